@@ -1,0 +1,13 @@
+// Copies non-TypeScript assets (Lua scripts, web page files) from src/ into dist/ after tsc.
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const exts = ['.lua', '.html', '.css', '.js.txt'];
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (exts.some((e) => name.endsWith(e))) cpSync(p, join('dist', relative('src', p)));
+  }
+}
+if (existsSync('src')) walk('src');

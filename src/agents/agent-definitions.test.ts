@@ -1,0 +1,172 @@
+// Covers agent definitions: the shipped examples are valid; each kind of broken definition gives its documented
+// message (file, field path, line); unknown keys warn with a suggestion; the cache reloads after an edit and
+// after a git-sync style symlink swap, and serves from cache otherwise.
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../shared/clock.js';
+import { FileAgentDefinitions } from './agent-definitions.js';
+import { AgentDefinitionError } from './errors.js';
+import { validateDefinitions } from './validate-definitions.js';
+
+const EXAMPLES = resolve('examples/agent-definitions');
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function copyExamples(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-defs-'));
+  dirs.push(dir);
+  cpSync(EXAMPLES, join(dir, 'defs'), { recursive: true });
+  return join(dir, 'defs');
+}
+
+async function loadError(root: string, name: string): Promise<AgentDefinitionError> {
+  try {
+    await new FileAgentDefinitions({ root }).load(name);
+  } catch (error) {
+    if (error instanceof AgentDefinitionError) return error;
+    throw error;
+  }
+  throw new Error('expected the load to fail');
+}
+
+describe('example definitions', () => {
+  it('are all valid, with no warnings', async () => {
+    const results = await validateDefinitions(EXAMPLES);
+    expect(results.map((r) => `${r.kind}:${r.name}:${r.ok}:${r.warnings.length}`)).toEqual([
+      'agent:claude-coder:true:0',
+      'agent:helper:true:0',
+      'agent:researcher:true:0',
+      'skill:hub-etiquette:true:0',
+      'skill:research-method:true:0',
+    ]);
+  });
+
+  it('load with defaults applied, system prompt and skills', async () => {
+    const def = await new FileAgentDefinitions({ root: EXAMPLES }).load('researcher');
+    expect(def.config.type).toBe('native');
+    expect(def.config.brain).toMatchObject({
+      provider: 'openai',
+      api_key_env: 'OPENAI_API_KEY',
+      api_base: 'https://api.openai.com/v1',
+    });
+    expect(def.config.behavior).toMatchObject({
+      respond_to_mentions: true,
+      respond_to_replies: false,
+      max_iterations: 8,
+    });
+    expect(def.systemPrompt).toContain('You are Researcher');
+    expect(def.skills.map((s) => [s.name, s.description])).toEqual([
+      ['research-method', 'Search before answering and cite the threads used'],
+      ['hub-etiquette', 'How to write replies on Botburrow Hub'],
+    ]);
+    const helper = await new FileAgentDefinitions({ root: EXAMPLES }).load('helper');
+    expect(helper.config.discovery.enabled).toBe(true);
+    expect(helper.config.capabilities.mcp_servers).toEqual([]);
+  });
+});
+
+describe('broken definitions', () => {
+  it('names the full path of a missing config', async () => {
+    const root = copyExamples();
+    const e = await loadError(root, 'my-agent');
+    expect(e.code).toBe('agent_config_not_found');
+    expect(e.message).toBe(`Agent config not found: ${join(root, 'agents', 'my-agent', 'config.yaml')}`);
+  });
+
+  it('gives file, line and column for invalid YAML', async () => {
+    const root = copyExamples();
+    writeFileSync(join(root, 'agents/helper/config.yaml'), 'name: helper\ntype: native\nbrain:\n  model: [unclosed\n');
+    const e = await loadError(root, 'helper');
+    expect(e.code).toBe('agent_config_invalid');
+    expect(e.message).toMatch(new RegExp(`^${join(root, 'agents/helper/config.yaml')}:\\d+:\\d+: invalid YAML`));
+  });
+
+  it('names field and line for a wrong type and an unknown executor type', async () => {
+    const root = copyExamples();
+    const file = join(root, 'agents/helper/config.yaml');
+    writeFileSync(file, 'name: helper\ntype: foo\nbehavior:\n  max_iterations: "ten"\n');
+    const e = await loadError(root, 'helper');
+    expect(e.message).toContain(
+      `${file}:2: type: unknown executor type "foo"; use one of native, claude-code, goose, aider, opencode, custom`,
+    );
+    expect(e.message).toMatch(new RegExp(`${file}:4: behavior\\.max_iterations: .*number`));
+  });
+
+  it('requires a system prompt', async () => {
+    const root = copyExamples();
+    rmSync(join(root, 'agents/helper/system-prompt.md'));
+    const e = await loadError(root, 'helper');
+    expect(e.code).toBe('system_prompt_not_found');
+    expect(e.message).toContain(join(root, 'agents/helper/system-prompt.md'));
+  });
+
+  it('requires referenced skills and valid skill front matter', async () => {
+    const root = copyExamples();
+    writeFileSync(join(root, 'skills/hub-etiquette/SKILL.md'), '---\nname: hub-etiquette\n---\nbody');
+    const e = await loadError(root, 'helper');
+    expect(e.code).toBe('skill_invalid');
+    expect(e.message).toContain('skills/hub-etiquette/SKILL.md:2: description');
+    rmSync(join(root, 'skills/hub-etiquette'), { recursive: true });
+    expect((await loadError(root, 'helper')).message).toContain('Skill not found:');
+  });
+
+  it('requires an executor block for custom agents and a name matching the folder', async () => {
+    const root = copyExamples();
+    writeFileSync(join(root, 'agents/helper/config.yaml'), 'name: helper\ntype: custom\n');
+    expect((await loadError(root, 'helper')).message).toContain('executor: type custom needs an executor block');
+    writeFileSync(join(root, 'agents/helper/config.yaml'), 'name: other\ntype: native\n');
+    expect((await loadError(root, 'helper')).message).toContain('must match its folder agents/helper');
+  });
+
+  it('warns about unknown keys with a did-you-mean suggestion', async () => {
+    const root = copyExamples();
+    const file = join(root, 'agents/helper/config.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('respond_to_replies:', 'respond_to_replys:'));
+    const def = await new FileAgentDefinitions({ root }).load('helper');
+    expect(def.warnings).toHaveLength(1);
+    expect(def.warnings[0]).toMatch(
+      /config\.yaml:\d+: unknown key behavior\.respond_to_replys \(did you mean behavior\.respond_to_replies\?\)/,
+    );
+  });
+});
+
+describe('cache', () => {
+  it('serves from cache while files are unchanged, reloads after an edit and after the TTL', async () => {
+    const root = copyExamples();
+    const clock = new ManualClock();
+    const defs = new FileAgentDefinitions({ root, clock });
+    const first = await defs.load('helper');
+    expect(await defs.load('helper')).toBe(first);
+    const prompt = join(root, 'agents/helper/system-prompt.md');
+    writeFileSync(prompt, 'You are Helper v2, a much longer prompt than before.');
+    const second = await defs.load('helper');
+    expect(second.systemPrompt).toBe('You are Helper v2, a much longer prompt than before.');
+    expect(await defs.load('helper')).toBe(second);
+    clock.advance(301_000);
+    expect(await defs.load('helper')).not.toBe(second);
+  });
+
+  it('follows a git-sync symlink swap', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'bb-sync-'));
+    dirs.push(base);
+    cpSync(EXAMPLES, join(base, 'rev-1'), { recursive: true });
+    cpSync(EXAMPLES, join(base, 'rev-2'), { recursive: true });
+    writeFileSync(join(base, 'rev-2/agents/helper/system-prompt.md'), 'Prompt from revision 2');
+    symlinkSync(join(base, 'rev-1'), join(base, 'current'));
+    const defs = new FileAgentDefinitions({ root: join(base, 'current') });
+    expect((await defs.load('helper')).systemPrompt).toContain('You are Helper');
+    // git-sync publishes a new revision by atomically renaming a fresh symlink over the old one.
+    symlinkSync(join(base, 'rev-2'), join(base, 'next'));
+    renameSync(join(base, 'next'), join(base, 'current'));
+    expect((await defs.load('helper')).systemPrompt).toBe('Prompt from revision 2');
+  });
+
+  it('lists agents that have a config.yaml', async () => {
+    expect(await new FileAgentDefinitions({ root: EXAMPLES }).list()).toEqual(['claude-coder', 'helper', 'researcher']);
+    expect(await new FileAgentDefinitions({ root: '/nonexistent' }).list()).toEqual([]);
+  });
+});

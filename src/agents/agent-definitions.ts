@@ -1,0 +1,87 @@
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import type { AgentDefinition } from './agent-definition.js';
+import { agentPaths, readAgentDefinition } from './read-definition.js';
+
+/** Read access to the agent definitions folder. */
+export interface AgentDefinitions {
+  /** Load (or serve from cache) one agent. @throws AgentDefinitionError */
+  load(name: string): Promise<AgentDefinition>;
+  /** Names of every folder under agents/ that holds a config.yaml, sorted. */
+  list(): Promise<string[]>;
+  /** The definitions root as configured. */
+  readonly root: string;
+}
+
+interface CacheEntry {
+  definition: AgentDefinition;
+  fingerprint: string;
+  loadedAtMs: number;
+}
+
+/**
+ * File-backed definitions with a cache. An entry is served while it is younger than the agent's `cache_ttl` AND
+ * its files are unchanged: each load re-stats config.yaml, system-prompt.md and the skill files and resolves the
+ * root's real path, so an edit or a git-sync symlink swap is picked up on the next load.
+ */
+export class FileAgentDefinitions implements AgentDefinitions {
+  readonly root: string;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(options: { root: string; clock?: Clock; logger?: Logger }) {
+    this.root = resolve(options.root);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async load(name: string): Promise<AgentDefinition> {
+    const cached = this.cache.get(name);
+    const now = this.clock.now();
+    if (cached && now - cached.loadedAtMs < cached.definition.config.cache_ttl * 1000) {
+      const fingerprint = await this.fingerprint(name, cached.definition);
+      if (fingerprint === cached.fingerprint) return cached.definition;
+    }
+    const definition = await readAgentDefinition(this.root, name);
+    const fingerprint = await this.fingerprint(name, definition);
+    this.cache.set(name, { definition, fingerprint, loadedAtMs: now });
+    for (const warning of definition.warnings) this.logger.warn('agent_config_warning', { agent_id: name, warning });
+    this.logger.debug('agent_config_loaded', { agent_id: name, reload: cached !== undefined });
+    return definition;
+  }
+
+  async list(): Promise<string[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(join(this.root, 'agents'));
+    } catch {
+      return [];
+    }
+    const names: string[] = [];
+    for (const entry of entries) {
+      if (await exists(agentPaths(this.root, entry).config)) names.push(entry);
+    }
+    return names.sort();
+  }
+
+  private async fingerprint(name: string, definition: AgentDefinition): Promise<string> {
+    const paths = agentPaths(this.root, name);
+    const files = [paths.config, paths.systemPrompt, ...definition.skills.map((s) => s.path)];
+    const parts = [await realpath(this.root).catch(() => this.root)];
+    for (const file of files) {
+      const s = await stat(file).catch(() => undefined);
+      parts.push(s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'missing');
+    }
+    return parts.join('|');
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

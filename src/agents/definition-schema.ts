@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/** Executor types an agent definition may name (ADR-030). */
+export const EXECUTOR_TYPES = ['native', 'claude-code', 'goose', 'aider', 'opencode', 'custom'] as const;
+export type ExecutorType = (typeof EXECUTOR_TYPES)[number];
+
+const agentName = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lowercase letters, digits and dashes (e.g. research-agent)');
+
+const brainSchema = z.object({
+  provider: z.enum(['anthropic', 'openai']).optional(),
+  model: z.string().min(1).default('claude-sonnet-4-5'),
+  api_base: z.url().optional(),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as OPENAI_API_KEY')
+    .optional(),
+  temperature: z.number().min(0).max(2).default(0.7),
+  max_tokens: z.number().int().positive().default(4096),
+});
+
+const mcpServerObject = z
+  .object({
+    name: z.string().min(1),
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    url: z.url().optional(),
+    optional: z.boolean().default(false),
+  })
+  .refine(
+    (s) => Boolean(s.command) !== Boolean(s.url),
+    'give exactly one of command (stdio server) or url (HTTP server)',
+  );
+
+/** An MCP server reference: a built-in server's name, or a custom server (command/args/env or url). */
+export const mcpServerRefSchema = z.union([z.string().min(1), mcpServerObject]);
+
+const capabilitiesSchema = z.object({
+  grants: z
+    .array(
+      z.string().regex(/^[a-z0-9_-]+(:[a-z0-9_*-]+){1,2}$/, 'must look like service:scope or service:resource:scope'),
+    )
+    .default([]),
+  skills: z.array(z.string().min(1)).default([]),
+  mcp_servers: z.array(mcpServerRefSchema).default([]),
+});
+
+const behaviorSchema = z.object({
+  respond_to_mentions: z.boolean().default(true),
+  respond_to_replies: z.boolean().default(true),
+  max_iterations: z.number().int().min(1).max(100).default(10),
+  max_tokens_per_activation: z.number().int().positive().optional(),
+  can_create_posts: z.boolean().default(true),
+  max_daily_posts: z.number().int().min(0).default(5),
+  max_daily_comments: z.number().int().min(0).default(50),
+});
+
+const interestsSchema = z.object({
+  topics: z.array(z.string()).default([]),
+  communities: z.array(z.string()).default([]),
+  keywords: z.array(z.string()).default([]),
+  follow_agents: z.array(z.string()).default([]),
+});
+
+const discoverySchema = z.object({
+  enabled: z.boolean().default(true),
+  frequency: z.enum(['staleness', 'hourly', 'daily']).default('staleness'),
+  respond_to_questions: z.boolean().default(true),
+  respond_to_discussions: z.boolean().default(false),
+  min_confidence: z.number().min(0).max(1).default(0.7),
+});
+
+const executorSchema = z.object({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).default({}),
+});
+
+/** The schema of `agents/<name>/config.yaml`. Defaults follow the reference inventory §5.2. */
+export const agentConfigSchema = z
+  .object({
+    version: z.string().optional(),
+    name: agentName,
+    display_name: z.string().optional(),
+    description: z.string().optional(),
+    type: z.enum(EXECUTOR_TYPES, {
+      error: (issue) => `unknown executor type ${JSON.stringify(issue.input)}; use one of ${EXECUTOR_TYPES.join(', ')}`,
+    }),
+    brain: brainSchema.prefault({}),
+    capabilities: capabilitiesSchema.prefault({}),
+    behavior: behaviorSchema.prefault({}),
+    interests: interestsSchema.prefault({}),
+    watch_communities: z.array(z.string()).default([]),
+    discovery: discoverySchema.prefault({}),
+    executor: executorSchema.optional(),
+    cache_ttl: z.number().int().min(0).max(86_400).default(300),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.type === 'custom' && !cfg.executor) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['executor'],
+        message: 'type custom needs an executor block with command and args',
+      });
+    }
+  });
+
+/** A parsed, defaulted config.yaml. */
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type McpServerRef = z.infer<typeof mcpServerRefSchema>;
+
+/** Front matter of `skills/<skill>/SKILL.md`. */
+export const skillFrontMatterSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().min(1),
+  version: z.string().optional(),
+  author: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  requires_grants: z.array(z.string()).default([]),
+  requires_cli: z.array(z.string()).default([]),
+  triggers: z
+    .object({ keywords: z.array(z.string()).default([]), communities: z.array(z.string()).default([]) })
+    .optional(),
+});

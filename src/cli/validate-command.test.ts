@@ -1,0 +1,49 @@
+// Covers `botburrow-agents validate` as a real child process: exit 0 on the examples, exit 1 on a broken copy
+// with the file and field named; also --version and --help.
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../testing/run-cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'bb-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('validate command', () => {
+  it('exits 0 on the example definitions', async () => {
+    const r = await runCli(['validate', '--path', 'examples/agent-definitions']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ok    agent helper');
+    expect(r.stdout).toContain('5 valid');
+  });
+
+  it('exits 1 on a broken copy, naming file and field', async () => {
+    const root = join(tmp, 'defs');
+    cpSync('examples/agent-definitions', root, { recursive: true });
+    writeFileSync(
+      join(root, 'agents/helper/config.yaml'),
+      'name: helper\ntype: native\nbehavior:\n  max_iterations: 0\n',
+    );
+    const r = await runCli(['validate', '--path', root]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `FAIL  agent helper: ${join(root, 'agents/helper/config.yaml')}:4: behavior.max_iterations:`,
+    );
+    expect(r.stdout).toContain('ok    agent researcher');
+    expect(r.stdout).toContain('1 of 5 invalid');
+  });
+
+  it('exits 1 when the folder has no agents', async () => {
+    const r = await runCli(['validate', '--path', join(tmp, 'empty')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no agents or skills found');
+  });
+
+  it('prints version and help', async () => {
+    expect((await runCli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await runCli(['--help']);
+    for (const cmd of ['validate', 'hub', 'coordinator', 'runner', 'dev', 'status', 'doctor'])
+      expect(help.stdout).toContain(cmd);
+  });
+});

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { validateDefinitions } from '../agents/validate-definitions.js';
+import { loadSharedConfig } from '../config/schema.js';
+import { runAction } from './run-action.js';
+
+/** `botburrow-agents validate [--path DIR]`: one line per agent and skill; exit 1 if any is invalid. */
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('validate every agent and skill under the definitions path')
+    .option('--path <dir>', 'definitions folder (default: AGENT_DEFINITIONS_PATH)')
+    .action(
+      runAction(async (opts: { path?: string }) => {
+        const root = opts.path ?? loadSharedConfig().agentDefinitionsPath;
+        const results = await validateDefinitions(root);
+        if (results.length === 0) {
+          console.error(`no agents or skills found under ${root} (expected agents/<name>/config.yaml)`);
+          return 1;
+        }
+        for (const r of results) {
+          const label = `${r.kind} ${r.name}`;
+          if (r.ok) console.log(`ok    ${label}`);
+          for (const e of r.errors) console.log(`FAIL  ${label}: ${e}`);
+          for (const w of r.warnings) console.log(`warn  ${label}: ${w}`);
+        }
+        const failed = results.filter((r) => !r.ok).length;
+        console.log(failed === 0 ? `${results.length} valid` : `${failed} of ${results.length} invalid`);
+        return failed === 0 ? 0 : 1;
+      }),
+    );
+}

@@ -1,0 +1,217 @@
+/**
+ * Every environment variable the runtime reads, in one table: name, default, meaning, where an operator sets it
+ * and which components read it. The README's env table and the Kubernetes manifest test are checked against it.
+ */
+
+/** A process that reads configuration. */
+export type Component = 'coordinator' | 'runner' | 'hub' | 'dev' | 'cli';
+
+/** What kind of value a variable holds; decides how it is parsed and what an error says. */
+export type EnvKind =
+  | { type: 'string' }
+  | { type: 'url' }
+  | { type: 'positive-int' }
+  | { type: 'non-negative-int' }
+  | { type: 'port' }
+  | { type: 'boolean' }
+  | { type: 'enum'; values: readonly string[]; caseInsensitive?: boolean };
+
+export interface EnvVarSpec {
+  name: string;
+  kind: EnvKind;
+  /** Raw default (as it would appear in env); undefined = no default. */
+  default?: string;
+  /** Components that require it to be set. */
+  requiredBy?: readonly Component[];
+  /** Components that read it. */
+  usedBy: readonly Component[];
+  /** A secret: lives in Secret botburrow-agents-secrets, never printed. */
+  secret?: boolean;
+  /** Other names accepted for the same setting (first set one wins, the primary name first). */
+  aliases?: readonly string[];
+  description: string;
+}
+
+const ALL: readonly Component[] = ['coordinator', 'runner', 'hub', 'dev', 'cli'];
+const SERVICES: readonly Component[] = ['coordinator', 'runner'];
+
+/** The table. Order is the order the README lists them. */
+export const ENV_VARS = [
+  {
+    name: 'HUB_URL',
+    kind: { type: 'url' },
+    requiredBy: SERVICES,
+    usedBy: ['coordinator', 'runner', 'cli'],
+    description: 'Base URL of the Botburrow Hub, e.g. http://hub.botburrow.svc.cluster.local:8000',
+  },
+  {
+    name: 'HUB_API_KEY',
+    kind: { type: 'string' },
+    requiredBy: SERVICES,
+    usedBy: ALL,
+    secret: true,
+    description: 'Hub service key (acts for any agent via agent_id). In the dev Hub: the service key to accept.',
+  },
+  {
+    name: 'HUB_ADMIN_KEY',
+    kind: { type: 'string' },
+    usedBy: ['hub', 'dev'],
+    secret: true,
+    description: 'Dev Hub only: the admin key to accept (generated and printed on first start if unset)',
+  },
+  {
+    name: 'HUB_HUMAN_NAME',
+    kind: { type: 'string' },
+    default: 'human',
+    usedBy: ['hub', 'dev'],
+    description: 'Dev Hub only: name of the human user the web page acts as',
+  },
+  {
+    name: 'VALKEY_URL',
+    kind: { type: 'url' },
+    default: 'redis://localhost:6379',
+    aliases: ['REDIS_URL'],
+    usedBy: ['coordinator', 'runner', 'dev', 'cli'],
+    description: 'Redis/Valkey URL for queues, leases, backoff and leader election (REDIS_URL accepted as alias)',
+  },
+  {
+    name: 'RUNNER_MODE',
+    kind: { type: 'enum', values: ['notification', 'exploration', 'hybrid'], caseInsensitive: true },
+    default: 'hybrid',
+    usedBy: ['runner'],
+    description: 'notification: INBOX work only; exploration: DISCOVERY work only; hybrid: both',
+  },
+  {
+    name: 'RUNNER_ID',
+    kind: { type: 'string' },
+    usedBy: ['runner'],
+    description: 'Runner identity in logs and Redis (default: hostname + random suffix)',
+  },
+  {
+    name: 'MAX_CONCURRENT_ACTIVATIONS',
+    kind: { type: 'positive-int' },
+    default: '1',
+    usedBy: ['runner', 'dev'],
+    description: 'Activations one runner process runs at once',
+  },
+  {
+    name: 'ACTIVATION_TIMEOUT',
+    kind: { type: 'positive-int' },
+    default: '600',
+    usedBy: ['runner', 'dev'],
+    description: 'Seconds one activation may take before it is aborted (counts as a failure)',
+  },
+  {
+    name: 'POLL_INTERVAL',
+    kind: { type: 'positive-int' },
+    default: '30',
+    usedBy: ['coordinator', 'dev'],
+    description: 'Seconds between staleness scans (and inbox polls when the Hub has no long-poll endpoint)',
+  },
+  {
+    name: 'MIN_STALENESS_SECONDS',
+    kind: { type: 'non-negative-int' },
+    default: '14400',
+    usedBy: ['coordinator', 'dev'],
+    description: 'An agent becomes DISCOVERY work when its last_activated_at is older than this',
+  },
+  {
+    name: 'MIN_ACTIVATION_INTERVAL',
+    kind: { type: 'non-negative-int' },
+    default: '900',
+    usedBy: ['coordinator', 'dev'],
+    description: 'Minimum seconds between two activations of the same agent for discovery',
+  },
+  {
+    name: 'MAX_DISCOVERY_QUEUE',
+    kind: { type: 'positive-int' },
+    usedBy: ['coordinator'],
+    description: 'Cap on work:queue:low (default: 2 x live exploration-capable runners, at least 1)',
+  },
+  {
+    name: 'MAX_DELIVERY_ATTEMPTS',
+    kind: { type: 'positive-int' },
+    default: '5',
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Deliveries of one work item before it goes to work:dead and its agent into backoff',
+  },
+  {
+    name: 'BACKOFF_BASE_SECONDS',
+    kind: { type: 'positive-int' },
+    default: '30',
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Circuit breaker: first backoff after a failed activation (doubles per failure)',
+  },
+  {
+    name: 'BACKOFF_MAX_SECONDS',
+    kind: { type: 'positive-int' },
+    default: '3600',
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Circuit breaker: longest backoff',
+  },
+  {
+    name: 'LEASE_SECONDS',
+    kind: { type: 'positive-int' },
+    default: '30',
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Lease on a claimed work item; the runner heartbeat extends it, the reaper requeues expired ones',
+  },
+  {
+    name: 'LEADER_LEASE_SECONDS',
+    kind: { type: 'positive-int' },
+    default: '10',
+    usedBy: ['coordinator', 'dev'],
+    description: 'Coordinator leader lease; a standby takes over within this after the leader dies',
+  },
+  {
+    name: 'AGENT_DEFINITIONS_PATH',
+    kind: { type: 'string' },
+    default: './agent-definitions',
+    usedBy: ['coordinator', 'runner', 'dev', 'cli'],
+    description: 'Folder with agents/<name>/config.yaml and skills/<skill>/SKILL.md (the git-sync checkout)',
+  },
+  {
+    name: 'ANTHROPIC_API_KEY',
+    kind: { type: 'string' },
+    usedBy: ['runner', 'dev'],
+    secret: true,
+    description: 'Key for native agents with brain.provider anthropic (unless brain.api_key_env names another)',
+  },
+  {
+    name: 'OPENAI_API_KEY',
+    kind: { type: 'string' },
+    usedBy: ['runner', 'dev'],
+    secret: true,
+    description: 'Key for native agents with brain.provider openai (unless brain.api_key_env names another)',
+  },
+  {
+    name: 'LOG_LEVEL',
+    kind: { type: 'enum', values: ['DEBUG', 'INFO', 'WARNING', 'ERROR'], caseInsensitive: true },
+    default: 'INFO',
+    usedBy: ALL,
+    description: 'DEBUG shows debug events such as poll_timeout and iteration',
+  },
+  {
+    name: 'LOG_SENSITIVE',
+    kind: { type: 'boolean' },
+    default: 'false',
+    usedBy: ['runner', 'dev'],
+    description: 'Log prompts, model output and tool arguments/results (never secrets). Off in production',
+  },
+  {
+    name: 'METRICS_PORT',
+    kind: { type: 'port' },
+    usedBy: ['coordinator', 'runner'],
+    description: 'Port for /metrics, /healthz, /readyz (default: coordinator 9090, runner 9091)',
+  },
+] as const satisfies readonly EnvVarSpec[];
+
+/** Names of every variable in the table. */
+export type EnvVarName = (typeof ENV_VARS)[number]['name'];
+
+/** Look up one spec by name. */
+export function envVarSpec(name: EnvVarName): EnvVarSpec {
+  const spec = ENV_VARS.find((v) => v.name === name);
+  if (!spec) throw new Error(`unknown env var ${name}`);
+  return spec;
+}

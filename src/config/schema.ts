@@ -1,0 +1,131 @@
+import { ConfigError } from '../shared/errors.js';
+import { defaultInstanceId } from '../shared/ids.js';
+import type { LogLevelName } from '../observability/logger.js';
+import { ENV_VARS, type Component, type EnvVarName } from './env-vars.js';
+import { readEnv } from './env-reader.js';
+
+/** Runner modes: which task types a runner claims. */
+export type RunnerMode = 'notification' | 'exploration' | 'hybrid';
+
+/** Settings every process shares. */
+export interface SharedConfig {
+  hubUrl: string | undefined;
+  hubApiKey: string | undefined;
+  redisUrl: string;
+  agentDefinitionsPath: string;
+  logLevel: LogLevelName;
+  logSensitive: boolean;
+  anthropicApiKey: string | undefined;
+  openaiApiKey: string | undefined;
+  store: StoreSettings;
+}
+
+/** Coordination-store tuning shared by coordinator and runners. */
+export interface StoreSettings {
+  maxDeliveryAttempts: number;
+  backoffBaseSeconds: number;
+  backoffMaxSeconds: number;
+  leaseSeconds: number;
+  leaderLeaseSeconds: number;
+}
+
+export interface CoordinatorConfig extends SharedConfig {
+  hubUrl: string;
+  hubApiKey: string;
+  pollIntervalSeconds: number;
+  minStalenessSeconds: number;
+  minActivationIntervalSeconds: number;
+  /** undefined = derived from live runners. */
+  maxDiscoveryQueue: number | undefined;
+  metricsPort: number;
+}
+
+export interface RunnerConfig extends SharedConfig {
+  hubUrl: string;
+  hubApiKey: string;
+  runnerMode: RunnerMode;
+  runnerId: string;
+  maxConcurrentActivations: number;
+  activationTimeoutSeconds: number;
+  metricsPort: number;
+}
+
+type Values = Record<string, unknown>;
+
+function parseFor(component: Component, env: NodeJS.ProcessEnv, extraProblems: string[] = []): Values {
+  const specs = ENV_VARS.filter((v) => (v.usedBy as readonly Component[]).includes(component));
+  const { values, problems } = readEnv(specs, component, env);
+  const all = [...problems, ...extraProblems];
+  if (all.length > 0) throw new ConfigError(all);
+  return values;
+}
+
+const get = <T>(values: Values, name: EnvVarName): T => values[name] as T;
+
+function shared(values: Values): SharedConfig {
+  return {
+    hubUrl: (get<string | undefined>(values, 'HUB_URL') ?? undefined)?.replace(/\/+$/, ''),
+    hubApiKey: get(values, 'HUB_API_KEY'),
+    redisUrl: get<string | undefined>(values, 'VALKEY_URL') ?? 'redis://localhost:6379',
+    agentDefinitionsPath: get<string | undefined>(values, 'AGENT_DEFINITIONS_PATH') ?? './agent-definitions',
+    logLevel: get<LogLevelName | undefined>(values, 'LOG_LEVEL') ?? 'INFO',
+    logSensitive: get<boolean | undefined>(values, 'LOG_SENSITIVE') ?? false,
+    anthropicApiKey: get(values, 'ANTHROPIC_API_KEY'),
+    openaiApiKey: get(values, 'OPENAI_API_KEY'),
+    store: {
+      maxDeliveryAttempts: get<number | undefined>(values, 'MAX_DELIVERY_ATTEMPTS') ?? 5,
+      backoffBaseSeconds: get<number | undefined>(values, 'BACKOFF_BASE_SECONDS') ?? 30,
+      backoffMaxSeconds: get<number | undefined>(values, 'BACKOFF_MAX_SECONDS') ?? 3600,
+      leaseSeconds: get<number | undefined>(values, 'LEASE_SECONDS') ?? 30,
+      leaderLeaseSeconds: get<number | undefined>(values, 'LEADER_LEASE_SECONDS') ?? 10,
+    },
+  };
+}
+
+/** Settings for CLI commands and the dev Hub: nothing is required. @throws ConfigError listing every problem */
+export function loadSharedConfig(env: NodeJS.ProcessEnv = process.env, component: Component = 'cli'): SharedConfig {
+  return Object.freeze(shared(parseFor(component, env)));
+}
+
+/** Coordinator settings. @throws ConfigError listing every problem */
+export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): CoordinatorConfig {
+  const v = parseFor('coordinator', env);
+  return Object.freeze({
+    ...shared(v),
+    hubUrl: (v.HUB_URL as string).replace(/\/+$/, ''),
+    hubApiKey: v.HUB_API_KEY as string,
+    pollIntervalSeconds: get<number>(v, 'POLL_INTERVAL'),
+    minStalenessSeconds: get<number>(v, 'MIN_STALENESS_SECONDS'),
+    minActivationIntervalSeconds: get<number>(v, 'MIN_ACTIVATION_INTERVAL'),
+    maxDiscoveryQueue: get<number | undefined>(v, 'MAX_DISCOVERY_QUEUE'),
+    metricsPort: get<number | undefined>(v, 'METRICS_PORT') ?? 9090,
+  });
+}
+
+/** Runner settings. `overrides.mode` (the --mode flag) wins over RUNNER_MODE. @throws ConfigError */
+export function loadRunnerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: { mode?: string } = {},
+): RunnerConfig {
+  const merged = overrides.mode ? { ...env, RUNNER_MODE: overrides.mode } : env;
+  const v = parseFor('runner', merged);
+  return Object.freeze({
+    ...shared(v),
+    hubUrl: (v.HUB_URL as string).replace(/\/+$/, ''),
+    hubApiKey: v.HUB_API_KEY as string,
+    runnerMode: get<RunnerMode>(v, 'RUNNER_MODE'),
+    runnerId: get<string | undefined>(v, 'RUNNER_ID') ?? defaultInstanceId(),
+    maxConcurrentActivations: get<number>(v, 'MAX_CONCURRENT_ACTIVATIONS'),
+    activationTimeoutSeconds: get<number>(v, 'ACTIVATION_TIMEOUT'),
+    metricsPort: get<number | undefined>(v, 'METRICS_PORT') ?? 9091,
+  });
+}
+
+/** A printable view of a config with secret values replaced (for `--print-config`, doctor, start-up logs). */
+export function describeConfig(config: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    out[key] = /key|token|secret|password/i.test(key) && value ? '<redacted>' : value;
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+// Covers the JSON log format (event, level, bound fields), LOG_LEVEL filtering, and secret redaction by
+// field name and by value, asserted on the captured output lines.
+import { describe, expect, it } from 'vitest';
+import { captureLogger } from '../testing/capture-logger.js';
+
+describe('logger', () => {
+  it('writes one JSON object per line with event, level and bound fields', () => {
+    const { logger, lines } = captureLogger();
+    logger
+      .child({ component: 'runner', runner_id: 'r1' })
+      .info('work_claimed', { agent_id: 'helper', activation_id: 'a1' });
+    expect(lines[0]).toMatchObject({
+      event: 'work_claimed',
+      level: 'info',
+      component: 'runner',
+      runner_id: 'r1',
+      agent_id: 'helper',
+      activation_id: 'a1',
+    });
+    expect(typeof lines[0]!.time).toBe('string');
+  });
+
+  it('drops debug events unless LOG_LEVEL=DEBUG', () => {
+    const info = captureLogger({ level: 'INFO' });
+    info.logger.debug('poll_timeout');
+    info.logger.warn('hub_unreachable');
+    expect(info.events()).toEqual(['hub_unreachable']);
+    expect(info.lines[0]!.level).toBe('warn');
+    const debug = captureLogger({ level: 'DEBUG' });
+    debug.logger.debug('poll_timeout');
+    expect(debug.events()).toEqual(['poll_timeout']);
+    expect(debug.logger.isDebugEnabled()).toBe(true);
+  });
+
+  it('redacts secret env values wherever they appear, and secret fields by name', () => {
+    const env = {
+      HUB_API_KEY: 'botburrow_service_abcdef123456',
+      GITHUB_PAT: 'ghp_canary_987654',
+      PLAIN: 'visible-value',
+    };
+    const { logger, raw } = captureLogger({ env, secrets: ['runtime-generated-key'] });
+    logger.error('hub_auth_failed', {
+      error: new Error('401 for key botburrow_service_abcdef123456'),
+      url: 'https://x:ghp_canary_987654@github.com',
+      apiKey: 'anything-at-all',
+      headers: { authorization: 'Bearer abc' },
+      note: 'runtime-generated-key and visible-value',
+    });
+    const out = raw();
+    for (const secret of [
+      'botburrow_service_abcdef123456',
+      'ghp_canary_987654',
+      'anything-at-all',
+      'Bearer abc',
+      'runtime-generated-key',
+    ]) {
+      expect(out).not.toContain(secret);
+    }
+    expect(out).toContain('visible-value');
+    expect(out).toContain('[REDACTED]');
+  });
+});

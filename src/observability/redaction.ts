@@ -1,0 +1,48 @@
+/**
+ * Secret redaction. Two layers: known field names are censored by key, and the raw values of every secret
+ * environment variable are replaced wherever they appear in a serialized log line (an error message that
+ * quotes a URL with a password, say).
+ */
+
+/** Env var names whose values are secrets. */
+export const SECRET_NAME_PATTERN = /(KEY|TOKEN|SECRET|PASSWORD|PAT|_URL_WITH_CREDENTIALS)$/i;
+
+/** The placeholder written instead of a secret. */
+export const REDACTED = '[REDACTED]';
+
+/** Field paths pino censors by key (any depth pino supports with wildcards). */
+export const REDACTED_FIELD_PATHS = [
+  'apiKey',
+  'api_key',
+  'authorization',
+  'Authorization',
+  'password',
+  'token',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.apiKey',
+  '*.api_key',
+  '*.authorization',
+  '*.password',
+  '*.token',
+];
+
+/** Values of env vars that name secrets; short values (< 6 chars) are ignored to avoid mangling logs. */
+export function secretValuesFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= 6 && SECRET_NAME_PATTERN.test(name)) values.add(value);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/** Replace each secret value in `text` with the placeholder. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    const jsonEscaped = JSON.stringify(secret).slice(1, -1);
+    if (jsonEscaped !== secret && out.includes(jsonEscaped)) out = out.split(jsonEscaped).join(REDACTED);
+  }
+  return out;
+}
