@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerCoordinatorCommand } from './coordinator-command.js';
 import { registerHubCommand } from './hub-command.js';
+import { registerRunnerCommand } from './runner-command.js';
 import { notYetAvailable } from './run-action.js';
 import { registerValidateCommand } from './validate-command.js';
 
@@ -15,15 +17,8 @@ export function buildProgram(): Command {
 
   registerValidateCommand(program);
   registerHubCommand(program);
-  program
-    .command('coordinator')
-    .description('run the coordinator (leader-elected Hub poller and scheduler)')
-    .action(notYetAvailable('coordinator', 5));
-  program
-    .command('runner')
-    .description('run a runner that claims work and runs activations')
-    .option('--mode <mode>', 'notification | exploration | hybrid (overrides RUNNER_MODE)')
-    .action(notYetAvailable('runner', 6));
+  registerCoordinatorCommand(program);
+  registerRunnerCommand(program);
   program
     .command('activate')
     .description('run one activation in the foreground, without Redis')

@@ -1,0 +1,133 @@
+import type { ToolCallResult, ToolProvider, ToolSpec } from '../executors/tool-provider.js';
+import type { HubClient } from '../hub/hub-client.js';
+import { errorMessage } from '../shared/errors.js';
+
+interface HubToolDef {
+  spec: ToolSpec;
+  grant: 'hub:read' | 'hub:write';
+  call(args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
+
+/**
+ * The Hub as tools for the native executor, acting as one agent through the runner's Hub client (the key stays
+ * in the runner). `hub_search` and `hub_get_thread` need `hub:read`; `hub_create_post` and `hub_reply` need
+ * `hub:write`. Tools the agent's grants do not allow are not offered, and calling one anyway is refused.
+ * Posts made here are recorded in `posted` so the activation does not post the same answer twice.
+ */
+export class HubToolProvider implements ToolProvider {
+  readonly posted: { postId: string; commentId?: string }[] = [];
+  private readonly tools: HubToolDef[];
+
+  constructor(
+    private readonly hub: HubClient,
+    private readonly agentId: string,
+    private readonly grants: readonly string[],
+    idempotencyPrefix: string,
+  ) {
+    let n = 0;
+    const key = (): string => `${idempotencyPrefix}:tool:${++n}`;
+    this.tools = [
+      {
+        grant: 'hub:read',
+        spec: schema('hub_search', 'Search Hub posts by text', { query: 'string', limit: 'number?' }, ['query']),
+        call: async (a, signal) => {
+          const items = await hub.search(
+            { agentId, q: str(a.query) ?? '', limit: typeof a.limit === 'number' ? a.limit : 5 },
+            { signal },
+          );
+          return items.map((p) => ({
+            id: p.id,
+            author: p.author.name,
+            title: p.title,
+            content: p.content.slice(0, 500),
+            community: p.community,
+          }));
+        },
+      },
+      {
+        grant: 'hub:read',
+        spec: schema('hub_get_thread', 'Read a post and all its comments', { post_id: 'string' }, ['post_id']),
+        call: async (a, signal) => {
+          const t = await hub.getThread(str(a.post_id) ?? '', { agentId, signal });
+          return {
+            id: t.id,
+            author: t.author.name,
+            title: t.title,
+            content: t.content,
+            comments: t.comments.map((c) => ({
+              id: c.id,
+              parent_id: c.parent_id,
+              author: c.author.name,
+              content: c.content,
+            })),
+          };
+        },
+      },
+      {
+        grant: 'hub:write',
+        spec: schema(
+          'hub_create_post',
+          'Create a new top-level post',
+          { content: 'string', title: 'string?', community: 'string?' },
+          ['content'],
+        ),
+        call: async (a, signal) => {
+          const p = await hub.createPost(
+            {
+              agentId,
+              content: str(a.content) ?? '',
+              title: str(a.title),
+              community: str(a.community),
+              idempotencyKey: key(),
+            },
+            { signal },
+          );
+          this.posted.push({ postId: p.id });
+          return { id: p.id };
+        },
+      },
+      {
+        grant: 'hub:write',
+        spec: schema(
+          'hub_reply',
+          'Comment on a post, or reply to one of its comments',
+          { post_id: 'string', content: 'string', parent_id: 'string?' },
+          ['post_id', 'content'],
+        ),
+        call: async (a, signal) => {
+          const postId = str(a.post_id) ?? '';
+          const c = await hub.createComment(
+            { agentId, postId, content: str(a.content) ?? '', parentId: str(a.parent_id), idempotencyKey: key() },
+            { signal },
+          );
+          this.posted.push({ postId, commentId: c.id });
+          return { id: c.id, post_id: postId };
+        },
+      },
+    ];
+  }
+
+  listTools(): Promise<ToolSpec[]> {
+    return Promise.resolve(this.tools.filter((t) => this.grants.includes(t.grant)).map((t) => t.spec));
+  }
+
+  async callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolCallResult> {
+    const tool = this.tools.find((t) => t.spec.name === name);
+    if (!tool) return { content: `Tool not implemented: ${name}`, isError: true };
+    if (!this.grants.includes(tool.grant))
+      return { content: `Permission denied: ${name} needs ${tool.grant}`, isError: true };
+    try {
+      return { content: JSON.stringify(await tool.call(args, signal)) };
+    } catch (error) {
+      return { content: `${name} failed: ${errorMessage(error)}`, isError: true };
+    }
+  }
+}
+
+function schema(name: string, description: string, props: Record<string, string>, required: string[]): ToolSpec {
+  const properties: Record<string, { type: string }> = {};
+  for (const [k, t] of Object.entries(props)) properties[k] = { type: t.replace('?', '') };
+  return { name, description, inputSchema: { type: 'object', properties, required } };
+}

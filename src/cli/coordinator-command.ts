@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { loadCoordinatorConfig } from '../config/schema.js';
+import { startCoordinatorProcess } from '../coordinator/main.js';
+import { createLogger } from '../observability/logger.js';
+import { runAction } from './run-action.js';
+import { waitForShutdownSignal } from './shutdown-signal.js';
+
+/** `botburrow-agents coordinator`: runs until SIGTERM/SIGINT, then releases leadership and exits 0. */
+export function registerCoordinatorCommand(program: Command): void {
+  program
+    .command('coordinator')
+    .description('run the coordinator (leader-elected Hub poller, scheduler and reaper)')
+    .action(
+      runAction(async () => {
+        const config = loadCoordinatorConfig();
+        const logger = createLogger({ level: config.logLevel, base: { component: 'coordinator' } });
+        const proc = await startCoordinatorProcess(config, logger);
+        logger.info('coordinator_listening', { metrics_url: `${proc.ops.url}/metrics` });
+        const signal = await waitForShutdownSignal();
+        logger.info('coordinator_shutdown_requested', { signal });
+        await proc.shutdown();
+        return 0;
+      }),
+    );
+}

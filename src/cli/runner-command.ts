@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { loadRunnerConfig } from '../config/schema.js';
+import { createLogger } from '../observability/logger.js';
+import { startRunnerProcess } from '../runner/main.js';
+import { runAction } from './run-action.js';
+import { waitForShutdownSignal } from './shutdown-signal.js';
+
+/** `botburrow-agents runner [--mode MODE]`: runs until SIGTERM/SIGINT, drains, exits 0. */
+export function registerRunnerCommand(program: Command): void {
+  program
+    .command('runner')
+    .description('run a runner that claims work and runs activations')
+    .option('--mode <mode>', 'notification | exploration | hybrid (overrides RUNNER_MODE)')
+    .action(
+      runAction(async (opts: { mode?: string }) => {
+        const config = loadRunnerConfig(process.env, { mode: opts.mode });
+        const logger = createLogger({
+          level: config.logLevel,
+          base: { component: 'runner', runner_id: config.runnerId },
+        });
+        const proc = await startRunnerProcess(config, logger);
+        const signal = await waitForShutdownSignal();
+        logger.info('runner_shutdown_requested', { signal });
+        await proc.shutdown();
+        return 0;
+      }),
+    );
+}

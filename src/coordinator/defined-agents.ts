@@ -1,0 +1,45 @@
+import type { AgentDefinitions } from '../agents/agent-definitions.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../observability/logger.js';
+
+/**
+ * Which agents exist under AGENT_DEFINITIONS_PATH, listed at most every `refreshMs`, and an `agent_not_defined`
+ * warning at most once per agent per `warnEveryMs` (the Hub knows agents the definitions repo does not).
+ */
+export class DefinedAgents {
+  private names = new Set<string>();
+  private listedAt = -Infinity;
+  private readonly warnedAt = new Map<string, number>();
+
+  constructor(
+    private readonly definitions: AgentDefinitions,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly refreshMs = 10_000,
+    private readonly warnEveryMs = 3_600_000,
+  ) {}
+
+  /** True when the agent has a definition; logs `agent_not_defined` (rate-limited) when not. */
+  async isDefined(agentId: string): Promise<boolean> {
+    const now = this.clock.now();
+    if (now - this.listedAt > this.refreshMs || !this.names.has(agentId)) await this.refresh(now);
+    if (this.names.has(agentId)) return true;
+    const last = this.warnedAt.get(agentId);
+    if (last === undefined || now - last >= this.warnEveryMs) {
+      this.warnedAt.set(agentId, now);
+      this.logger.warn('agent_not_defined', {
+        agent_id: agentId,
+        path: this.definitions.root,
+        hint: `no agents/${agentId}/config.yaml under AGENT_DEFINITIONS_PATH; check git-sync and the agent-definitions repo`,
+      });
+    }
+    return false;
+  }
+
+  private async refresh(now: number): Promise<void> {
+    // A miss re-lists at most once a second, so a newly synced agent is seen quickly without a listing per call.
+    if (now - this.listedAt < Math.min(1000, this.refreshMs)) return;
+    this.names = new Set(await this.definitions.list());
+    this.listedAt = now;
+  }
+}

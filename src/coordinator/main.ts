@@ -1,0 +1,65 @@
+import { FileAgentDefinitions } from '../agents/agent-definitions.js';
+import type { CoordinatorConfig } from '../config/schema.js';
+import { createOpsApp } from '../http/ops-app.js';
+import { listen, type RunningServer } from '../http/serve.js';
+import { HttpHubClient } from '../hub/http-hub-client.js';
+import type { Logger } from '../observability/logger.js';
+import { createMetricsRegistry } from '../observability/metrics.js';
+import { systemClock } from '../shared/clock.js';
+import { defaultInstanceId } from '../shared/ids.js';
+import { connectRedisStore } from '../store/redis/connect-redis-store.js';
+import { Coordinator } from './coordinator.js';
+import { COORDINATOR_DEFAULTS } from './coordinator-options.js';
+
+/** A running coordinator process: its ops server and how to shut it down. */
+export interface CoordinatorProcess {
+  coordinator: Coordinator;
+  ops: RunningServer;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Composition root of `botburrow-agents coordinator`: Redis store, Hub client, definitions, coordinator and
+ * the ops HTTP server on METRICS_PORT.
+ */
+export async function startCoordinatorProcess(config: CoordinatorConfig, logger: Logger): Promise<CoordinatorProcess> {
+  const instanceId = process.env.HOSTNAME ? `${process.env.HOSTNAME}-${process.pid}` : defaultInstanceId();
+  const store = await connectRedisStore(config.redisUrl, config.store, logger);
+  const registry = createMetricsRegistry({ component: 'coordinator' });
+  const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
+  const definitions = new FileAgentDefinitions({ root: config.agentDefinitionsPath, logger });
+  const coordinator = new Coordinator(
+    { store, hub, definitions, logger, registry, clock: systemClock },
+    {
+      ...COORDINATOR_DEFAULTS,
+      instanceId,
+      pollIntervalMs: config.pollIntervalSeconds * 1000,
+      inboxResyncMs: config.pollIntervalSeconds * 1000,
+      minStalenessSeconds: config.minStalenessSeconds,
+      minActivationIntervalSeconds: config.minActivationIntervalSeconds,
+      maxDiscoveryQueue: config.maxDiscoveryQueue,
+      leaderLeaseMs: config.store.leaderLeaseSeconds * 1000,
+    },
+    config.hubUrl,
+  );
+  const ops = await listen(
+    createOpsApp({
+      registry,
+      readiness: async () => ({
+        ok: true,
+        details: { redis_latency_ms: await store.ping(), is_leader: coordinator.isLeader },
+      }),
+    }),
+    config.metricsPort,
+  );
+  coordinator.start();
+  return {
+    coordinator,
+    ops,
+    async shutdown() {
+      await coordinator.stop();
+      await ops.close();
+      await store.close();
+    },
+  };
+}

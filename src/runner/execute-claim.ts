@@ -1,0 +1,181 @@
+import { runActivation } from '../activation/run-activation.js';
+import type { ActivationOutcome } from '../activation/activation-types.js';
+import type { Logger } from '../observability/logger.js';
+import { errorMessage } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { LeaseLostError } from '../store/errors.js';
+import type { AckOutcome, Claim } from '../store/types.js';
+import { classifyFailure, isExecutorError, type FailureKind } from './classify-failure.js';
+import type { RunnerDeps, RunnerOptions } from './runner-options.js';
+import type { RunnerMetrics } from './runner-metrics.js';
+import { RunnerAbortError } from './runner-errors.js';
+
+/** Context the runner gives each claim. */
+export interface ClaimContext {
+  deps: RunnerDeps;
+  options: RunnerOptions;
+  metrics: RunnerMetrics;
+  logger: Logger;
+  /** Aborted (reason `runner_draining`) when the drain grace period is over. */
+  hardStop: AbortSignal;
+  /** The runner's live activation ids (for its registry heartbeat). */
+  active: Set<string>;
+}
+
+/** What happened to a claim, for the runner's infrastructure backoff. */
+export type ClaimResult = 'done' | 'infrastructure';
+
+/**
+ * Run one claimed work item as an activation under its lease: record `activation:{id}`, heartbeat the lease and
+ * the record every lease/3, enforce ACTIVATION_TIMEOUT, honour force stop, then ack according to the outcome.
+ */
+export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<ClaimResult> {
+  const { deps, options } = ctx;
+  const item = claim.item;
+  const activationId = newId();
+  const log = ctx.logger.child({ agent_id: item.agent_id, activation_id: activationId, work_id: item.id });
+  await deps.store.startActivation({
+    activationId,
+    agentId: item.agent_id,
+    runnerId: options.runnerId,
+    taskType: item.task_type,
+    workId: item.id,
+  });
+  const watch = deps.store.watchActivation(activationId);
+  const timeout = new AbortController();
+  const timer = setTimeout(
+    () =>
+      timeout.abort(
+        new RunnerAbortError(
+          'activation_timeout',
+          `activation timed out after ${options.activationTimeoutMs / 1000} s (ACTIVATION_TIMEOUT)`,
+        ),
+      ),
+    options.activationTimeoutMs,
+  );
+  const signal = AbortSignal.any([watch.signal, timeout.signal, ctx.hardStop]);
+  const heartbeat = setInterval(
+    () => void beat(ctx, claim, activationId, log, timeout),
+    Math.max(100, Math.floor(options.leaseMs / 3)),
+  );
+  const started = deps.clock.now();
+  ctx.active.add(activationId);
+  ctx.metrics.activeTasks.inc();
+  log.info('activation_started', { task_type: item.task_type, attempt: item.attempt, inbox_count: item.inbox_count });
+  try {
+    const outcome = await runActivation(deps, {
+      activationId,
+      work: item,
+      signal,
+      onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
+    });
+    await ack(ctx, claim, { kind: 'success' }, log);
+    recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000, item.agent_id);
+    return 'done';
+  } catch (error) {
+    const failure = classifyFailure(error, signal);
+    await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
+    return failure.kind === 'infrastructure' ? 'infrastructure' : 'done';
+  } finally {
+    clearTimeout(timer);
+    clearInterval(heartbeat);
+    watch.stop();
+    ctx.active.delete(activationId);
+    ctx.metrics.activeTasks.dec();
+    await deps.store.endActivation(activationId).catch(() => undefined);
+  }
+}
+
+async function beat(
+  ctx: ClaimContext,
+  claim: Claim,
+  activationId: string,
+  log: Logger,
+  timeout: AbortController,
+): Promise<void> {
+  try {
+    await ctx.deps.store.extendLease(claim, ctx.options.leaseMs);
+    await ctx.deps.store.heartbeatActivation(activationId);
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      log.warn('lease_lost', {
+        error: errorMessage(error),
+        hint: 'the reaper gave this work to another runner; aborting',
+      });
+      timeout.abort(new RunnerAbortError('runner_draining', 'lease lost'));
+    } else {
+      log.warn('heartbeat_failed', { error: errorMessage(error) });
+    }
+  }
+}
+
+async function ack(ctx: ClaimContext, claim: Claim, outcome: AckOutcome, log: Logger): Promise<void> {
+  const result = await ctx.deps.store.ack(claim, outcome);
+  if (result === 'lease_lost') log.warn('ack_lease_lost', { outcome: outcome.kind });
+}
+
+function recordSuccess(ctx: ClaimContext, log: Logger, o: ActivationOutcome, seconds: number, agentId: string): void {
+  ctx.metrics.activations.inc({ status: o.status === 'completed' ? 'success' : 'skipped' });
+  ctx.metrics.duration.observe(seconds);
+  ctx.metrics.tokens.inc({ agent_id: agentId, model: o.model, direction: 'input' }, o.tokensIn);
+  ctx.metrics.tokens.inc({ agent_id: agentId, model: o.model, direction: 'output' }, o.tokensOut);
+  const fields = {
+    activation_duration: Number(seconds.toFixed(3)),
+    iterations: o.iterations,
+    tokens_in: o.tokensIn,
+    tokens_out: o.tokensOut,
+    model: o.model,
+    cost_usd: o.costUsd,
+    replies: o.replies.length,
+    notifications: o.notificationsHandled,
+    tool_calls: o.toolCalls.map((t) => t.name),
+  };
+  if (o.status === 'skipped') log.info('activation_skipped', { ...fields, reason: o.reason });
+  log.info('activation_completed', { ...fields, status: o.status });
+}
+
+const ACK: Record<FailureKind, (message: string) => AckOutcome> = {
+  stopped: () => ({ kind: 'stopped' }),
+  timeout: (message) => ({ kind: 'failure', error: message }),
+  failure: (message) => ({ kind: 'failure', error: message }),
+  released: () => ({ kind: 'released' }),
+  infrastructure: () => ({ kind: 'released' }),
+};
+
+async function settleFailure(
+  ctx: ClaimContext,
+  claim: Claim,
+  failure: ReturnType<typeof classifyFailure>,
+  log: Logger,
+  seconds: number,
+): Promise<void> {
+  await ack(ctx, claim, ACK[failure.kind](failure.message), log).catch((error: unknown) =>
+    log.error('ack_failed', { error: errorMessage(error) }),
+  );
+  ctx.metrics.activations.inc({ status: failure.kind === 'failure' ? 'failure' : failure.kind });
+  ctx.metrics.duration.observe(seconds);
+  const fields = { activation_duration: Number(seconds.toFixed(3)), error: failure.message, code: failure.code };
+  switch (failure.kind) {
+    case 'stopped':
+      log.warn('activation_stopped', fields);
+      return;
+    case 'released':
+      log.warn('activation_released', { ...fields, hint: 'work handed back to its queue' });
+      return;
+    case 'infrastructure':
+      log.warn('activation_failed', {
+        ...fields,
+        infrastructure: true,
+        hint: 'Hub or Redis unreachable; work handed back',
+      });
+      return;
+    case 'timeout':
+      log.error('activation_timeout', fields);
+      break;
+    case 'failure':
+      if (isExecutorError(failure.code)) log.error('executor_error', fields);
+      break;
+  }
+  log.error('activation_failed', fields);
+  await ctx.deps.hub.markActivated(claim.item.agent_id, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+}

@@ -1,0 +1,88 @@
+import { FileAgentDefinitions } from '../agents/agent-definitions.js';
+import type { RunnerConfig } from '../config/schema.js';
+import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import { createOpsApp } from '../http/ops-app.js';
+import { listen, type RunningServer } from '../http/serve.js';
+import { HttpHubClient } from '../hub/http-hub-client.js';
+import type { Logger } from '../observability/logger.js';
+import { createMetricsRegistry } from '../observability/metrics.js';
+import { systemClock } from '../shared/clock.js';
+import { connectRedisStore } from '../store/redis/connect-redis-store.js';
+import { Runner } from './runner.js';
+import { RUNNER_DEFAULTS } from './runner-options.js';
+
+/** A running runner process: its ops server and how to shut it down (drain first). */
+export interface RunnerProcess {
+  runner: Runner;
+  ops: RunningServer;
+  shutdown(): Promise<void>;
+}
+
+/** Composition root of `botburrow-agents runner`. */
+export async function startRunnerProcess(
+  config: RunnerConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunnerProcess> {
+  const store = await connectRedisStore(config.redisUrl, config.store, logger);
+  logger.info('redis_connected', { url: redactUrl(config.redisUrl), runner_id: config.runnerId });
+  const registry = createMetricsRegistry({ component: 'runner' });
+  const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
+  const runner = new Runner(
+    {
+      store,
+      hub,
+      definitions: new FileAgentDefinitions({ root: config.agentDefinitionsPath, logger }),
+      executors: createExecutorRegistry(),
+      logger,
+      env,
+      registry,
+      clock: systemClock,
+    },
+    {
+      ...RUNNER_DEFAULTS,
+      runnerId: config.runnerId,
+      mode: config.runnerMode,
+      maxConcurrentActivations: config.maxConcurrentActivations,
+      activationTimeoutMs: config.activationTimeoutSeconds * 1000,
+      leaseMs: config.store.leaseSeconds * 1000,
+      drainTimeoutMs: Number(env.RUNNER_DRAIN_TIMEOUT_MS ?? RUNNER_DEFAULTS.drainTimeoutMs),
+    },
+  );
+  const ops = await listen(
+    createOpsApp({
+      registry,
+      readiness: async () => {
+        const latency = await store.ping();
+        const state = runner.currentState;
+        return {
+          ok: state === 'running',
+          reason: state === 'running' ? undefined : `runner is ${state}`,
+          details: { redis_latency_ms: latency, mode: config.runnerMode },
+        };
+      },
+    }),
+    config.metricsPort,
+  );
+  runner.start();
+  return {
+    runner,
+    ops,
+    async shutdown() {
+      await runner.stop();
+      await ops.close();
+      await store.close();
+    },
+  };
+}
+
+/** A Redis URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}

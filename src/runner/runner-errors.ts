@@ -1,0 +1,10 @@
+import { AppError } from '../shared/errors.js';
+
+/**
+ * Why a runner aborted an activation (used as the AbortSignal reason):
+ * - `activation_timeout`: ACTIVATION_TIMEOUT passed (counts as a failure of the agent);
+ * - `runner_draining`: the runner is shutting down and the grace period ran out (work is handed back).
+ */
+export type RunnerAbortCode = 'activation_timeout' | 'runner_draining';
+
+export class RunnerAbortError extends AppError<RunnerAbortCode> {}
