@@ -12,6 +12,9 @@ import { isSkip, replyDecision, replyIdempotencyKey } from './reply-policy.js';
 
 type Reply = ActivationOutcome['replies'][number];
 
+/** Rounds of re-reading the inbox within one activation. */
+const MAX_INBOX_ROUNDS = 3;
+
 /** Accumulates what the executor runs of one activation consumed. */
 class Tally {
   iterations = 0;
@@ -130,29 +133,38 @@ async function answerInbox(
   hubTools: HubToolProvider,
 ): Promise<StepResult> {
   const agentId = def.name;
-  const notifications = await deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
-  if (notifications.length === 0) return { replies: [], handled: 0, reason: 'no_notifications' };
   const replies: Reply[] = [];
-  let lastReason: string | undefined;
-  for (const n of notifications) {
-    const decision = replyDecision(n, def.config.behavior);
-    if (decision === 'answer') {
-      const reply = await answerOne(deps, req, def, n, run, hubTools);
-      if (reply) replies.push(reply);
-      else lastReason = 'skip_answer';
-    } else {
-      lastReason = decision;
-      deps.logger.info('notification_not_answered', {
-        agent_id: agentId,
-        notification_id: n.id,
-        type: n.type,
-        reason: decision,
-      });
+  const handled = new Set<string>();
+  let lastReason: string | undefined = 'no_notifications';
+  // Notifications that arrive while the agent works are answered in the same activation (a few rounds at most):
+  // the coordinator cannot queue an agent that is already in flight.
+  for (let round = 0; round < MAX_INBOX_ROUNDS; round++) {
+    const unread = await deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
+    const fresh = unread.filter((n) => !handled.has(n.id));
+    if (fresh.length === 0) break;
+    for (const n of fresh) {
+      handled.add(n.id);
+      const decision = replyDecision(n, def.config.behavior);
+      if (decision === 'answer') {
+        const reply = await answerOne(deps, req, def, n, run, hubTools);
+        if (reply) replies.push(reply);
+        else lastReason = 'skip_answer';
+      } else {
+        lastReason = decision;
+        deps.logger.info('notification_not_answered', {
+          agent_id: agentId,
+          notification_id: n.id,
+          type: n.type,
+          reason: decision,
+        });
+      }
+      // Marked read one by one, so work redelivered after a crash resumes where it stopped.
+      if (!req.dryRun)
+        await deps.hub.markNotificationsRead({ agentId, notificationIds: [n.id] }, { signal: req.signal });
     }
-    // Marked read one by one, so work redelivered after a crash resumes where it stopped.
-    if (!req.dryRun) await deps.hub.markNotificationsRead({ agentId, notificationIds: [n.id] }, { signal: req.signal });
+    if (req.dryRun) break;
   }
-  return { replies, handled: notifications.length, reason: replies.length === 0 ? lastReason : undefined };
+  return { replies, handled: handled.size, reason: replies.length === 0 ? lastReason : undefined };
 }
 
 async function answerOne(

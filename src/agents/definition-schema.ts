@@ -10,7 +10,7 @@ const agentName = z
 
 const brainSchema = z.object({
   provider: z.enum(['anthropic', 'openai']).optional(),
-  model: z.string().min(1).default('claude-sonnet-4-5'),
+  model: z.string().min(1).default('claude-sonnet-4-6'),
   api_base: z.url().optional(),
   api_key_env: z
     .string()

@@ -1,0 +1,201 @@
+// End-to-end runner behaviour in-process: dev Hub + private redis-server + fake LLM (real SDK wire formats).
+// Covers: mention in → reply out (read, consumption, last_activated_at); tool use on both providers; SKIP,
+// respond_to_mentions:false, missing hub:write; max_iterations, ACTIVATION_TIMEOUT and force stop; LLM 529/503
+// retried and 401 reported; runner modes.
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { error, text, toolCall } from '../testing/fake-llm-server.js';
+import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
+import { RuntimeHarness } from '../testing/runtime-harness.js';
+import { waitFor } from '../testing/wait-for.js';
+
+let redis: RedisServerHandle;
+let h: RuntimeHarness;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(() => redis.stop());
+afterEach(async () => {
+  await h?.close();
+});
+
+async function harness(): Promise<RuntimeHarness> {
+  const plain = new Redis(redis.url);
+  await plain.flushall();
+  await plain.quit();
+  h = await RuntimeHarness.start(redis.url, (llm) => [
+    { name: 'helper', apiBase: llm.url },
+    { name: 'oai', provider: 'openai', apiBase: llm.openAiUrl },
+    { name: 'quiet', apiBase: llm.url, behavior: { respond_to_mentions: false } },
+    { name: 'mute', apiBase: llm.url, grants: ['hub:read'] },
+    { name: 'loopy', apiBase: llm.url, behavior: { max_iterations: 2 } },
+    { name: 'keyless', apiBase: llm.url, apiKeyEnv: 'MISSING_TEST_KEY' },
+  ]);
+  return h;
+}
+
+async function mentionAndQueue(agent: string, content = `@${agent} what is a circuit breaker?`) {
+  const post = await h.mention(content);
+  await h.store.enqueue({ agent_id: agent, task_type: 'INBOX', inbox_count: 1, has_mention: true });
+  return post;
+}
+
+describe('runner: mention in, reply out', () => {
+  it('posts the answer on the post, marks it read, reports consumption and sets last_activated_at', async () => {
+    await harness();
+    h.llm.script([
+      text('A circuit breaker stops calls to a failing dependency.', { usage: { input: 120, output: 30 } }),
+    ]);
+    const { capture } = await h.startRunner();
+    const post = await mentionAndQueue('helper');
+    const [reply] = await waitFor(async () => {
+      const r = await h.repliesBy(post.id, 'helper');
+      return r.length > 0 ? r : undefined;
+    });
+    expect(reply!.content).toBe('A circuit breaker stops calls to a failing dependency.');
+    await waitFor(() => capture.events().includes('activation_completed'));
+    expect(await h.human.listNotifications({ agentId: 'helper', unreadOnly: true })).toEqual([]);
+    const consumption = h.hub.db.prepare('SELECT * FROM consumption_events WHERE agent_id = ?').all('helper') as any[];
+    expect(consumption).toHaveLength(1);
+    expect(consumption[0]).toMatchObject({ tokens_input: 120, tokens_output: 30 });
+    expect(consumption[0].cost_usd).toBeCloseTo((120 * 3 + 30 * 15) / 1e6, 9);
+    const [agent] = (await h.human.listStaleAgents(0)).filter((a) => a.id === 'helper');
+    expect(agent?.last_activated_at).toBeTruthy();
+    const done = capture.lines.find((l) => l.event === 'activation_completed')!;
+    expect(done).toMatchObject({ agent_id: 'helper', iterations: 1, tokens_in: 120, tokens_out: 30, replies: 1 });
+    expect(typeof done.activation_duration).toBe('number');
+    expect(capture.events()).toContain('work_claimed');
+    expect(h.llm.unexpected).toEqual([]);
+  });
+
+  it.each([
+    ['anthropic', 'helper'],
+    ['openai', 'oai'],
+  ])('runs a tool-using turn on %s: search the Hub, then answer', async (_provider, agent) => {
+    await harness();
+    await h.mention('Earlier thread: retries need jitter to avoid thundering herds');
+    h.llm.script([toolCall('hub_search', { query: 'jitter' }), text('See the earlier thread about jitter.')]);
+    await h.startRunner();
+    const post = await mentionAndQueue(agent, `@${agent} how should retries back off?`);
+    await waitFor(async () => (await h.repliesBy(post.id, agent)).length === 1);
+    const toolResults = h.llm.requests[1]!.toolResults;
+    expect(toolResults).toHaveLength(1);
+    expect(toolResults[0]!.content).toContain('thundering herds');
+    expect(toolResults[0]!.isError).toBe(false);
+    expect(h.llm.unexpected).toEqual([]);
+  });
+});
+
+describe('runner: not answering', () => {
+  it('posts nothing on SKIP, nothing when respond_to_mentions is false, and still marks read', async () => {
+    await harness();
+    h.llm.script([text('SKIP')]);
+    const { capture } = await h.startRunner();
+    const p1 = await mentionAndQueue('helper');
+    const p2 = await mentionAndQueue('quiet');
+    await waitFor(() => capture.lines.filter((l) => l.event === 'activation_completed').length === 2);
+    expect(await h.repliesBy(p1.id, 'helper')).toEqual([]);
+    expect(await h.repliesBy(p2.id, 'quiet')).toEqual([]);
+    expect(capture.lines.find((l) => l.event === 'activation_skipped' && l.reason === 'SKIP')).toBeTruthy();
+    expect(capture.lines.find((l) => l.event === 'notification_not_answered')).toMatchObject({
+      agent_id: 'quiet',
+      reason: 'opted_out',
+    });
+    expect(await h.human.listNotifications({ agentId: 'quiet', unreadOnly: true })).toEqual([]);
+    expect(h.llm.requests).toHaveLength(1);
+  });
+
+  it('refuses to post for an agent without hub:write and puts it in backoff', async () => {
+    await harness();
+    h.llm.script([text('I would love to answer.')]);
+    const { capture } = await h.startRunner();
+    const post = await mentionAndQueue('mute');
+    await waitFor(() => capture.events().includes('activation_failed'));
+    expect(capture.lines.find((l) => l.event === 'activation_failed')!.error).toBe(
+      'Failed to post response: 403 Forbidden (agent mute lacks hub:write grant?)',
+    );
+    expect(await h.repliesBy(post.id, 'mute')).toEqual([]);
+    expect(await h.store.getBackoff('mute')).toMatchObject({ failures: 1 });
+  });
+});
+
+describe('runner: limits and stops', () => {
+  it('fails with max_iterations_exceeded after max_iterations tool rounds', async () => {
+    await harness();
+    h.llm.respondWith(() => toolCall('hub_search', { query: 'again' }));
+    const { capture } = await h.startRunner();
+    await mentionAndQueue('loopy');
+    await waitFor(() => capture.events().includes('activation_failed'));
+    expect(capture.lines.find((l) => l.event === 'activation_failed')!.code).toBe('max_iterations_exceeded');
+    expect(capture.lines.filter((l) => l.event === 'iteration').map((l) => l.iteration)).toEqual([1, 2]);
+    expect(capture.events()).toContain('executor_error');
+  });
+
+  it('aborts at ACTIVATION_TIMEOUT with activation_timeout, as a failure', async () => {
+    await harness();
+    h.llm.script([text('too late', { latencyMs: 10_000 })]);
+    const { capture } = await h.startRunner({ activationTimeoutMs: 300 });
+    await mentionAndQueue('helper');
+    await waitFor(() => capture.events().includes('activation_timeout'));
+    expect(capture.events()).toContain('activation_failed');
+    expect(await h.store.getBackoff('helper')).toMatchObject({ failures: 1 });
+  });
+
+  it('honours force stop (DEL activation:{id}) with activation_stopped, without backoff', async () => {
+    await harness();
+    h.llm.script([text('never sent', { latencyMs: 10_000 })]);
+    const { capture } = await h.startRunner();
+    await mentionAndQueue('helper');
+    const [record] = await waitFor(async () => {
+      const list = await h.store.listActivations();
+      return list.length > 0 ? list : undefined;
+    });
+    await h.store.stopActivation(record!.activation_id);
+    await waitFor(() => capture.events().includes('activation_stopped'), { timeoutMs: 3_000 });
+    expect(await h.store.getBackoff('helper')).toBeNull();
+    expect((await h.store.listInFlight()).length).toBe(0);
+    expect(await h.store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
+  });
+});
+
+describe('runner: LLM trouble', () => {
+  it('retries 529 and 503, then posts one reply', async () => {
+    await harness();
+    h.llm.script([error(529), error(503), text('Recovered answer.')]);
+    await h.startRunner();
+    const post = await mentionAndQueue('helper');
+    await waitFor(async () => (await h.repliesBy(post.id, 'helper')).length === 1);
+    expect((await h.repliesBy(post.id, 'helper'))[0]!.content).toBe('Recovered answer.');
+  });
+
+  it('reports a 401 as an authentication failure naming the env var, and a missing key likewise', async () => {
+    await harness();
+    h.llm.script([error(401)]);
+    const { capture } = await h.startRunner({}, { ...h.env, ANTHROPIC_API_KEY: 'sk-wrong-key-000000' });
+    await mentionAndQueue('helper');
+    await mentionAndQueue('keyless');
+    await waitFor(() => capture.lines.filter((l) => l.event === 'activation_failed').length === 2);
+    const errors = capture.lines.filter((l) => l.event === 'activation_failed').map((l) => l.error);
+    expect(errors).toContain('LLM API authentication failed for agent helper: check ANTHROPIC_API_KEY');
+    expect(errors.find((e) => String(e).includes('MISSING_TEST_KEY'))).toBeTruthy();
+  });
+});
+
+describe('runner modes', () => {
+  it('notification runners take only INBOX work, exploration runners only DISCOVERY work', async () => {
+    await harness();
+    await h.store.enqueue({ agent_id: 'quiet', task_type: 'DISCOVERY' });
+    const notif = await h.startRunner({ mode: 'notification' });
+    await mentionAndQueue('quiet');
+    await waitFor(() => notif.capture.events().includes('activation_completed'));
+    expect(notif.capture.lines.filter((l) => l.event === 'work_claimed').map((l) => l.task_type)).toEqual(['INBOX']);
+    expect(await h.store.queueDepths()).toMatchObject({ low: 1 });
+    h.llm.script([text('SKIP')]);
+    const explore = await h.startRunner({ mode: 'exploration' });
+    await waitFor(() => explore.capture.events().includes('activation_completed'));
+    expect(explore.capture.lines.filter((l) => l.event === 'work_claimed').map((l) => l.task_type)).toEqual([
+      'DISCOVERY',
+    ]);
+  });
+});

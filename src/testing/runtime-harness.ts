@@ -1,0 +1,121 @@
+import { FileAgentDefinitions } from '../agents/agent-definitions.js';
+import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
+import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import { HttpHubClient } from '../hub/http-hub-client.js';
+import { createMetricsRegistry } from '../observability/metrics.js';
+import { Runner } from '../runner/runner.js';
+import { RUNNER_DEFAULTS, type RunnerOptions } from '../runner/runner-options.js';
+import { systemClock } from '../shared/clock.js';
+import { RedisStore } from '../store/redis/redis-store.js';
+import type { Store } from '../store/store.js';
+import { captureLogger } from './capture-logger.js';
+import { FakeLlmServer } from './fake-llm-server.js';
+import { writeAgentDefinitions, type FixtureAgent } from './agent-fixtures.js';
+
+/** Service key every harness Hub accepts. */
+export const HARNESS_SERVICE_KEY = 'svc-harness-key-0123456789';
+/** LLM key the harness's fake LLM expects. */
+export const HARNESS_LLM_KEY = 'sk-fake-llm-key-0123456789';
+
+/**
+ * A whole runtime for end-to-end tests: a dev Hub (in-process, loopback), a fake LLM server, agent definitions
+ * pointing at it, a Redis store on the given URL, and runners started on demand. `close()` stops everything.
+ */
+export class RuntimeHarness {
+  private readonly closers: (() => Promise<unknown>)[] = [];
+  private constructor(
+    readonly hub: DevHub,
+    readonly llm: FakeLlmServer,
+    readonly store: Store,
+    readonly defsRoot: string,
+    readonly human: HttpHubClient,
+    readonly redisUrl: string,
+  ) {}
+
+  static async start(redisUrl: string, agents: (llm: FakeLlmServer) => FixtureAgent[]): Promise<RuntimeHarness> {
+    const llm = await FakeLlmServer.start({ apiKey: HARNESS_LLM_KEY });
+    const defsRoot = writeAgentDefinitions(agents(llm));
+    const hub = await createDevHub({ port: 0, seedAgentsDir: defsRoot, serviceKey: HARNESS_SERVICE_KEY });
+    const store = await RedisStore.create({ url: redisUrl, leaseSeconds: 2 });
+    const human = new HttpHubClient({ baseUrl: hub.url, apiKey: HARNESS_SERVICE_KEY });
+    const h = new RuntimeHarness(hub, llm, store, defsRoot, human, redisUrl);
+    h.closers.push(
+      () => llm.close(),
+      () => hub.close(),
+      () => store.close(),
+    );
+    return h;
+  }
+
+  /** Base env of a runner child process (LLM key under both provider names). */
+  get env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      HUB_URL: this.hub.url,
+      HUB_API_KEY: HARNESS_SERVICE_KEY,
+      VALKEY_URL: this.redisUrl,
+      AGENT_DEFINITIONS_PATH: this.defsRoot,
+      ANTHROPIC_API_KEY: HARNESS_LLM_KEY,
+      OPENAI_API_KEY: HARNESS_LLM_KEY,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'DEBUG',
+    };
+  }
+
+  /** Start an in-process runner with a capturing logger. */
+  async startRunner(options: Partial<RunnerOptions> = {}, env: NodeJS.ProcessEnv = this.env) {
+    const capture = captureLogger();
+    const store = await RedisStore.create({ url: this.redisUrl, leaseSeconds: 2 });
+    const hub = new HttpHubClient({
+      baseUrl: this.hub.url,
+      apiKey: HARNESS_SERVICE_KEY,
+      retry: { attempts: 2, baseMs: 20, maxMs: 50 },
+    });
+    const registry = createMetricsRegistry();
+    const runner = new Runner(
+      {
+        store,
+        hub,
+        definitions: new FileAgentDefinitions({ root: this.defsRoot }),
+        executors: createExecutorRegistry({ native: { retry: { baseDelayMs: 10, maxDelayMs: 50 } } }),
+        logger: capture.logger,
+        env,
+        registry,
+        clock: systemClock,
+      },
+      {
+        ...RUNNER_DEFAULTS,
+        runnerId: `runner-${Math.random().toString(16).slice(2, 8)}`,
+        mode: 'hybrid',
+        maxConcurrentActivations: 1,
+        activationTimeoutMs: 30_000,
+        leaseMs: 2_000,
+        claimBlockMs: 500,
+        heartbeatMs: 500,
+        infraBackoffMaxMs: 500,
+        ...options,
+      },
+    );
+    runner.start();
+    this.closers.push(async () => {
+      await runner.stop(500);
+      await store.close();
+    });
+    return { runner, capture, registry, store };
+  }
+
+  /** Post as the human and return the post. */
+  mention(content: string) {
+    return this.human.createPost({ agentId: 'human', content });
+  }
+
+  /** Comments on a post written by `agentId`. */
+  async repliesBy(postId: string, agentId: string) {
+    const thread = await this.human.getThread(postId, { agentId: 'human' });
+    return thread.comments.filter((c) => c.author.id === agentId);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.closers.splice(0).reverse()) await c().catch(() => undefined);
+  }
+}

@@ -1,0 +1,64 @@
+// A runner process SIGKILLed in the middle of an activation loses nothing: the reaper requeues its work after the
+// lease expires, another runner claims it (attempt 2) and the reply is posted exactly once.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { text } from '../../src/testing/fake-llm-server.js';
+import { startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
+import { CLI_MAIN } from '../../src/testing/run-cli.js';
+import { RuntimeHarness } from '../../src/testing/runtime-harness.js';
+import { waitFor } from '../../src/testing/wait-for.js';
+
+let redis: RedisServerHandle;
+let h: RuntimeHarness;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  h = await RuntimeHarness.start(redis.url, (llm) => [{ name: 'helper', apiBase: llm.url }]);
+});
+afterAll(async () => {
+  await h.close();
+  await redis.stop();
+});
+
+describe('runner killed mid-activation', () => {
+  it('redelivers the work to another runner and posts the reply exactly once', async () => {
+    h.llm.script([text('reply from the killed runner', { latencyMs: 60_000 }), text('reply from the second runner')]);
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'runner', '--mode', 'notification'], {
+      env: { ...h.env, LEASE_SECONDS: '2', RUNNER_ID: 'doomed-runner' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await waitFor(() => output.includes('"redis_connected"'), { timeoutMs: 15_000, message: 'runner did not start' });
+    const post = await h.mention('@helper are you still there?');
+    await h.store.enqueue({ agent_id: 'helper', task_type: 'INBOX', inbox_count: 1, has_mention: true });
+    await h.llm.waitForRequests(1, 15_000);
+    expect(output).toContain('"work_claimed"');
+    child.kill('SIGKILL');
+    await exited;
+
+    const token = await h.store.tryAcquireLeadership('test-reaper', 60_000);
+    expect(token).toBeTruthy();
+    const requeued = await waitFor(
+      async () => {
+        const ids = (await h.store.reap(token!)).requeued;
+        return ids.length > 0 ? ids : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 200, message: 'the reaper never requeued the killed runner’s work' },
+    );
+    expect(requeued).toHaveLength(1);
+
+    const second = await h.startRunner({ mode: 'notification' });
+    await waitFor(async () => (await h.repliesBy(post.id, 'helper')).length > 0, { timeoutMs: 10_000 });
+    await waitFor(() => second.capture.events().includes('activation_completed'));
+    const replies = await h.repliesBy(post.id, 'helper');
+    expect(replies.map((r) => r.content)).toEqual(['reply from the second runner']);
+    expect(second.capture.lines.find((l) => l.event === 'work_claimed')).toMatchObject({
+      agent_id: 'helper',
+      attempt: 2,
+    });
+    expect(await h.human.listNotifications({ agentId: 'helper', unreadOnly: true })).toEqual([]);
+  });
+});
