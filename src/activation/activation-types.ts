@@ -29,6 +29,8 @@ export interface ActivationRequest {
   signal: AbortSignal;
   /** Called with the agent loop's iteration number (the runner records it in `activation:{id}`). */
   onIteration?: (iteration: number) => void;
+  /** Only these notifications (`activate --notification ID`); default: every unread one. */
+  notificationIds?: readonly string[];
   /** Print replies instead of posting them (`activate --dry-run`). */
   dryRun?: boolean;
 }

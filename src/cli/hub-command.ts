@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadSharedConfig } from '../config/schema.js';
 import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
+import { AGENT_NAME_PATTERN } from '../devhub/store/agent-store.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
@@ -30,6 +31,9 @@ async function runHub(options: HubCommandOptions): Promise<number> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError([`--port must be 0..65535, got ${options.port}`]);
+  const humanName = process.env.HUB_HUMAN_NAME || 'human';
+  if (!AGENT_NAME_PATTERN.test(humanName))
+    throw new ConfigError([`HUB_HUMAN_NAME must be a lowercase slug, got ${humanName}`]);
   const config = loadSharedConfig(process.env, 'hub');
   const logger = createLogger({ level: config.logLevel });
   const dbPath = resolve(options.db);
@@ -38,7 +42,7 @@ async function runHub(options: HubCommandOptions): Promise<number> {
     dbPath,
     port,
     host: options.host,
-    humanName: process.env.HUB_HUMAN_NAME || 'human',
+    humanName,
     ...(process.env.HUB_ADMIN_KEY ? { adminKey: process.env.HUB_ADMIN_KEY } : {}),
     ...(process.env.HUB_API_KEY ? { serviceKey: process.env.HUB_API_KEY } : {}),
     ...(options.seedAgents ? { seedAgentsDir: resolve(options.seedAgents) } : {}),

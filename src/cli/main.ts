@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerActivateCommand } from './activate-command.js';
 import { registerCoordinatorCommand } from './coordinator-command.js';
 import { registerHubCommand } from './hub-command.js';
 import { registerRunnerCommand } from './runner-command.js';
@@ -19,10 +20,7 @@ export function buildProgram(): Command {
   registerHubCommand(program);
   registerCoordinatorCommand(program);
   registerRunnerCommand(program);
-  program
-    .command('activate')
-    .description('run one activation in the foreground, without Redis')
-    .action(notYetAvailable('activate', 6));
+  registerActivateCommand(program);
   program
     .command('dev')
     .description('all-in-one local mode: dev Hub, coordinator and runners in one process')

@@ -1,0 +1,102 @@
+// Claim+ack throughput of the Redis store next to BullMQ on the same private redis-server, same payload and
+// concurrency (1, 4, 16 consumers in one process). Run: npx tsx bench/queue.ts [items=5000]
+import { setMaxListeners } from 'node:events';
+import { Queue, Worker } from 'bullmq';
+import { RedisStore } from '../src/store/redis/redis-store.js';
+import { startRedisServer, type RedisServerHandle } from '../src/testing/redis-server.js';
+
+const ITEMS = Number(process.argv[2] ?? 5000);
+const CONCURRENCY = [1, 4, 16];
+const payload = (i: number, run: string) => ({
+  agent_id: `agent-${run}-${i}`,
+  task_type: 'INBOX' as const,
+  inbox_count: 3,
+});
+
+interface Figure {
+  enqueuePerS: number;
+  claimAckPerS: number;
+}
+
+async function benchStore(server: RedisServerHandle, consumers: number): Promise<Figure> {
+  const run = `store-${consumers}`;
+  const store = await RedisStore.create({ url: server.url, keyPrefix: `bench:${run}:` });
+  let t0 = performance.now();
+  for (let i = 0; i < ITEMS; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, ITEMS - i) }, (_, j) => store.enqueue(payload(i + j, run))));
+  }
+  const enqueueMs = performance.now() - t0;
+  let done = 0;
+  const stop = new AbortController();
+  setMaxListeners(consumers + 8, stop.signal);
+  let finished!: () => void;
+  const allDone = new Promise<void>((r) => (finished = r));
+  const consume = async (n: number): Promise<void> => {
+    while (!stop.signal.aborted) {
+      const claim = await store.claim(['high', 'normal', 'low'], { runnerId: `r${n}`, signal: stop.signal });
+      if (!claim) continue;
+      await store.ack(claim, { kind: 'success' });
+      if (++done === ITEMS) finished();
+    }
+  };
+  t0 = performance.now();
+  const loops = Array.from({ length: consumers }, (_, n) => consume(n));
+  await allDone;
+  const claimMs = performance.now() - t0;
+  stop.abort();
+  await Promise.all(loops);
+  await store.close();
+  return { enqueuePerS: (ITEMS / enqueueMs) * 1000, claimAckPerS: (ITEMS / claimMs) * 1000 };
+}
+
+async function benchBull(server: RedisServerHandle, consumers: number): Promise<Figure> {
+  const connection = { host: '127.0.0.1', port: server.port, maxRetriesPerRequest: null };
+  const name = `bull-${consumers}`;
+  const queue = new Queue(name, { connection });
+  let t0 = performance.now();
+  for (let i = 0; i < ITEMS; i += 500) {
+    const jobs = Array.from({ length: Math.min(500, ITEMS - i) }, (_, j) => ({
+      name: 'work',
+      data: payload(i + j, name),
+      opts: { removeOnComplete: true, removeOnFail: true },
+    }));
+    await queue.addBulk(jobs);
+  }
+  const enqueueMs = performance.now() - t0;
+  let done = 0;
+  let finished!: () => void;
+  const allDone = new Promise<void>((r) => (finished = r));
+  const worker = new Worker(name, () => Promise.resolve(), { connection, concurrency: consumers, autorun: false });
+  worker.on('completed', () => {
+    if (++done === ITEMS) finished();
+  });
+  t0 = performance.now();
+  const running = worker.run();
+  await allDone;
+  const claimMs = performance.now() - t0;
+  await worker.close();
+  await running;
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return { enqueuePerS: (ITEMS / enqueueMs) * 1000, claimAckPerS: (ITEMS / claimMs) * 1000 };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
+
+const server = await startRedisServer();
+try {
+  console.log(`claim+ack throughput, ${ITEMS} items per run, private redis-server on port ${server.port}`);
+  console.log(
+    'consumers | store items/s | bullmq items/s | store/bullmq | store enqueue/s (1 Lua call each) | bullmq addBulk/s',
+  );
+  for (const c of CONCURRENCY) {
+    const ours = await benchStore(server, c);
+    const bull = await benchBull(server, c);
+    const ratio = (ours.claimAckPerS / bull.claimAckPerS).toFixed(2);
+    console.log(
+      `${String(c).padStart(9)} | ${fmt(ours.claimAckPerS)}      | ${fmt(bull.claimAckPerS)}       | ${ratio.padStart(12)} | ${fmt(ours.enqueuePerS)}                           | ${fmt(bull.enqueuePerS)}`,
+    );
+  }
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { nextBackoff, type BackoffPolicy } from '../backoff-policy.js';
+import { priorityFor, priorityRank } from '../priority.js';
+import { STORE_DEFAULTS } from '../store.js';
+import type {
+  AckOutcome,
+  AckResult,
+  BackoffState,
+  Claim,
+  DeadWork,
+  EnqueueResult,
+  InFlightWork,
+  Priority,
+  ReapResult,
+  WorkItem,
+  WorkRequest,
+} from '../types.js';
+
+interface InFlightEntry extends InFlightWork {
+  token: string;
+}
+
+const slot = (agentId: string, taskType: string): string => `${agentId}|${taskType}`;
+const copy = <T>(value: T): T => structuredClone(value);
+
+/**
+ * The queue, in-flight and breaker state of the memory store, with the same rules as the Redis Lua scripts.
+ * Synchronous: every method is atomic by construction in one JS turn. Queue arrays are in claim order.
+ */
+export class MemoryQueues {
+  readonly queues: Record<Priority, WorkItem[]> = { high: [], normal: [], low: [] };
+  readonly dead: DeadWork[] = [];
+  readonly backoff = new Map<string, BackoffState>();
+  private readonly queued = new Map<string, WorkItem>();
+  private readonly inflight = new Map<string, InFlightEntry>();
+  private readonly claimed = new Map<string, string>();
+
+  constructor(
+    private readonly policy: BackoffPolicy & { maxDeliveryAttempts: number; random: () => number },
+    private readonly now: () => number,
+  ) {}
+
+  enqueue(request: WorkRequest): EnqueueResult {
+    const now = this.now();
+    const b = this.backoff.get(request.agent_id);
+    if (b && b.until > now) return { status: 'in_backoff', backoff: copy(b) };
+    const key = slot(request.agent_id, request.task_type);
+    const inflightId = this.claimed.get(key);
+    if (inflightId) return { status: 'in_flight', workId: inflightId };
+    const priority = priorityFor(request.task_type, request.has_mention);
+    const existing = this.queued.get(key);
+    if (existing) {
+      existing.inbox_count = request.inbox_count ?? 0;
+      if (request.has_mention) existing.has_mention = true;
+      if (priorityRank(priority) < priorityRank(existing.priority)) {
+        this.remove(existing);
+        existing.priority = priority;
+        this.queues[priority].push(existing);
+      }
+      return { status: 'merged', item: copy(existing) };
+    }
+    const item: WorkItem = {
+      id: randomUUID(),
+      agent_id: request.agent_id,
+      task_type: request.task_type,
+      priority,
+      inbox_count: request.inbox_count ?? 0,
+      enqueued_at: now,
+      attempt: 1,
+      ...(request.has_mention ? { has_mention: true } : {}),
+    };
+    this.queues[priority].push(item);
+    this.queued.set(key, item);
+    return { status: 'enqueued', item: copy(item) };
+  }
+
+  /** Take the first claimable item of the first non-empty watched queue, skipping busy agents. */
+  tryClaim(queues: readonly Priority[], runnerId: string, leaseMs: number): Claim | null {
+    for (const q of queues) {
+      const list = this.queues[q];
+      const scan = Math.min(list.length, STORE_DEFAULTS.claimScanLimit);
+      for (let i = 0; i < scan; i++) {
+        const item = list[i]!;
+        if (this.isBusy(item.agent_id)) continue;
+        list.splice(i, 1);
+        this.queued.delete(slot(item.agent_id, item.task_type));
+        const now = this.now();
+        const entry: InFlightEntry = {
+          item,
+          runner_id: runnerId,
+          token: randomUUID(),
+          claimed_at: now,
+          lease_deadline: now + leaseMs,
+        };
+        this.inflight.set(item.id, entry);
+        this.claimed.set(slot(item.agent_id, item.task_type), item.id);
+        return { item: copy(item), runnerId, token: entry.token, leaseDeadline: entry.lease_deadline };
+      }
+    }
+    return null;
+  }
+
+  /** @returns the new deadline, or null if the token lost the item */
+  extendLease(claim: Claim, leaseMs: number): number | null {
+    const entry = this.owned(claim);
+    if (!entry) return null;
+    entry.lease_deadline = this.now() + leaseMs;
+    return entry.lease_deadline;
+  }
+
+  ack(claim: Claim, outcome: AckOutcome): AckResult {
+    const agentId = claim.item.agent_id;
+    if (outcome.kind === 'success') this.backoff.delete(agentId);
+    if (outcome.kind === 'failure') this.recordFailure(agentId, outcome.error);
+    const entry = this.owned(claim);
+    if (!entry) return 'lease_lost';
+    this.release(entry);
+    if (outcome.kind === 'released') this.requeueAtHead(entry.item);
+    return 'acked';
+  }
+
+  reap(limit: number): ReapResult {
+    const now = this.now();
+    const result: ReapResult = { requeued: [], dead: [] };
+    const expired = [...this.inflight.values()].filter((e) => e.lease_deadline <= now).slice(0, limit);
+    for (const entry of expired) {
+      this.release(entry);
+      const item = entry.item;
+      if (item.attempt >= this.policy.maxDeliveryAttempts) {
+        this.dead.unshift({ item, reason: 'max_delivery_attempts', dead_at: now });
+        this.recordFailure(item.agent_id, 'max_delivery_attempts');
+        result.dead.push(item.id);
+      } else {
+        item.attempt += 1;
+        this.requeueAtHead(item);
+        result.requeued.push(item.id);
+      }
+    }
+    return result;
+  }
+
+  requeueDead(workId?: string): number {
+    let count = 0;
+    for (const d of [...this.dead]) {
+      if (workId !== undefined && d.item.id !== workId) continue;
+      this.dead.splice(this.dead.indexOf(d), 1);
+      const key = slot(d.item.agent_id, d.item.task_type);
+      if (this.queued.has(key) || this.claimed.has(key)) continue;
+      const item = { ...d.item, attempt: 1 };
+      this.queues[item.priority].push(item);
+      this.queued.set(key, item);
+      count++;
+    }
+    return count;
+  }
+
+  recordFailure(agentId: string, error: string): BackoffState {
+    const next = nextBackoff(this.backoff.get(agentId), error, this.now(), this.policy, this.policy.random());
+    this.backoff.set(agentId, next);
+    return copy(next);
+  }
+
+  listInFlight(): InFlightWork[] {
+    return [...this.inflight.values()].map(({ token: _t, ...rest }) => copy(rest));
+  }
+
+  private owned(claim: Claim): InFlightEntry | undefined {
+    const entry = this.inflight.get(claim.item.id);
+    return entry?.token === claim.token ? entry : undefined;
+  }
+
+  private isBusy(agentId: string): boolean {
+    return this.claimed.has(slot(agentId, 'INBOX')) || this.claimed.has(slot(agentId, 'DISCOVERY'));
+  }
+
+  private release(entry: InFlightEntry): void {
+    this.inflight.delete(entry.item.id);
+    this.claimed.delete(slot(entry.item.agent_id, entry.item.task_type));
+  }
+
+  private requeueAtHead(item: WorkItem): void {
+    this.queues[item.priority].unshift(item);
+    this.queued.set(slot(item.agent_id, item.task_type), item);
+  }
+
+  private remove(item: WorkItem): void {
+    const list = this.queues[item.priority];
+    const i = list.indexOf(item);
+    if (i >= 0) list.splice(i, 1);
+  }
+}

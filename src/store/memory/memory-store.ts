@@ -1,0 +1,256 @@
+import { systemClock, type Clock } from '../../shared/clock.js';
+import { ActivationWatcher } from '../activation-watcher.js';
+import { leaseLostError, notLeaderError } from '../errors.js';
+import { inServiceOrder } from '../priority.js';
+import {
+  resolveStoreOptions,
+  STORE_DEFAULTS,
+  type ActivationWatch,
+  type ClaimOptions,
+  type ResolvedStoreOptions,
+  type Store,
+  type StoreOptions,
+} from '../store.js';
+import type {
+  AckOutcome,
+  AckResult,
+  ActivationRecord,
+  ActivationStart,
+  BackoffState,
+  Claim,
+  DeadWork,
+  EnqueueResult,
+  InFlightWork,
+  LeaderInfo,
+  Priority,
+  QueueDepths,
+  ReapResult,
+  RunnerInfo,
+  WorkItem,
+  WorkRequest,
+} from '../types.js';
+import { MemoryQueues } from './memory-queues.js';
+import { MemoryRecords } from './memory-records.js';
+
+/** Options of the memory store. */
+export interface MemoryStoreOptions extends StoreOptions {
+  /** Time source for leases, backoff and TTLs. @default systemClock */
+  clock?: Clock;
+}
+
+/**
+ * The in-process {@link Store} for the single-process local mode (and tests of code above the store).
+ * Same rules as the Redis store (one contract suite); a waiting `claim` is woken by a promise resolved on
+ * enqueue/requeue/ack, not by polling. TTLs and leases follow the injected clock; `claim`'s `blockMs` and
+ * the activation watch use real timers. State lives only in this object: one instance per process.
+ */
+export class MemoryStore implements Store {
+  private readonly opts: ResolvedStoreOptions;
+  private readonly clock: Clock;
+  private readonly q: MemoryQueues;
+  private readonly records: MemoryRecords;
+  private readonly watcher: ActivationWatcher;
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.opts = resolveStoreOptions(options);
+    this.clock = options.clock ?? systemClock;
+    const now = (): number => this.clock.now();
+    this.q = new MemoryQueues(
+      {
+        baseMs: this.opts.backoffBaseMs,
+        maxMs: this.opts.backoffMaxMs,
+        jitter: this.opts.backoffJitter,
+        maxDeliveryAttempts: this.opts.maxDeliveryAttempts,
+        random: this.opts.random,
+      },
+      now,
+    );
+    this.records = new MemoryRecords(now);
+    this.watcher = new ActivationWatcher((ids) => Promise.resolve(ids.map((id) => this.records.isActivationAlive(id))));
+  }
+
+  enqueue(request: WorkRequest): Promise<EnqueueResult> {
+    const result = this.q.enqueue(request);
+    if (result.status !== 'in_flight' && result.status !== 'in_backoff') this.wake();
+    return Promise.resolve(result);
+  }
+
+  async claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
+    const order = inServiceOrder(queues);
+    const leaseMs = options.leaseMs ?? this.opts.leaseMs;
+    const deadline = Date.now() + (options.blockMs ?? STORE_DEFAULTS.claimBlockMs);
+    for (;;) {
+      if (this.closed || options.signal?.aborted) return null;
+      const claim = this.q.tryClaim(order, options.runnerId, leaseMs);
+      if (claim) return claim;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return null;
+      await this.waitForWork(remaining, options.signal);
+    }
+  }
+
+  extendLease(claim: Claim, leaseMs?: number): Promise<number> {
+    const deadline = this.q.extendLease(claim, leaseMs ?? this.opts.leaseMs);
+    if (deadline === null) return Promise.reject(leaseLostError(claim.item.id, claim.item.agent_id));
+    return Promise.resolve(deadline);
+  }
+
+  ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
+    const result = this.q.ack(claim, outcome);
+    this.wake();
+    return Promise.resolve(result);
+  }
+
+  reap(leaderToken: string, options: { limit?: number } = {}): Promise<ReapResult> {
+    if (!this.records.isLeader(leaderToken)) return Promise.reject(notLeaderError());
+    const result = this.q.reap(options.limit ?? 1000);
+    if (result.requeued.length > 0) this.wake();
+    return Promise.resolve(result);
+  }
+
+  queueDepths(): Promise<QueueDepths> {
+    const { high, normal, low } = this.q.queues;
+    return Promise.resolve({ high: high.length, normal: normal.length, low: low.length });
+  }
+
+  listQueue(queue: Priority): Promise<WorkItem[]> {
+    return Promise.resolve(structuredClone(this.q.queues[queue]));
+  }
+
+  listInFlight(): Promise<InFlightWork[]> {
+    return Promise.resolve(this.q.listInFlight());
+  }
+
+  listDead(): Promise<DeadWork[]> {
+    return Promise.resolve(structuredClone(this.q.dead));
+  }
+
+  requeueDead(workId?: string): Promise<number> {
+    const n = this.q.requeueDead(workId);
+    if (n > 0) this.wake();
+    return Promise.resolve(n);
+  }
+
+  getBackoff(agentId: string): Promise<BackoffState | null> {
+    const b = this.q.backoff.get(agentId);
+    return Promise.resolve(b && b.until > this.clock.now() ? { ...b } : null);
+  }
+
+  listBackoff(): Promise<Record<string, BackoffState>> {
+    return Promise.resolve(structuredClone(Object.fromEntries(this.q.backoff)));
+  }
+
+  clearBackoff(agentId?: string): Promise<void> {
+    if (agentId === undefined) this.q.backoff.clear();
+    else this.q.backoff.delete(agentId);
+    return Promise.resolve();
+  }
+
+  recordFailure(agentId: string, error: string): Promise<BackoffState> {
+    return Promise.resolve(this.q.recordFailure(agentId, error));
+  }
+
+  recordSuccess(agentId: string): Promise<void> {
+    return this.clearBackoff(agentId);
+  }
+
+  startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {
+    this.records.startActivation(start, ttlMs ?? this.opts.recordTtlMs);
+    return Promise.resolve();
+  }
+
+  heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean> {
+    return Promise.resolve(this.records.touchActivation(activationId, ttlMs ?? this.opts.recordTtlMs));
+  }
+
+  setIteration(activationId: string, iteration: number): Promise<boolean> {
+    return Promise.resolve(this.records.touchActivation(activationId, undefined, iteration));
+  }
+
+  isActivationAlive(activationId: string): Promise<boolean> {
+    return Promise.resolve(this.records.isActivationAlive(activationId));
+  }
+
+  watchActivation(activationId: string, options: { intervalMs?: number } = {}): ActivationWatch {
+    return this.watcher.watch(activationId, options.intervalMs ?? STORE_DEFAULTS.watchIntervalMs);
+  }
+
+  endActivation(activationId: string): Promise<void> {
+    this.records.deleteActivation(activationId);
+    return Promise.resolve();
+  }
+
+  listActivations(): Promise<ActivationRecord[]> {
+    return Promise.resolve(this.records.listActivations());
+  }
+
+  stopActivation(activationId: string): Promise<boolean> {
+    const existed = this.records.deleteActivation(activationId);
+    this.watcher.notifyDeleted(activationId);
+    return Promise.resolve(existed);
+  }
+
+  tryAcquireLeadership(instanceId: string, leaseMs?: number): Promise<string | null> {
+    return Promise.resolve(this.records.tryAcquireLeadership(instanceId, leaseMs ?? this.opts.leaderLeaseMs));
+  }
+
+  renewLeadership(token: string, leaseMs?: number): Promise<boolean> {
+    return Promise.resolve(this.records.renewLeadership(token, leaseMs ?? this.opts.leaderLeaseMs));
+  }
+
+  releaseLeadership(token: string): Promise<boolean> {
+    return Promise.resolve(this.records.releaseLeadership(token));
+  }
+
+  currentLeader(): Promise<LeaderInfo | null> {
+    return Promise.resolve(this.records.currentLeader());
+  }
+
+  heartbeatRunner(info: RunnerInfo, ttlMs?: number): Promise<void> {
+    this.records.heartbeatRunner(info, ttlMs ?? this.opts.recordTtlMs);
+    return Promise.resolve();
+  }
+
+  listRunners(): Promise<RunnerInfo[]> {
+    return Promise.resolve(this.records.listRunners());
+  }
+
+  removeRunner(runnerId: string): Promise<void> {
+    this.records.removeRunner(runnerId);
+    return Promise.resolve();
+  }
+
+  ping(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.watcher.close();
+    this.wake();
+    return Promise.resolve();
+  }
+
+  /** Resolve every waiting claim so it retries. */
+  private wake(): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiters) w();
+  }
+
+  private waitForWork(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.waiters.add(done);
+    });
+  }
+}

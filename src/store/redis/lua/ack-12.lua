@@ -1,0 +1,30 @@
+--[[
+  Finish a claim. The agent's breaker is updated whatever the lease state (success clears it, failure adds a
+  failure); the item is touched only if the token still owns it.
+  Input:
+    KEYS[1..12] the queue layout of includes/queue.lua
+    ARGV[1] work id   ARGV[2] lease token   ARGV[3] outcome (success|failure|stopped|released)
+    ARGV[4] agent id  ARGV[5] error text    ARGV[6] backoff base ms   ARGV[7] backoff max ms
+    ARGV[8] jitter    ARGV[9] random in [0,1)
+  Output:
+    1 acked; -1 the token lost the item
+]]
+--- @include "now"
+--- @include "backoff"
+--- @include "queue"
+
+local outcome, agent = ARGV[3], ARGV[4]
+if outcome == 'success' then
+  redis.call('HDEL', K_BACKOFF, agent)
+elseif outcome == 'failure' then
+  record_failure(K_BACKOFF, agent, ARGV[5], now_ms(), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]),
+    tonumber(ARGV[9]))
+end
+local rec = redis.call('HGET', K_INFLIGHT, ARGV[1])
+if not rec then return -1 end
+local r = cjson.decode(rec)
+if r.token ~= ARGV[2] then return -1 end
+release(ARGV[1], r.item)
+if outcome == 'released' then requeue_head(r.item) end
+wake_agent(agent)
+return 1

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { silentLogger, type Logger } from '../../observability/logger.js';
+import { errorMessage } from '../../shared/errors.js';
+import { ActivationWatcher } from '../activation-watcher.js';
+import { inServiceOrder, priorityFor } from '../priority.js';
+import { resolveStoreOptions, STORE_DEFAULTS, type ActivationWatch, type ClaimOptions } from '../store.js';
+import type { ResolvedStoreOptions, Store, StoreOptions } from '../store.js';
+import type { AckOutcome, AckResult, ActivationRecord, ActivationStart, BackoffState, Claim } from '../types.js';
+import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, QueueDepths } from '../types.js';
+import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
+import { PRIORITIES } from '../types.js';
+import { BlockingPool } from './blocking-pool.js';
+import { decodeBackoff, decodeDead, decodeInFlight, decodeItem } from './codec.js';
+import { RedisKeys } from './keys.js';
+import { RedisRecords } from './redis-records.js';
+import { isScriptErrorCode, scriptError } from './script-errors.js';
+import { ScriptRunner } from './scripts.js';
+
+/** Options of the Redis store. */
+export interface RedisStoreOptions extends StoreOptions {
+  /** `redis://host:port/db` of Redis or Valkey. */
+  url: string;
+  /** Prefix of every key (tests, shared instances). @default '' */
+  keyPrefix?: string;
+  /** Longest single blocking wait; missed wake-ups heal after this. @default 5000 */
+  maxBlockMs?: number;
+  /** Receives connection errors (`redis_error`); ioredis reconnects by itself. @default silentLogger */
+  logger?: Logger;
+}
+
+/**
+ * The production {@link Store} on Redis/Valkey (ioredis). Every multi-key change is one Lua script; all
+ * timestamps come from the server clock (`TIME` inside the scripts). Claims block on per-queue wake-up lists
+ * (`work:signal:*`) over a dedicated connection, then claim with one Lua call; see docs/redis-keys.md.
+ */
+export class RedisStore implements Store {
+  private readonly scripts: ScriptRunner;
+  private readonly records: RedisRecords;
+  private readonly pool: BlockingPool;
+  private readonly watcher: ActivationWatcher;
+  private closed = false;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly opts: ResolvedStoreOptions,
+    private readonly maxBlockMs: number,
+    logger: Logger,
+  ) {
+    this.scripts = new ScriptRunner(redis);
+    this.records = new RedisRecords(redis, keys, this.scripts);
+    this.pool = new BlockingPool(() => withErrorLog(redis.duplicate(), logger));
+    this.watcher = new ActivationWatcher((ids) => this.records.exists(ids));
+  }
+
+  /** Connect (one PING) and load the scripts. @throws if Redis is unreachable */
+  static async create(options: RedisStoreOptions): Promise<RedisStore> {
+    const logger = options.logger ?? silentLogger;
+    const redis = withErrorLog(new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 }), logger);
+    await redis.connect();
+    const store = new RedisStore(
+      redis,
+      new RedisKeys(options.keyPrefix ?? ''),
+      resolveStoreOptions(options),
+      options.maxBlockMs ?? STORE_DEFAULTS.claimBlockMs,
+      logger,
+    );
+    await store.ping();
+    return store;
+  }
+
+  private queueKeys(): string[] {
+    const k = this.keys;
+    return [k.queued, k.inflight, k.claimed, k.leases, k.dead, k.backoff]
+      .concat(PRIORITIES.map((p) => k.queue(p)))
+      .concat(PRIORITIES.map((p) => k.signal(p)));
+  }
+
+  async enqueue(request: WorkRequest): Promise<EnqueueResult> {
+    const priority = priorityFor(request.task_type, request.has_mention);
+    const args = [request.agent_id, request.task_type, priority, request.inbox_count ?? 0];
+    const [status, payload] = (await this.scripts.run(
+      'enqueue',
+      this.queueKeys(),
+      args.concat([request.has_mention ? '1' : '0', randomUUID()]),
+    )) as [EnqueueResult['status'], string];
+    if (status === 'in_flight') return { status, workId: payload };
+    if (status === 'in_backoff') return { status, backoff: decodeBackoff(payload) };
+    return { status, item: decodeItem(payload) };
+  }
+
+  async claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
+    const order = inServiceOrder(queues);
+    const leaseMs = options.leaseMs ?? this.opts.leaseMs;
+    const deadline = Date.now() + (options.blockMs ?? STORE_DEFAULTS.claimBlockMs);
+    const signals = order.map((p) => this.keys.signal(p));
+    for (;;) {
+      if (this.closed || options.signal?.aborted) return null;
+      const claim = await this.tryClaim(order, options.runnerId, leaseMs);
+      if (claim) return claim;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || order.length === 0) return null;
+      const waitS = Math.max(Math.min(remaining, this.maxBlockMs), 10) / 1000;
+      await this.pool.withConnection(options.signal, (conn) => conn.blpop(...signals, waitS));
+    }
+  }
+
+  private async tryClaim(order: Priority[], runnerId: string, leaseMs: number): Promise<Claim | null> {
+    const token = randomUUID();
+    const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanLimit, ...order];
+    const r = (await this.scripts.run('claim', this.queueKeys(), args)) as [string, number] | null;
+    if (!r) return null;
+    return { item: decodeItem(r[0]), runnerId, token, leaseDeadline: Number(r[1]) };
+  }
+
+  async extendLease(claim: Claim, leaseMs?: number): Promise<number> {
+    const keys = [this.keys.inflight, this.keys.leases];
+    const r = await this.scripts.run('extendLease', keys, [claim.item.id, claim.token, leaseMs ?? this.opts.leaseMs]);
+    if (isScriptErrorCode(r)) throw this.claimError(r, claim, 'extendLease');
+    return Number(r);
+  }
+
+  async ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
+    const error = outcome.kind === 'failure' ? outcome.error : '';
+    const args = [claim.item.id, claim.token, outcome.kind, claim.item.agent_id, error, ...this.backoffArgs()];
+    const r = await this.scripts.run('ack', this.queueKeys(), args);
+    return r === 1 ? 'acked' : 'lease_lost';
+  }
+
+  async reap(leaderToken: string, options: { limit?: number } = {}): Promise<ReapResult> {
+    const args = [leaderToken, this.opts.maxDeliveryAttempts, options.limit ?? 1000, ...this.backoffArgs()];
+    const r = await this.scripts.run('reap', this.queueKeys().concat(this.keys.leader), args);
+    if (isScriptErrorCode(r)) throw scriptError(r, { script: 'reap' });
+    const flat = r as string[];
+    const result: ReapResult = { requeued: [], dead: [] };
+    for (let i = 0; i < flat.length; i += 2) result[flat[i] === 'dead' ? 'dead' : 'requeued'].push(flat[i + 1]!);
+    return result;
+  }
+
+  async queueDepths(): Promise<QueueDepths> {
+    const pipe = this.redis.pipeline();
+    for (const p of PRIORITIES) pipe.llen(this.keys.queue(p));
+    const r = (await pipe.exec()) ?? [];
+    const n = (i: number): number => Number(r[i]?.[1] ?? 0);
+    return { high: n(0), normal: n(1), low: n(2) };
+  }
+
+  async listQueue(queue: Priority): Promise<WorkItem[]> {
+    const raw = await this.redis.lrange(this.keys.queue(queue), 0, -1);
+    return raw.reverse().map(decodeItem);
+  }
+
+  async listInFlight(): Promise<InFlightWork[]> {
+    const [records, leases] = await Promise.all([
+      this.redis.hgetall(this.keys.inflight),
+      this.redis.zrange(this.keys.leases, 0, -1, 'WITHSCORES'),
+    ]);
+    const deadlines = new Map<string, number>();
+    for (let i = 0; i < leases.length; i += 2) deadlines.set(leases[i]!, Number(leases[i + 1]));
+    return Object.entries(records).map(([id, json]) => {
+      const { item, runner_id, claimed_at } = decodeInFlight(json);
+      return { item, runner_id, claimed_at, lease_deadline: deadlines.get(id) ?? 0 };
+    });
+  }
+
+  async listDead(): Promise<DeadWork[]> {
+    return (await this.redis.lrange(this.keys.dead, 0, -1)).map(decodeDead);
+  }
+
+  async requeueDead(workId?: string): Promise<number> {
+    return Number(await this.scripts.run('requeueDead', this.queueKeys(), [workId ?? '']));
+  }
+
+  async getBackoff(agentId: string): Promise<BackoffState | null> {
+    const json = await this.redis.hget(this.keys.backoff, agentId);
+    if (!json) return null;
+    const b = decodeBackoff(json);
+    const [seconds, micros] = await this.redis.time();
+    return b.until > Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) ? b : null;
+  }
+
+  async listBackoff(): Promise<Record<string, BackoffState>> {
+    const all = await this.redis.hgetall(this.keys.backoff);
+    return Object.fromEntries(Object.entries(all).map(([agent, json]) => [agent, decodeBackoff(json)]));
+  }
+
+  async clearBackoff(agentId?: string): Promise<void> {
+    if (agentId === undefined) await this.redis.del(this.keys.backoff);
+    else await this.redis.hdel(this.keys.backoff, agentId);
+  }
+
+  async recordFailure(agentId: string, error: string): Promise<BackoffState> {
+    const json = await this.scripts.run('recordFailure', [this.keys.backoff], [agentId, error, ...this.backoffArgs()]);
+    return decodeBackoff(json as string);
+  }
+
+  async recordSuccess(agentId: string): Promise<void> {
+    await this.redis.hdel(this.keys.backoff, agentId);
+  }
+
+  startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {
+    return this.records.startActivation(start, ttlMs ?? this.opts.recordTtlMs);
+  }
+
+  heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean> {
+    return this.records.touchActivation(activationId, ttlMs ?? this.opts.recordTtlMs);
+  }
+
+  setIteration(activationId: string, iteration: number): Promise<boolean> {
+    return this.records.touchActivation(activationId, undefined, iteration);
+  }
+
+  async isActivationAlive(activationId: string): Promise<boolean> {
+    return (await this.records.exists([activationId]))[0] === true;
+  }
+
+  watchActivation(activationId: string, options: { intervalMs?: number } = {}): ActivationWatch {
+    return this.watcher.watch(activationId, options.intervalMs ?? STORE_DEFAULTS.watchIntervalMs);
+  }
+
+  async endActivation(activationId: string): Promise<void> {
+    await this.records.deleteActivation(activationId);
+  }
+
+  listActivations(): Promise<ActivationRecord[]> {
+    return this.records.listActivations();
+  }
+
+  stopActivation(activationId: string): Promise<boolean> {
+    return this.records.deleteActivation(activationId);
+  }
+
+  tryAcquireLeadership(instanceId: string, leaseMs?: number): Promise<string | null> {
+    return this.records.tryAcquireLeadership(instanceId, leaseMs ?? this.opts.leaderLeaseMs);
+  }
+
+  renewLeadership(token: string, leaseMs?: number): Promise<boolean> {
+    return this.records.renewLeadership(token, leaseMs ?? this.opts.leaderLeaseMs);
+  }
+
+  releaseLeadership(token: string): Promise<boolean> {
+    return this.records.releaseLeadership(token);
+  }
+
+  currentLeader(): Promise<LeaderInfo | null> {
+    return this.records.currentLeader();
+  }
+
+  heartbeatRunner(info: RunnerInfo, ttlMs?: number): Promise<void> {
+    return this.records.heartbeatRunner(info, ttlMs ?? this.opts.recordTtlMs);
+  }
+
+  listRunners(): Promise<RunnerInfo[]> {
+    return this.records.listRunners();
+  }
+
+  removeRunner(runnerId: string): Promise<void> {
+    return this.records.removeRunner(runnerId);
+  }
+
+  async ping(): Promise<number> {
+    const start = performance.now();
+    await this.redis.ping();
+    return performance.now() - start;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watcher.close();
+    this.pool.close();
+    await this.redis.quit();
+  }
+
+  private backoffArgs(): number[] {
+    const o = this.opts;
+    return [o.backoffBaseMs, o.backoffMaxMs, o.backoffJitter, o.random()];
+  }
+
+  private claimError(code: number, claim: Claim, script: string): Error {
+    return scriptError(code, { workId: claim.item.id, agentId: claim.item.agent_id, script });
+  }
+}
+
+function withErrorLog(redis: Redis, logger: Logger): Redis {
+  redis.on('error', (error: unknown) => logger.warn('redis_error', { error: errorMessage(error) }));
+  return redis;
+}

@@ -1,0 +1,174 @@
+import type { StoreSettings } from '../config/schema.js';
+import type {
+  AckOutcome,
+  AckResult,
+  ActivationRecord,
+  ActivationStart,
+  BackoffState,
+  Claim,
+  DeadWork,
+  EnqueueResult,
+  InFlightWork,
+  LeaderInfo,
+  Priority,
+  QueueDepths,
+  ReapResult,
+  RunnerInfo,
+  WorkItem,
+  WorkRequest,
+} from './types.js';
+
+/** Options of one `claim` call. */
+export interface ClaimOptions {
+  runnerId: string;
+  /** Lease length; the runner must `extendLease` before it runs out. @default settings.leaseSeconds·1000 */
+  leaseMs?: number;
+  /** Give up (return null) after this long without work. @default 5000 */
+  blockMs?: number;
+  /** Abort the wait (shutdown): the claim returns null promptly. */
+  signal?: AbortSignal;
+}
+
+/** A watch on one activation record; `signal` aborts (reason `ActivationStoppedError`) once it is deleted. */
+export interface ActivationWatch {
+  readonly signal: AbortSignal;
+  /** Stop watching (call when the activation ends normally). */
+  stop(): void;
+}
+
+/**
+ * The coordination state shared by the coordinator and the runners: priority queues with reliable (leased)
+ * claims, dedupe, a per-agent circuit breaker, activation records with force stop, leader election with
+ * fencing tokens, and the runner registry. Two implementations pass one contract suite:
+ * `RedisStore` (production) and `MemoryStore` (single-process local mode).
+ *
+ * Guarantees: at-least-once delivery (an item is removed only by `ack`; an expired lease is requeued by `reap`);
+ * at most one queued-or-in-flight item per (agent, task type); a claim never hands out an item whose agent
+ * already has an in-flight item of any task type (the item waits in place until that one is acked).
+ *
+ * Deliberately NOT in the contract: key names, encodings, connections and scripts (only `store/redis/`
+ * knows them); scheduling policy (staleness, what to enqueue: the coordinator's job); running the reaper or
+ * renewing leadership on a timer (the coordinator calls `reap` and `renewLeadership`); backoff is checked at
+ * enqueue only, not at claim.
+ */
+export interface Store {
+  /** Queue work, or merge into the agent's queued item, or refuse (in flight / in backoff). */
+  enqueue(request: WorkRequest): Promise<EnqueueResult>;
+  /**
+   * Wait (without polling) for work in the given queues, highest priority first, FIFO within a queue, and
+   * take it under a lease. Returns null when `blockMs` passes or `signal` aborts.
+   */
+  claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null>;
+  /** Push the lease deadline out. @returns the new deadline. @throws LeaseLostError if the token lost the item */
+  extendLease(claim: Claim, leaseMs?: number): Promise<number>;
+  /** Finish a claim (see {@link AckOutcome}). Agent backoff is updated even when the lease was lost. */
+  ack(claim: Claim, outcome: AckOutcome): Promise<AckResult>;
+  /**
+   * Leader only: requeue items whose lease expired at the head of their queue with attempt+1, or dead-letter
+   * them (and back off their agent) once they reached `maxDeliveryAttempts`.
+   * @throws NotLeaderError if `leaderToken` is not the current leader's
+   */
+  reap(leaderToken: string, options?: { limit?: number }): Promise<ReapResult>;
+
+  queueDepths(): Promise<QueueDepths>;
+  /** Items of one queue in claim order (next to be claimed first). */
+  listQueue(queue: Priority): Promise<WorkItem[]>;
+  listInFlight(): Promise<InFlightWork[]>;
+  /** Dead-lettered items, most recent first. */
+  listDead(): Promise<DeadWork[]>;
+  /** Put dead items (one by work id, or all) back in their queue with attempt 1. @returns how many were requeued */
+  requeueDead(workId?: string): Promise<number>;
+
+  /** The agent's breaker state, or null when none or expired. */
+  getBackoff(agentId: string): Promise<BackoffState | null>;
+  /** Every breaker entry, expired ones included (they are ignored by enqueue). */
+  listBackoff(): Promise<Record<string, BackoffState>>;
+  /** Close the breaker for one agent, or for all. */
+  clearBackoff(agentId?: string): Promise<void>;
+  recordFailure(agentId: string, error: string): Promise<BackoffState>;
+  recordSuccess(agentId: string): Promise<void>;
+
+  /** Create `activation:{id}` with a TTL that heartbeats refresh. */
+  startActivation(start: ActivationStart, ttlMs?: number): Promise<void>;
+  /** Refresh the record's TTL. @returns false if the record is gone (force-stopped or expired): abort */
+  heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean>;
+  /** Record the agent loop's iteration. @returns false if the record is gone */
+  setIteration(activationId: string, iteration: number): Promise<boolean>;
+  isActivationAlive(activationId: string): Promise<boolean>;
+  /** Watch for force stop: the signal aborts within `intervalMs` (@default 500) of the record's deletion. */
+  watchActivation(activationId: string, options?: { intervalMs?: number }): ActivationWatch;
+  endActivation(activationId: string): Promise<void>;
+  listActivations(): Promise<ActivationRecord[]>;
+  /** Force stop: delete the record (what `DEL activation:{id}` does). @returns false if there was none */
+  stopActivation(activationId: string): Promise<boolean>;
+
+  /** Become leader if nobody is. @returns the fencing token, or null */
+  tryAcquireLeadership(instanceId: string, leaseMs?: number): Promise<string | null>;
+  /** @returns false if the token no longer leads: stop leader-only work at once */
+  renewLeadership(token: string, leaseMs?: number): Promise<boolean>;
+  /** Step down (compare-and-delete). @returns false if the token did not lead */
+  releaseLeadership(token: string): Promise<boolean>;
+  currentLeader(): Promise<LeaderInfo | null>;
+
+  /** Write (or refresh) the runner's heartbeat entry with its mode and activations. */
+  heartbeatRunner(info: RunnerInfo, ttlMs?: number): Promise<void>;
+  listRunners(): Promise<RunnerInfo[]>;
+  removeRunner(runnerId: string): Promise<void>;
+
+  /** Round-trip latency in ms. @throws if the backend is unreachable */
+  ping(): Promise<number>;
+  /** Abort pending claims, stop watches, close connections. */
+  close(): Promise<void>;
+}
+
+/** Tuning of a store; each field defaults from {@link STORE_DEFAULTS}. */
+export interface StoreOptions extends Partial<StoreSettings> {
+  /** Fraction the backoff delay may be shortened by at random. @default 0.2 */
+  backoffJitter?: number;
+  /** TTL of activation records and runner heartbeats. @default 60000 */
+  recordTtlMs?: number;
+  /** Random source in [0, 1) for jitter (tests). @default Math.random */
+  random?: () => number;
+}
+
+/** Resolved store options, all in ms. */
+export interface ResolvedStoreOptions {
+  maxDeliveryAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  backoffJitter: number;
+  leaseMs: number;
+  leaderLeaseMs: number;
+  recordTtlMs: number;
+  random: () => number;
+}
+
+/** Defaults (the same as the config schema's `StoreSettings` defaults). */
+export const STORE_DEFAULTS = {
+  maxDeliveryAttempts: 5,
+  backoffBaseSeconds: 30,
+  backoffMaxSeconds: 3600,
+  leaseSeconds: 30,
+  leaderLeaseSeconds: 10,
+  backoffJitter: 0.2,
+  recordTtlMs: 60_000,
+  claimBlockMs: 5000,
+  /** How far into a queue a claim looks past items whose agent is busy. */
+  claimScanLimit: 16,
+  watchIntervalMs: 500,
+} as const;
+
+/** Apply defaults and convert to ms. */
+export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOptions {
+  const d = STORE_DEFAULTS;
+  return {
+    maxDeliveryAttempts: options.maxDeliveryAttempts ?? d.maxDeliveryAttempts,
+    backoffBaseMs: (options.backoffBaseSeconds ?? d.backoffBaseSeconds) * 1000,
+    backoffMaxMs: (options.backoffMaxSeconds ?? d.backoffMaxSeconds) * 1000,
+    backoffJitter: options.backoffJitter ?? d.backoffJitter,
+    leaseMs: (options.leaseSeconds ?? d.leaseSeconds) * 1000,
+    leaderLeaseMs: (options.leaderLeaseSeconds ?? d.leaderLeaseSeconds) * 1000,
+    recordTtlMs: options.recordTtlMs ?? d.recordTtlMs,
+    random: options.random ?? Math.random,
+  };
+}

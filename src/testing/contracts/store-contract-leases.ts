@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LeaseLostError, NotLeaderError } from '../../store/errors.js';
+import type { Store } from '../../store/store.js';
+import type { Priority } from '../../store/types.js';
+import { waitFor } from '../wait-for.js';
+import { withHarness, type MakeStoreHarness, type StoreHarness } from './store-contract.js';
+
+const ALL: Priority[] = ['high', 'normal', 'low'];
+
+async function leader(store: Store): Promise<string> {
+  const token = await store.tryAcquireLeadership('coordinator-test', 60_000);
+  if (!token) throw new Error('test could not become leader');
+  return token;
+}
+
+async function reapUntil(store: Store, token: string, kind: 'requeued' | 'dead', id: string): Promise<void> {
+  await waitFor(async () => (await store.reap(token))[kind].includes(id), { timeoutMs: 5000, message: kind });
+}
+
+/** Leases, ack outcomes, the reaper, dead letters and fencing of `reap`. */
+export function describeStoreLeaseContract(make: MakeStoreHarness): void {
+  describe('leases, acks and the reaper', () => {
+    let h: StoreHarness;
+    let store: Store;
+    beforeEach(async () => {
+      h = await make();
+      store = h.store;
+    });
+    afterEach(async () => h.cleanup());
+
+    it('lists the in-flight item with its runner and deadline; extendLease moves the deadline', async () => {
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+      const c = await store.claim(ALL, { runnerId: 'r1', leaseMs: 1000, blockMs: 100 });
+      const [f] = await store.listInFlight();
+      expect(f).toMatchObject({ runner_id: 'r1', item: { id: c!.item.id } });
+      expect(f!.lease_deadline).toBe(c!.leaseDeadline);
+      const next = await store.extendLease(c!, 60_000);
+      expect(next).toBeGreaterThan(c!.leaseDeadline + 50_000);
+    });
+
+    it('requeues an expired lease at the head with attempt+1; the old owner is rejected', async () => {
+      const token = await leader(store);
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+      const c = await store.claim(ALL, { runnerId: 'r1', leaseMs: 150, blockMs: 100 });
+      await store.enqueue({ agent_id: 'b', task_type: 'INBOX' });
+      expect((await store.reap(token)).requeued).toEqual([]);
+      await reapUntil(store, token, 'requeued', c!.item.id);
+      const queue = await store.listQueue('normal');
+      expect(queue.map((i) => [i.agent_id, i.attempt])).toEqual([
+        ['a', 2],
+        ['b', 1],
+      ]);
+      await expect(store.extendLease(c!)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await store.ack(c!, { kind: 'success' })).toBe('lease_lost');
+      expect(await store.queueDepths()).toMatchObject({ normal: 2 });
+      const again = await store.claim(ALL, { runnerId: 'r2', blockMs: 100 });
+      expect(again?.item).toMatchObject({ id: c!.item.id, attempt: 2 });
+    });
+
+    it('dead-letters after maxDeliveryAttempts and backs the agent off; requeueDead restores it', async () => {
+      await withHarness(make, { maxDeliveryAttempts: 2 }, async ({ store: s }) => {
+        const token = await leader(s);
+        await s.enqueue({ agent_id: 'poison', task_type: 'DISCOVERY' });
+        for (const kind of ['requeued', 'dead'] as const) {
+          const c = await s.claim(ALL, { runnerId: 'r', leaseMs: 100, blockMs: 100 });
+          expect(c).not.toBeNull();
+          await reapUntil(s, token, kind, c!.item.id);
+        }
+        const dead = await s.listDead();
+        expect(dead).toHaveLength(1);
+        expect(dead[0]).toMatchObject({ reason: 'max_delivery_attempts', item: { agent_id: 'poison', attempt: 2 } });
+        expect(await s.getBackoff('poison')).toMatchObject({ failures: 1, last_error: 'max_delivery_attempts' });
+        expect((await s.enqueue({ agent_id: 'poison', task_type: 'DISCOVERY' })).status).toBe('in_backoff');
+        expect(await s.requeueDead(dead[0]!.item.id)).toBe(1);
+        expect(await s.listDead()).toEqual([]);
+        expect((await s.listQueue('low')).map((i) => [i.agent_id, i.attempt])).toEqual([['poison', 1]]);
+      });
+    });
+
+    it('ack success clears backoff; failure records it; neither requeues', async () => {
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+      const c1 = await store.claim(ALL, { runnerId: 'r', blockMs: 100 });
+      expect(await store.ack(c1!, { kind: 'failure', error: 'llm down' })).toBe('acked');
+      expect(await store.getBackoff('a')).toMatchObject({ failures: 1, last_error: 'llm down' });
+      expect(await store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
+      await store.clearBackoff('a');
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+      await store.recordFailure('a', 'again');
+      const c2 = await store.claim(ALL, { runnerId: 'r', blockMs: 100 });
+      expect(await store.ack(c2!, { kind: 'success' })).toBe('acked');
+      expect(await store.getBackoff('a')).toBeNull();
+      expect(await store.listInFlight()).toEqual([]);
+    });
+
+    it('ack stopped drops the item; ack released puts it back at the head without counting an attempt', async () => {
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+      await store.enqueue({ agent_id: 'b', task_type: 'INBOX' });
+      const a = await store.claim(ALL, { runnerId: 'r', blockMs: 100 });
+      expect(await store.ack(a!, { kind: 'released' })).toBe('acked');
+      expect((await store.listQueue('normal')).map((i) => [i.agent_id, i.attempt])).toEqual([
+        ['a', 1],
+        ['b', 1],
+      ]);
+      const again = await store.claim(ALL, { runnerId: 'r', blockMs: 100 });
+      expect(again?.item.id).toBe(a!.item.id);
+      expect(await store.ack(again!, { kind: 'stopped' })).toBe('acked');
+      expect((await store.listQueue('normal')).map((i) => i.agent_id)).toEqual(['b']);
+      expect(await store.getBackoff('a')).toBeNull();
+    });
+
+    it('rejects reap with a deposed fencing token', async () => {
+      const old = await store.tryAcquireLeadership('old', 60_000);
+      expect(await store.releaseLeadership(old!)).toBe(true);
+      await expect(store.reap(old!)).rejects.toBeInstanceOf(NotLeaderError);
+      const current = await store.tryAcquireLeadership('new', 60_000);
+      await expect(store.reap(old!)).rejects.toBeInstanceOf(NotLeaderError);
+      expect(await store.reap(current!)).toEqual({ requeued: [], dead: [] });
+    });
+  });
+}

@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../store/store.js';
+import type { Claim, Priority, WorkRequest } from '../../store/types.js';
+import type { MakeStoreHarness, StoreHarness } from './store-contract.js';
+
+const ALL: Priority[] = ['high', 'normal', 'low'];
+const inbox = (agent_id: string, extra: Partial<WorkRequest> = {}): WorkRequest => ({
+  agent_id,
+  task_type: 'INBOX',
+  inbox_count: 1,
+  ...extra,
+});
+const discovery = (agent_id: string): WorkRequest => ({ agent_id, task_type: 'DISCOVERY' });
+
+async function claimAll(store: Store, queues: Priority[] = ALL): Promise<Claim[]> {
+  const out: Claim[] = [];
+  for (;;) {
+    const c = await store.claim(queues, { runnerId: 'r', blockMs: 50 });
+    if (!c) return out;
+    out.push(c);
+  }
+}
+
+/** Queues: mapping, order, blocking claims, concurrency, dedupe and per-agent exclusion. */
+export function describeStoreQueueContract(make: MakeStoreHarness): void {
+  describe('queues and claims', () => {
+    let h: StoreHarness;
+    let store: Store;
+    beforeEach(async () => {
+      h = await make();
+      store = h.store;
+    });
+    afterEach(async () => h.cleanup());
+
+    it('maps INBOX+mention → high, INBOX → normal, DISCOVERY → low, with attempt 1', async () => {
+      const a = await store.enqueue(inbox('a', { has_mention: true }));
+      const b = await store.enqueue(inbox('b'));
+      const c = await store.enqueue(discovery('c'));
+      expect([a, b, c].map((r) => (r.status === 'enqueued' ? r.item.priority : r.status))).toEqual([
+        'high',
+        'normal',
+        'low',
+      ]);
+      expect(await store.queueDepths()).toEqual({ high: 1, normal: 1, low: 1 });
+      const [item] = await store.listQueue('high');
+      expect(item).toMatchObject({ agent_id: 'a', task_type: 'INBOX', attempt: 1, inbox_count: 1, has_mention: true });
+      expect(typeof item!.enqueued_at).toBe('number');
+    });
+
+    it('claims FIFO within a queue and high before normal before low', async () => {
+      for (const a of ['n1', 'n2', 'n3']) await store.enqueue(inbox(a));
+      await store.enqueue(discovery('l1'));
+      await store.enqueue(inbox('h1', { has_mention: true }));
+      expect((await store.listQueue('normal')).map((i) => i.agent_id)).toEqual(['n1', 'n2', 'n3']);
+      const claims = await claimAll(store);
+      expect(claims.map((c) => c.item.agent_id)).toEqual(['h1', 'n1', 'n2', 'n3', 'l1']);
+      expect(await store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
+    });
+
+    it('claims only from the watched queues', async () => {
+      await store.enqueue(discovery('l1'));
+      expect(await store.claim(['high', 'normal'], { runnerId: 'n', blockMs: 100 })).toBeNull();
+      const c = await store.claim(['low'], { runnerId: 'e', blockMs: 100 });
+      expect(c?.item.agent_id).toBe('l1');
+      expect(c?.runnerId).toBe('e');
+    });
+
+    it('a blocked claim wakes on enqueue long before its timeout', async () => {
+      const started = Date.now();
+      let pushedAt = 0;
+      const timer = setTimeout(() => {
+        pushedAt = Date.now();
+        void store.enqueue(inbox('late'));
+      }, 150);
+      const c = await store.claim(['normal'], { runnerId: 'r', blockMs: 10_000 });
+      clearTimeout(timer);
+      expect(c?.item.agent_id).toBe('late');
+      expect(Date.now() - pushedAt).toBeLessThan(1000);
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
+
+    it('an aborted claim returns null promptly', async () => {
+      const ac = new AbortController();
+      const started = Date.now();
+      setTimeout(() => ac.abort(), 100);
+      expect(await store.claim(ALL, { runnerId: 'r', blockMs: 10_000, signal: ac.signal })).toBeNull();
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('concurrent claimers never get the same item and lose none (200 items × 8 claimers)', async () => {
+      const claimers = await Promise.all(Array.from({ length: 8 }, () => h.connect()));
+      const seen: string[] = [];
+      const run = async (s: Store, i: number): Promise<void> => {
+        for (;;) {
+          const c = await s.claim(ALL, { runnerId: `r${i}`, blockMs: 1500 });
+          if (!c) return;
+          seen.push(c.item.id);
+          expect(await s.ack(c, { kind: 'success' })).toBe('acked');
+        }
+      };
+      const running = claimers.map((s, i) => run(s, i));
+      const enqueued = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => store.enqueue(i % 3 === 0 ? discovery(`d${i}`) : inbox(`a${i}`))),
+      );
+      await Promise.all(running);
+      const ids = enqueued.map((r) => (r.status === 'enqueued' ? r.item.id : 'refused'));
+      expect(new Set(seen).size).toBe(seen.length);
+      expect([...seen].sort()).toEqual([...ids].sort());
+      expect(await store.listInFlight()).toEqual([]);
+    });
+
+    it('dedupes per (agent, task type): merge updates inbox_count, a mention moves it to high', async () => {
+      const first = await store.enqueue(inbox('a', { inbox_count: 1 }));
+      expect(first.status).toBe('enqueued');
+      const merged = await store.enqueue(inbox('a', { inbox_count: 4 }));
+      expect(merged).toMatchObject({ status: 'merged', item: { inbox_count: 4, priority: 'normal' } });
+      expect((await store.listQueue('normal')).map((i) => i.inbox_count)).toEqual([4]);
+      expect((await store.enqueue(discovery('a'))).status).toBe('enqueued');
+      const upgraded = await store.enqueue(inbox('a', { inbox_count: 5, has_mention: true }));
+      expect(upgraded).toMatchObject({ status: 'merged', item: { priority: 'high', inbox_count: 5 } });
+      expect(await store.queueDepths()).toEqual({ high: 1, normal: 0, low: 1 });
+      if (first.status === 'enqueued' && upgraded.status === 'merged') expect(upgraded.item.id).toBe(first.item.id);
+    });
+
+    it('refuses enqueue while the same agent and task type is in flight', async () => {
+      await store.enqueue(inbox('a'));
+      const c = await store.claim(ALL, { runnerId: 'r', blockMs: 100 });
+      expect(await store.enqueue(inbox('a'))).toEqual({ status: 'in_flight', workId: c!.item.id });
+      await store.ack(c!, { kind: 'success' });
+      expect((await store.enqueue(inbox('a'))).status).toBe('enqueued');
+    });
+
+    it('does not hand out an agent whose other task type is in flight, and wakes when it is acked', async () => {
+      await store.enqueue(inbox('a'));
+      await store.enqueue(discovery('a'));
+      await store.enqueue(discovery('b'));
+      const first = await store.claim(ALL, { runnerId: 'r1', blockMs: 100 });
+      expect(first?.item).toMatchObject({ agent_id: 'a', task_type: 'INBOX' });
+      const second = await store.claim(ALL, { runnerId: 'r2', blockMs: 100 });
+      expect(second?.item.agent_id).toBe('b');
+      const other = await h.connect();
+      const waiting = other.claim(ALL, { runnerId: 'r3', blockMs: 10_000 });
+      const start = Date.now();
+      await store.ack(first!, { kind: 'success' });
+      expect((await waiting)?.item).toMatchObject({ agent_id: 'a', task_type: 'DISCOVERY' });
+      expect(Date.now() - start).toBeLessThan(2000);
+    });
+  });
+}

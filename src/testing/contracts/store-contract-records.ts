@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ActivationStoppedError, NotLeaderError } from '../../store/errors.js';
+import type { Store } from '../../store/store.js';
+import { waitFor } from '../wait-for.js';
+import { withHarness, type MakeStoreHarness, type StoreHarness } from './store-contract.js';
+
+const start = (activationId: string) => ({
+  activationId,
+  agentId: 'agent-1',
+  runnerId: 'runner-1',
+  taskType: 'INBOX' as const,
+  workId: 'w-1',
+});
+
+/** Circuit breaker, activation records (force stop), leader election and the runner registry. */
+export function describeStoreRecordContract(make: MakeStoreHarness): void {
+  describe('circuit breaker', () => {
+    it('follows min(base·2^(failures-1), max) with jitter shortening it by up to jitter·delay', async () => {
+      const opts = { backoffBaseSeconds: 10, backoffMaxSeconds: 25, backoffJitter: 0.2, random: () => 0.5 };
+      await withHarness(make, opts, async ({ store }) => {
+        const expected = [10_000, 20_000, 25_000, 25_000].map((d) => d * 0.9);
+        for (const [i, delay] of expected.entries()) {
+          const b = await store.recordFailure('a', `boom ${i}`);
+          expect(b.failures).toBe(i + 1);
+          expect(b.last_error).toBe(`boom ${i}`);
+          expect(Math.abs(b.until - Date.now() - delay)).toBeLessThan(1000);
+        }
+        expect(Object.keys(await store.listBackoff())).toEqual(['a']);
+        await store.recordSuccess('a');
+        expect(await store.getBackoff('a')).toBeNull();
+        expect((await store.recordFailure('a', 'x')).failures).toBe(1);
+      });
+    });
+
+    it('refuses enqueue while open, honours an operator clear, ignores expired entries', async () => {
+      await withHarness(make, { backoffBaseSeconds: 0.3, backoffJitter: 0 }, async (h) => {
+        const { store } = h;
+        await store.recordFailure('a', 'boom');
+        await store.recordFailure('b', 'boom');
+        const refused = await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+        expect(refused).toMatchObject({ status: 'in_backoff', backoff: { failures: 1, last_error: 'boom' } });
+        await h.operator.clearAllBackoff();
+        expect(await store.listBackoff()).toEqual({});
+        expect((await store.enqueue({ agent_id: 'a', task_type: 'INBOX' })).status).toBe('enqueued');
+        await store.recordFailure('c', 'boom');
+        expect((await store.enqueue({ agent_id: 'c', task_type: 'INBOX' })).status).toBe('in_backoff');
+        await waitFor(async () => (await store.enqueue({ agent_id: 'c', task_type: 'INBOX' })).status === 'enqueued');
+        expect(await store.getBackoff('c')).toBeNull();
+      });
+    });
+  });
+
+  describe('activation records', () => {
+    let h: StoreHarness;
+    let store: Store;
+    beforeEach(async () => {
+      h = await make();
+      store = h.store;
+    });
+    afterEach(async () => h.cleanup());
+
+    it('records, heartbeats and lists activations with their iteration', async () => {
+      await store.startActivation(start('act-1'), 10_000);
+      expect(await store.setIteration('act-1', 3)).toBe(true);
+      expect(await store.heartbeatActivation('act-1')).toBe(true);
+      const [rec] = await store.listActivations();
+      expect(rec).toMatchObject({ activation_id: 'act-1', agent_id: 'agent-1', runner_id: 'runner-1', iteration: 3 });
+      expect(rec!.heartbeat_at).toBeGreaterThanOrEqual(rec!.started_at);
+      await store.endActivation('act-1');
+      expect(await store.listActivations()).toEqual([]);
+    });
+
+    it('expires a record whose heartbeats stop', async () => {
+      await store.startActivation(start('act-ttl'), 150);
+      expect(await store.isActivationAlive('act-ttl')).toBe(true);
+      await waitFor(async () => !(await store.isActivationAlive('act-ttl')));
+    });
+
+    it('force stop (operator deletes the record) aborts the watch within 1 s and is never resurrected', async () => {
+      await store.startActivation(start('act-stop'), 10_000);
+      const watch = store.watchActivation('act-stop');
+      const stoppedAt = Date.now();
+      await h.operator.forceStop('act-stop');
+      await waitFor(() => watch.signal.aborted, { timeoutMs: 2000 });
+      expect(Date.now() - stoppedAt).toBeLessThan(1000);
+      expect(watch.signal.reason).toBeInstanceOf(ActivationStoppedError);
+      expect(await store.heartbeatActivation('act-stop')).toBe(false);
+      expect(await store.setIteration('act-stop', 9)).toBe(false);
+      expect(await store.isActivationAlive('act-stop')).toBe(false);
+      expect(await store.stopActivation('act-stop')).toBe(false);
+    });
+
+    it('a stopped watch does not abort', async () => {
+      await store.startActivation(start('act-ok'), 10_000);
+      const watch = store.watchActivation('act-ok', { intervalMs: 50 });
+      watch.stop();
+      await store.stopActivation('act-ok');
+      expect(watch.signal.aborted).toBe(false);
+    });
+  });
+
+  describe('leader election', () => {
+    let h: StoreHarness;
+    beforeEach(async () => {
+      h = await make();
+    });
+    afterEach(async () => h.cleanup());
+
+    it('elects exactly one leader among 5 contenders, round after round, with growing epochs', async () => {
+      const contenders = await Promise.all(Array.from({ length: 5 }, () => h.connect()));
+      let lastEpoch = 0;
+      for (let round = 0; round < 20; round++) {
+        const tokens = await Promise.all(contenders.map((s, i) => s.tryAcquireLeadership(`c${i}`, 5000)));
+        const winners = tokens.flatMap((t, i) => (t ? [{ t, i }] : []));
+        expect(winners).toHaveLength(1);
+        const info = await h.store.currentLeader();
+        expect(info).toMatchObject({ token: winners[0]!.t, instanceId: `c${winners[0]!.i}` });
+        expect(info!.epoch).toBeGreaterThan(lastEpoch);
+        lastEpoch = info!.epoch;
+        expect(await contenders[winners[0]!.i]!.renewLeadership(winners[0]!.t, 5000)).toBe(true);
+        expect(await contenders[winners[0]!.i]!.releaseLeadership(winners[0]!.t)).toBe(true);
+      }
+    });
+
+    it('another instance takes over once the leader stops renewing; the deposed token is rejected', async () => {
+      const a = await h.connect();
+      const b = await h.connect();
+      const old = await a.tryAcquireLeadership('a', 300);
+      expect(old).not.toBeNull();
+      expect(await b.tryAcquireLeadership('b', 300)).toBeNull();
+      const takenAt = Date.now();
+      const fresh = await waitFor(() => b.tryAcquireLeadership('b', 5000), { timeoutMs: 3000 });
+      expect(Date.now() - takenAt).toBeLessThan(1500);
+      expect((await h.store.currentLeader())?.instanceId).toBe('b');
+      expect(await a.renewLeadership(old!)).toBe(false);
+      expect(await a.releaseLeadership(old!)).toBe(false);
+      await expect(a.reap(old!)).rejects.toBeInstanceOf(NotLeaderError);
+      expect(await b.renewLeadership(fresh)).toBe(true);
+    });
+  });
+
+  describe('runner registry', () => {
+    it('lists live runners with mode and activations, and forgets removed or expired ones', async () => {
+      await withHarness(make, {}, async ({ store }) => {
+        await store.heartbeatRunner({ runner_id: 'r1', mode: 'hybrid', activations: ['act-1'] }, 10_000);
+        await store.heartbeatRunner({ runner_id: 'r2', mode: 'exploration', activations: [] }, 150);
+        const runners = await store.listRunners();
+        expect(runners.map((r) => r.runner_id).sort()).toEqual(['r1', 'r2']);
+        expect(runners.find((r) => r.runner_id === 'r1')).toMatchObject({ mode: 'hybrid', activations: ['act-1'] });
+        expect(typeof runners[0]!.heartbeat_at).toBe('number');
+        await waitFor(async () => (await store.listRunners()).length === 1);
+        await store.removeRunner('r1');
+        expect(await store.listRunners()).toEqual([]);
+        expect(await store.ping()).toBeGreaterThanOrEqual(0);
+      });
+    });
+  });
+}
