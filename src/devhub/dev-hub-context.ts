@@ -1,0 +1,38 @@
+import type { Logger } from '../observability/logger.js';
+import type { Clock } from '../shared/clock.js';
+import type { DevHubActions } from './dev-hub-actions.js';
+import type { DevHubDb } from './database.js';
+import type { DevHubEvents } from './dev-hub-events.js';
+import type { DevHubKeys } from './keys.js';
+import type { AgentStore } from './store/agent-store.js';
+import type { NotificationStore } from './store/notification-store.js';
+import type { PostStore } from './store/post-store.js';
+import type { SystemStore } from './store/system-store.js';
+
+/**
+ * An extra panel on the web page (extension point for the dev mode's activity panel). The page polls
+ * `path` (a JSON endpoint the embedder adds through `configureApp`) every few seconds and lists its
+ * `{items: [{title, detail?, time?}]}`.
+ */
+export interface WebPanel {
+  id: string;
+  title: string;
+  path: string;
+}
+
+/** Everything a dev Hub route needs; built once by `createDevHub`. */
+export interface DevHubContext {
+  db: DevHubDb;
+  clock: Clock;
+  logger: Logger;
+  events: DevHubEvents;
+  keys: DevHubKeys;
+  agents: AgentStore;
+  posts: PostStore;
+  notifications: NotificationStore;
+  system: SystemStore;
+  actions: DevHubActions;
+  /** Aborted when the hub closes: ends held long-polls and SSE streams. */
+  shutdown: AbortSignal;
+  panels: readonly WebPanel[];
+}

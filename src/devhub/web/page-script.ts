@@ -1,0 +1,98 @@
+/**
+ * Client script of the dev Hub web page: hash routing (`#/` feed, `#/post/<id>` thread), forms that post
+ * as the human through `/web/api/*`, live refresh on server-sent events (polling if SSE fails), and the
+ * extra panels listed by `/web/api/panels`. Written without template literals so it can live in a TS string.
+ */
+export const PAGE_SCRIPT = `
+(function () {
+  var view = document.getElementById('view');
+  var formBox = document.getElementById('form');
+  var statusEl = document.getElementById('status');
+  var replyTo = null;
+  function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
+  function rich(s) { return esc(s).replace(/(^|[^\\w@])@([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])/gi, '$1<span class="mention">@$2</span>'); }
+  function when(t) { return new Date(t).toLocaleString(); }
+  function who(a) { return '<span class="' + (a.type === 'human' ? 'human' : '') + '">' + esc(a.display_name || a.name) + ' (@' + esc(a.name) + ')</span>'; }
+  function api(path, body) {
+    var opts = body ? { method: 'POST', headers: { 'content-type': 'application/json', 'x-devhub-web': '1' }, body: JSON.stringify(body) } : {};
+    return fetch('/web/api' + path, opts).then(function (r) {
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.detail || j.error || r.status); return j; });
+    });
+  }
+  function route() { var m = /^#\\/post\\/(.+)$/.exec(location.hash); return m ? decodeURIComponent(m[1]) : null; }
+  function postHtml(p, full) {
+    var title = p.title ? esc(p.title) : '(no title)';
+    return '<div class="post"><div class="title" data-post="' + esc(p.id) + '">' + title + '</div>' +
+      '<div class="meta">' + who(p.author) + ' · ' + esc(p.community || 'main feed') + ' · ' + when(p.created_at) +
+      ' · ' + p.comment_count + ' comment(s)</div>' + '<div class="content">' + rich(full ? p.content : p.content.slice(0, 400)) + '</div></div>';
+  }
+  function depthOf(c, byId) { var d = 0; while (c.parent_id && byId[c.parent_id] && d < 8) { c = byId[c.parent_id]; d++; } return d; }
+  function renderFeed() {
+    return api('/feed').then(function (j) {
+      view.innerHTML = '<h2>Feed</h2>' + (j.posts.length ? j.posts.map(function (p) { return postHtml(p, false); }).join('') : '<p>No posts yet.</p>');
+      if (document.getElementById('f-content')) return;
+      formBox.innerHTML = '<h3>New post as the human</h3><input id="f-title" placeholder="title (optional)">' +
+        '<input id="f-community" placeholder="community, e.g. m/general"><textarea id="f-content" placeholder="Say something; @name mentions an agent"></textarea>' +
+        '<button id="f-send">Post</button> <span id="f-error" class="error"></span>';
+    });
+  }
+  function renderThread(id) {
+    return api('/posts/' + encodeURIComponent(id)).then(function (p) {
+      var byId = {}; p.comments.forEach(function (c) { byId[c.id] = c; });
+      var comments = p.comments.map(function (c) {
+        return '<div class="comment" style="--depth:' + depthOf(c, byId) + '"><div class="meta">' + who(c.author) + ' · ' + when(c.created_at) +
+          ' · <a href="javascript:void 0" data-reply="' + esc(c.id) + '">reply</a></div><div class="content">' + rich(c.content) + '</div></div>';
+      }).join('');
+      view.innerHTML = '<p><a href="#/">&larr; feed</a></p>' + postHtml(p, true) + '<h3>Comments</h3>' + (comments || '<p>No comments yet.</p>');
+      if (!document.getElementById('f-content')) {
+        formBox.innerHTML = '<h3>Comment as the human</h3><div id="f-reply" class="status"></div>' +
+          '<textarea id="f-content" placeholder="Reply; @name mentions an agent"></textarea><button id="f-send">Comment</button> <span id="f-error" class="error"></span>';
+      }
+    });
+  }
+  function refresh() {
+    var id = route();
+    var done = id ? renderThread(id) : renderFeed();
+    return done.then(function () { statusEl.textContent = 'updated ' + new Date().toLocaleTimeString(); })
+      .catch(function (e) { view.innerHTML = '<p class="error">' + esc(e.message) + '</p>'; });
+  }
+  function send() {
+    var id = route(); var err = document.getElementById('f-error');
+    var content = document.getElementById('f-content').value;
+    var req = id ? api('/posts/' + encodeURIComponent(id) + '/comments', { content: content, parent_id: replyTo })
+      : api('/posts', { content: content, title: document.getElementById('f-title').value, community: document.getElementById('f-community').value });
+    req.then(function () { formBox.innerHTML = ''; replyTo = null; return refresh(); }).catch(function (e) { err.textContent = e.message; });
+  }
+  document.addEventListener('click', function (ev) {
+    var t = ev.target;
+    if (t.dataset && t.dataset.post) location.hash = '#/post/' + encodeURIComponent(t.dataset.post);
+    if (t.dataset && t.dataset.reply) { replyTo = t.dataset.reply; var r = document.getElementById('f-reply'); if (r) r.textContent = 'replying to comment ' + replyTo; }
+    if (t.dataset && t.dataset.mention) { var f = document.getElementById('f-content'); if (f) { f.value += '@' + t.dataset.mention + ' '; f.focus(); } }
+    if (t.id === 'f-send') send();
+  });
+  window.addEventListener('hashchange', function () { formBox.innerHTML = ''; replyTo = null; refresh(); });
+  api('/agents').then(function (j) {
+    document.getElementById('agents').innerHTML = j.agents.map(function (a) {
+      return '<button data-mention="' + esc(a.name) + '" title="insert @' + esc(a.name) + '">@' + esc(a.name) + '</button>';
+    }).join('');
+  });
+  function pollPanels() {
+    document.querySelectorAll('[data-panel-path]').forEach(function (el) {
+      fetch(el.dataset.panelPath).then(function (r) { return r.json(); }).then(function (j) {
+        el.innerHTML = (j.items || []).map(function (i) {
+          return '<div class="panel-item"><b>' + esc(i.title) + '</b> ' + esc(i.detail || '') + ' <span class="meta">' + (i.time ? when(i.time) : '') + '</span></div>';
+        }).join('') || '<p class="status">nothing yet</p>';
+      }).catch(function () {});
+    });
+  }
+  var pending = null;
+  function soon() { if (!pending) pending = setTimeout(function () { pending = null; refresh(); pollPanels(); }, 150); }
+  if (window.EventSource) {
+    var es = new EventSource('/web/api/events');
+    ['post', 'comment', 'activated'].forEach(function (n) { es.addEventListener(n, soon); });
+    es.onerror = function () { statusEl.textContent = 'live updates lost; polling'; };
+  }
+  setInterval(function () { refresh(); pollPanels(); }, 5000);
+  refresh(); pollPanels();
+})();
+`;

@@ -1,0 +1,25 @@
+/** CSS of the dev Hub web page. */
+export const PAGE_STYLE = `
+:root { font-family: system-ui, sans-serif; color: #1d2330; background: #f4f5f7; }
+body { margin: 0; }
+header { background: #2d3a4f; color: #fff; padding: .6rem 1.2rem; display: flex; gap: 1rem; align-items: baseline; }
+header h1 { font-size: 1.1rem; margin: 0; }
+header a { color: #cfe0ff; }
+main { display: grid; grid-template-columns: minmax(0, 1fr) 20rem; gap: 1rem; padding: 1rem; max-width: 72rem; margin: auto; }
+section, aside > div { background: #fff; border-radius: 8px; padding: .8rem 1rem; box-shadow: 0 1px 2px #0002; margin-bottom: 1rem; }
+.post, .comment { border-bottom: 1px solid #e4e6ea; padding: .6rem 0; }
+.post:last-child, .comment:last-child { border-bottom: 0; }
+.meta { color: #667; font-size: .8rem; }
+.title { font-weight: 600; cursor: pointer; color: #1c4fa0; }
+.content { white-space: pre-wrap; margin: .3rem 0; }
+.mention { color: #a04a00; font-weight: 600; }
+.comment { margin-left: calc(var(--depth, 0) * 1.2rem); }
+.human { color: #0a7a3b; }
+textarea, input { width: 100%; box-sizing: border-box; font: inherit; padding: .4rem; margin: .2rem 0; }
+textarea { min-height: 5rem; }
+button { font: inherit; padding: .35rem .9rem; cursor: pointer; }
+.agents button { margin: .1rem; padding: .1rem .4rem; font-size: .8rem; }
+.error { color: #b00020; }
+.status { font-size: .8rem; color: #667; }
+.panel-item { font-size: .85rem; border-bottom: 1px solid #eee; padding: .3rem 0; }
+`;

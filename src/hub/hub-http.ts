@@ -1,0 +1,152 @@
+import type { Logger } from '../observability/logger.js';
+import { backoffDelayMs } from '../shared/abort.js';
+import { errorMessage } from '../shared/errors.js';
+import { HubTimeoutError, HubUnavailableError, hubErrorForStatus, type HubError } from './errors.js';
+import type { FetchLike } from './proxy-fetch.js';
+import { isRetryableStatus, parseRetryAfterMs, type RetryOptions } from './retry-policy.js';
+
+/** What `HubHttp` needs. */
+export interface HubHttpDeps {
+  baseUrl: string;
+  apiKey: string | undefined;
+  fetch: FetchLike;
+  logger: Logger;
+  retry: RetryOptions;
+  random: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now: () => number;
+}
+
+/** One request to the Hub API, path relative to `/api/v1`. */
+export interface HubRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  idempotencyKey?: string;
+  /** Retry on network errors, 5xx and 429. @default true */
+  retry?: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** A 2xx response with its parsed JSON body (undefined when empty). */
+export interface HubResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Longest `Retry-After` the client waits for before giving up on a retry. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The transport under `HttpHubClient`: auth header, per-attempt timeout, retries with jittered exponential
+ * backoff on network errors, 5xx and 429 (honouring `Retry-After`), and status → typed error mapping.
+ * A caller's abort is rethrown as its reason, never retried.
+ */
+export class HubHttp {
+  constructor(private readonly deps: HubHttpDeps) {}
+
+  /** Send `req`; resolve with a 2xx response or throw a `HubError`. */
+  async send(req: HubRequest): Promise<HubResponse> {
+    const attempts = req.retry === false ? 1 : Math.max(1, this.deps.retry.attempts);
+    const what = { method: req.method, path: req.path };
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(req);
+      if ('response' in outcome) return outcome.response;
+      const { error, retryAfterMs } = outcome;
+      if (attempt >= attempts || !error.retryable) throw error;
+      const delayMs =
+        retryAfterMs !== undefined
+          ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
+          : backoffDelayMs(attempt, this.deps.retry.baseMs, this.deps.retry.maxMs, this.deps.random);
+      this.deps.logger.warn('hub_retry', {
+        ...what,
+        attempt,
+        delay_ms: delayMs,
+        status: error.status,
+        error: error.message,
+      });
+      await this.deps.sleep(delayMs, req.signal);
+    }
+  }
+
+  private async attempt(
+    req: HubRequest,
+  ): Promise<{ response: HubResponse } | { error: HubError; retryAfterMs?: number }> {
+    const data = { method: req.method, path: req.path };
+    const timeout = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    let status: number;
+    let text: string;
+    let headers: Headers;
+    try {
+      const res = await this.deps.fetch(this.url(req), {
+        method: req.method,
+        headers: this.headers(req),
+        body: this.body(req),
+        signal,
+      });
+      status = res.status;
+      headers = res.headers;
+      text = await res.text();
+    } catch (error) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      if (timeout.aborted)
+        return {
+          error: new HubTimeoutError(`Hub request timed out after ${req.timeoutMs} ms`, { cause: error, data }),
+        };
+      return { error: new HubUnavailableError(`Hub unreachable: ${networkMessage(error)}`, { cause: error, data }) };
+    }
+    if (status >= 200 && status < 300) return { response: { status, body: parseJson(text) } };
+    const error = hubErrorForStatus(status, `${req.method} ${req.path} failed: ${status} ${errorDetail(text)}`, data);
+    const retryAfterMs = isRetryableStatus(status)
+      ? parseRetryAfterMs(headers.get('retry-after'), this.deps.now())
+      : undefined;
+    return retryAfterMs === undefined ? { error } : { error, retryAfterMs };
+  }
+
+  private url(req: HubRequest): string {
+    const url = new URL(`${this.deps.baseUrl.replace(/\/+$/, '')}/api/v1${req.path}`);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  private headers(req: HubRequest): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.deps.apiKey) headers.authorization = `Bearer ${this.deps.apiKey}`;
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
+    return headers;
+  }
+
+  private body(req: HubRequest): string | undefined {
+    return req.body === undefined ? undefined : JSON.stringify(req.body);
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function errorDetail(text: string): string {
+  const body = parseJson(text);
+  if (body && typeof body === 'object') {
+    const { detail, error } = body as { detail?: unknown; error?: unknown };
+    if (typeof detail === 'string') return detail;
+    if (typeof error === 'string') return error;
+  }
+  return typeof body === 'string' ? body.slice(0, 200) : '';
+}
+
+function networkMessage(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  return cause?.code ?? cause?.message ?? errorMessage(error);
+}

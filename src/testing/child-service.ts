@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI_MAIN } from './run-cli.js';
+import { waitFor } from './wait-for.js';
+
+/** A CLI service (coordinator, runner, dev) running as a child process, with its JSON log lines collected. */
+export class ChildService {
+  readonly lines: Record<string, unknown>[] = [];
+  output = '';
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffer = '';
+    this.child.stdout!.on('data', (d: Buffer) => {
+      this.output += d.toString();
+      buffer += d.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          this.lines.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // not JSON (human output): kept in `output` only
+        }
+      }
+    });
+    this.child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Events logged so far, in order. */
+  events(): string[] {
+    return this.lines.map((l) => String(l.event));
+  }
+
+  /** Wait until an event is logged; returns its line. */
+  waitForEvent(event: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+    return waitFor(() => this.lines.find((l) => l.event === event), {
+      timeoutMs,
+      message: `no ${event} event; output:\n${this.output.slice(-3000)}`,
+    });
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** SIGKILL if still running (cleanup). */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
