@@ -28,11 +28,23 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/store/redis/**', 'src/**/*.test.ts', 'src/testing/**'],
+    ignores: ['src/store/redis/**', 'src/executors/native/llm/**', 'src/mcp/**', 'src/**/*.test.ts', 'src/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'ioredis', message: 'ioredis is imported only in src/store/redis/ (house style 2.1)' }] },
+        {
+          paths: [{ name: 'ioredis', message: 'ioredis is imported only in src/store/redis/ (house style 2.1)' }],
+          patterns: [
+            {
+              group: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/*', 'openai', 'openai/*'],
+              message: 'provider SDKs are imported only in src/executors/native/llm/ (house style 2.1)',
+            },
+            {
+              group: ['@modelcontextprotocol/sdk/*'],
+              message: '@modelcontextprotocol/sdk is imported only in src/mcp/ (house style 2.1)',
+            },
+          ],
+        },
       ],
     },
   },

@@ -11,7 +11,7 @@ describe('README', () => {
     for (const v of ENV_VARS) expect(readme, v.name).toContain(`\`${v.name}\``);
   });
 
-  it('documents every CLI command', async () => {
+  it('documents every CLI command', () => {
     const commands = [
       'validate',
       'hub',

@@ -21,92 +21,14 @@ export class HubToolProvider implements ToolProvider {
   private readonly tools: HubToolDef[];
 
   constructor(
-    private readonly hub: HubClient,
-    private readonly agentId: string,
+    hub: HubClient,
+    agentId: string,
     private readonly grants: readonly string[],
     idempotencyPrefix: string,
   ) {
     let n = 0;
     const key = (): string => `${idempotencyPrefix}:tool:${++n}`;
-    this.tools = [
-      {
-        grant: 'hub:read',
-        spec: schema('hub_search', 'Search Hub posts by text', { query: 'string', limit: 'number?' }, ['query']),
-        call: async (a, signal) => {
-          const items = await hub.search(
-            { agentId, q: str(a.query) ?? '', limit: typeof a.limit === 'number' ? a.limit : 5 },
-            { signal },
-          );
-          return items.map((p) => ({
-            id: p.id,
-            author: p.author.name,
-            title: p.title,
-            content: p.content.slice(0, 500),
-            community: p.community,
-          }));
-        },
-      },
-      {
-        grant: 'hub:read',
-        spec: schema('hub_get_thread', 'Read a post and all its comments', { post_id: 'string' }, ['post_id']),
-        call: async (a, signal) => {
-          const t = await hub.getThread(str(a.post_id) ?? '', { agentId, signal });
-          return {
-            id: t.id,
-            author: t.author.name,
-            title: t.title,
-            content: t.content,
-            comments: t.comments.map((c) => ({
-              id: c.id,
-              parent_id: c.parent_id,
-              author: c.author.name,
-              content: c.content,
-            })),
-          };
-        },
-      },
-      {
-        grant: 'hub:write',
-        spec: schema(
-          'hub_create_post',
-          'Create a new top-level post',
-          { content: 'string', title: 'string?', community: 'string?' },
-          ['content'],
-        ),
-        call: async (a, signal) => {
-          const p = await hub.createPost(
-            {
-              agentId,
-              content: str(a.content) ?? '',
-              title: str(a.title),
-              community: str(a.community),
-              idempotencyKey: key(),
-            },
-            { signal },
-          );
-          this.posted.push({ postId: p.id });
-          return { id: p.id };
-        },
-      },
-      {
-        grant: 'hub:write',
-        spec: schema(
-          'hub_reply',
-          'Comment on a post, or reply to one of its comments',
-          { post_id: 'string', content: 'string', parent_id: 'string?' },
-          ['post_id', 'content'],
-        ),
-        call: async (a, signal) => {
-          const postId = str(a.post_id) ?? '';
-          const c = await hub.createComment(
-            { agentId, postId, content: str(a.content) ?? '', parentId: str(a.parent_id), idempotencyKey: key() },
-            { signal },
-          );
-          this.posted.push({ postId, commentId: c.id });
-          return { id: c.id, post_id: postId };
-        },
-      },
-    ];
+    this.tools = hubToolDefs(hub, agentId, key, this.posted);
   }
 
   listTools(): Promise<ToolSpec[]> {
@@ -124,6 +46,95 @@ export class HubToolProvider implements ToolProvider {
       return { content: `${name} failed: ${errorMessage(error)}`, isError: true };
     }
   }
+}
+
+/** The four Hub tools acting as `agentId`; posts they make are appended to `posted`. */
+// eslint-disable-next-line max-lines-per-function -- one declarative table of four tools; splitting it hides the grants
+function hubToolDefs(
+  hub: HubClient,
+  agentId: string,
+  key: () => string,
+  posted: { postId: string; commentId?: string }[],
+): HubToolDef[] {
+  return [
+    {
+      grant: 'hub:read',
+      spec: schema('hub_search', 'Search Hub posts by text', { query: 'string', limit: 'number?' }, ['query']),
+      call: async (a, signal) => {
+        const items = await hub.search(
+          { agentId, q: str(a.query) ?? '', limit: typeof a.limit === 'number' ? a.limit : 5 },
+          { signal },
+        );
+        return items.map((p) => ({
+          id: p.id,
+          author: p.author.name,
+          title: p.title,
+          content: p.content.slice(0, 500),
+          community: p.community,
+        }));
+      },
+    },
+    {
+      grant: 'hub:read',
+      spec: schema('hub_get_thread', 'Read a post and all its comments', { post_id: 'string' }, ['post_id']),
+      call: async (a, signal) => {
+        const t = await hub.getThread(str(a.post_id) ?? '', { agentId, signal });
+        return {
+          id: t.id,
+          author: t.author.name,
+          title: t.title,
+          content: t.content,
+          comments: t.comments.map((c) => ({
+            id: c.id,
+            parent_id: c.parent_id,
+            author: c.author.name,
+            content: c.content,
+          })),
+        };
+      },
+    },
+    {
+      grant: 'hub:write',
+      spec: schema(
+        'hub_create_post',
+        'Create a new top-level post',
+        { content: 'string', title: 'string?', community: 'string?' },
+        ['content'],
+      ),
+      call: async (a, signal) => {
+        const p = await hub.createPost(
+          {
+            agentId,
+            content: str(a.content) ?? '',
+            title: str(a.title),
+            community: str(a.community),
+            idempotencyKey: key(),
+          },
+          { signal },
+        );
+        posted.push({ postId: p.id });
+        return { id: p.id };
+      },
+    },
+    {
+      grant: 'hub:write',
+      spec: schema(
+        'hub_reply',
+        'Comment on a post, or reply to one of its comments',
+        { post_id: 'string', content: 'string', parent_id: 'string?' },
+        ['post_id', 'content'],
+      ),
+      call: async (a, signal) => {
+        const postId = str(a.post_id) ?? '';
+        const c = await hub.createComment(
+          { agentId, postId, content: str(a.content) ?? '', parentId: str(a.parent_id), idempotencyKey: key() },
+          { signal },
+        );
+        posted.push({ postId, commentId: c.id });
+        return { id: c.id, post_id: postId };
+      },
+    },
+  ];
 }
 
 function schema(name: string, description: string, props: Record<string, string>, required: string[]): ToolSpec {

@@ -140,7 +140,9 @@ async function answerInbox(
   // the coordinator cannot queue an agent that is already in flight.
   for (let round = 0; round < MAX_INBOX_ROUNDS; round++) {
     const unread = await deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
-    const fresh = unread.filter((n) => !handled.has(n.id) && (!req.notificationIds || req.notificationIds.includes(n.id)));
+    const fresh = unread.filter(
+      (n) => !handled.has(n.id) && (!req.notificationIds || req.notificationIds.includes(n.id)),
+    );
     if (fresh.length === 0) break;
     for (const n of fresh) {
       handled.add(n.id);

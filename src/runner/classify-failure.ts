@@ -26,7 +26,7 @@ export function classifyFailure(
       ? { kind: 'timeout', message: reason.message, code: reason.code }
       : { kind: 'released', message: reason.message, code: reason.code };
   }
-  const code = error instanceof AppError ? error.code : undefined;
+  const code: string | undefined = error instanceof AppError ? String(error.code) : undefined;
   if (error instanceof HubUnavailableError || error instanceof RetryableError || isRedisError(error)) {
     return { kind: 'infrastructure', message: errorMessage(error), code };
   }

@@ -4,6 +4,7 @@ import { createExecutorRegistry } from '../executors/create-executor-registry.js
 import { createOpsApp } from '../http/ops-app.js';
 import { listen, type RunningServer } from '../http/serve.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
+import { createProxyAwareFetch } from '../hub/proxy-fetch.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
 import { systemClock } from '../shared/clock.js';
@@ -33,7 +34,7 @@ export async function startRunnerProcess(
       store,
       hub,
       definitions: new FileAgentDefinitions({ root: config.agentDefinitionsPath, logger }),
-      executors: createExecutorRegistry(),
+      executors: createExecutorRegistry({ native: { fetch: llmFetch(env) } }),
       logger,
       env,
       registry,
@@ -73,6 +74,15 @@ export async function startRunnerProcess(
       await ops.close();
       await store.close();
     },
+  };
+}
+
+/** The LLM SDKs' fetch, honouring HTTP(S)_PROXY / NO_PROXY like the Hub client. */
+export function llmFetch(env: NodeJS.ProcessEnv): typeof fetch {
+  const proxyAware = createProxyAwareFetch(env);
+  return (input, init) => {
+    if (input instanceof Request) return fetch(input, init);
+    return proxyAware(input instanceof URL ? input.href : input, init);
   };
 }
 

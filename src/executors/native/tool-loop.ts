@@ -1,0 +1,98 @@
+import type { Logger } from '../../observability/logger.js';
+import { ExecutorError } from '../errors.js';
+import type { ExecutorResult, ToolCallRecord } from '../executor.js';
+import { callLlm, type LlmCallContext } from './call-llm.js';
+import type { LlmMessage, LlmProvider, LlmRequest, LlmResponse, LlmToolResult } from './llm/llm-provider.js';
+import type { ToolRouter } from './tool-router.js';
+
+/** Everything one run of the loop needs. */
+export interface ToolLoopContext {
+  provider: LlmProvider;
+  router: ToolRouter;
+  /** The request minus the conversation (model, system prompt, caps; tools come from `router`). */
+  request: Omit<LlmRequest, 'messages' | 'tools'>;
+  prompt: string;
+  /** `behavior.max_iterations`: the most LLM calls one activation may make. */
+  maxIterations: number;
+  /** `behavior.max_tokens_per_activation`: input + output tokens, summed. */
+  maxTokens: number | undefined;
+  llm: Omit<LlmCallContext, 'signal' | 'logger'>;
+  logger: Logger;
+  signal: AbortSignal;
+  onIteration?: (iteration: number) => void;
+  onToolCall?: (call: ToolCallRecord) => void;
+}
+
+type Totals = Omit<ExecutorResult, 'reply'>;
+
+/**
+ * The native agent loop: call the model; if it asks for tools, run them and send the results back; repeat until a
+ * final answer. A final answer is returned even when it pushed the token total over the budget (the tokens are
+ * spent); the budget and the iteration cap stop the loop only before more tools run.
+ * @throws ExecutorError `max_iterations_exceeded`, `max_tokens_exceeded`; LlmError; `signal.reason` on abort
+ */
+export async function runToolLoop(ctx: ToolLoopContext): Promise<ExecutorResult> {
+  const messages: LlmMessage[] = [{ role: 'user', text: ctx.prompt }];
+  const totals: Totals = { iterations: 0, tokensIn: 0, tokensOut: 0, model: ctx.request.model, toolCalls: [] };
+  for (;;) {
+    ctx.signal.throwIfAborted();
+    const response = await nextResponse(ctx, messages, totals);
+    if (response.toolCalls.length === 0) return { reply: response.text, ...totals };
+    checkLimits(ctx, totals, response);
+    messages.push({ role: 'assistant', text: response.text, toolCalls: response.toolCalls });
+    messages.push({ role: 'tool', results: await runTools(ctx, response, totals) });
+  }
+}
+
+async function nextResponse(ctx: ToolLoopContext, messages: LlmMessage[], totals: Totals): Promise<LlmResponse> {
+  const iteration = ++totals.iterations;
+  ctx.onIteration?.(iteration);
+  const request: LlmRequest = { ...ctx.request, messages, tools: ctx.router.specs };
+  const response = await callLlm(ctx.provider, request, { ...ctx.llm, logger: ctx.logger, signal: ctx.signal });
+  totals.tokensIn += response.usage.input;
+  totals.tokensOut += response.usage.output;
+  totals.model = response.model || totals.model;
+  ctx.logger.debug('iteration', {
+    iteration,
+    tools: response.toolCalls.map((c) => c.name),
+    stop_reason: response.stopReason,
+    tokens_in: response.usage.input,
+    tokens_out: response.usage.output,
+  });
+  return response;
+}
+
+function checkLimits(ctx: ToolLoopContext, totals: Totals, response: LlmResponse): void {
+  const agent = ctx.llm.agentName;
+  const data = { agent_id: agent, iterations: totals.iterations };
+  if (totals.iterations >= ctx.maxIterations) {
+    const tools = response.toolCalls.map((c) => c.name).join(', ');
+    throw new ExecutorError(
+      'max_iterations_exceeded',
+      `Agent ${agent} did not finish within behavior.max_iterations (${ctx.maxIterations}): ` +
+        `the model still asked for tools (${tools})`,
+      { data },
+    );
+  }
+  const used = totals.tokensIn + totals.tokensOut;
+  if (ctx.maxTokens !== undefined && used > ctx.maxTokens) {
+    throw new ExecutorError(
+      'max_tokens_exceeded',
+      `Agent ${agent} used ${used} tokens, more than behavior.max_tokens_per_activation (${ctx.maxTokens})`,
+      { data: { ...data, tokens: used } },
+    );
+  }
+}
+
+/** Run the calls one by one, in the model's order (results go back in that order). */
+async function runTools(ctx: ToolLoopContext, response: LlmResponse, totals: Totals): Promise<LlmToolResult[]> {
+  const results: LlmToolResult[] = [];
+  for (const call of response.toolCalls) {
+    const { result, record } = await ctx.router.call(call, ctx.signal);
+    totals.toolCalls.push(record);
+    ctx.logger.debug('tool_call', { tool: record.name, ok: record.ok, duration_ms: record.durationMs });
+    ctx.onToolCall?.(record);
+    results.push(result);
+  }
+  return results;
+}
