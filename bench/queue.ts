@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { Queue, Worker } from 'bullmq';
 import { RedisStore } from '../src/store/redis/redis-store.js';
 import { startRedisServer, type RedisServerHandle } from '../src/testing/redis-server.js';
+import { recordResult } from './record.js';
 
 const ITEMS = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = [1, 4, 16];
@@ -89,14 +90,24 @@ try {
   console.log(
     'consumers | store items/s | bullmq items/s | store/bullmq | store enqueue/s (1 Lua call each) | bullmq addBulk/s',
   );
+  const rows: Record<string, unknown>[] = [];
   for (const c of CONCURRENCY) {
     const ours = await benchStore(server, c);
     const bull = await benchBull(server, c);
+    rows.push({
+      consumers: c,
+      store_per_s: Math.round(ours.claimAckPerS),
+      bullmq_per_s: Math.round(bull.claimAckPerS),
+      ratio: ours.claimAckPerS / bull.claimAckPerS,
+      store_enqueue_per_s: Math.round(ours.enqueuePerS),
+      bullmq_add_bulk_per_s: Math.round(bull.enqueuePerS),
+    });
     const ratio = (ours.claimAckPerS / bull.claimAckPerS).toFixed(2);
     console.log(
       `${String(c).padStart(9)} | ${fmt(ours.claimAckPerS)}      | ${fmt(bull.claimAckPerS)}       | ${ratio.padStart(12)} | ${fmt(ours.enqueuePerS)}                           | ${fmt(bull.enqueuePerS)}`,
     );
   }
+  recordResult('queue', { items: ITEMS, rows });
 } finally {
   await server.stop();
 }
