@@ -5,6 +5,7 @@ import { createOpsApp } from '../http/ops-app.js';
 import { listen, type RunningServer } from '../http/serve.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import { createProxyAwareFetch } from '../hub/proxy-fetch.js';
+import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
 import { systemClock } from '../shared/clock.js';
@@ -29,6 +30,7 @@ export async function startRunnerProcess(
   logger.info('redis_connected', { url: redactUrl(config.redisUrl), runner_id: config.runnerId });
   const registry = createMetricsRegistry({ component: 'runner' });
   const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
+  const extraTools = await createMcpToolsFromEnv(env, logger);
   const runner = new Runner(
     {
       store,
@@ -37,6 +39,7 @@ export async function startRunnerProcess(
       executors: createExecutorRegistry({ native: { fetch: llmFetch(env) } }),
       logger,
       env,
+      extraTools,
       registry,
       clock: systemClock,
     },

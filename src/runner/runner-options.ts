@@ -2,7 +2,6 @@ import type { ActivationDeps } from '../activation/activation-types.js';
 import type { RunnerMode } from '../config/schema.js';
 import type { Clock } from '../shared/clock.js';
 import type { Store } from '../store/store.js';
-import type { Priority } from '../store/types.js';
 import type { Registry } from 'prom-client';
 
 /** What a runner is built from. */
@@ -35,15 +34,3 @@ export const RUNNER_DEFAULTS = {
   claimBlockMs: 5_000,
   heartbeatMs: 5_000,
 } as const;
-
-/** Queues a runner of each mode watches: notification = INBOX work, exploration = DISCOVERY work. */
-export function queuesForMode(mode: RunnerMode): Priority[] {
-  switch (mode) {
-    case 'notification':
-      return ['high', 'normal'];
-    case 'exploration':
-      return ['low'];
-    case 'hybrid':
-      return ['high', 'normal', 'low'];
-  }
-}

@@ -3,7 +3,8 @@ import { backoffDelayMs, sleep } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
 import { executeClaim, type ClaimContext } from './execute-claim.js';
 import { createRunnerMetrics, type RunnerMetrics } from './runner-metrics.js';
-import { queuesForMode, type RunnerDeps, type RunnerOptions } from './runner-options.js';
+import { queuesForMode } from '../store/priority.js';
+import type { RunnerDeps, RunnerOptions } from './runner-options.js';
 import { RunnerAbortError } from './runner-errors.js';
 
 /**
