@@ -1,4 +1,5 @@
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
+import { resolveDefinitionsRoot } from '../agents/github-definitions-sync.js';
 import type { CoordinatorConfig } from '../config/schema.js';
 import { createOpsApp } from '../http/ops-app.js';
 import { listen, type RunningServer } from '../http/serve.js';
@@ -6,6 +7,7 @@ import { HttpHubClient } from '../hub/http-hub-client.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
 import { systemClock } from '../shared/clock.js';
+import { redactUrl } from '../shared/redact-url.js';
 import { defaultInstanceId } from '../shared/ids.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
 import { Coordinator } from './coordinator.js';
@@ -25,9 +27,11 @@ export interface CoordinatorProcess {
 export async function startCoordinatorProcess(config: CoordinatorConfig, logger: Logger): Promise<CoordinatorProcess> {
   const instanceId = process.env.HOSTNAME ? `${process.env.HOSTNAME}-${process.pid}` : defaultInstanceId();
   const store = await connectRedisStore(config.redisUrl, config.store, logger);
+  logger.info('redis_connected', { url: redactUrl(config.redisUrl), instance_id: instanceId });
   const registry = createMetricsRegistry({ component: 'coordinator' });
   const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
-  const definitions = new FileAgentDefinitions({ root: config.agentDefinitionsPath, logger });
+  const root = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env: process.env, logger });
+  const definitions = new FileAgentDefinitions({ root, logger });
   const coordinator = new Coordinator(
     { store, hub, definitions, logger, registry, clock: systemClock },
     {

@@ -1,4 +1,5 @@
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
+import { resolveDefinitionsRoot } from '../agents/github-definitions-sync.js';
 import type { RunnerConfig } from '../config/schema.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
 import { createOpsApp } from '../http/ops-app.js';
@@ -9,6 +10,7 @@ import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
 import { systemClock } from '../shared/clock.js';
+import { redactUrl } from '../shared/redact-url.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
 import { Runner } from './runner.js';
 import { RUNNER_DEFAULTS } from './runner-options.js';
@@ -31,11 +33,12 @@ export async function startRunnerProcess(
   const registry = createMetricsRegistry({ component: 'runner' });
   const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
   const extraTools = await createMcpToolsFromEnv(env, logger);
+  const definitionsRoot = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env, logger });
   const runner = new Runner(
     {
       store,
       hub,
-      definitions: new FileAgentDefinitions({ root: config.agentDefinitionsPath, logger }),
+      definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
       executors: createExecutorRegistry({ native: { fetch: llmFetch(env) } }),
       logger,
       env,
@@ -87,15 +90,4 @@ export function llmFetch(env: NodeJS.ProcessEnv): typeof fetch {
     if (input instanceof Request) return fetch(input, init);
     return proxyAware(input instanceof URL ? input.href : input, init);
   };
-}
-
-/** A Redis URL without its password, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
-  }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../../observability/logger.js';
-import { errorMessage } from '../../shared/errors.js';
 import { ActivationWatcher } from '../activation-watcher.js';
 import { inServiceOrder, priorityFor } from '../priority.js';
 import { resolveStoreOptions, STORE_DEFAULTS, type ActivationWatch, type ClaimOptions } from '../store.js';
@@ -11,6 +10,7 @@ import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, Queue
 import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
 import { PRIORITIES } from '../types.js';
 import { BlockingPool } from './blocking-pool.js';
+import { connectWithin, withErrorLog } from './connection.js';
 import { decodeBackoff, decodeDead, decodeInFlight, decodeItem } from './codec.js';
 import { RedisKeys } from './keys.js';
 import { RedisRecords } from './redis-records.js';
@@ -25,8 +25,10 @@ export interface RedisStoreOptions extends StoreOptions {
   keyPrefix?: string;
   /** Longest single blocking wait; missed wake-ups heal after this. @default 5000 */
   maxBlockMs?: number;
-  /** Receives connection errors (`redis_error`); ioredis reconnects by itself. @default silentLogger */
+  /** Receives connection errors (`redis_unavailable`, at most one line per 10 s); ioredis reconnects by itself. */
   logger?: Logger;
+  /** How long `create` waits for a first connection before failing. @default 30000 */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -50,15 +52,19 @@ export class RedisStore implements Store {
   ) {
     this.scripts = new ScriptRunner(redis);
     this.records = new RedisRecords(redis, keys, this.scripts);
-    this.pool = new BlockingPool(() => withErrorLog(redis.duplicate(), logger));
+    this.pool = new BlockingPool(() => withErrorLog(redis.duplicate(), logger, ''));
     this.watcher = new ActivationWatcher((ids) => this.records.exists(ids));
   }
 
   /** Connect (one PING) and load the scripts. @throws if Redis is unreachable */
   static async create(options: RedisStoreOptions): Promise<RedisStore> {
     const logger = options.logger ?? silentLogger;
-    const redis = withErrorLog(new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 }), logger);
-    await redis.connect();
+    const redis = withErrorLog(
+      new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 }),
+      logger,
+      options.url,
+    );
+    await connectWithin(redis, options.url, options.connectTimeoutMs ?? 30_000);
     const store = new RedisStore(
       redis,
       new RedisKeys(options.keyPrefix ?? ''),
@@ -281,9 +287,4 @@ export class RedisStore implements Store {
   private claimError(code: number, claim: Claim, script: string): Error {
     return scriptError(code, { workId: claim.item.id, agentId: claim.item.agent_id, script });
   }
-}
-
-function withErrorLog(redis: Redis, logger: Logger): Redis {
-  redis.on('error', (error: unknown) => logger.warn('redis_error', { error: errorMessage(error) }));
-  return redis;
 }
