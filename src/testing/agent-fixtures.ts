@@ -15,6 +15,8 @@ export interface FixtureAgent {
   discovery?: boolean;
   systemPrompt?: string;
   extraYaml?: string;
+  /** `capabilities.mcp_servers` entries (built-in names or custom server objects). */
+  mcpServers?: (string | Record<string, unknown>)[];
 }
 
 /** Write `agents/<name>/{config.yaml,system-prompt.md}` for each agent into a fresh temp folder; returns its path. */
@@ -33,11 +35,12 @@ export function writeAgentDefinitions(
       `type: ${a.type ?? 'native'}`,
       'brain:',
       `  provider: ${a.provider ?? 'anthropic'}`,
-      `  model: ${a.provider === 'openai' ? 'gpt-4o-mini' : 'claude-sonnet-4-5'}`,
+      `  model: ${a.provider === 'openai' ? 'gpt-4o-mini' : 'claude-sonnet-4-6'}`,
       ...(a.apiBase ? [`  api_base: ${a.apiBase}`] : []),
       ...(a.apiKeyEnv ? [`  api_key_env: ${a.apiKeyEnv}`] : []),
       'capabilities:',
       `  grants: ${JSON.stringify(a.grants ?? ['hub:read', 'hub:write'])}`,
+      ...(a.mcpServers ? [`  mcp_servers: ${JSON.stringify(a.mcpServers)}`] : []),
       'behavior:',
       behavior,
       'discovery:',

@@ -23,8 +23,8 @@ export interface RedisServerHandle {
   port: number;
   /** Kill the server (SIGKILL if it does not exit within 2 s) and remove its temp dir. Idempotent. */
   stop(): Promise<void>;
-  /** Stop and start again on the same port and dir (data kept only with `appendonly`). */
-  restart(): Promise<void>;
+  /** Stop, stay down for `downMs`, start again on the same port and dir (data kept only with `appendonly`). */
+  restart(downMs?: number): Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1 (asks the OS for one). */
@@ -113,8 +113,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await kill();
       if (ownDir) rmSync(dir, { recursive: true, force: true });
     },
-    restart: async () => {
+    restart: async (downMs = 0) => {
       await kill();
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
       await start();
     },
   };

@@ -1,7 +1,9 @@
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
+import { createMcpToolsFactory, type McpToolsFactoryOptions } from '../mcp/create-mcp-tools-factory.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
 import { Runner } from '../runner/runner.js';
 import { RUNNER_DEFAULTS, type RunnerOptions } from '../runner/runner-options.js';
@@ -62,8 +64,16 @@ export class RuntimeHarness {
     };
   }
 
-  /** Start an in-process runner with a capturing logger. */
-  async startRunner(options: Partial<RunnerOptions> = {}, env: NodeJS.ProcessEnv = this.env) {
+  /**
+   * Start an in-process runner with a capturing logger. `mcp` turns on MCP servers for native agents (the factory
+   * gets the capturing logger and `env`). `deps.executors` replaces the native-only executor registry (CLI tests).
+   */
+  async startRunner(
+    options: Partial<RunnerOptions> = {},
+    env: NodeJS.ProcessEnv = this.env,
+    mcp?: Omit<McpToolsFactoryOptions, 'logger' | 'env'>,
+    deps: { executors?: ExecutorRegistry } = {},
+  ) {
     const capture = captureLogger();
     const store = await RedisStore.create({ url: this.redisUrl, leaseSeconds: 2 });
     const hub = new HttpHubClient({
@@ -77,9 +87,10 @@ export class RuntimeHarness {
         store,
         hub,
         definitions: new FileAgentDefinitions({ root: this.defsRoot }),
-        executors: createExecutorRegistry({ native: { retry: { baseDelayMs: 10, maxDelayMs: 50 } } }),
+        executors: deps.executors ?? createExecutorRegistry({ native: { retry: { baseDelayMs: 10, maxDelayMs: 50 } } }),
         logger: capture.logger,
         env,
+        extraTools: mcp ? createMcpToolsFactory({ ...mcp, logger: capture.logger, env }) : undefined,
         registry,
         clock: systemClock,
       },

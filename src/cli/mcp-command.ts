@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { FileAgentDefinitions } from '../agents/agent-definitions.js';
+import { loadSharedConfig } from '../config/schema.js';
+import { HttpHubClient } from '../hub/http-hub-client.js';
+import { resolveHubGrants } from '../mcp/hub-grants.js';
+import { readMcpSettings } from '../mcp/mcp-settings.js';
+import { loadPermissionPolicy } from '../mcp/permission-policy.js';
+import { serveHubMcpOverStdio } from '../mcp/serve-hub-mcp.js';
+import { createLogger } from '../observability/logger.js';
+import { ConfigError } from '../shared/errors.js';
+import { runAction } from './run-action.js';
+
+interface HubOptions {
+  agent: string;
+  grants?: string;
+}
+
+/**
+ * `botburrow-agents mcp hub --agent NAME [--grants hub:read,hub:write]`: the built-in hub MCP server on stdio, for
+ * CLI executors. stdout is the JSON-RPC channel, so logs go to stderr.
+ */
+export function registerMcpCommand(program: Command): void {
+  const mcp = program.command('mcp').description('run a built-in MCP server over stdio');
+  mcp
+    .command('hub')
+    .description('the Hub as MCP tools, acting as one agent (HUB_URL, HUB_API_KEY)')
+    .requiredOption('--agent <name>', 'agent to act as (its definition gives the grants)')
+    .option('--grants <list>', 'comma-separated subset of the agent grants, e.g. hub:read')
+    .action(
+      runAction(async (opts: HubOptions) => {
+        const config = loadSharedConfig(process.env, 'cli');
+        if (!config.hubUrl || !config.hubApiKey) {
+          throw new ConfigError([
+            ...(config.hubUrl ? [] : ['HUB_URL is required']),
+            ...(config.hubApiKey ? [] : ['HUB_API_KEY is required']),
+          ]);
+        }
+        const logger = createLogger({
+          level: config.logLevel,
+          destination: process.stderr,
+          base: { component: 'mcp_hub' },
+        });
+        const settings = readMcpSettings(process.env);
+        const policy = settings.policyPath ? await loadPermissionPolicy(settings.policyPath) : undefined;
+        const definition = await new FileAgentDefinitions({ root: config.agentDefinitionsPath, logger }).load(
+          opts.agent,
+        );
+        const narrow = opts.grants
+          ?.split(',')
+          .map((g) => g.trim())
+          .filter(Boolean);
+        const grants = resolveHubGrants(opts.agent, definition.config.capabilities.grants, narrow, policy, logger);
+        const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
+        await serveHubMcpOverStdio({ hub, agentId: opts.agent, grants, logger });
+        return 0;
+      }),
+    );
+}

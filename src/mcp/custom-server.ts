@@ -1,0 +1,72 @@
+import type { McpServerRef } from '../agents/definition-schema.js';
+import { credentialsMissing, notGranted, stdioItem, type PlanContext, type PlanItem } from './catalog/catalog-entry.js';
+import { SERVER_CATALOG } from './catalog/server-catalog.js';
+import { McpError } from './errors.js';
+
+type CustomRef = Exclude<McpServerRef, string>;
+
+const NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** The env-var prefix a custom server may read from the runner: `my-tool` → `MY_TOOL_`. */
+export function customEnvPrefix(name: string): string {
+  return `${name.toUpperCase().replace(/-/g, '_')}_`;
+}
+
+/**
+ * Plan a custom server of `capabilities.mcp_servers` (the `mcpServers` shape of MCP clients: command/args/env or
+ * url). It starts only with a grant of its own service (`<name>:<scope>`, e.g. `canary:use`). `env` values may
+ * reference the runner's variables as `${VAR}`, but only variables named `<NAME>_...` (so a definition cannot pull
+ * the Hub or LLM key into its server); a referenced variable that is unset skips the server
+ * (`mcp_credentials_missing`).
+ * @throws McpError `mcp_config_invalid` for a bad or reserved name or a forbidden reference
+ */
+export function planCustomServer(ref: CustomRef, ctx: PlanContext): PlanItem {
+  const { name } = ref;
+  if (!NAME.test(name))
+    throw new McpError('mcp_config_invalid', `MCP server name '${name}' must match ${NAME.source}`, {
+      data: { agent_id: ctx.agent },
+    });
+  if (SERVER_CATALOG.has(name))
+    throw new McpError(
+      'mcp_config_invalid',
+      `MCP server name '${name}' is built in; give the custom server another name`,
+    );
+  const grant = ctx.grants.ofService(name).find((g) => ctx.grants.has(g));
+  if (!grant) return notGranted(name, `${name}:<scope>`);
+  const prefix = customEnvPrefix(name);
+  const env: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [key, template] of Object.entries(ref.env)) {
+    let missing: string | undefined;
+    env[key] = template.replace(REFERENCE, (_m, v: string) => {
+      if (!v.startsWith(prefix))
+        throw new McpError(
+          'mcp_config_invalid',
+          `MCP server '${name}' may only read runner variables named ${prefix}*; \${${v}} is refused`,
+        );
+      const value = ctx.env[v];
+      if (!value) missing ??= v;
+      else secrets.push(value);
+      return value ?? '';
+    });
+    if (missing) return credentialsMissing(name, grant, missing);
+  }
+  if (ref.url) {
+    return {
+      kind: 'launch',
+      server: {
+        name,
+        source: 'custom',
+        launch: { kind: 'http', url: ref.url },
+        optional: ref.optional,
+        toolGrant: () => undefined,
+        secrets,
+      },
+    };
+  }
+  return stdioItem(
+    { ...ctx, optional: ref.optional },
+    { name, source: 'custom', command: ref.command!, args: ref.args, env, secrets, toolGrant: () => undefined },
+  );
+}

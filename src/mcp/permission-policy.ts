@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { McpError } from './errors.js';
+import { grantMatches } from './grant-pattern.js';
+
+const grantPattern = z
+  .string()
+  .regex(/^[a-z0-9_*-]+(:[a-z0-9_*-]+){0,2}$/, 'must look like service:scope, service:resource:scope or service:*');
+
+const rulesSchema = z.strictObject({
+  /** Only grants matching one of these are kept; absent = every grant may be kept. */
+  allowed_grants: z.array(grantPattern).optional(),
+  /** Grants matching one of these are dropped. */
+  denied_grants: z.array(grantPattern).optional(),
+});
+
+/** The `agent-permissions` ConfigMap (ADR-024), `permissions.yaml`. */
+export const permissionPolicySchema = z.strictObject({
+  default: rulesSchema.optional(),
+  agents: z.record(z.string(), rulesSchema).default({}),
+});
+
+/** A parsed permission policy. */
+export type PermissionPolicy = z.infer<typeof permissionPolicySchema> & { source: string };
+
+/** Why a grant was refused by the policy. */
+export interface PolicyVerdict {
+  allowed: boolean;
+  /** `denied_grants: github:*` or `not in allowed_grants`, for the `grant_denied` warning. */
+  rule?: string;
+}
+
+/**
+ * Decide one concrete grant for one agent. The agent's own section's `allowed_grants` replaces the default's when
+ * given; `denied_grants` of both sections apply. A denial always wins over an allowance.
+ */
+export function policyVerdict(policy: PermissionPolicy | undefined, agent: string, grant: string): PolicyVerdict {
+  if (!policy) return { allowed: true };
+  const own = policy.agents[agent];
+  const denied = [...(policy.default?.denied_grants ?? []), ...(own?.denied_grants ?? [])];
+  const hit = denied.find((p) => grantMatches(p, grant));
+  if (hit) return { allowed: false, rule: `denied_grants: ${hit}` };
+  const allowed = own?.allowed_grants ?? policy.default?.allowed_grants;
+  if (allowed && !allowed.some((p) => grantMatches(p, grant))) return { allowed: false, rule: 'not in allowed_grants' };
+  return { allowed: true };
+}
+
+/**
+ * Read and validate the policy file. The file is read on every call (it is small, and a ConfigMap update should
+ * apply to the next activation without a restart).
+ * @throws McpError `mcp_policy_invalid` naming the file and every problem
+ */
+export async function loadPermissionPolicy(path: string): Promise<PermissionPolicy> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(path, 'utf8')) ?? {};
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new McpError('mcp_policy_invalid', `permission policy ${path} cannot be read: ${reason}`, { cause: error });
+  }
+  const parsed = permissionPolicySchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new McpError('mcp_policy_invalid', `permission policy ${path} is invalid: ${problems.join('; ')}`);
+  }
+  return { ...parsed.data, source: path };
+}

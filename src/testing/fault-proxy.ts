@@ -1,0 +1,57 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An HTTP reverse proxy on loopback that can be told to fail: while `failing` is set, every request is answered
+ * with that status (e.g. 503) instead of being forwarded. Used to put a Hub outage between the runtime and the
+ * dev Hub without touching either. Long-polls are forwarded like any request.
+ */
+export class FaultProxy {
+  /** Answer every request with this status instead of forwarding; undefined = healthy. */
+  failing: number | undefined;
+  /** Requests answered with the failure status. */
+  failed = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(target: string): Promise<FaultProxy> {
+    const t = new URL(target);
+    let proxy: FaultProxy | undefined;
+    const server = createServer((req, res) => proxy?.handle(req, res, t));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new FaultProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return proxy;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, target: URL): void {
+    if (this.failing !== undefined) {
+      this.failed++;
+      req.resume();
+      res
+        .writeHead(this.failing, { 'content-type': 'application/json' })
+        .end('{"success":false,"error":"injected fault"}');
+      return;
+    }
+    const upstream = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,157 @@
+// A whole deployment on one machine for fault injection: private redis-server (appendonly), dev Hub behind a
+// fault proxy, fake LLM server (switchable to 529), and coordinator/runner child processes started on demand.
+import { createDevHub, type DevHub } from '../../src/devhub/create-dev-hub.js';
+import { HttpHubClient } from '../../src/hub/http-hub-client.js';
+import { RedisStore } from '../../src/store/redis/redis-store.js';
+import { writeAgentDefinitions, type FixtureAgent } from '../../src/testing/agent-fixtures.js';
+import { ChildService } from '../../src/testing/child-service.js';
+import { error, FakeLlmServer, text } from '../../src/testing/fake-llm-server.js';
+import { FaultProxy } from '../../src/testing/fault-proxy.js';
+import { startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
+import { waitFor } from '../../src/testing/wait-for.js';
+
+const KEY = 'svc-faults-key-0123456789';
+const LLM_KEY = 'sk-faults-llm-0123456789';
+
+/** What a scenario measured; the assertions are on `lost` and `duplicates`. */
+export interface ScenarioResult {
+  scenario: string;
+  mentions: number;
+  replies: number;
+  lost: number;
+  duplicates: number;
+  unread: number;
+  maxLeaderGapMs?: number;
+  recoveryMs?: number;
+  restartsNeeded?: number;
+}
+
+export class FaultCluster {
+  llmFailing = false;
+  readonly coordinators: ChildService[] = [];
+  readonly runners: ChildService[] = [];
+  readonly posts: { id: string; agent: string }[] = [];
+
+  private constructor(
+    readonly redis: RedisServerHandle,
+    readonly hub: DevHub,
+    readonly proxy: FaultProxy,
+    readonly llm: FakeLlmServer,
+    readonly store: RedisStore,
+    readonly agents: string[],
+    readonly defsRoot: string,
+    private readonly human: HttpHubClient,
+  ) {}
+
+  static async start(
+    options: { agents?: number; llmLatencyMs?: number; extraAgents?: FixtureAgent[] } = {},
+  ): Promise<FaultCluster> {
+    const agents = Array.from({ length: options.agents ?? 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
+    const redis = await startRedisServer({ appendonly: true });
+    const llm = await FakeLlmServer.start({ apiKey: LLM_KEY, latencyMs: options.llmLatencyMs ?? 20 });
+    const defsRoot = writeAgentDefinitions([
+      ...agents.map((name) => ({ name, apiBase: llm.url })),
+      ...(options.extraAgents ?? []),
+    ]);
+    const hub = await createDevHub({ port: 0, serviceKey: KEY, seedAgentsDir: defsRoot });
+    const proxy = await FaultProxy.start(hub.url);
+    const store = await RedisStore.create({ url: redis.url });
+    const human = new HttpHubClient({ baseUrl: hub.url, apiKey: KEY });
+    const cluster = new FaultCluster(redis, hub, proxy, llm, store, agents, defsRoot, human);
+    llm.respondWith((req) =>
+      cluster.llmFailing ? error(529) : text(`Answer: ${(req.lastUserText ?? '').slice(0, 60).replace(/\s+/g, ' ')}`),
+    );
+    return cluster;
+  }
+
+  /** Env of every child process: the Hub through the fault proxy, short leases and backoffs so faults heal fast. */
+  get env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      HUB_URL: this.proxy.url,
+      HUB_API_KEY: KEY,
+      VALKEY_URL: this.redis.url,
+      AGENT_DEFINITIONS_PATH: this.defsRoot,
+      ANTHROPIC_API_KEY: LLM_KEY,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'INFO',
+      LEASE_SECONDS: '2',
+      LEADER_LEASE_SECONDS: '2',
+      POLL_INTERVAL: '2',
+      MIN_STALENESS_SECONDS: '999999999',
+      BACKOFF_BASE_SECONDS: '1',
+      BACKOFF_MAX_SECONDS: '3',
+      MAX_DELIVERY_ATTEMPTS: '50',
+      MAX_CONCURRENT_ACTIVATIONS: '4',
+      RUNNER_DRAIN_TIMEOUT_MS: '2000',
+    };
+  }
+
+  startCoordinator(): ChildService {
+    const c = new ChildService(['coordinator'], { ...this.env, HOSTNAME: `coord-${this.coordinators.length}` });
+    this.coordinators.push(c);
+    return c;
+  }
+
+  startRunner(): ChildService {
+    const r = new ChildService(['runner', '--mode', 'hybrid'], {
+      ...this.env,
+      RUNNER_ID: `runner-${this.runners.length}`,
+    });
+    this.runners.push(r);
+    return r;
+  }
+
+  /** Post `count` mentions spread round-robin over the agents (or only `agents`), `spacingMs` apart. */
+  async postMentions(count: number, spacingMs = 0, agents = this.agents): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const agent = agents[i % agents.length]!;
+      const post = await this.human.createPost({
+        agentId: 'human',
+        content: `@${agent} question number ${this.posts.length}?`,
+      });
+      this.posts.push({ id: post.id, agent });
+      if (spacingMs > 0) await new Promise((r) => setTimeout(r, spacingMs));
+    }
+  }
+
+  /** Count replies per mention post straight from the Hub's database. */
+  tally(scenario: string, posts = this.posts): ScenarioResult {
+    const count = this.hub.db.prepare('SELECT COUNT(*) AS n FROM comments WHERE post_id = ? AND author_id = ?');
+    const unreadOf = this.hub.db.prepare(
+      'SELECT COUNT(*) AS n FROM notifications WHERE read = 0 AND post_id = ? AND recipient_id = ?',
+    );
+    let unread = 0;
+    let replies = 0;
+    let lost = 0;
+    let duplicates = 0;
+    for (const p of posts) {
+      const n = (count.get(p.id, p.agent) as { n: number }).n;
+      replies += n;
+      if (n === 0) lost++;
+      if (n > 1) duplicates += n - 1;
+      unread += (unreadOf.get(p.id, p.agent) as { n: number }).n;
+    }
+    return { scenario, mentions: posts.length, replies, lost, duplicates, unread };
+  }
+
+  /** Wait until every mention has a reply and every notification is read. */
+  async drained(timeoutMs = 90_000, posts = this.posts): Promise<void> {
+    await waitFor(
+      () => {
+        const t = this.tally('', posts);
+        return t.lost === 0 && t.unread === 0;
+      },
+      { timeoutMs, intervalMs: 250, message: `not drained: ${JSON.stringify(this.tally('', posts))}` },
+    );
+  }
+
+  async close(): Promise<void> {
+    for (const c of [...this.runners, ...this.coordinators]) await c.stop();
+    await this.store.close().catch(() => undefined);
+    await this.proxy.close();
+    await this.hub.close();
+    await this.llm.close();
+    await this.redis.stop();
+  }
+}

@@ -1,0 +1,194 @@
+// Fault injection on the whole system (real processes, real Redis, dev Hub, fake LLM). Every scenario drives a
+// stream of mentions across 20 agents and then counts on the Hub: every mention got exactly one reply (lost = 0,
+// duplicates = 0) and every notification is read. Assertions are on counts, never on timings. FAULTS_FULL=1 runs
+// the long variant (more mentions and kills); CI runs the default.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../src/testing/wait-for.js';
+import { FaultCluster, type ScenarioResult } from './fault-cluster.js';
+
+const FULL = process.env.FAULTS_FULL === '1';
+const MENTIONS = FULL ? 400 : 200;
+const results: ScenarioResult[] = [];
+let cluster: FaultCluster | undefined;
+
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+afterAll(() => {
+  const rows = results.map((r) =>
+    [
+      r.scenario.padEnd(26),
+      r.mentions,
+      r.replies,
+      r.lost,
+      r.duplicates,
+      r.maxLeaderGapMs ?? '-',
+      r.recoveryMs ?? '-',
+    ].join(' | '),
+  );
+  console.log(
+    [
+      'scenario                   | mentions | replies | lost | duplicates | max leader gap ms | recovery ms',
+      ...rows,
+    ].join('\n'),
+  );
+});
+
+function record(r: ScenarioResult): ScenarioResult {
+  results.push(r);
+  return r;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault injection', () => {
+  it('runners SIGKILLed mid-activation, repeatedly, while replacements start', { timeout: 240_000 }, async () => {
+    cluster = await FaultCluster.start({ llmLatencyMs: 150 });
+    const c = cluster;
+    c.startCoordinator();
+    for (let i = 0; i < 3; i++) c.startRunner();
+    await Promise.all(c.runners.map((r) => r.waitForEvent('runner_started')));
+    const posting = c.postMentions(MENTIONS, 15);
+    let kills = 0;
+    const target = FULL ? 40 : 20;
+    while (kills < target) {
+      await sleep(300);
+      const victim = c.runners[Math.floor(Math.random() * c.runners.length)]!;
+      victim.kill('SIGKILL');
+      await victim.exited;
+      c.runners.splice(c.runners.indexOf(victim), 1);
+      kills++;
+      await c.startRunner().waitForEvent('runner_started');
+    }
+    await posting;
+    await c.drained(120_000);
+    const r = record({ ...c.tally('runner SIGKILLs'), recoveryMs: undefined });
+    expect(kills).toBe(target);
+    expect(r).toMatchObject({ lost: 0, duplicates: 0, unread: 0 });
+  });
+
+  it('leader coordinator SIGKILLed repeatedly', { timeout: 240_000 }, async () => {
+    cluster = await FaultCluster.start();
+    const c = cluster;
+    for (let i = 0; i < 3; i++) c.startCoordinator();
+    c.startRunner();
+    c.startRunner();
+    let maxGap = 0;
+    let gapStart: number | undefined;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const leader = await c.store.currentLeader().catch(() => null);
+        const now = Date.now();
+        if (!leader) gapStart ??= now;
+        else if (gapStart !== undefined) {
+          maxGap = Math.max(maxGap, now - gapStart);
+          gapStart = undefined;
+        }
+        await sleep(50);
+      }
+    })();
+    const posting = c.postMentions(MENTIONS, 25);
+    for (let k = 0; k < (FULL ? 8 : 4); k++) {
+      const leader = await waitFor(
+        async () => {
+          const info = await c.store.currentLeader();
+          return info
+            ? c.coordinators.find((x) => info.instanceId.startsWith(`coord-${c.coordinators.indexOf(x)}-`))
+            : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
+      leader.kill('SIGKILL');
+      await leader.exited;
+      c.startCoordinator();
+      await sleep(500);
+    }
+    await posting;
+    await c.drained(120_000);
+    watching = false;
+    await watcher;
+    const r = record({ ...c.tally('leader SIGKILLs'), maxLeaderGapMs: maxGap });
+    expect(r).toMatchObject({ lost: 0, duplicates: 0, unread: 0 });
+  });
+
+  it(
+    'redis-server restarted mid-stream (appendonly): nothing lost, no component restarted',
+    { timeout: 240_000 },
+    async () => {
+      cluster = await FaultCluster.start();
+      const c = cluster;
+      c.startCoordinator();
+      c.startCoordinator();
+      c.startRunner();
+      c.startRunner();
+      await c.postMentions(MENTIONS / 2, 10);
+      await c.redis.restart(1_500);
+      const restartedAt = Date.now();
+      await c.postMentions(MENTIONS / 2, 10);
+      await c.drained(120_000);
+      const exited = [...c.coordinators, ...c.runners].filter((p) =>
+        p.lines.some((l) => l.event === 'coordinator_stopped' || l.event === 'runner_stopped'),
+      ).length;
+      const r = record({ ...c.tally('redis restart'), recoveryMs: Date.now() - restartedAt, restartsNeeded: exited });
+      expect(r).toMatchObject({ lost: 0, duplicates: 0, unread: 0, restartsNeeded: 0 });
+      expect(c.runners.every((p) => p.lines.some((l) => l.event === 'runner_started'))).toBe(true);
+    },
+  );
+
+  it('Hub answering 503 for a while, then the LLM answering 529 for a while', { timeout: 240_000 }, async () => {
+    cluster = await FaultCluster.start();
+    const c = cluster;
+    c.startCoordinator();
+    c.startRunner();
+    c.startRunner();
+    const posting = c.postMentions(MENTIONS, 15);
+    await sleep(1_000);
+    c.proxy.failing = 503;
+    await sleep(3_000);
+    c.proxy.failing = undefined;
+    await sleep(1_000);
+    c.llmFailing = true;
+    await sleep(3_000);
+    c.llmFailing = false;
+    const healedAt = Date.now();
+    await posting;
+    await c.drained(120_000);
+    const r = record({ ...c.tally('Hub 503 + LLM 529'), recoveryMs: Date.now() - healedAt });
+    expect(c.proxy.failed).toBeGreaterThan(0);
+    expect(r).toMatchObject({ lost: 0, duplicates: 0, unread: 0 });
+  });
+
+  it('a poison agent lands in backoff / dead-letter and the others are unaffected', { timeout: 240_000 }, async () => {
+    cluster = await FaultCluster.start({
+      extraAgents: [
+        { name: 'poison-llm', apiBase: 'http://127.0.0.1:9' },
+        { name: 'poison-def', apiBase: 'http://127.0.0.1:9' },
+      ],
+    });
+    const c = cluster;
+    writeFileSync(join(c.defsRoot, 'agents/poison-def/config.yaml'), 'name: poison-def\ntype: [broken\n');
+    c.startCoordinator();
+    c.startRunner();
+    c.startRunner();
+    await c.postMentions(10, 0, ['poison-llm', 'poison-def']);
+    const poisoned = c.posts.splice(0);
+    await c.postMentions(MENTIONS, 10);
+    await c.drained(120_000);
+    const r = record(c.tally('poison agents', c.posts));
+    expect(r).toMatchObject({ lost: 0, duplicates: 0 });
+    expect(c.tally('poison', poisoned).replies).toBe(0);
+    for (const agent of ['poison-llm', 'poison-def']) {
+      await waitFor(
+        async () =>
+          (await c.store.getBackoff(agent)) ?? (await c.store.listDead()).find((d) => d.item.agent_id === agent),
+      );
+    }
+    const failures = c.runners.flatMap((p) => p.lines.filter((l) => l.event === 'activation_failed'));
+    expect(failures.some((l) => l.agent_id === 'poison-def' && String(l.error).includes('config.yaml'))).toBe(true);
+    expect(failures.some((l) => l.agent_id === 'poison-llm')).toBe(true);
+  });
+});
