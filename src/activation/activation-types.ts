@@ -14,11 +14,14 @@ export interface ActivationDeps {
   logger: Logger;
   /** Environment the LLM keys are read from (the runner's). */
   env: NodeJS.ProcessEnv;
-  /** Extra tool providers for an agent (MCP servers, when that lands); closed after the activation. */
+  /**
+   * The agent's MCP servers as tool providers (closed after the activation) and its grants after the cluster
+   * permission policy (`hasGrant`), which then also gate the built-in Hub tools and posting.
+   */
   extraTools?: (
     definition: AgentDefinition,
     signal: AbortSignal,
-  ) => Promise<{ providers: ToolProvider[]; close(): Promise<void> }>;
+  ) => Promise<{ providers: ToolProvider[]; close(): Promise<void>; hasGrant?: (grant: string) => boolean }>;
 }
 
 /** One activation to run. */

@@ -23,7 +23,8 @@ export class HubToolProvider implements ToolProvider {
   constructor(
     hub: HubClient,
     agentId: string,
-    private readonly grants: readonly string[],
+    /** The agent's grant check (definition grants after the cluster policy). */
+    readonly hasGrant: (grant: string) => boolean,
     idempotencyPrefix: string,
   ) {
     let n = 0;
@@ -31,15 +32,19 @@ export class HubToolProvider implements ToolProvider {
     this.tools = hubToolDefs(hub, agentId, key, this.posted);
   }
 
+  /** The four Hub tool names, listed or hidden by a missing grant. */
+  owns(name: string): boolean {
+    return this.tools.some((t) => t.spec.name === name);
+  }
+
   listTools(): Promise<ToolSpec[]> {
-    return Promise.resolve(this.tools.filter((t) => this.grants.includes(t.grant)).map((t) => t.spec));
+    return Promise.resolve(this.tools.filter((t) => this.hasGrant(t.grant)).map((t) => t.spec));
   }
 
   async callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolCallResult> {
     const tool = this.tools.find((t) => t.spec.name === name);
     if (!tool) return { content: `Tool not implemented: ${name}`, isError: true };
-    if (!this.grants.includes(tool.grant))
-      return { content: `Permission denied: ${name} needs ${tool.grant}`, isError: true };
+    if (!this.hasGrant(tool.grant)) return { content: `Permission denied: ${name} needs ${tool.grant}`, isError: true };
     try {
       return { content: JSON.stringify(await tool.call(args, signal)) };
     } catch (error) {

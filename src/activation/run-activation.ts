@@ -5,6 +5,7 @@ import { HubForbiddenError } from '../hub/errors.js';
 import type { Notification } from '../hub/types.js';
 import { PermanentError, errorMessage } from '../shared/errors.js';
 import type { ActivationDeps, ActivationOutcome, ActivationRequest } from './activation-types.js';
+import { holdsGrant } from '../mcp/holds-grant.js';
 import { HubToolProvider } from './hub-tools.js';
 import { costUsd } from './pricing.js';
 import { discoveryPrompt, inboxPrompt, parseDiscoveryReply } from './prompts.js';
@@ -62,13 +63,9 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     await markActivated(deps, agentId, req.signal);
     return outcome('skipped', tally, [], 0, 'budget_exceeded');
   }
-  const hubTools = new HubToolProvider(
-    deps.hub,
-    agentId,
-    definition.config.capabilities.grants,
-    `${agentId}:${req.work.id}`,
-  );
   const extra = deps.extraTools ? await deps.extraTools(definition, req.signal) : undefined;
+  const hasGrant = extra?.hasGrant ?? ((g: string) => holdsGrant(definition.config.capabilities.grants, g));
+  const hubTools = new HubToolProvider(deps.hub, agentId, hasGrant, `${agentId}:${req.work.id}`);
   const tools: ToolProvider[] = [hubTools, ...(extra?.providers ?? [])];
   const run = async (prompt: string): Promise<string> => {
     const result = await executor.run(
@@ -190,7 +187,12 @@ async function answerOne(
     return undefined;
   }
   const parentId = n.comment_id ?? undefined;
-  return postReply(deps, req, def, { postId, parentId, content: text, key: replyIdempotencyKey(def.name, n.id) });
+  return postReply(deps, req, def, hubTools, {
+    postId,
+    parentId,
+    content: text,
+    key: replyIdempotencyKey(def.name, n.id),
+  });
 }
 
 async function explore(
@@ -198,7 +200,7 @@ async function explore(
   req: ActivationRequest,
   def: AgentDefinition,
   run: (prompt: string) => Promise<string>,
-  _hubTools: HubToolProvider,
+  hubTools: HubToolProvider,
 ): Promise<StepResult> {
   const { interests, watch_communities } = def.config;
   const feed = await deps.hub.discover(
@@ -222,7 +224,7 @@ async function explore(
     });
     return { replies: [], handled: 0, reason: 'skip_answer' };
   }
-  const reply = await postReply(deps, req, def, { ...target, key: `discover:${def.name}:${req.work.id}` });
+  const reply = await postReply(deps, req, def, hubTools, { ...target, key: `discover:${def.name}:${req.work.id}` });
   return { replies: [reply], handled: 0 };
 }
 
@@ -230,10 +232,11 @@ async function postReply(
   deps: ActivationDeps,
   req: ActivationRequest,
   def: AgentDefinition,
+  hubTools: HubToolProvider,
   r: { postId: string; parentId?: string; content: string; key: string },
 ): Promise<Reply> {
   const forbidden = `Failed to post response: 403 Forbidden (agent ${def.name} lacks hub:write grant?)`;
-  if (!def.config.capabilities.grants.includes('hub:write')) throw new PermanentError('hub_write_denied', forbidden);
+  if (!hubTools.hasGrant('hub:write')) throw new PermanentError('hub_write_denied', forbidden);
   if (req.dryRun) return { postId: r.postId, content: r.content };
   try {
     const c = await deps.hub.createComment(

@@ -24,4 +24,9 @@ export interface ToolCallResult {
 export interface ToolProvider {
   listTools(signal?: AbortSignal): Promise<ToolSpec[]>;
   callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolCallResult>;
+  /**
+   * True for names this provider answers although it did not list them (tools hidden by a missing grant), so a
+   * call to one is routed here and answered `Permission denied: <tool> needs <grant>` instead of "not implemented".
+   */
+  owns?(name: string): boolean;
 }

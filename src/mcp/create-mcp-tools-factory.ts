@@ -41,12 +41,12 @@ export interface McpToolsFactoryOptions {
 export interface McpTools {
   providers: ToolProvider[];
   close(): Promise<void>;
+  /** The agent's grants after the cluster policy (also used for the built-in Hub tools). */
+  hasGrant(grant: string): boolean;
 }
 
 /** The activation hook (`ActivationDeps.extraTools`). */
 export type McpToolsFactory = (definition: AgentDefinition, signal: AbortSignal) => Promise<McpTools>;
-
-const NONE: McpTools = { providers: [], close: () => Promise.resolve() };
 
 /**
  * The MCP servers of native agents, per activation: apply the permission policy (`grant_denied`), plan the servers
@@ -64,7 +64,9 @@ export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpTools
     const grants = new GrantSet(agent, definition.config.capabilities.grants, policy);
     for (const d of grants.denied) log.warn('grant_denied', { grant: d.grant, rule: d.rule, policy: policy?.source });
     const refs = definition.config.capabilities.mcp_servers;
-    if (refs.length === 0) return NONE;
+    const hasGrant = (g: string): boolean => grants.has(g);
+    const none: McpTools = { providers: [], close: () => Promise.resolve(), hasGrant };
+    if (refs.length === 0) return none;
     const workspace = await mkdtemp(join(options.workspaceParent ?? tmpdir(), `bb-ws-${agent}-`));
     const removeWorkspace = () => rm(workspace, { recursive: true, force: true });
     try {
@@ -76,10 +78,11 @@ export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpTools
       }
       if (launches.length === 0) {
         await removeWorkspace();
-        return NONE;
+        return none;
       }
       const connections = await startAll(launches, options, log, signal);
       return {
+        hasGrant,
         providers: connections.map(
           (c) =>
             new McpToolProvider(c, {

@@ -95,7 +95,7 @@ describe('filesystem MCP server in an activation', () => {
     expect(tools).not.toContain('filesystem__write_file');
     expect(harness_.llm.requests[1]!.toolResults[0]).toMatchObject({
       isError: true,
-      content: 'Tool not implemented: filesystem__write_file',
+      content: 'Permission denied: filesystem__write_file needs filesystem:write',
     });
   });
 });

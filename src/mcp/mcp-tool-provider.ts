@@ -36,6 +36,11 @@ export class McpToolProvider implements ToolProvider {
     for (const tool of connection.tools) this.byName.set(namespacedToolName(connection.server.name, tool.name), tool);
   }
 
+  /** Every `<server>__*` name, so hidden write tools answer "Permission denied". */
+  owns(name: string): boolean {
+    return name.startsWith(namespacedToolName(this.connection.server.name, ''));
+  }
+
   listTools(): Promise<ToolSpec[]> {
     const specs: ToolSpec[] = [];
     for (const [name, tool] of this.byName) {

@@ -199,3 +199,21 @@ describe('runner modes', () => {
     ]);
   });
 });
+
+describe('runner: grants on Hub tools', () => {
+  it('answers a hidden write tool with Permission denied, not "not implemented"', async () => {
+    await harness();
+    h.llm.script([toolCall('hub_reply', { post_id: 'x', content: 'sneaky' }), text('SKIP')]);
+    const { capture } = await h.startRunner();
+    await mentionAndQueue('mute');
+    await waitFor(() => capture.events().includes('activation_completed'));
+    expect(h.llm.requests[1]!.toolResults[0]).toMatchObject({
+      content: 'Permission denied: hub_reply needs hub:write',
+      isError: true,
+    });
+    expect(h.llm.requests[0]!.body.tools.map((t: { name: string }) => t.name)).toEqual([
+      'hub_search',
+      'hub_get_thread',
+    ]);
+  });
+});

@@ -29,6 +29,7 @@ export class ToolRouter {
     /** The tools offered to the model, in provider order. */
     readonly specs: readonly ToolSpec[],
     private readonly byName: ReadonlyMap<string, ToolProvider>,
+    private readonly providers: readonly ToolProvider[],
     private readonly now: () => number,
   ) {}
 
@@ -49,7 +50,7 @@ export class ToolRouter {
         specs.push(spec);
       }
     }
-    return new ToolRouter(specs, byName, deps.now ?? (() => performance.now()));
+    return new ToolRouter(specs, byName, providers, deps.now ?? (() => performance.now()));
   }
 
   /** Run one call and return what goes back to the model plus a record for metrics. */
@@ -64,7 +65,7 @@ export class ToolRouter {
   }
 
   private async invoke(call: LlmToolCall, signal: AbortSignal): Promise<ToolCallResult> {
-    const provider = this.byName.get(call.name);
+    const provider = this.byName.get(call.name) ?? this.providers.find((p) => p.owns?.(call.name));
     if (!provider) return { content: `Tool not implemented: ${call.name}`, isError: true };
     const parsed = parseArgs(call.args);
     if (!parsed.ok) return { content: `Invalid arguments for tool ${call.name}: ${parsed.reason}`, isError: true };
