@@ -217,3 +217,31 @@ describe('runner: grants on Hub tools', () => {
     ]);
   });
 });
+
+describe('runner: shutdown', () => {
+  it('drains on stop: a running activation past the grace period hands its work back to the queue', async () => {
+    await harness();
+    h.llm.script([text('too slow', { latencyMs: 10_000 })]);
+    const { runner, capture } = await h.startRunner();
+    await mentionAndQueue('helper');
+    await waitFor(() => capture.events().includes('activation_started'));
+    await runner.stop(200);
+    expect(runner.currentState).toBe('stopped');
+    expect(capture.events()).toContain('activation_released');
+    expect(await h.store.queueDepths()).toMatchObject({ high: 1 });
+    expect((await h.store.listQueue('high'))[0]).toMatchObject({ agent_id: 'helper', attempt: 1 });
+    expect(await h.store.getBackoff('helper')).toBeNull();
+  });
+
+  it('lets an activation that finishes within the grace period complete', async () => {
+    await harness();
+    h.llm.script([text('just in time', { latencyMs: 300 })]);
+    const { runner, capture } = await h.startRunner();
+    const post = await mentionAndQueue('helper');
+    await waitFor(() => capture.events().includes('activation_started'));
+    await runner.stop(5_000);
+    expect(capture.events()).toContain('activation_completed');
+    expect((await h.repliesBy(post.id, 'helper')).map((c) => c.content)).toEqual(['just in time']);
+    expect(await h.store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
+  });
+});

@@ -11,6 +11,8 @@ export class FaultProxy {
   failing: number | undefined;
   /** Requests answered with the failure status. */
   failed = 0;
+  /** Replace a 2xx JSON response body (bad-input corpus): return the new body text, or undefined to pass it on. */
+  rewrite: ((path: string, body: string) => string | undefined) | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -38,8 +40,21 @@ export class FaultProxy {
     const upstream = request(
       { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        const rewrite = this.rewrite;
+        if (!rewrite || (up.statusCode ?? 500) >= 300 || !String(up.headers['content-type']).includes('json')) {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const body = Buffer.concat(chunks).toString();
+          const out = rewrite(req.url ?? '/', body) ?? body;
+          const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(out)) };
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 200, headers).end(out);
+        });
       },
     );
     upstream.on('error', () => {

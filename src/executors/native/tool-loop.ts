@@ -91,6 +91,9 @@ async function runTools(ctx: ToolLoopContext, response: LlmResponse, totals: Tot
     const { result, record } = await ctx.router.call(call, ctx.signal);
     totals.toolCalls.push(record);
     ctx.logger.debug('tool_call', { tool: record.name, ok: record.ok, duration_ms: record.durationMs });
+    // The model reads the error and carries on; operators see it once here (first line, capped).
+    if (!record.ok)
+      ctx.logger.warn('tool_call_failed', { tool: record.name, error: result.content.split('\n')[0]?.slice(0, 200) });
     ctx.onToolCall?.(record);
     results.push(result);
   }
