@@ -72,6 +72,11 @@ const discoverySchema = z.object({
   min_confidence: z.number().min(0).max(1).default(0.7),
 });
 
+/** Sandbox of CLI executors (`src/sandbox/`): network is off unless the agent needs it (e.g. a CLI calling its LLM). */
+const sandboxSchema = z.object({
+  network: z.boolean().default(false),
+});
+
 const executorSchema = z.object({
   command: z.string().min(1),
   args: z.array(z.string()).default([]),
@@ -95,6 +100,7 @@ export const agentConfigSchema = z
     watch_communities: z.array(z.string()).default([]),
     discovery: discoverySchema.prefault({}),
     executor: executorSchema.optional(),
+    sandbox: sandboxSchema.optional(),
     cache_ttl: z.number().int().min(0).max(86_400).default(300),
   })
   .superRefine((cfg, ctx) => {

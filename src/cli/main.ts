@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerActivateCommand } from './activate-command.js';
+import { registerActivationCommand } from './activation-command.js';
+import { registerBackoffCommand } from './backoff-command.js';
 import { registerCoordinatorCommand } from './coordinator-command.js';
+import { registerDeadCommand } from './dead-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
+import { registerDevCommand } from './dev-command.js';
 import { registerHubCommand } from './hub-command.js';
+import { registerMcpCommand } from './mcp-command.js';
+import { registerQueueCommand } from './queue-command.js';
 import { registerRunnerCommand } from './runner-command.js';
-import { notYetAvailable } from './run-action.js';
+import { registerStatusCommand } from './status-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,22 +28,14 @@ export function buildProgram(): Command {
   registerCoordinatorCommand(program);
   registerRunnerCommand(program);
   registerActivateCommand(program);
-  program
-    .command('dev')
-    .description('all-in-one local mode: dev Hub, coordinator and runners in one process')
-    .action(notYetAvailable('dev', 7));
-  program.command('mcp').description('run a built-in MCP server over stdio').action(notYetAvailable('mcp', 8));
-  program
-    .command('status')
-    .description('show leader, queues, activations, runners and backoff')
-    .action(notYetAvailable('status', 10));
-  program
-    .command('doctor')
-    .description("run the troubleshooting guide's diagnostics")
-    .action(notYetAvailable('doctor', 10));
-  for (const name of ['queue', 'backoff', 'activation', 'dead']) {
-    program.command(name).description(`operator commands for ${name}`).action(notYetAvailable(name, 10));
-  }
+  registerDevCommand(program);
+  registerMcpCommand(program);
+  registerStatusCommand(program);
+  registerDoctorCommand(program);
+  registerQueueCommand(program);
+  registerBackoffCommand(program);
+  registerActivationCommand(program);
+  registerDeadCommand(program);
   return program;
 }
 

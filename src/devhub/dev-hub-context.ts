@@ -11,13 +11,29 @@ import type { SystemStore } from './store/system-store.js';
 
 /**
  * An extra panel on the web page (extension point for the dev mode's activity panel). The page polls
- * `path` (a JSON endpoint the embedder adds through `configureApp`) every few seconds and lists its
- * `{items: [{title, detail?, time?}]}`.
+ * `path` (a JSON endpoint the embedder adds through `configureApp`) every `refreshMs` (and on every live
+ * post/comment/activation event) and lists its `{items: WebPanelItem[]}`.
  */
 export interface WebPanel {
   id: string;
   title: string;
   path: string;
+  /** How often the page polls `path`. @default 5000 */
+  refreshMs?: number;
+}
+
+/** One row of a {@link WebPanel}. */
+export interface WebPanelItem {
+  title: string;
+  detail?: string;
+  /** ISO time, shown in the reader's locale. */
+  time?: string;
+  /** Stable id, exposed as `data-item-id` (tests, styling). */
+  id?: string;
+  /** A short state shown as a coloured badge (`running`, `completed`, `failed`, ...); also `data-status`. */
+  status?: string;
+  /** Extra lines under the row, e.g. counters or an error. */
+  lines?: string[];
 }
 
 /** Everything a dev Hub route needs; built once by `createDevHub`. */

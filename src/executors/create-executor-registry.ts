@@ -1,15 +1,30 @@
+import type { Sandbox } from '../sandbox/sandbox.js';
+import { aiderTool } from './cli/aider.js';
+import { claudeCodeTool } from './cli/claude-code.js';
+import { CliExecutor } from './cli/cli-executor.js';
+import { customTool } from './cli/custom.js';
+import { gooseTool } from './cli/goose.js';
+import { openCodeTool } from './cli/opencode.js';
 import { ExecutorRegistry } from './executor-registry.js';
 import { NativeExecutor, type NativeExecutorOptions } from './native/native-executor.js';
 
 /** Options of the runner's executor set. */
 export interface ExecutorRegistryOptions {
   native?: NativeExecutorOptions;
+  /** The sandbox and runner env for CLI executors; without it only `native` is installed. */
+  cli?: { sandbox: Sandbox; env: Readonly<Record<string, string | undefined>> };
 }
 
 /**
- * The executors a runner ships with: `native` only for now. CLI types (claude-code, goose, aider, opencode,
- * custom) resolve to `executor_not_available` until their executors are installed.
+ * The executors a runner ships with: `native`, and with a sandbox the CLI types (claude-code, goose, aider,
+ * opencode, custom). A CLI whose binary is missing resolves to `Executor '<type>' not available: ...`.
  */
 export function createExecutorRegistry(options: ExecutorRegistryOptions = {}): ExecutorRegistry {
-  return new ExecutorRegistry({ native: new NativeExecutor(options.native) });
+  const registry = new ExecutorRegistry({ native: new NativeExecutor(options.native) });
+  if (options.cli) {
+    for (const tool of [claudeCodeTool, gooseTool, aiderTool, openCodeTool, customTool]) {
+      registry.register(tool.type, new CliExecutor(tool, options.cli));
+    }
+  }
+  return registry;
 }

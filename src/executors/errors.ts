@@ -11,6 +11,10 @@ import { AppError } from '../shared/errors.js';
  * - `llm_bad_response`: a 2xx whose body the provider layer could not read (no choices). Retryable.
  * - `max_iterations_exceeded`: the model still asked for tools after `behavior.max_iterations` LLM calls.
  * - `max_tokens_exceeded`: the activation used more than `behavior.max_tokens_per_activation` tokens.
+ * - `cli_exit_nonzero`: a CLI executor's tool exited non-zero (message: exit code and the last stderr lines).
+ * - `cli_output_invalid`: the tool exited 0 but its output is not in the format its docs define (or has no reply).
+ * - `cli_reported_error`: the tool exited but its own output reports a failed run (e.g. an error result event).
+ * - `cli_spawn_failed`: the sandbox could not start the tool (permissions, bad interpreter, bwrap failure).
  */
 export type ExecutorErrorCode =
   | 'executor_not_available'
@@ -20,7 +24,11 @@ export type ExecutorErrorCode =
   | 'llm_unavailable'
   | 'llm_bad_response'
   | 'max_iterations_exceeded'
-  | 'max_tokens_exceeded';
+  | 'max_tokens_exceeded'
+  | 'cli_exit_nonzero'
+  | 'cli_output_invalid'
+  | 'cli_reported_error'
+  | 'cli_spawn_failed';
 
 /** Codes the LLM provider layer raises (a subset of {@link ExecutorErrorCode}). */
 export type LlmErrorCode = 'llm_auth_failed' | 'llm_rejected' | 'llm_unavailable' | 'llm_bad_response';

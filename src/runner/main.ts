@@ -1,5 +1,7 @@
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { resolveDefinitionsRoot } from '../agents/github-definitions-sync.js';
+import { readEnv } from '../config/env-reader.js';
+import { envVarSpec } from '../config/env-vars.js';
 import type { RunnerConfig } from '../config/schema.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
 import { createOpsApp } from '../http/ops-app.js';
@@ -9,6 +11,9 @@ import { createProxyAwareFetch } from '../hub/proxy-fetch.js';
 import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
+import { createSandbox } from '../sandbox/create-sandbox.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import { ConfigError } from '../shared/errors.js';
 import { systemClock } from '../shared/clock.js';
 import { redactUrl } from '../shared/redact-url.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
@@ -33,13 +38,14 @@ export async function startRunnerProcess(
   const registry = createMetricsRegistry({ component: 'runner' });
   const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
   const extraTools = await createMcpToolsFromEnv(env, logger);
+  const sandbox = await sandboxFromEnv(env, logger);
   const definitionsRoot = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env, logger });
   const runner = new Runner(
     {
       store,
       hub,
       definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
-      executors: createExecutorRegistry({ native: { fetch: llmFetch(env) } }),
+      executors: createExecutorRegistry({ native: { fetch: llmFetch(env) }, cli: { sandbox, env } }),
       logger,
       env,
       extraTools,
@@ -81,6 +87,30 @@ export async function startRunnerProcess(
       await store.close();
     },
   };
+}
+
+/** The CLI executors' sandbox from `SANDBOX`, `SANDBOX_MEMORY_MB`, `SANDBOX_CPU_SECONDS`, `SANDBOX_MAX_PROCS`, `KEEP_WORKSPACES`. */
+export async function sandboxFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Promise<Sandbox> {
+  const names = [
+    'SANDBOX',
+    'SANDBOX_MEMORY_MB',
+    'SANDBOX_CPU_SECONDS',
+    'SANDBOX_MAX_PROCS',
+    'KEEP_WORKSPACES',
+  ] as const;
+  const { values, problems } = readEnv(names.map(envVarSpec), 'runner', env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return createSandbox({
+    kind: values.SANDBOX as 'auto' | 'bwrap' | 'process',
+    limits: {
+      memoryMb: values.SANDBOX_MEMORY_MB as number,
+      cpuSeconds: values.SANDBOX_CPU_SECONDS as number,
+      maxProcs: values.SANDBOX_MAX_PROCS as number,
+    },
+    keepWorkspaces: values.KEEP_WORKSPACES as boolean,
+    env,
+    logger,
+  });
 }
 
 /** The LLM SDKs' fetch, honouring HTTP(S)_PROXY / NO_PROXY like the Hub client. */

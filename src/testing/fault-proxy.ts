@@ -21,11 +21,11 @@ export class FaultProxy {
 
   static async start(target: string): Promise<FaultProxy> {
     const t = new URL(target);
-    let proxy: FaultProxy | undefined;
-    const server = createServer((req, res) => proxy?.handle(req, res, t));
+    const holder: { proxy?: FaultProxy } = {};
+    const server = createServer((req, res) => holder.proxy?.handle(req, res, t));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new FaultProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return proxy;
+    holder.proxy = new FaultProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return holder.proxy;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse, target: URL): void {

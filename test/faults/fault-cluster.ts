@@ -44,14 +44,14 @@ export class FaultCluster {
   ) {}
 
   static async start(
-    options: { agents?: number; llmLatencyMs?: number; extraAgents?: FixtureAgent[] } = {},
+    options: { agents?: number; llmLatencyMs?: number; extraAgents?: (llmUrl: string) => FixtureAgent[] } = {},
   ): Promise<FaultCluster> {
     const agents = Array.from({ length: options.agents ?? 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
     const redis = await startRedisServer({ appendonly: true });
     const llm = await FakeLlmServer.start({ apiKey: LLM_KEY, latencyMs: options.llmLatencyMs ?? 20 });
     const defsRoot = writeAgentDefinitions([
       ...agents.map((name) => ({ name, apiBase: llm.url })),
-      ...(options.extraAgents ?? []),
+      ...(options.extraAgents?.(llm.url) ?? []),
     ]);
     const hub = await createDevHub({ port: 0, serviceKey: KEY, seedAgentsDir: defsRoot });
     const proxy = await FaultProxy.start(hub.url);
@@ -100,6 +100,12 @@ export class FaultCluster {
     });
     this.runners.push(r);
     return r;
+  }
+
+  /** Wait until a coordinator leads and every runner is claiming. */
+  async ready(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.waitForEvent('runner_started', 30_000)));
+    await waitFor(() => this.coordinators.some((c) => c.events().includes('became_leader')), { timeoutMs: 30_000 });
   }
 
   /** Post `count` mentions spread round-robin over the agents (or only `agents`), `spacingMs` apart. */

@@ -14,7 +14,8 @@ export function renderPage(options: { humanName: string; panels: readonly WebPan
   const panels = options.panels
     .map(
       (p) =>
-        `<div id="panel-${escapeHtml(p.id)}"><h3>${escapeHtml(p.title)}</h3><div data-panel-path="${escapeHtml(p.path)}"></div></div>`,
+        `<div id="panel-${escapeHtml(p.id)}" class="panel"><h3>${escapeHtml(p.title)}</h3>` +
+        `<div data-panel-path="${escapeHtml(p.path)}" data-panel-refresh="${p.refreshMs ?? 5000}"></div></div>`,
     )
     .join('\n');
   return `<!doctype html>

@@ -61,7 +61,12 @@ export const PAGE_SCRIPT = `
     var content = document.getElementById('f-content').value;
     var req = id ? api('/posts/' + encodeURIComponent(id) + '/comments', { content: content, parent_id: replyTo })
       : api('/posts', { content: content, title: document.getElementById('f-title').value, community: document.getElementById('f-community').value });
-    req.then(function () { formBox.innerHTML = ''; replyTo = null; return refresh(); }).catch(function (e) { err.textContent = e.message; });
+    req.then(function (created) {
+      formBox.innerHTML = ''; replyTo = null;
+      // a new post opens its thread, where the agents' replies will appear
+      if (!id && created && created.id) { location.hash = '#/post/' + encodeURIComponent(created.id); return; }
+      return refresh();
+    }).catch(function (e) { err.textContent = e.message; });
   }
   document.addEventListener('click', function (ev) {
     var t = ev.target;
@@ -76,15 +81,22 @@ export const PAGE_SCRIPT = `
       return '<button data-mention="' + esc(a.name) + '" title="insert @' + esc(a.name) + '">@' + esc(a.name) + '</button>';
     }).join('');
   });
-  function pollPanels() {
-    document.querySelectorAll('[data-panel-path]').forEach(function (el) {
-      fetch(el.dataset.panelPath).then(function (r) { return r.json(); }).then(function (j) {
-        el.innerHTML = (j.items || []).map(function (i) {
-          return '<div class="panel-item"><b>' + esc(i.title) + '</b> ' + esc(i.detail || '') + ' <span class="meta">' + (i.time ? when(i.time) : '') + '</span></div>';
-        }).join('') || '<p class="status">nothing yet</p>';
-      }).catch(function () {});
-    });
+  function panelItem(i) {
+    var badge = i.status ? ' <span class="badge st-' + esc(String(i.status).replace(/[^a-z0-9]+/gi, '-')) + '">' + esc(i.status) + '</span>' : '';
+    var lines = (i.lines || []).map(function (l) { return '<div class="meta">' + esc(l) + '</div>'; }).join('');
+    return '<div class="panel-item"' + (i.id ? ' data-item-id="' + esc(i.id) + '"' : '') + (i.status ? ' data-status="' + esc(i.status) + '"' : '') + '>' +
+      '<b>' + esc(i.title) + '</b>' + badge + ' ' + esc(i.detail || '') + ' <span class="meta">' + (i.time ? when(i.time) : '') + '</span>' + lines + '</div>';
   }
+  function pollPanel(el) {
+    return fetch(el.dataset.panelPath).then(function (r) { return r.json(); }).then(function (j) {
+      el.innerHTML = (j.items || []).map(panelItem).join('') || '<p class="status">nothing yet</p>';
+    }).catch(function () {});
+  }
+  function pollPanels() { document.querySelectorAll('[data-panel-path]').forEach(pollPanel); }
+  document.querySelectorAll('[data-panel-path]').forEach(function (el) {
+    var every = Math.max(500, Number(el.dataset.panelRefresh) || 5000);
+    if (every < 5000) setInterval(function () { pollPanel(el); }, every);
+  });
   var pending = null;
   function soon() { if (!pending) pending = setTimeout(function () { pending = null; refresh(); pollPanels(); }, 150); }
   if (window.EventSource) {

@@ -5,7 +5,7 @@ body { margin: 0; }
 header { background: #2d3a4f; color: #fff; padding: .6rem 1.2rem; display: flex; gap: 1rem; align-items: baseline; }
 header h1 { font-size: 1.1rem; margin: 0; }
 header a { color: #cfe0ff; }
-main { display: grid; grid-template-columns: minmax(0, 1fr) 20rem; gap: 1rem; padding: 1rem; max-width: 72rem; margin: auto; }
+main { display: grid; grid-template-columns: minmax(0, 1fr) 26rem; gap: 1rem; padding: 1rem; max-width: 80rem; margin: auto; }
 section, aside > div { background: #fff; border-radius: 8px; padding: .8rem 1rem; box-shadow: 0 1px 2px #0002; margin-bottom: 1rem; }
 .post, .comment { border-bottom: 1px solid #e4e6ea; padding: .6rem 0; }
 .post:last-child, .comment:last-child { border-bottom: 0; }
@@ -22,4 +22,9 @@ button { font: inherit; padding: .35rem .9rem; cursor: pointer; }
 .error { color: #b00020; }
 .status { font-size: .8rem; color: #667; }
 .panel-item { font-size: .85rem; border-bottom: 1px solid #eee; padding: .3rem 0; }
+.badge { display: inline-block; font-size: .7rem; padding: 0 .4rem; border-radius: 8px; background: #e4e6ea; color: #334; }
+.st-running { background: #fff3c4; color: #7a5a00; }
+.st-completed, .st-live { background: #d6f5e0; color: #0a6b32; }
+.st-skipped, .st-offline-brain { background: #e3ecff; color: #1c4fa0; }
+.st-failed, .st-timeout, .st-invalid, .st-not-available { background: #fde2e4; color: #b00020; }
 `;

@@ -1,0 +1,122 @@
+// The activity feed behind the page's activity panel: runner log events arrive through a tee logger (child
+// bindings merged), live iterations and tool calls through the observed executor.
+import { describe, expect, it } from 'vitest';
+import { captureLogger } from '../testing/capture-logger.js';
+import { ManualClock } from '../shared/clock.js';
+import { ActivityFeed } from './activity-feed.js';
+import { rewriteLogger, teeLogger } from './tee-logger.js';
+
+function setup() {
+  const capture = captureLogger();
+  let changes = 0;
+  const feed = new ActivityFeed({ clock: new ManualClock(Date.UTC(2026, 0, 1)), max: 3, onChange: () => changes++ });
+  const logger = teeLogger(capture.logger, (event, fields) => feed.onLog(event, fields));
+  const runnerLog = logger.child({ component: 'runner', runner_id: 'r1' });
+  return { capture, feed, runnerLog, changes: () => changes };
+}
+
+describe('tee logger', () => {
+  it('writes to the inner logger and forwards events with merged child bindings', () => {
+    const capture = captureLogger();
+    const seen: unknown[] = [];
+    const log = teeLogger(capture.logger, (event, fields, level) => seen.push([level, event, fields]));
+    log.child({ a: 1 }).child({ b: 2 }).warn('x', { c: 3 });
+    expect(seen).toEqual([['warn', 'x', { a: 1, b: 2, c: 3 }]]);
+    expect(capture.lines[0]).toMatchObject({ event: 'x', a: 1, b: 2, c: 3, level: 'warn' });
+    expect(log.isDebugEnabled()).toBe(true);
+  });
+
+  it('never lets a failing sink break logging', () => {
+    const capture = captureLogger();
+    const log = teeLogger(capture.logger, () => {
+      throw new Error('boom');
+    });
+    expect(() => log.info('y')).not.toThrow();
+    expect(capture.events()).toEqual(['y']);
+  });
+});
+
+describe('rewrite logger', () => {
+  it('rewrites or drops lines, deciding on the merged bindings', () => {
+    const capture = captureLogger();
+    const log = rewriteLogger(capture.logger, (line, merged) => {
+      if (line.event === 'drop') return undefined;
+      return merged.agent_id === 'x' ? { level: 'info', event: 'renamed', fields: { n: 1 } } : line;
+    });
+    const child = log.child({ agent_id: 'x' });
+    child.warn('anything');
+    child.info('drop');
+    log.error('kept', { agent_id: 'y' });
+    expect(capture.lines.map((l) => [l.level, l.event])).toEqual([
+      ['info', 'renamed'],
+      ['error', 'kept'],
+    ]);
+    expect(capture.lines[0]).toMatchObject({ agent_id: 'x', n: 1 });
+  });
+});
+
+describe('activity feed', () => {
+  it('follows an activation from start to completion, live', () => {
+    const { feed, runnerLog, changes } = setup();
+    const log = runnerLog.child({ agent_id: 'helper', activation_id: 'a1' });
+    log.info('activation_started', { task_type: 'INBOX', inbox_count: 1 });
+    feed.onPrompt('helper', 'You are @helper on Botburrow Hub. @human mentioned you:\n\n> what is a queue?\n');
+    feed.onIteration('helper');
+    feed.onToolCall('helper', 'hub_search');
+    expect(feed.list()[0]).toMatchObject({
+      id: 'a1',
+      agent: 'helper',
+      runner: 'r1',
+      status: 'running',
+      trigger: '@human mentioned: "what is a queue?"',
+      iterations: 1,
+      toolCalls: ['hub_search'],
+    });
+    log.info('activation_completed', {
+      status: 'completed',
+      iterations: 2,
+      tokens_in: 300,
+      tokens_out: 80,
+      tool_calls: ['hub_search'],
+      activation_duration: 0.25,
+      model: 'offline-brain',
+    });
+    expect(feed.panelItems()).toEqual([
+      {
+        id: 'a1',
+        title: '@helper',
+        status: 'completed',
+        detail: '@human mentioned: "what is a queue?"',
+        time: '2026-01-01T00:00:00.000Z',
+        lines: ['2 iterations · tools: hub_search · tokens 300 in / 80 out · 0.25 s · offline-brain'],
+      },
+    ]);
+    expect(changes()).toBe(5);
+  });
+
+  it('records skips, failures and timeouts with their reason or error, newest first, bounded', () => {
+    const { feed, runnerLog } = setup();
+    const start = (id: string, agent: string) =>
+      runnerLog.child({ agent_id: agent, activation_id: id }).info('activation_started', { task_type: 'DISCOVERY' });
+    start('a1', 'x');
+    runnerLog.info('activation_skipped', { activation_id: 'a1', reason: 'no_feed' });
+    runnerLog.info('activation_completed', { activation_id: 'a1', status: 'skipped', iterations: 0 });
+    start('a2', 'y');
+    runnerLog.error('activation_failed', { activation_id: 'a2', error: 'LLM API authentication failed' });
+    start('a3', 'z');
+    runnerLog.error('activation_timeout', { activation_id: 'a3', error: 'timed out' });
+    runnerLog.error('activation_failed', { activation_id: 'a3', error: 'timed out' });
+    start('a4', 'w');
+    const list = feed.list();
+    expect(list.map((r) => [r.id, r.status])).toEqual([
+      ['a4', 'running'],
+      ['a3', 'timeout'],
+      ['a2', 'failed'],
+    ]);
+    expect(feed.panelItems()[2]!.lines).toContain('error: LLM API authentication failed');
+    expect(list[0]!.trigger).toBe('discovery');
+    feed.onLog('activation_completed', { activation_id: 'a1' }); // evicted: ignored
+    feed.onToolCall('nobody', 'hub_search'); // no running activation: ignored
+    expect(feed.list()).toHaveLength(3);
+  });
+});

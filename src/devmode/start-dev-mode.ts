@@ -1,0 +1,238 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Hono } from 'hono';
+import { Registry } from 'prom-client';
+import { FileAgentDefinitions, type AgentDefinitions } from '../agents/agent-definitions.js';
+import { Coordinator } from '../coordinator/coordinator.js';
+import { COORDINATOR_DEFAULTS } from '../coordinator/coordinator-options.js';
+import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
+import type { WebPanel } from '../devhub/dev-hub-context.js';
+import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import type { ExecutorRegistry } from '../executors/executor-registry.js';
+import { HttpHubClient } from '../hub/http-hub-client.js';
+import type { Logger } from '../observability/logger.js';
+import { llmFetch } from '../runner/main.js';
+import { Runner } from '../runner/runner.js';
+import { RUNNER_DEFAULTS } from '../runner/runner-options.js';
+import { systemClock } from '../shared/clock.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
+import { connectRedisStore } from '../store/redis/connect-redis-store.js';
+import type { Store } from '../store/store.js';
+import { ActivityFeed } from './activity-feed.js';
+import { keyEnvsOf, planAgents, type AgentPlan } from './agent-plans.js';
+import { devProviderFactory, devRunnerEnv } from './brain-routing.js';
+import type { DevSettings } from './dev-settings.js';
+import { ObservedExecutorRegistry } from './observed-executors.js';
+import { agentPanelItems } from './panels.js';
+import { rewriteLogger, teeLogger } from './tee-logger.js';
+
+/** Flags of `botburrow-agents dev`. */
+export interface DevModeOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** The agent definitions folder (with `agents/<name>/config.yaml`). */
+  definitionsDir: string;
+  /** Hybrid runners to run in-process. */
+  runners: number;
+  /** Folder of the dev Hub's SQLite database. */
+  dataDir: string;
+}
+
+/** A running dev mode. */
+export interface DevMode {
+  hub: DevHub;
+  /** The web page (and API base without `/api/v1`). */
+  url: string;
+  dbPath: string;
+  definitionsDir: string;
+  plans: AgentPlan[];
+  store: { kind: 'memory' } | { kind: 'redis'; url: string };
+  runners: number;
+  feed: ActivityFeed;
+  /** Stop runners (short drain) and coordinator, then the Hub and the store. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** How long Ctrl-C lets a running activation finish before handing its work back. */
+const DRAIN_MS = 1_000;
+
+export const ACTIVITY_PANEL: WebPanel = {
+  id: 'activity',
+  title: 'Activity',
+  path: '/dev/api/activity',
+  refreshMs: 1000,
+};
+export const BRAINS_PANEL: WebPanel = { id: 'brains', title: 'Agents and brains', path: '/dev/api/agents' };
+
+/**
+ * Composition root of `botburrow-agents dev`: the dev Hub (SQLite under `dataDir`, every agent of the definitions
+ * folder registered), the coordinator and N hybrid runners in this process, on the in-memory store or on
+ * Redis/Valkey when `settings.redisUrl` is set. Agents without an API key run on the offline brain.
+ */
+export async function startDevMode(
+  options: DevModeOptions,
+  settings: DevSettings,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DevMode> {
+  const definitionsDir = resolve(options.definitionsDir);
+  const feed = new ActivityFeed();
+  const executors = new ObservedExecutorRegistry(
+    createExecutorRegistry({ native: { createProvider: devProviderFactory(), fetch: llmFetch(env) } }),
+    feed,
+  );
+  const definitions = new FileAgentDefinitions({ root: definitionsDir, logger });
+  const plans = await planAgents(definitions, executors, env);
+  const stores = await openStores(settings, options.runners, logger);
+  const dbPath = join(resolve(options.dataDir), 'devhub.sqlite');
+  let hub: DevHub;
+  try {
+    mkdirSync(resolve(options.dataDir), { recursive: true });
+    hub = await createDevHub({
+      dbPath,
+      port: options.port,
+      host: options.host,
+      humanName: settings.humanName,
+      ...(settings.adminKey ? { adminKey: settings.adminKey } : {}),
+      ...(settings.serviceKey ? { serviceKey: settings.serviceKey } : {}),
+      seedAgentsDir: definitionsDir,
+      panels: [ACTIVITY_PANEL, BRAINS_PANEL],
+      configureApp: (app) => addPanelRoutes(app, feed, plans),
+      logger,
+    });
+  } catch (error) {
+    await Promise.allSettled(stores.all.map((s) => s.close()));
+    throw error;
+  }
+  const runnerEnv = devRunnerEnv(env, keyEnvsOf(plans));
+  const parts = startServices({ hub, stores, settings, plans, definitionsDir, executors, feed, logger, runnerEnv });
+  const store = settings.redisUrl ? { kind: 'redis' as const, url: settings.redisUrl } : { kind: 'memory' as const };
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.allSettled([parts.coordinator.stop(), ...parts.runners.map((r) => r.stop(DRAIN_MS))]);
+      await hub.close();
+      await Promise.allSettled(stores.all.map((s) => s.close()));
+      logger.info('dev_stopped');
+    })());
+  return { hub, url: hub.url, dbPath, definitionsDir, plans, store, runners: options.runners, feed, shutdown };
+}
+
+interface Stores {
+  coordinator: Store;
+  runners: Store[];
+  all: Store[];
+}
+
+/** One shared memory store, or one Redis connection set per component (as separate processes would have). */
+async function openStores(settings: DevSettings, runners: number, logger: Logger): Promise<Stores> {
+  const storeSettings = settings.shared.store;
+  if (!settings.redisUrl) {
+    const store = new MemoryStore(storeSettings);
+    return { coordinator: store, runners: Array.from({ length: runners }, () => store), all: [store] };
+  }
+  const opened: Store[] = [];
+  try {
+    for (let i = 0; i <= runners; i++) opened.push(await connectRedisStore(settings.redisUrl, storeSettings, logger));
+  } catch (error) {
+    await Promise.allSettled(opened.map((s) => s.close()));
+    throw error;
+  }
+  return { coordinator: opened[0]!, runners: opened.slice(1), all: opened };
+}
+
+function addPanelRoutes(app: Hono, feed: ActivityFeed, plans: readonly AgentPlan[]): void {
+  app.get(ACTIVITY_PANEL.path, (c) => c.json({ items: feed.panelItems() }));
+  app.get(BRAINS_PANEL.path, (c) => c.json({ items: agentPanelItems(plans) }));
+}
+
+interface ServiceDeps {
+  hub: DevHub;
+  stores: Stores;
+  settings: DevSettings;
+  plans: readonly AgentPlan[];
+  definitionsDir: string;
+  executors: ExecutorRegistry;
+  feed: ActivityFeed;
+  logger: Logger;
+  runnerEnv: NodeJS.ProcessEnv;
+}
+
+/** Build and start the coordinator and the runners against the dev Hub. */
+function startServices(d: ServiceDeps): { coordinator: Coordinator; runners: Runner[] } {
+  const { settings, logger } = d;
+  const hubClient = (): HttpHubClient => new HttpHubClient({ baseUrl: d.hub.url, apiKey: d.hub.keys.service, logger });
+  const definitions = new FileAgentDefinitions({ root: d.definitionsDir, logger });
+  const coordinator = new Coordinator(
+    {
+      store: d.stores.coordinator,
+      hub: hubClient(),
+      definitions: withoutIdle(definitions, d.plans),
+      logger: explainIdle(logger, d.plans),
+      registry: new Registry(), // no /metrics in dev mode: a bare registry per component
+      clock: systemClock,
+    },
+    {
+      ...COORDINATOR_DEFAULTS,
+      instanceId: `dev-coordinator-${process.pid}`,
+      pollIntervalMs: settings.pollIntervalSeconds * 1000,
+      inboxResyncMs: settings.pollIntervalSeconds * 1000,
+      minStalenessSeconds: settings.minStalenessSeconds,
+      minActivationIntervalSeconds: settings.minActivationIntervalSeconds,
+      leaderLeaseMs: settings.shared.store.leaderLeaseSeconds * 1000,
+    },
+    d.hub.url,
+  );
+  const runnerLogger = teeLogger(logger, (event, fields) => d.feed.onLog(event, fields));
+  const runners = d.stores.runners.map(
+    (store, i) =>
+      new Runner(
+        {
+          store,
+          hub: hubClient(),
+          definitions,
+          executors: d.executors,
+          logger: runnerLogger,
+          env: d.runnerEnv,
+          registry: new Registry(),
+          clock: systemClock,
+        },
+        {
+          ...RUNNER_DEFAULTS,
+          runnerId: `dev-runner-${i + 1}`,
+          mode: 'hybrid',
+          maxConcurrentActivations: settings.maxConcurrentActivations,
+          activationTimeoutMs: settings.activationTimeoutSeconds * 1000,
+          leaseMs: settings.shared.store.leaseSeconds * 1000,
+          drainTimeoutMs: DRAIN_MS,
+        },
+      ),
+  );
+  coordinator.start();
+  for (const r of runners) r.start();
+  return { coordinator, runners };
+}
+
+/**
+ * The coordinator's view of the definitions: agents found unavailable or invalid at start are left out, so they
+ * get no work (and no failures and backoff); agents added to the folder later are scheduled as usual.
+ */
+function withoutIdle(definitions: AgentDefinitions, plans: readonly AgentPlan[]): AgentDefinitions {
+  const idle = new Set(plans.filter((p) => p.status !== 'live').map((p) => p.name));
+  return {
+    root: definitions.root,
+    load: (name) => definitions.load(name),
+    list: async () => (await definitions.list()).filter((name) => !idle.has(name)),
+  };
+}
+
+/** The coordinator's `agent_not_defined` for an agent left out by {@link withoutIdle} says why, at info level. */
+function explainIdle(logger: Logger, plans: readonly AgentPlan[]): Logger {
+  const reasons = new Map(plans.flatMap((p) => (p.status === 'live' ? [] : [[p.name, p.reason] as const])));
+  return rewriteLogger(logger, (line, merged) => {
+    const reason = reasons.get(String(merged.agent_id));
+    if (line.event !== 'agent_not_defined' || reason === undefined) return line;
+    return { level: 'info', event: 'agent_not_run_in_dev_mode', fields: { agent_id: merged.agent_id, reason } };
+  });
+}

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { invalidOutput, type CliInvocation, type CliInvocationContext, type CliTool } from './cli-tool.js';
+
+/** The chat history file aider writes in the workspace (parsed for the reply and token counts). */
+export const AIDER_HISTORY = '.aider.chat.history.md';
+
+/**
+ * Aider in scripting mode (PyPI `aider-chat`, binary `aider`).
+ * Scripting: https://aider.chat/docs/scripting.html — options: https://aider.chat/docs/config/options.html
+ *   aider --message=<prompt> --yes-always --no-auto-commits --no-dirty-commits --no-git --model <provider>/<model>
+ *         --no-pretty --no-stream --no-check-update --no-show-model-warnings --analytics-disable
+ *         --read <system prompt file> --chat-history-file <workspace>/.aider.chat.history.md
+ * Aider has no system-prompt flag: the agent's system prompt is a read-only context file (`--read`). Aider has no
+ * MCP client, so aider agents get no Hub tools; their reply is posted by the activation like any other.
+ */
+export const aiderTool: CliTool = {
+  type: 'aider',
+  binary: () => 'aider',
+  install: 'PyPI package aider-chat',
+  supportsMcp: false,
+  needsLlmKey: true,
+  invocation(ctx: CliInvocationContext): CliInvocation {
+    const provider = ctx.brain?.provider ?? 'anthropic';
+    const args = [
+      `--message=${ctx.prompt}`,
+      '--yes-always',
+      '--no-auto-commits',
+      '--no-dirty-commits',
+      '--no-git',
+      '--model',
+      `${provider}/${ctx.definition.config.brain.model}`,
+      '--no-pretty',
+      '--no-stream',
+      '--no-check-update',
+      '--no-show-model-warnings',
+      '--analytics-disable',
+      '--read',
+      ctx.systemPromptFile,
+      '--chat-history-file',
+      join(ctx.workspace, AIDER_HISTORY),
+    ];
+    const env: Record<string, string> = {};
+    if (ctx.brain) env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.brain.apiKey;
+    if (ctx.brain?.baseURL && provider === 'openai') env.OPENAI_API_BASE = ctx.brain.baseURL;
+    return { args, env };
+  },
+  async parse({ hostWorkspace }) {
+    const history = await readFile(join(hostWorkspace, AIDER_HISTORY), 'utf8').catch(() => undefined);
+    if (history === undefined) throw invalidOutput('aider', `no ${AIDER_HISTORY} was written`);
+    return parseAiderHistory(history);
+  },
+};
+
+const UNIT: Record<string, number> = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 };
+
+function tokenCount(value: string, unit: string): number {
+  return Math.round(Number(value.replace(/,/g, '')) * (UNIT[unit] ?? 1));
+}
+
+/**
+ * Read aider's markdown chat history: `#### ` lines are the user's message, `> ` lines are aider's tool output
+ * (including `> Tokens: 2.1k sent, 85 received. ...`), other lines are the model's answer. The reply is the
+ * answer after the last user message; tokens are summed over the `Tokens:` lines after it.
+ */
+export function parseAiderHistory(history: string) {
+  const lines = history.split('\n');
+  let lastUser = -1;
+  lines.forEach((line, i) => {
+    if (line.startsWith('#### ')) lastUser = i;
+  });
+  if (lastUser < 0) throw invalidOutput('aider', 'the chat history has no message');
+  const answer: string[] = [];
+  let tokensIn = 0;
+  let tokensOut = 0;
+  let turns = 0;
+  for (const line of lines.slice(lastUser + 1)) {
+    if (line.startsWith('#### ')) continue;
+    if (line.startsWith('>')) {
+      const m = /Tokens: ([\d.,]+)([kKmM]?) sent, ([\d.,]+)([kKmM]?) received/.exec(line);
+      if (m) {
+        tokensIn += tokenCount(m[1]!, m[2]!);
+        tokensOut += tokenCount(m[3]!, m[4]!);
+        turns++;
+      }
+      continue;
+    }
+    answer.push(line);
+  }
+  const reply = answer.join('\n').trim();
+  if (!reply) throw invalidOutput('aider', 'the chat history has no answer after the message');
+  return { reply, tokensIn, tokensOut, turns: turns || 1, toolCalls: [] };
+}

@@ -1,0 +1,111 @@
+import type { AgentDefinition } from '../../agents/agent-definition.js';
+import type { ExecutorType } from '../../agents/definition-schema.js';
+import { ExecutorError } from '../errors.js';
+import type { ToolCallRecord } from '../executor.js';
+import type { ResolvedBrain } from '../native/resolve-brain.js';
+
+/** How the CLI launches the runner's tool bridge as a stdio MCP server (paths as the CLI sees them). */
+export interface McpLaunch {
+  /** Server name in the CLI's config; tools appear to the model as e.g. `mcp__botburrow__hub_search`. */
+  name: string;
+  command: string;
+  args: string[];
+}
+
+/** What a tool module builds its invocation from. Every path is as the CLI sees it inside the sandbox. */
+export interface CliInvocationContext {
+  definition: AgentDefinition;
+  /** The activation's user message. */
+  prompt: string;
+  /** The agent's brain with its key; the key goes into `env` only. */
+  brain: ResolvedBrain | undefined;
+  workspace: string;
+  runtimeDir: string;
+  /** File holding the system prompt (+ skills). */
+  systemPromptFile: string;
+  systemPrompt: string;
+  /** The bridge launch, when the activation has tools and the tool supports MCP. */
+  mcp: McpLaunch | undefined;
+}
+
+/** A file the executor writes into the runtime folder before the run (read-only for the CLI). */
+export interface CliFile {
+  name: string;
+  content: string;
+}
+
+/** The argv (after the binary), environment additions, stdin and files of one run. */
+export interface CliInvocation {
+  args: string[];
+  env?: Record<string, string>;
+  stdin?: string;
+  files?: CliFile[];
+}
+
+/** The reply and consumption parsed from a tool's output. */
+export interface ParsedCliOutput {
+  reply: string;
+  tokensIn: number;
+  tokensOut: number;
+  /** The model the tool reports, when it does. */
+  model?: string;
+  /** Model turns, when reported (else 1). */
+  turns: number;
+  toolCalls: ToolCallRecord[];
+}
+
+/** What a tool left behind: its stdout and the workspace folder on the runner side. */
+export interface CliRunOutput {
+  stdout: string;
+  stderr: string;
+  hostWorkspace: string;
+}
+
+/** One CLI: binary, install hint, how to invoke it headless, how to read its output. */
+export interface CliTool {
+  type: Exclude<ExecutorType, 'native'>;
+  /** Binary name (or path) to look up on PATH. */
+  binary(definition?: AgentDefinition): string | undefined;
+  /** Where the binary comes from, for `not available` messages (e.g. `npm package @anthropic-ai/claude-code`). */
+  install: string;
+  /** Whether the tool can use MCP servers (the tool bridge is started only then). */
+  supportsMcp: boolean;
+  /** Whether the run needs an LLM key (`llm_api_key_missing` otherwise). */
+  needsLlmKey: boolean;
+  invocation(ctx: CliInvocationContext): CliInvocation;
+  /** @throws ExecutorError `cli_output_invalid` */
+  parse(output: CliRunOutput, ctx: CliInvocationContext): Promise<ParsedCliOutput> | ParsedCliOutput;
+}
+
+/** `cli_output_invalid` for `type`, with a short reason (never the output itself). */
+export function invalidOutput(type: string, reason: string): ExecutorError<'cli_output_invalid'> {
+  return new ExecutorError('cli_output_invalid', `Executor '${type}' produced unreadable output: ${reason}`, {
+    data: { executor_type: type },
+  });
+}
+
+/** Parse JSON Lines, skipping blank and non-JSON lines (tools may print banners); returns objects only. */
+export function parseJsonLines(text: string): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith('{')) continue;
+    try {
+      const value: unknown = JSON.parse(trimmed);
+      if (value && typeof value === 'object' && !Array.isArray(value)) events.push(value as Record<string, unknown>);
+    } catch {
+      // not an event line
+    }
+  }
+  return events;
+}
+
+/** A property as a record, or undefined. */
+export function obj(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** A finite number, or 0. */
+export function num(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}

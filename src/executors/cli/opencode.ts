@@ -1,0 +1,91 @@
+import { ExecutorError } from '../errors.js';
+import type { ToolCallRecord } from '../executor.js';
+import {
+  invalidOutput,
+  num,
+  obj,
+  parseJsonLines,
+  type CliInvocation,
+  type CliInvocationContext,
+  type CliTool,
+  type ParsedCliOutput,
+} from './cli-tool.js';
+
+/**
+ * OpenCode headless (npm `opencode-ai`, binary `opencode`).
+ * Commands: https://opencode.ai/docs/cli/ (`run`) — config: https://opencode.ai/docs/config/ — MCP:
+ * https://opencode.ai/docs/mcp-servers/
+ *   OPENCODE_CONFIG=<runtime>/opencode.json opencode run --format json --model <provider>/<model> <prompt>
+ * The per-activation config adds the system prompt as an `instructions` file and the bridge as a `local` MCP
+ * server (`command` array); `autoupdate` and `share` are off for unattended runs.
+ */
+export const openCodeTool: CliTool = {
+  type: 'opencode',
+  binary: () => 'opencode',
+  install: 'npm package opencode-ai',
+  supportsMcp: true,
+  needsLlmKey: true,
+  invocation(ctx: CliInvocationContext): CliInvocation {
+    const provider = ctx.brain?.provider ?? 'anthropic';
+    const config: Record<string, unknown> = {
+      $schema: 'https://opencode.ai/config.json',
+      autoupdate: false,
+      share: 'disabled',
+      instructions: [ctx.systemPromptFile],
+    };
+    if (ctx.mcp) {
+      config.mcp = { [ctx.mcp.name]: { type: 'local', command: [ctx.mcp.command, ...ctx.mcp.args], enabled: true } };
+    }
+    const env: Record<string, string> = { OPENCODE_CONFIG: `${ctx.runtimeDir}/opencode.json` };
+    if (ctx.brain) env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.brain.apiKey;
+    return {
+      args: ['run', '--format', 'json', '--model', `${provider}/${ctx.definition.config.brain.model}`, ctx.prompt],
+      env,
+      files: [{ name: 'opencode.json', content: JSON.stringify(config, null, 2) }],
+    };
+  },
+  parse: ({ stdout }) => parseOpenCodeJson(stdout),
+};
+
+/**
+ * Read `opencode run --format json` (one JSON event per line): `step_start`, `text` (`part.text`), `tool_use`
+ * (`part.tool`, `part.state.status`), `step_finish` (`part.tokens.input/output/cache`), `error`. The reply is the
+ * text of the last step that produced text.
+ */
+export function parseOpenCodeJson(stdout: string): ParsedCliOutput {
+  const calls: ToolCallRecord[] = [];
+  let step: string[] = [];
+  let reply = '';
+  let tokensIn = 0;
+  let tokensOut = 0;
+  let turns = 0;
+  let events = 0;
+  for (const event of parseJsonLines(stdout)) {
+    const part = obj(event.part) ?? {};
+    events++;
+    if (event.type === 'step_start') step = [];
+    else if (event.type === 'text' && typeof part.text === 'string') {
+      step.push(part.text);
+      reply = step.join('\n').trim() || reply;
+    } else if (event.type === 'tool_use' && typeof part.tool === 'string') {
+      const status = obj(part.state)?.status;
+      calls.push({ name: part.tool, ok: status !== 'error', durationMs: 0 });
+    } else if (event.type === 'step_finish') {
+      const tokens = obj(part.tokens) ?? {};
+      const cache = obj(tokens.cache) ?? {};
+      tokensIn += num(tokens.input) + num(cache.read) + num(cache.write);
+      tokensOut += num(tokens.output) + num(tokens.reasoning);
+      turns++;
+    } else if (event.type === 'error') {
+      const error = obj(event.error);
+      const candidates = [obj(error?.data)?.message, error?.message, error?.name];
+      const message = candidates.find((c): c is string => typeof c === 'string') ?? 'unknown error';
+      throw new ExecutorError('cli_reported_error', `opencode reported an error: ${message}`, {
+        data: { executor_type: 'opencode' },
+      });
+    }
+  }
+  if (events === 0) throw invalidOutput('opencode', 'no JSON events on stdout');
+  if (!reply) throw invalidOutput('opencode', 'no text event in the output');
+  return { reply, tokensIn, tokensOut, turns: turns || 1, toolCalls: calls };
+}

@@ -1,0 +1,161 @@
+import type { AgentDefinition } from '../agents/agent-definition.js';
+import { resolveBrain } from '../executors/native/resolve-brain.js';
+import { GrantSet } from '../mcp/grant-set.js';
+import { loadPermissionPolicy, type PermissionPolicy } from '../mcp/permission-policy.js';
+import { planServers } from '../mcp/plan-servers.js';
+import { probeBwrap } from '../sandbox/bwrap-sandbox.js';
+import { errorMessage } from '../shared/errors.js';
+import { findOnPath } from './find-on-path.js';
+import { covers, result, type CheckResult, type DoctorState } from './doctor-types.js';
+
+const FIX_SECRET =
+  'add it to Secret botburrow-agents-secrets (`kubectl get secret botburrow-agents-secrets -n botburrow-agents -o yaml`)';
+
+function skipUnlessRunner(state: DoctorState, check: string): CheckResult[] | undefined {
+  if (!covers(state, 'runner')) return [result(check, 'SKIP', `${check}: runners only`)];
+  if (state.agents.length === 0) return [result(check, 'SKIP', `${check}: no valid agent definitions to check`)];
+  return undefined;
+}
+
+/** Each agent's executor is installed and available here (the guide's `Executor 'claude-code' not available`). */
+export async function checkExecutors(state: DoctorState): Promise<CheckResult[]> {
+  const skipped = skipUnlessRunner(state, 'executor');
+  if (skipped) return skipped;
+  const out: CheckResult[] = [];
+  for (const agent of state.agents) {
+    const type = agent.config.type;
+    try {
+      await state.options.executors.resolve(type);
+      out.push(result('executor', 'PASS', `agent ${agent.name}: executor ${type} available`));
+    } catch (error) {
+      out.push(
+        result(
+          'executor',
+          'FAIL',
+          `agent ${agent.name}: ${errorMessage(error)}`,
+          `install the CLI in the runner image, or fix \`type:\` in agents/${agent.name}/config.yaml`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Each agent's MCP servers can start here: its grants start them and their credentials are set (the guide's
+ * "Missing credentials": `github:read` requires `GITHUB_PAT`), and external server binaries are on PATH.
+ */
+export async function checkMcpCredentials(state: DoctorState): Promise<CheckResult[]> {
+  const skipped = skipUnlessRunner(state, 'mcp');
+  if (skipped) return skipped;
+  const env = state.options.env;
+  let policy: PermissionPolicy | undefined;
+  try {
+    policy = env.AGENT_PERMISSIONS_PATH ? await loadPermissionPolicy(env.AGENT_PERMISSIONS_PATH) : undefined;
+  } catch (error) {
+    return [result('mcp', 'FAIL', errorMessage(error), 'fix permissions.yaml in ConfigMap agent-permissions')];
+  }
+  const out: CheckResult[] = [];
+  for (const agent of state.agents.filter((a) => a.config.capabilities.mcp_servers.length > 0)) {
+    out.push(...planAgent(agent, env, policy));
+  }
+  if (out.length === 0) out.push(result('mcp', 'PASS', 'no agent uses MCP servers'));
+  return Promise.resolve(out);
+}
+
+function planAgent(
+  agent: AgentDefinition,
+  env: NodeJS.ProcessEnv,
+  policy: PermissionPolicy | undefined,
+): CheckResult[] {
+  const grants = new GrantSet(agent.name, agent.config.capabilities.grants, policy);
+  const out: CheckResult[] = [];
+  try {
+    const items = planServers(agent.config.capabilities.mcp_servers, {
+      agent: agent.name,
+      grants,
+      env,
+      workspace: '/tmp',
+    });
+    for (const item of items) {
+      if (item.kind === 'skip') {
+        const missing = item.event === 'mcp_credentials_missing';
+        out.push(
+          result(
+            'mcp',
+            missing ? 'FAIL' : 'WARN',
+            `agent ${agent.name}: ${String(item.fields.message)}`,
+            missing
+              ? `${String(item.fields.env_var)}: ${FIX_SECRET}`
+              : `add the grant to agents/${agent.name}/config.yaml`,
+          ),
+        );
+      } else if (item.server.launch.kind === 'stdio' && !findOnPath(item.server.launch.command, env)) {
+        const hint = item.server.launch.installHint ?? `${item.server.launch.command} is not on PATH`;
+        out.push(
+          result(
+            'mcp',
+            'FAIL',
+            `agent ${agent.name}: MCP server '${item.server.name}' cannot start: ${hint}`,
+            'install it in the runner image',
+          ),
+        );
+      } else {
+        out.push(result('mcp', 'PASS', `agent ${agent.name}: MCP server '${item.server.name}' has its credentials`));
+      }
+    }
+  } catch (error) {
+    out.push(
+      result(
+        'mcp',
+        'FAIL',
+        `agent ${agent.name}: ${errorMessage(error)}`,
+        `fix capabilities.mcp_servers in agents/${agent.name}/config.yaml`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Native agents have their LLM key (the guide's `AuthenticationError: Invalid API key` starts with a missing key). */
+export function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
+  const skipped = skipUnlessRunner(state, 'llm-key');
+  if (skipped) return Promise.resolve(skipped);
+  const out: CheckResult[] = [];
+  for (const agent of state.agents.filter((a) => a.config.type === 'native')) {
+    try {
+      const brain = resolveBrain(agent, state.options.env);
+      out.push(result('llm-key', 'PASS', `agent ${agent.name}: ${brain.apiKeyEnv} is set`));
+    } catch (error) {
+      out.push(result('llm-key', 'FAIL', errorMessage(error), `check the key has credits; ${FIX_SECRET}`));
+    }
+  }
+  if (out.length === 0) out.push(result('llm-key', 'PASS', 'no native agent needs an LLM key here'));
+  return Promise.resolve(out);
+}
+
+/**
+ * CLI agents get a sandbox: with `SANDBOX=auto|bwrap`, bubblewrap must be on PATH and able to run here (user
+ * namespaces); `SANDBOX=process` or a failed probe means no isolation. Native agents need none.
+ */
+export async function checkSandbox(state: DoctorState): Promise<CheckResult[]> {
+  const skipped = skipUnlessRunner(state, 'sandbox');
+  if (skipped) return skipped;
+  const cli = state.agents.filter((a) => a.config.type !== 'native');
+  if (cli.length === 0) return [result('sandbox', 'PASS', 'no CLI agent needs a sandbox')];
+  const who = `${cli.length} CLI agent(s) (${cli.map((a) => a.name).join(', ')})`;
+  const kind = (state.options.env.SANDBOX ?? 'auto').toLowerCase();
+  const fix = 'install bubblewrap in the runner image and allow user namespaces, or accept SANDBOX=process';
+  if (kind === 'process') return [result('sandbox', 'WARN', `SANDBOX=process: ${who} run without isolation`, fix)];
+  const bwrap = findOnPath('bwrap', state.options.env);
+  const probe = bwrap ? await probeBwrap(bwrap) : { ok: false as const, reason: "'bwrap' not found on PATH" };
+  if (probe.ok) return [result('sandbox', 'PASS', `bubblewrap at ${bwrap} runs; sandboxes ${who}`)];
+  return [
+    result(
+      'sandbox',
+      kind === 'bwrap' ? 'FAIL' : 'WARN',
+      `bubblewrap cannot run here (${probe.reason}): ${who} would run without isolation`,
+      fix,
+    ),
+  ];
+}

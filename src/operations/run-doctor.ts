@@ -1,0 +1,75 @@
+import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import { errorMessage } from '../shared/errors.js';
+import { checkExecutors, checkLlmKeys, checkMcpCredentials, checkSandbox } from './doctor-agent-checks.js';
+import { checkBackoff, checkLeader, checkQueueAge, checkRunnerCoverage } from './doctor-coordination-checks.js';
+import { checkDefinitions } from './doctor-definition-checks.js';
+import { checkEnv } from './doctor-env-checks.js';
+import { checkHub, checkRedis } from './doctor-infra-checks.js';
+import {
+  DOCTOR_DEFAULTS,
+  result,
+  type CheckResult,
+  type DoctorCheck,
+  type DoctorOptions,
+  type DoctorState,
+} from './doctor-types.js';
+
+/** The checks in the order they run, each named by its id; later checks use what earlier ones found. */
+export const DOCTOR_CHECKS: readonly (readonly [string, DoctorCheck])[] = [
+  ['env', checkEnv],
+  ['redis', checkRedis],
+  ['hub', checkHub],
+  ['leader', checkLeader],
+  ['runner-coverage', checkRunnerCoverage],
+  ['queue-age', checkQueueAge],
+  ['backoff', checkBackoff],
+  ['definitions', checkDefinitions],
+  ['executor', checkExecutors],
+  ['mcp', checkMcpCredentials],
+  ['llm-key', checkLlmKeys],
+  ['sandbox', checkSandbox],
+];
+
+/** A doctor run: every line in order, and whether any failed. */
+export interface DoctorReport {
+  component: string;
+  ok: boolean;
+  counts: Record<CheckResult['status'], number>;
+  results: CheckResult[];
+}
+
+/**
+ * Run every diagnosis of the troubleshooting guide that can be made from a pod or a workstation, in order.
+ * A check that throws becomes a FAIL line; nothing is changed anywhere (read-only), and the Redis connection is
+ * closed before returning.
+ */
+export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const state: DoctorState = {
+    options: {
+      env: options.env ?? process.env,
+      component: options.component ?? DOCTOR_DEFAULTS.component,
+      staleMinutes: options.staleMinutes ?? DOCTOR_DEFAULTS.staleMinutes,
+      slowRedisMs: options.slowRedisMs ?? DOCTOR_DEFAULTS.slowRedisMs,
+      timeoutMs: options.timeoutMs ?? DOCTOR_DEFAULTS.timeoutMs,
+      executors: options.executors ?? createExecutorRegistry(),
+      github: options.github ?? {},
+      now: options.now ?? Date.now,
+    },
+    agents: [],
+  };
+  const results: CheckResult[] = [];
+  try {
+    for (const [id, check] of DOCTOR_CHECKS) {
+      try {
+        results.push(...(await check(state)));
+      } catch (error) {
+        results.push(result(id, 'FAIL', `check failed: ${errorMessage(error)}`));
+      }
+    }
+  } finally {
+    await state.store?.close();
+  }
+  const counts = { PASS: 0, WARN: 0, FAIL: 0, SKIP: 0 };
+  for (const r of results) counts[r.status] += 1;
+  return { component: state.options.component, ok: counts.FAIL === 0, counts, results };
+}

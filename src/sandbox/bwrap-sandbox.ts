@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import type { Sandbox, SandboxCommand, SandboxSession, SandboxSessionOptions } from './sandbox.js';
+import { GroupSandboxSession, type SandboxSettings } from './sandbox-session.js';
+import { createWorkspace } from './workspace.js';
+
+/** Where the workspace appears inside the sandbox. */
+export const BWRAP_WORKSPACE = '/workspace';
+/** Where the runtime folder (configs, MCP socket) appears inside the sandbox, read-only. */
+export const BWRAP_RUNTIME_DIR = '/run/botburrow';
+
+const SYSTEM_DIRS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+
+/** Mounts of the host system: `/usr`, `/etc`, `/opt` read-only; merged-/usr symlinks recreated. */
+function systemMounts(): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const dir of SYSTEM_DIRS) {
+    if (!existsSync(dir)) continue;
+    if (lstatSync(dir).isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else args.push('--ro-bind', dir, dir);
+  }
+  args.push('--ro-bind-try', '/etc', '/etc', '--ro-bind-try', '/opt', '/opt');
+  return args;
+}
+
+/**
+ * The bubblewrap argv for one command (https://github.com/containers/bubblewrap, `bwrap(1)`): every namespace
+ * unshared (user, ipc, pid, net, uts, cgroup) unless `network`, all capabilities dropped, a new session, killed with
+ * its parent; system folders read-only, fresh /proc, /dev and a private /tmp, the workspace writable at
+ * /workspace, the runtime folder read-only at /run/botburrow, and `readOnlyPaths` at their own paths.
+ */
+export function bwrapArgs(options: {
+  hostWorkspace: string;
+  hostRuntimeDir: string;
+  network: boolean;
+  command: SandboxCommand;
+}): string[] {
+  const { command } = options;
+  const args = ['--die-with-parent', '--new-session', '--unshare-all'];
+  if (options.network) args.push('--share-net');
+  args.push('--cap-drop', 'ALL', ...systemMounts());
+  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  for (const path of command.readOnlyPaths ?? []) args.push('--ro-bind', path, path);
+  args.push('--bind', options.hostWorkspace, BWRAP_WORKSPACE);
+  args.push('--ro-bind', options.hostRuntimeDir, BWRAP_RUNTIME_DIR);
+  args.push('--chdir', BWRAP_WORKSPACE, '--', command.command, ...command.args);
+  return args;
+}
+
+/**
+ * The bubblewrap sandbox: commands run in new namespaces with a read-only view of the system, a writable
+ * per-activation workspace, a private /tmp, no network unless the session asks for it, a cleared environment
+ * (allowlist) and rlimits. On abort the process group is killed; bwrap's PID namespace takes every descendant with it.
+ */
+export class BwrapSandbox implements Sandbox {
+  readonly kind = 'bwrap' as const;
+
+  constructor(
+    private readonly settings: SandboxSettings,
+    private readonly bwrap: string,
+  ) {}
+
+  async open(options: SandboxSessionOptions): Promise<SandboxSession> {
+    const dirs = await createWorkspace(options.id);
+    const network = options.network ?? false;
+    return new GroupSandboxSession(
+      this.settings,
+      dirs,
+      {
+        workspace: BWRAP_WORKSPACE,
+        runtimeDir: BWRAP_RUNTIME_DIR,
+        tmpdir: '/tmp',
+        wrap: (command) => [
+          this.bwrap,
+          ...bwrapArgs({ hostWorkspace: dirs.workspace, hostRuntimeDir: dirs.runtime, network, command }),
+        ],
+      },
+      network,
+    );
+  }
+}
+
+/**
+ * Whether `bwrap` can create its namespaces here (it may be installed but blocked, e.g. user namespaces disabled
+ * in the container). Resolves with the reason when it cannot.
+ */
+export function probeBwrap(bwrap: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const args = [
+    '--die-with-parent',
+    '--unshare-all',
+    '--cap-drop',
+    'ALL',
+    ...systemMounts(),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--',
+    'true',
+  ];
+  return new Promise((resolve) => {
+    execFile(bwrap, args, { timeout: 10_000, env: { PATH: '/usr/bin:/bin' } }, (error, _stdout, stderr) => {
+      if (!error) resolve({ ok: true });
+      else resolve({ ok: false, reason: (stderr || error.message).trim().split('\n').slice(-1)[0] ?? 'failed' });
+    });
+  });
+}

@@ -1,0 +1,88 @@
+/** Resource limits applied to every process a sandbox starts (rlimits, inherited by its children). */
+export interface SandboxLimits {
+  /** Address-space limit per process (RLIMIT_AS), in MiB. `SANDBOX_MEMORY_MB`. */
+  memoryMb: number;
+  /** CPU time per process (RLIMIT_CPU), in seconds. `SANDBOX_CPU_SECONDS`. */
+  cpuSeconds: number;
+  /** Processes/threads of the runner's uid (RLIMIT_NPROC; not enforced for root). `SANDBOX_MAX_PROCS`. */
+  maxProcs: number;
+}
+
+/** Defaults of {@link SandboxLimits} (the env table's defaults). */
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { memoryMb: 2048, cpuSeconds: 600, maxProcs: 256 };
+
+/** The sandbox implementations. */
+export type SandboxKind = 'bwrap' | 'process';
+
+/** Options of one per-activation session. */
+export interface SandboxSessionOptions {
+  /** Short id for the workspace folder name and logs (e.g. the activation id). */
+  id: string;
+  /** Let commands use the network (`sandbox.network` in the agent definition). Default: no network. */
+  network?: boolean;
+}
+
+/** One command to run inside a session. */
+export interface SandboxCommand {
+  /** Absolute path of the executable (resolve it on the runner's PATH first). */
+  command: string;
+  args: readonly string[];
+  /** Variables added to the sandbox's allowlisted environment (e.g. the CLI's LLM key). */
+  env?: Readonly<Record<string, string>>;
+  /** Written to stdin, which is then closed. */
+  stdin?: string;
+  /** Kill the process group after this long (`timedOut` in the result). The signal is the main control. */
+  timeoutMs?: number;
+  /** Extra host directories the command may read, at the same path (e.g. the CLI's install folder). */
+  readOnlyPaths?: readonly string[];
+  /** Called with each stdout chunk as it arrives (progress). */
+  onStdout?: (chunk: string) => void;
+}
+
+/** How a command ended. Output is captured; stderr keeps its tail only. */
+export interface SandboxResult {
+  /** Exit code; null when killed by a signal. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  /** The last 64 KiB of stderr. */
+  stderr: string;
+  /** True when `timeoutMs` passed and the process group was killed. */
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/**
+ * A per-activation sandbox: a writable workspace (cwd and HOME of its commands), a read-only runtime folder the
+ * runner fills (configs, system prompt, the MCP bridge socket), and `run` to execute commands there.
+ */
+export interface SandboxSession {
+  /** The workspace as commands see it. */
+  readonly workspace: string;
+  /** The workspace on the runner's side. */
+  readonly hostWorkspace: string;
+  /** The runtime folder as commands see it (read-only for them). */
+  readonly runtimeDir: string;
+  /** The runtime folder on the runner's side (the runner writes here). */
+  readonly hostRuntimeDir: string;
+  /**
+   * Run one command. Kills the whole process group (and, with bwrap, the whole PID namespace) when `signal` aborts
+   * or `timeoutMs` passes, waits until it is gone, then rejects with `signal.reason` (abort) or resolves with
+   * `timedOut: true` (timeout).
+   */
+  run(command: SandboxCommand, signal: AbortSignal): Promise<SandboxResult>;
+  /** Remove the workspace and runtime folder (kept with `KEEP_WORKSPACES=true`). Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Where executors run code and subprocesses. Implementations: `BwrapSandbox` (bubblewrap namespaces) and
+ * `ProcessSandbox` (degraded fallback: env allowlist, cwd and rlimits only). Both clear the environment down to an
+ * allowlist, apply {@link SandboxLimits}, kill the process group on abort/timeout and remove the workspace.
+ *
+ * Not in the contract: choosing what the command is, parsing its output, retries.
+ */
+export interface Sandbox {
+  readonly kind: SandboxKind;
+  open(options: SandboxSessionOptions): Promise<SandboxSession>;
+}

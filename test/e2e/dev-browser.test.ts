@@ -1,0 +1,76 @@
+// The dev mode's web page in headless Chromium (Debian `chromium`, driven by playwright-core): type a mention into
+// the form, submit, and the agent's reply and an activation row appear without a reload. Saves a screenshot to
+// test-results/dev-mode-page.png.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/observability/logger.js';
+import { BUNDLED_DEFINITIONS, loadDevSettings } from '../../src/devmode/dev-settings.js';
+import { startDevMode, type DevMode } from '../../src/devmode/start-dev-mode.js';
+
+const env: NodeJS.ProcessEnv = {};
+let dev: DevMode;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'bb-dev-browser-'));
+  dev = await startDevMode(
+    { port: 0, host: '127.0.0.1', definitionsDir: BUNDLED_DEFINITIONS, runners: 2, dataDir },
+    loadDevSettings(env),
+    silentLogger,
+    env,
+  );
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await dev?.shutdown();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('dev mode web page (headless Chromium)', () => {
+  it('posts a mention from the form and shows the reply and the activation live', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${dev.url}/`);
+    await page.locator('#agents button[data-mention="helper"]').waitFor();
+    await page.locator('#panel-brains [data-item-id="helper"][data-status="offline brain"]').waitFor();
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame() && !frame.url().includes('#')) navigations++;
+    });
+
+    await page.locator('#f-content').fill('@helper what is a circuit breaker?');
+    await page.locator('#f-send').click();
+
+    const reply = page.locator('.comment', { hasText: 'offline brain (set ANTHROPIC_API_KEY for real answers)' });
+    await reply.waitFor({ timeout: 20_000 });
+    expect(await reply.textContent()).toContain('Helper (@helper)');
+    const row = page.locator('#panel-activity .panel-item[data-status="completed"]', { hasText: '@helper' });
+    await row.first().waitFor({ timeout: 10_000 });
+    const rowText = (await row.first().textContent()) ?? '';
+    expect(rowText).toContain('@human mentioned: "@helper what is a circuit breaker?"');
+    expect(rowText).toContain('tools: hub_search');
+    expect(rowText).toMatch(/tokens \d+ in \/ \d+ out/);
+    expect(navigations).toBe(0);
+    expect(errors).toEqual([]);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/dev-mode-page.png', fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,107 @@
+// `botburrow-agents dev` as a child process, the way a newcomer runs it: example agents, no API key. A mention
+// posted through the Hub API as the human gets the offline brain's reply; Ctrl-C (SIGINT) exits 0 within 2 s.
+// The same flow with REDIS_URL set runs on Redis (the runners register there).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HttpHubClient } from '../../src/hub/http-hub-client.js';
+import { ChildService } from '../../src/testing/child-service.js';
+import { freePort, startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
+import { waitFor } from '../../src/testing/wait-for.js';
+import { RedisStore } from '../../src/store/redis/redis-store.js';
+
+const SERVICE_KEY = 'svc-dev-e2e-key-0123456789';
+const children: ChildService[] = [];
+const dirs: string[] = [];
+
+/** The parent's env without anything that would change what dev mode does (keys, Redis, definitions). */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'VALKEY_URL', 'REDIS_URL', 'AGENT_DEFINITIONS_PATH'])
+    delete env[name];
+  return { ...env, HUB_API_KEY: SERVICE_KEY, LOG_LEVEL: 'INFO', ...extra };
+}
+
+async function startDev(extraEnv: NodeJS.ProcessEnv = {}) {
+  const port = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'bb-dev-e2e-'));
+  dirs.push(data);
+  const dev = new ChildService(['dev', '--port', String(port), '--data', data], cleanEnv(extraEnv));
+  children.push(dev);
+  const started = await dev.waitForEvent('dev_started', 30_000);
+  expect(started.url).toBe(`http://127.0.0.1:${port}`);
+  return { dev, started, url: `http://127.0.0.1:${port}` };
+}
+
+async function mentionAndWaitForReply(url: string) {
+  const human = new HttpHubClient({ baseUrl: url, apiKey: SERVICE_KEY });
+  const post = await human.createPost({ agentId: 'human', content: '@helper what is a circuit breaker?' });
+  const reply = await waitFor(
+    async () => (await human.getThread(post.id, { agentId: 'human' })).comments.find((c) => c.author.id === 'helper'),
+    { timeoutMs: 20_000, intervalMs: 100, message: 'no reply from @helper' },
+  );
+  expect(reply.content).toContain('— offline brain (set ANTHROPIC_API_KEY for real answers)');
+  return reply;
+}
+
+async function interruptAndExpectCleanExit(dev: ChildService) {
+  const started = Date.now();
+  dev.kill('SIGINT');
+  expect(await dev.exited).toBe(0);
+  expect(Date.now() - started).toBeLessThan(2_000 + 500); // 2 s budget, plus process teardown slack
+  expect(dev.events()).toContain('dev_stopped');
+}
+
+afterEach(async () => {
+  for (const c of children.splice(0)) await c.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('botburrow-agents dev (in-memory store)', () => {
+  it('starts, answers a mention with the offline brain, and exits 0 on Ctrl-C', async () => {
+    const { dev, started } = await startDev();
+    expect(started).toMatchObject({ store: 'memory', runners: 2 });
+    expect(dev.output).toContain('Botburrow dev mode is running: open http://127.0.0.1:');
+    expect(dev.output).toMatch(/@helper\s+offline brain: set ANTHROPIC_API_KEY for real answers/);
+    expect(dev.output).toMatch(/@claude-coder\s+not available: Executor 'claude-code' not available/);
+    expect(dev.output).toContain('logs:     JSON lines on stdout');
+    await mentionAndWaitForReply(started.url as string);
+    await dev.waitForEvent('activation_completed');
+    await interruptAndExpectCleanExit(dev);
+  });
+
+  it('rejects bad flags with a config error', async () => {
+    const dev = new ChildService(['dev', '--runners', 'zero'], cleanEnv());
+    children.push(dev);
+    expect(await dev.exited).toBe(78);
+    expect(dev.output).toContain('--runners must be 1..32, got zero');
+  });
+});
+
+describe('botburrow-agents dev with REDIS_URL', () => {
+  let redis: RedisServerHandle;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('runs the same flow on Redis', async () => {
+    const { dev, started } = await startDev({ REDIS_URL: redis.url });
+    expect(started.store).toBe('redis');
+    expect(dev.output).toContain(`Redis/Valkey at ${redis.url}`);
+    const store = await RedisStore.create({ url: redis.url });
+    try {
+      await waitFor(async () => (await store.listRunners()).length === 2, { timeoutMs: 10_000 });
+      expect((await store.listRunners()).map((r) => r.runner_id).sort()).toEqual(['dev-runner-1', 'dev-runner-2']);
+      expect((await store.currentLeader())?.instanceId ?? '').toMatch(/^dev-coordinator-/);
+      await mentionAndWaitForReply(started.url as string);
+      await interruptAndExpectCleanExit(dev);
+      expect(await store.listRunners()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,346 @@
+// The Kubernetes manifests in k8s/ against the code and the troubleshooting guide: every YAML file parses; the
+// kustomize build (kubectl when installed, else an offline build of the kustomization's resources) validates against
+// the Kubernetes schemas (kubernetes-models); env names match src/config/env-vars.ts; selectors select something;
+// every name, label, key, port and path the guide types in a kubectl or redis-cli command exists.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { ENV_VARS, type Component } from '../src/config/env-vars.js';
+import { RedisKeys } from '../src/store/redis/keys.js';
+
+type Obj = Record<string, any>;
+const DIR = 'k8s/apexalgo-iad';
+const IMAGE = 'ghcr.io/botburrow/botburrow-agents:0.1.0';
+const NS = 'botburrow-agents';
+
+/** Non-secret variables the coordinator or runners read that the manifests leave unset, and why. */
+const UNSET_ON_PURPOSE: Record<string, string> = {
+  MAX_DISCOVERY_QUEUE: 'derived from the live exploration-capable runners',
+  HTTP_PROXY: 'no proxy on apexalgo-iad (documented in configmap.yaml)',
+  HTTPS_PROXY: 'no proxy on apexalgo-iad (documented in configmap.yaml)',
+  NO_PROXY: 'no proxy on apexalgo-iad (documented in configmap.yaml)',
+};
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) return yamlFiles(p);
+    return /\.ya?ml(\.template)?$/.test(e) ? [p] : [];
+  });
+}
+
+function docsOf(path: string): Obj[] {
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  for (const d of docs)
+    if (d.errors.length > 0) throw new Error(`${path}: ${d.errors.map((e) => e.message).join('; ')}`);
+  return docs.map((d) => d.toJS() as Obj).filter((d) => d !== null);
+}
+
+/** The offline build: the kustomization's resources, with its namespace applied. */
+function offlineBuild(): Obj[] {
+  const k = parseYaml(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as Obj;
+  return (k.resources as string[]).flatMap((r) =>
+    docsOf(join(DIR, r)).map((d) =>
+      d.kind === 'Namespace' ? d : { ...d, metadata: { ...d.metadata, namespace: k.namespace } },
+    ),
+  );
+}
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const built = offlineBuild();
+const secretTemplate = docsOf(join(DIR, 'secret.yaml.template'))[0]!;
+const configMap = built.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'botburrow-agents-config')!;
+const workloads = built.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+const appContainers = (w: Obj): Obj[] => (w.spec.template.spec.containers as Obj[]).filter((c) => c.image === IMAGE);
+const componentOf = (w: Obj): Component | undefined => {
+  const args = appContainers(w)[0]?.args as string[] | undefined;
+  return args?.[0] === 'coordinator' || args?.[0] === 'runner' ? args[0] : undefined;
+};
+const matches = (selector: Obj, labels: Obj): boolean => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+const knownNames = new Set(
+  ENV_VARS.flatMap((v) => [v.name, ...((v as { aliases?: readonly string[] }).aliases ?? [])]),
+);
+
+/** Every variable a container gets: ConfigMap keys, Secret template keys (envFrom), then its own env. */
+function envOf(container: Obj): Set<string> {
+  const names = new Set<string>((container.env ?? []).map((e: Obj) => e.name as string));
+  for (const from of container.envFrom ?? []) {
+    if (from.configMapRef?.name === 'botburrow-agents-config') Object.keys(configMap.data).forEach((n) => names.add(n));
+    if (from.secretRef?.name === 'botburrow-agents-secrets')
+      Object.keys(secretTemplate.stringData).forEach((n) => names.add(n));
+  }
+  return names;
+}
+
+describe('k8s manifests: files and build', () => {
+  it('every YAML file under k8s/ parses', () => {
+    const files = yamlFiles('k8s');
+    expect(files.length).toBeGreaterThan(8);
+    for (const f of files) expect(docsOf(f).length, f).toBeGreaterThan(0);
+  });
+
+  it('kustomize builds, and the build equals the offline build', () => {
+    const names = (objs: Obj[]) => objs.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+    if (hasKubectl()) {
+      const out = execFileSync('kubectl', ['kustomize', DIR], { encoding: 'utf8' });
+      const objs = parseAllDocuments(out).map((d) => d.toJS() as Obj);
+      expect(names(objs)).toEqual(names(built));
+      for (const o of objs) if (o.kind !== 'Namespace') expect(o.metadata.namespace).toBe(NS);
+    }
+    expect(names(built)).toContain('StatefulSet/botburrow-agents/valkey');
+  });
+
+  it('the schema validator rejects a bad manifest (sanity)', () => {
+    expect(() =>
+      new Deployment({
+        metadata: { name: 'x' },
+        spec: { replicas: 'two' as any, selector: {}, template: {} },
+      }).validate(),
+    ).toThrow(/replicas/);
+  });
+
+  it('every built object validates against the Kubernetes schemas', () => {
+    const models: Record<string, new (o: any) => { validate(): void }> = {
+      'v1/Namespace': Namespace,
+      'v1/ConfigMap': ConfigMap,
+      'v1/Service': Service,
+      'v1/Secret': Secret,
+      'apps/v1/Deployment': Deployment,
+      'apps/v1/StatefulSet': StatefulSet,
+      'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+      'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+    };
+    for (const o of [...built, secretTemplate]) {
+      const Model = models[`${o.apiVersion}/${o.kind}`];
+      if (o.kind === 'ServiceMonitor') {
+        expect(o.apiVersion).toBe('monitoring.coreos.com/v1');
+        expect(o.spec.endpoints.length).toBeGreaterThan(0);
+        continue;
+      }
+      expect(Model, `${o.apiVersion}/${o.kind} has a schema`).toBeDefined();
+      expect(() => new Model!(o).validate(), `${o.kind}/${o.metadata.name}`).not.toThrow();
+    }
+  });
+
+  it('the optional KEDA ScaledObjects target existing Deployments and real queue keys', () => {
+    const keys = new RedisKeys();
+    for (const so of docsOf(join(DIR, 'optional/keda-scaledobject.yaml'))) {
+      expect(so).toMatchObject({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' });
+      expect(workloads.map((w) => w.metadata.name)).toContain(so.spec.scaleTargetRef.name);
+      for (const t of so.spec.triggers) {
+        expect(t.metadata.address).toBe('valkey.botburrow-agents.svc.cluster.local:6379');
+        expect([keys.queue('high'), keys.queue('normal'), keys.queue('low')]).toContain(t.metadata.listName);
+      }
+    }
+  });
+});
+
+describe('k8s manifests: environment', () => {
+  it('every env var set for the app is one the config reads', () => {
+    const set = new Set([...Object.keys(configMap.data), ...Object.keys(secretTemplate.stringData)]);
+    for (const w of workloads) for (const c of appContainers(w)) for (const e of c.env ?? []) set.add(e.name);
+    for (const name of set) expect(knownNames.has(name), `${name} is not in src/config/env-vars.ts`).toBe(true);
+  });
+
+  it('every required variable is set for its component', () => {
+    const apps = workloads.filter((w) => componentOf(w));
+    expect(apps.map((w) => w.metadata.name).sort()).toEqual([
+      'coordinator',
+      'runner-exploration',
+      'runner-hybrid',
+      'runner-notification',
+    ]);
+    for (const w of apps) {
+      const component = componentOf(w)!;
+      const env = envOf(appContainers(w)[0]!);
+      for (const v of ENV_VARS) {
+        if ((v as { requiredBy?: readonly Component[] }).requiredBy?.includes(component))
+          expect(env.has(v.name), `${v.name} for ${w.metadata.name}`).toBe(true);
+      }
+    }
+  });
+
+  it('the ConfigMap carries every non-secret setting, the Secret template every secret', () => {
+    const services = (v: { usedBy: readonly Component[] }) =>
+      v.usedBy.includes('coordinator') || v.usedBy.includes('runner');
+    const perDeployment = new Set(['RUNNER_MODE', 'RUNNER_ID', 'METRICS_PORT']);
+    for (const v of ENV_VARS.filter(services)) {
+      if ((v as { secret?: boolean }).secret) {
+        expect(Object.keys(secretTemplate.stringData), `${v.name} in secret.yaml.template`).toContain(v.name);
+      } else if (!perDeployment.has(v.name)) {
+        expect(
+          v.name in configMap.data || v.name in UNSET_ON_PURPOSE,
+          `add ${v.name} to configmap.yaml or UNSET_ON_PURPOSE`,
+        ).toBe(true);
+      }
+    }
+    for (const w of workloads.filter((x) => componentOf(x) === 'runner')) {
+      const env = Object.fromEntries((appContainers(w)[0]!.env as Obj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+      expect(w.metadata.name).toBe(`runner-${env.RUNNER_MODE}`);
+      expect(env.RUNNER_ID).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    }
+    for (const value of Object.values(secretTemplate.stringData as Record<string, string>))
+      expect(value).toMatch(/^<.*>$/);
+  });
+
+  it('runners get longer to terminate than they drain', () => {
+    const drainMs = Number(configMap.data.RUNNER_DRAIN_TIMEOUT_MS);
+    for (const w of workloads.filter((x) => componentOf(x) === 'runner'))
+      expect(w.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(drainMs + 10_000);
+  });
+});
+
+describe('k8s manifests: selectors', () => {
+  const services = built.filter((o) => o.kind === 'Service');
+  const podLabels = workloads.map((w) => w.spec.template.metadata.labels as Obj);
+
+  it('workload selectors match their own pod templates', () => {
+    for (const w of workloads)
+      expect(matches(w.spec.selector.matchLabels, w.spec.template.metadata.labels), w.metadata.name).toBe(true);
+  });
+
+  it('every Service selects pods that expose its target port', () => {
+    for (const s of services) {
+      const pods = workloads.filter((w) => matches(s.spec.selector, w.spec.template.metadata.labels));
+      expect(pods.length, `Service ${s.metadata.name}`).toBeGreaterThan(0);
+      for (const p of s.spec.ports) {
+        const names = pods.flatMap((w) => (w.spec.template.spec.containers as Obj[]).flatMap((c) => c.ports ?? []));
+        expect(names.some((cp: Obj) => cp.name === p.targetPort || cp.containerPort === p.targetPort)).toBe(true);
+      }
+    }
+  });
+
+  it('every ServiceMonitor selects Services with its port; runner pools each have one', () => {
+    for (const sm of built.filter((o) => o.kind === 'ServiceMonitor')) {
+      const selected = services.filter((s) => matches(sm.spec.selector.matchLabels, s.metadata.labels));
+      expect(selected.length, `ServiceMonitor ${sm.metadata.name}`).toBeGreaterThan(0);
+      for (const e of sm.spec.endpoints)
+        for (const s of selected) expect(s.spec.ports.map((p: Obj) => p.name)).toContain(e.port);
+    }
+    for (const w of workloads.filter((x) => componentOf(x) === 'runner'))
+      expect(
+        services.some(
+          (s) => matches(s.spec.selector, w.spec.template.metadata.labels) && s.spec.ports[0].port === 9091,
+        ),
+      ).toBe(true);
+  });
+
+  it('HPAs target existing Deployments and the PDB selects the coordinator', () => {
+    for (const h of built.filter((o) => o.kind === 'HorizontalPodAutoscaler'))
+      expect(workloads.map((w) => `${w.kind}/${w.metadata.name}`)).toContain(
+        `${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`,
+      );
+    const pdb = built.find((o) => o.kind === 'PodDisruptionBudget')!;
+    expect(podLabels.filter((l) => matches(pdb.spec.selector.matchLabels, l))).toHaveLength(1);
+    expect(pdb.spec.selector.matchLabels['app.kubernetes.io/name']).toBe('coordinator');
+  });
+
+  it('pods run as non-root with a read-only root filesystem', () => {
+    for (const w of workloads) {
+      expect(w.spec.template.spec.securityContext.runAsNonRoot, w.metadata.name).toBe(true);
+      for (const c of [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])])
+        expect(c.securityContext, `${w.metadata.name}/${c.name}`).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+        });
+    }
+  });
+});
+
+/** The guide, or (outside this workspace) the guide commands quoted in docs/operations.md. */
+const GUIDE_PATH = ['/work/shared/seed/troubleshooting.md', 'docs/operations.md'].find((p) => existsSync(p))!;
+const guide = readFileSync(GUIDE_PATH, 'utf8');
+const all = (re: RegExp): string[][] => [...guide.matchAll(re)].map((m) => [...m]);
+
+describe(`k8s manifests vs the troubleshooting guide (${GUIDE_PATH})`, () => {
+  it('namespaces and label selectors of kubectl commands', () => {
+    const namespaces = new Set(all(/ -n ([a-z][\w-]*)/g).map((m) => m[1]));
+    expect([...namespaces].filter((n) => n !== 'botburrow-hub')).toEqual([NS]);
+    const selectors = all(/-l ([\w./-]+)=([\w-]+)/g);
+    expect(selectors.length).toBeGreaterThan(2);
+    for (const [, key, value] of selectors)
+      expect(
+        workloads.some((w) => w.spec.template.metadata.labels[key!] === value),
+        `-l ${key}=${value}`,
+      ).toBe(true);
+  });
+
+  it('deployments, services, pods, ConfigMap, Secret and files it names', () => {
+    for (const [, name] of all(/deployment\/([\w-]+)/g))
+      expect(
+        workloads.some((w) => w.kind === 'Deployment' && w.metadata.name === name),
+        name,
+      ).toBe(true);
+    for (const [, name, local, remote] of all(/svc\/([\w-]+) (\d+):(\d+)/g)) {
+      const svc = built.find((o) => o.kind === 'Service' && o.metadata.name === name)!;
+      expect(svc, name).toBeDefined();
+      expect(local).toBe(remote);
+      expect(svc.spec.ports.map((p: Obj) => p.port)).toContain(Number(remote));
+    }
+    expect(guide).toContain('valkey-0');
+    const valkey = workloads.find((w) => w.kind === 'StatefulSet' && w.metadata.name === 'valkey')!;
+    expect(valkey.spec.template.metadata.labels.app).toBe('valkey');
+    expect(valkey.spec.template.spec.containers[0].ports[0].containerPort).toBe(6379);
+    expect(valkey.spec.template.spec.containers[0].args.join(' ')).toContain('--appendonly yes');
+    expect(valkey.spec.volumeClaimTemplates.length).toBe(1);
+    const svcValkey = built.find((o) => o.kind === 'Service' && o.metadata.name === 'valkey')!;
+    expect(svcValkey.spec.ports[0].port).toBe(6379);
+    expect(guide).toContain('botburrow-agents-config');
+    expect(configMap.metadata.name).toBe('botburrow-agents-config');
+    expect(guide).toContain('botburrow-agents-secrets');
+    expect(secretTemplate.metadata.name).toBe('botburrow-agents-secrets');
+    for (const key of all(/--from-literal=(\w+)=/g).map((m) => m[1]!))
+      expect(Object.keys(secretTemplate.stringData)).toContain(key);
+    const resources = (parseYaml(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as Obj).resources as string[];
+    for (const [, file] of all(/k8s\/apexalgo-iad\/([\w.-]+\.yaml)/g)) {
+      expect(existsSync(join(DIR, file!)), file).toBe(true);
+      expect(resources).toContain(file);
+    }
+  });
+
+  it('redis-cli keys exist in the store key layout', () => {
+    const keys = new RedisKeys();
+    const layout = [keys.queue('high'), keys.queue('normal'), keys.queue('low'), keys.backoff];
+    const used = all(/redis-cli (?:\w+) "([^"]+)"/g).map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(4);
+    for (const key of used) {
+      if (key.startsWith('activation:{')) expect(keys.activation('abc')).toBe('activation:abc');
+      else expect(layout, key).toContain(key);
+    }
+  });
+
+  it('env vars, URLs and the definitions path', () => {
+    for (const [, name] of all(/printenv (\w+)/g)) expect(knownNames.has(name!), name).toBe(true);
+    expect(guide).toContain(configMap.data.VALKEY_URL);
+    expect(guide).toContain(configMap.data.HUB_URL);
+    const path = configMap.data.AGENT_DEFINITIONS_PATH as string;
+    expect(guide).toContain(`${path}/agents/my-agent/config.yaml`);
+    for (const w of workloads.filter((x) => componentOf(x))) {
+      const spec = w.spec.template.spec;
+      const gitSync = spec.containers.find((c: Obj) => c.name === 'git-sync');
+      const root = gitSync.args.find((a: string) => a.startsWith('--root=')).slice('--root='.length);
+      const link = gitSync.args.find((a: string) => a.startsWith('--link=')).slice('--link='.length);
+      expect(`${root}/${link}`, w.metadata.name).toBe(path);
+      const mount = appContainers(w)[0]!.volumeMounts.find((m: Obj) => path.startsWith(`${m.mountPath}/`));
+      expect(mount?.name).toBe(gitSync.volumeMounts.find((m: Obj) => m.mountPath === root).name);
+      expect(appContainers(w)[0]!.ports[0].name).toBe('metrics');
+    }
+    const coordinatorSvc = built.find((o) => o.kind === 'Service' && o.metadata.name === 'coordinator')!;
+    expect(coordinatorSvc.spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: 9090 }));
+    expect(workloads.find((w) => w.metadata.name === 'coordinator')!.spec.replicas).toBe(2);
+  });
+});
