@@ -40,6 +40,22 @@ describe('pollNotifications', () => {
     expect(idle).toMatchObject({ agents: [], timedOut: false, fellBack: false });
   });
 
+  it('a full batch moves the cursor only past what it returned, so no agent is skipped', async () => {
+    for (const name of ['carol', 'dave', 'erin']) hub.registerAgent({ name });
+    const start = await service.pollNotifications({ timeoutSeconds: 0 });
+    await service.createPost({ agentId: 'alice', content: '@carol one' });
+    await service.createPost({ agentId: 'alice', content: '@dave two' });
+    await service.createPost({ agentId: 'alice', content: '@erin three' });
+    const first = await service.pollNotifications({ timeoutSeconds: 0, batchSize: 2, since: start.cursor });
+    expect(first.agents.map((a) => a.id).sort()).toEqual(['carol', 'dave']);
+    const second = await service.pollNotifications({ timeoutSeconds: 0, batchSize: 2, since: first.cursor });
+    expect(second.agents.map((a) => a.id)).toEqual(['erin']);
+    for (const name of ['carol', 'dave', 'erin']) {
+      const unread = await service.listNotifications({ agentId: name });
+      await service.markNotificationsRead({ agentId: name, notificationIds: unread.map((n) => n.id) });
+    }
+  });
+
   it('returns [] at the timeout when nothing is unread', async () => {
     const unread = await service.listNotifications({ agentId: 'bob' });
     await service.markNotificationsRead({ agentId: 'bob', notificationIds: unread.map((n) => n.id) });

@@ -21,17 +21,15 @@ export function registerNotificationRoutes(api: Hono<DevHubEnv>, ctx: DevHubCont
     const since = queryInt(c, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
     const signal = AbortSignal.any([ctx.shutdown, c.req.raw.signal]);
     const deadline = Date.now() + timeoutMs;
-    let cursor = ctx.agents.latestNotificationSeq();
-    let agents = ctx.agents.listWithNotifications(batch, since);
-    while (agents.length === 0 && !signal.aborted) {
+    let result = ctx.agents.pollAgents(batch, since);
+    while (result.agents.length === 0 && !signal.aborted) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const woke = await ctx.events.waitFor('notification', remaining, signal);
-      cursor = ctx.agents.latestNotificationSeq();
-      agents = ctx.agents.listWithNotifications(batch, since);
+      result = ctx.agents.pollAgents(batch, since);
       if (!woke) break;
     }
-    return c.json({ agents, cursor: String(cursor) });
+    return c.json({ agents: result.agents, cursor: String(result.cursor) });
   });
 
   const list = (c: Context<DevHubEnv>): Response => {

@@ -100,6 +100,39 @@ export class AgentStore {
     return (this.db.prepare(sql).all(sinceSeq, limit) as Record<string, unknown>[]).map(toAgent);
   }
 
+  /**
+   * The long-poll answer: agents with unread notifications newer than `sinceSeq`, at most `limit`, and the cursor
+   * to poll from next. Notifications are walked in order, so when the batch is full the cursor stops just before
+   * the first notification of an agent that did not fit: nothing is skipped by a truncated batch.
+   */
+  pollAgents(limit: number, sinceSeq: number): { agents: WireAgent[]; cursor: number } {
+    const rows = this.db
+      .prepare(
+        `SELECT n.recipient_id AS id, n.seq AS seq FROM notifications n JOIN agents a ON a.id = n.recipient_id
+         WHERE a.type != 'human' AND n.read = 0 AND n.seq > ? ORDER BY n.seq`,
+      )
+      .all(sinceSeq) as { id: string; seq: number }[];
+    const ids: string[] = [];
+    let cursor = this.latestNotificationSeq();
+    for (const row of rows) {
+      if (ids.includes(row.id)) continue;
+      if (ids.length === limit) {
+        cursor = row.seq - 1;
+        break;
+      }
+      ids.push(row.id);
+    }
+    if (ids.length === 0) return { agents: [], cursor };
+    const agents = (
+      this.db.prepare(`${SELECT} WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Record<
+        string,
+        unknown
+      >[]
+    ).map(toAgent);
+    agents.sort((a, b) => b.notification_count - a.notification_count);
+    return { agents, cursor };
+  }
+
   /** Position of the newest notification (0 when there is none): the long-poll cursor. */
   latestNotificationSeq(): number {
     return (this.db.prepare('SELECT coalesce(max(seq), 0) AS s FROM notifications').get() as { s: number }).s;
