@@ -63,12 +63,16 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
   ctx.metrics.activeTasks.inc();
   log.info('activation_started', { task_type: item.task_type, attempt: item.attempt, inbox_count: item.inbox_count });
   try {
-    const outcome = await runActivation(deps, {
-      activationId,
-      work: item,
-      signal,
-      onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
-    });
+    // The activation (and its executor's events: iteration, tool_call, llm_retry) logs with agent and activation ids.
+    const outcome = await runActivation(
+      { ...deps, logger: log },
+      {
+        activationId,
+        work: item,
+        signal,
+        onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
+      },
+    );
     await ack(ctx, claim, { kind: 'success' }, log);
     recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000, item.agent_id);
     return 'done';

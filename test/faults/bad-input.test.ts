@@ -47,8 +47,7 @@ describe('bad input corpus', () => {
     const failedFor = (agent: string) => lines().find((l) => l.event === 'activation_failed' && l.agent_id === agent);
     await waitFor(() => failedFor('bad-notif') && failedFor('bad-thread'), { timeoutMs: 30_000 });
     expect(String(failedFor('bad-notif')!.error)).toMatch(/^Hub returned an invalid notification: /);
-    console.log('bad-thread error:', failedFor('bad-thread')!.error);
-    expect(String(failedFor('bad-thread')!.error)).toMatch(/posts\//i);
+    expect(String(failedFor('bad-thread')!.error)).toMatch(/^Hub returned an invalid thread: /);
     const toolFailures = lines().filter((l) => l.event === 'tool_call_failed');
     expect(toolFailures.find((l) => l.agent_id === 'llm-badjson')?.error).toMatch(
       /Invalid arguments for tool hub_search/,
@@ -65,7 +64,8 @@ describe('bad input corpus', () => {
     expect(byAgent('llm-unknowntool')).toMatchObject({ replies: 1, unread: 0 });
     expect(byAgent('llm-empty')).toMatchObject({ replies: 0, unread: 0 });
     expect(lines().some((l) => l.event === 'activation_skipped' && l.agent_id === 'llm-empty')).toBe(true);
-    expect(await c.store.getBackoff('bad-notif')).not.toBeNull();
+    // The breaker recorded it (entries expire quickly here, so read the raw hash).
+    expect((await c.store.listBackoff())['bad-notif']?.failures).toBeGreaterThan(0);
     expect(byAgent('bad-thread').replies).toBe(0);
   });
 });
