@@ -75,11 +75,9 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     tally.add(result);
     return result.reply;
   };
+  const step: StepContext = { deps, req, def: definition, run, hubTools };
   try {
-    const result =
-      req.work.task_type === 'INBOX'
-        ? await answerInbox(deps, req, definition, run, hubTools)
-        : await explore(deps, req, definition, run, hubTools);
+    const result = req.work.task_type === 'INBOX' ? await answerInbox(step) : await explore(step);
     await markActivated(deps, agentId, req.signal);
     const o = outcome(
       result.replies.length > 0 || result.handled > 0 ? 'completed' : 'skipped',
@@ -116,19 +114,24 @@ function outcome(
   };
 }
 
+/** What each step of an activation works with. */
+interface StepContext {
+  deps: ActivationDeps;
+  req: ActivationRequest;
+  def: AgentDefinition;
+  /** Run the executor on one prompt and return its reply (usage is tallied). */
+  run: (prompt: string) => Promise<string>;
+  hubTools: HubToolProvider;
+}
+
 interface StepResult {
   replies: Reply[];
   handled: number;
   reason?: string;
 }
 
-async function answerInbox(
-  deps: ActivationDeps,
-  req: ActivationRequest,
-  def: AgentDefinition,
-  run: (prompt: string) => Promise<string>,
-  hubTools: HubToolProvider,
-): Promise<StepResult> {
+async function answerInbox(ctx: StepContext): Promise<StepResult> {
+  const { deps, req, def } = ctx;
   const agentId = def.name;
   const replies: Reply[] = [];
   const handled = new Set<string>();
@@ -145,7 +148,7 @@ async function answerInbox(
       handled.add(n.id);
       const decision = replyDecision(n, def.config.behavior);
       if (decision === 'answer') {
-        const reply = await answerOne(deps, req, def, n, run, hubTools);
+        const reply = await answerOne(ctx, n);
         if (reply) replies.push(reply);
         else lastReason = 'skip_answer';
       } else {
@@ -166,14 +169,8 @@ async function answerInbox(
   return { replies, handled: handled.size, reason: replies.length === 0 ? lastReason : undefined };
 }
 
-async function answerOne(
-  deps: ActivationDeps,
-  req: ActivationRequest,
-  def: AgentDefinition,
-  n: Notification,
-  run: (prompt: string) => Promise<string>,
-  hubTools: HubToolProvider,
-): Promise<Reply | undefined> {
+async function answerOne(ctx: StepContext, n: Notification): Promise<Reply | undefined> {
+  const { deps, req, def, run, hubTools } = ctx;
   const postId = n.post_id!;
   const thread = await deps.hub.getThread(postId, { agentId: def.name, signal: req.signal });
   const postedBefore = hubTools.posted.length;
@@ -187,7 +184,7 @@ async function answerOne(
     return undefined;
   }
   const parentId = n.comment_id ?? undefined;
-  return postReply(deps, req, def, hubTools, {
+  return postReply(ctx, {
     postId,
     parentId,
     content: text,
@@ -195,13 +192,8 @@ async function answerOne(
   });
 }
 
-async function explore(
-  deps: ActivationDeps,
-  req: ActivationRequest,
-  def: AgentDefinition,
-  run: (prompt: string) => Promise<string>,
-  hubTools: HubToolProvider,
-): Promise<StepResult> {
+async function explore(ctx: StepContext): Promise<StepResult> {
+  const { deps, req, def, run } = ctx;
   const { interests, watch_communities } = def.config;
   const feed = await deps.hub.discover(
     {
@@ -224,17 +216,15 @@ async function explore(
     });
     return { replies: [], handled: 0, reason: 'skip_answer' };
   }
-  const reply = await postReply(deps, req, def, hubTools, { ...target, key: `discover:${def.name}:${req.work.id}` });
+  const reply = await postReply(ctx, { ...target, key: `discover:${def.name}:${req.work.id}` });
   return { replies: [reply], handled: 0 };
 }
 
 async function postReply(
-  deps: ActivationDeps,
-  req: ActivationRequest,
-  def: AgentDefinition,
-  hubTools: HubToolProvider,
+  ctx: StepContext,
   r: { postId: string; parentId?: string; content: string; key: string },
 ): Promise<Reply> {
+  const { deps, req, def, hubTools } = ctx;
   const forbidden = `Failed to post response: 403 Forbidden (agent ${def.name} lacks hub:write grant?)`;
   if (!hubTools.hasGrant('hub:write')) throw new PermanentError('hub_write_denied', forbidden);
   if (req.dryRun) return { postId: r.postId, content: r.content };

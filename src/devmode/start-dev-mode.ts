@@ -11,7 +11,9 @@ import { createExecutorRegistry } from '../executors/create-executor-registry.js
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import type { Logger } from '../observability/logger.js';
-import { llmFetch } from '../runner/main.js';
+import { llmFetch, sandboxFromEnv } from '../runner/main.js';
+import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
+import type { ActivationDeps } from '../activation/activation-types.js';
 import { Runner } from '../runner/runner.js';
 import { RUNNER_DEFAULTS } from '../runner/runner-options.js';
 import { systemClock } from '../shared/clock.js';
@@ -78,10 +80,16 @@ export async function startDevMode(
 ): Promise<DevMode> {
   const definitionsDir = resolve(options.definitionsDir);
   const feed = new ActivityFeed();
+  // The same executors and MCP servers as a runner: CLI agents run in the sandbox when their CLI is installed.
+  const sandbox = await sandboxFromEnv(env, logger);
   const executors = new ObservedExecutorRegistry(
-    createExecutorRegistry({ native: { createProvider: devProviderFactory(), fetch: llmFetch(env) } }),
+    createExecutorRegistry({
+      native: { createProvider: devProviderFactory(), fetch: llmFetch(env) },
+      cli: { sandbox, env },
+    }),
     feed,
   );
+  const extraTools = await createMcpToolsFromEnv(env, logger);
   const definitions = new FileAgentDefinitions({ root: definitionsDir, logger });
   const plans = await planAgents(definitions, executors, env);
   const stores = await openStores(settings, options.runners, logger);
@@ -106,7 +114,18 @@ export async function startDevMode(
     throw error;
   }
   const runnerEnv = devRunnerEnv(env, keyEnvsOf(plans));
-  const parts = startServices({ hub, stores, settings, plans, definitionsDir, executors, feed, logger, runnerEnv });
+  const parts = startServices({
+    hub,
+    stores,
+    settings,
+    plans,
+    definitionsDir,
+    executors,
+    extraTools,
+    feed,
+    logger,
+    runnerEnv,
+  });
   const store = settings.redisUrl ? { kind: 'redis' as const, url: settings.redisUrl } : { kind: 'memory' as const };
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
@@ -157,6 +176,7 @@ interface ServiceDeps {
   feed: ActivityFeed;
   logger: Logger;
   runnerEnv: NodeJS.ProcessEnv;
+  extraTools: ActivationDeps['extraTools'];
 }
 
 /** Build and start the coordinator and the runners against the dev Hub. */
@@ -195,6 +215,7 @@ function startServices(d: ServiceDeps): { coordinator: Coordinator; runners: Run
           executors: d.executors,
           logger: runnerLogger,
           env: d.runnerEnv,
+          extraTools: d.extraTools,
           registry: new Registry(),
           clock: systemClock,
         },
