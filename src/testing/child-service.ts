@@ -33,6 +33,11 @@ export class ChildService {
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
+  /** The process has not exited (crashed, or stopped by a signal). */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get pid(): number {
     return this.child.pid!;
   }
