@@ -4,7 +4,7 @@
 //   (INFO commandstats delta), and the RSS of a coordinator process that scheduled them.
 // - Runner process RSS idle, and with 16 concurrent activations (MAX_CONCURRENT_ACTIVATIONS=16, slow fake LLM).
 // Run: npx tsx bench/scale.ts [agents=10000] [withNotifications=1000]
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { FileAgentDefinitions } from '../src/agents/agent-definitions.js';
 import { createCoordinatorMetrics } from '../src/coordinator/coordinator-metrics.js';
@@ -30,10 +30,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = (pid: number): number =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-async function commandCalls(redis: Redis): Promise<number> {
+/** Commands Redis executed (including those run inside Lua scripts), and round trips that were script calls. */
+async function commandCalls(redis: Redis): Promise<{ all: number; scripts: number }> {
   const info = await redis.info('commandstats');
-  return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const all = [...info.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const scripts = [...info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return { all, scripts };
 }
+
+// Child processes run the compiled CLI (as the image does), so RSS does not include the TypeScript loader.
+const DIST = new URL('../dist/cli/main.js', import.meta.url).pathname;
+if (!existsSync(DIST)) throw new Error('run `npm run build` first: bench/scale.ts measures the compiled CLI');
 
 const redis = await startRedisServer();
 const plain = new Redis(redis.url);
@@ -71,7 +78,9 @@ try {
   const agents = await hubClient.listAgentsWithNotifications();
   const queued = await scheduleInbox(agents, { store, defined, logger: silentLogger, metrics });
   const cycleMs = performance.now() - t0;
-  const commandsPerItem = ((await commandCalls(plain)) - callsBefore - 1) / queued;
+  const callsAfter = await commandCalls(plain);
+  const commandsPerItem = (callsAfter.all - callsBefore.all - 1) / queued;
+  const scriptCallsPerItem = (callsAfter.scripts - callsBefore.scripts) / queued;
   const t1 = performance.now();
   const merged = await scheduleInbox(agents, { store, defined, logger: silentLogger, metrics });
   const repeatMs = performance.now() - t1;
@@ -80,11 +89,13 @@ try {
   console.log(
     `  scheduling cycle: ${cycleMs.toFixed(0)} ms for ${queued} new items; a repeat cycle (all merged, ${merged} new) ${repeatMs.toFixed(0)} ms`,
   );
-  console.log(`  Redis commands per enqueued item: ${commandsPerItem.toFixed(2)}`);
+  console.log(
+    `  Redis per enqueued item: ${scriptCallsPerItem.toFixed(2)} round trip(s) (EVALSHA), ${commandsPerItem.toFixed(2)} commands executed incl. inside the script`,
+  );
 
   // A coordinator process doing the same from scratch: its RSS once the queue is full.
   await plain.flushall();
-  const coordinator = new ChildService(['coordinator'], env);
+  const coordinator = new ChildService(['coordinator'], env, [DIST]);
   children.push(coordinator);
   const deadline = Date.now() + 120_000;
   while ((await plain.llen('work:queue:high')) < WITH_NOTIFICATIONS && Date.now() < deadline) await sleep(200);
@@ -98,7 +109,7 @@ try {
 
   // Runner footprint: idle, then 16 concurrent activations (the fake LLM holds each request 3 s).
   await plain.flushall();
-  const runner = new ChildService(['runner'], { ...env, MAX_CONCURRENT_ACTIVATIONS: '16' });
+  const runner = new ChildService(['runner'], { ...env, MAX_CONCURRENT_ACTIVATIONS: '16' }, [DIST]);
   children.push(runner);
   await runner.waitForEvent('runner_started', 60_000);
   await sleep(2_000);
@@ -125,6 +136,7 @@ try {
     cycle_ms: cycleMs,
     repeat_cycle_ms: repeatMs,
     redis_commands_per_item: commandsPerItem,
+    redis_round_trips_per_item: scriptCallsPerItem,
     coordinator_rss_mb: coordinatorRss,
     runner_idle_rss_mb: idleRss,
     runner_busy16_rss_mb: busyRss,

@@ -47,6 +47,10 @@ export const HUB_CLIENT_DEFAULTS = Object.freeze({
   pollTimeoutSeconds: 30,
   pollBatchSize: 100,
   pollGraceMs: 10_000,
+  /** Page size of `GET /agents?has_notifications=true`. */
+  agentsPageSize: 500,
+  /** Pages read at most per listing (20,000 agents). */
+  agentsMaxPages: 40,
 });
 
 /** `HubClient` over HTTP (fetch), validating every response with zod. */
@@ -73,9 +77,22 @@ export class HttpHubClient implements api.HubClient {
   }
 
   async listAgentsWithNotifications(opts: api.CallOptions = {}): Promise<AgentSummary[]> {
-    const body = await this.get('/agents', { has_notifications: true }, opts);
-    const agents = parseCollection(s.agentSummarySchema, body, 'agents', this.logger, 'agent');
-    return agents.sort((a, b) => b.notification_count - a.notification_count);
+    // Paged (`limit`/`offset`), so thousands of agents with unread notifications are all seen; a Hub that ignores
+    // `offset` returns the same page again, which ends the loop.
+    const pageSize = HUB_CLIENT_DEFAULTS.agentsPageSize;
+    const byId = new Map<string, AgentSummary>();
+    for (let page = 0; page < HUB_CLIENT_DEFAULTS.agentsMaxPages; page++) {
+      const body = await this.get(
+        '/agents',
+        { has_notifications: true, limit: pageSize, offset: page * pageSize },
+        opts,
+      );
+      const agents = parseCollection(s.agentSummarySchema, body, 'agents', this.logger, 'agent');
+      const fresh = agents.filter((a) => !byId.has(a.id));
+      for (const a of fresh) byId.set(a.id, a);
+      if (agents.length < pageSize || fresh.length === 0) break;
+    }
+    return [...byId.values()].sort((a, b) => b.notification_count - a.notification_count);
   }
 
   async listStaleAgents(minStalenessSeconds: number, opts: api.CallOptions = {}): Promise<AgentSummary[]> {

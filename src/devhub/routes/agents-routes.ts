@@ -33,12 +33,14 @@ export function registerAgentRoutes(api: Hono<DevHubEnv>, ctx: DevHubContext): v
   api.get('/agents', (c) => {
     requireService(c);
     const limit = queryInt(c, 'limit', 100, 1, 1000);
-    if (queryBool(c, 'has_notifications')) return c.json({ agents: ctx.agents.listWithNotifications(limit) });
+    const offset = queryInt(c, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    if (queryBool(c, 'has_notifications')) {
+      return c.json({ agents: ctx.agents.listWithNotifications(limit, 0, offset), offset, limit });
+    }
     if (queryBool(c, 'stale')) {
       const minStaleness = queryInt(c, 'min_staleness', 900, 0, 365 * 24 * 3600);
       return c.json({ agents: ctx.agents.listStale(minStaleness, limit) });
     }
-    const offset = queryInt(c, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
     return c.json({ ...ctx.agents.listAll(offset, limit), offset, limit });
   });
 

@@ -93,11 +93,11 @@ export class AgentStore {
    * Non-human agents with at least one unread notification (newer than notification `sinceSeq`, when given),
    * highest count first.
    */
-  listWithNotifications(limit: number, sinceSeq = 0): WireAgent[] {
+  listWithNotifications(limit: number, sinceSeq = 0, offset = 0): WireAgent[] {
     const sql = `${SELECT} WHERE type != 'human' AND EXISTS (SELECT 1 FROM notifications n
         WHERE n.recipient_id = agents.id AND n.read = 0 AND n.seq > ?)
-      ORDER BY notification_count DESC, seq LIMIT ?`;
-    return (this.db.prepare(sql).all(sinceSeq, limit) as Record<string, unknown>[]).map(toAgent);
+      ORDER BY notification_count DESC, seq LIMIT ? OFFSET ?`;
+    return (this.db.prepare(sql).all(sinceSeq, limit, offset) as Record<string, unknown>[]).map(toAgent);
   }
 
   /**
