@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ToolCallResult, ToolProvider, ToolSpec } from '../executors/tool-provider.js';
 import type { HubClient } from '../hub/hub-client.js';
 import { errorMessage } from '../shared/errors.js';
@@ -27,8 +28,10 @@ export class HubToolProvider implements ToolProvider {
     readonly hasGrant: (grant: string) => boolean,
     idempotencyPrefix: string,
   ) {
-    let n = 0;
-    const key = (): string => `${idempotencyPrefix}:tool:${++n}`;
+    // Keyed on the call's content: a redelivered activation repeating the same post is deduplicated by the Hub,
+    // and a different post can never collide with an earlier one's key (a counter would restart at 1).
+    const key = (tool: string, args: Record<string, unknown>): string =>
+      `${idempotencyPrefix}:${tool}:${createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 32)}`;
     this.tools = hubToolDefs(hub, agentId, key, this.posted);
   }
 
@@ -58,7 +61,7 @@ export class HubToolProvider implements ToolProvider {
 function hubToolDefs(
   hub: HubClient,
   agentId: string,
-  key: () => string,
+  key: (tool: string, args: Record<string, unknown>) => string,
   posted: { postId: string; commentId?: string }[],
 ): HubToolDef[] {
   return [
@@ -113,7 +116,7 @@ function hubToolDefs(
             content: str(a.content) ?? '',
             title: str(a.title),
             community: str(a.community),
-            idempotencyKey: key(),
+            idempotencyKey: key('hub_create_post', a),
           },
           { signal },
         );
@@ -132,7 +135,13 @@ function hubToolDefs(
       call: async (a, signal) => {
         const postId = str(a.post_id) ?? '';
         const c = await hub.createComment(
-          { agentId, postId, content: str(a.content) ?? '', parentId: str(a.parent_id), idempotencyKey: key() },
+          {
+            agentId,
+            postId,
+            content: str(a.content) ?? '',
+            parentId: str(a.parent_id),
+            idempotencyKey: key('hub_reply', a),
+          },
           { signal },
         );
         posted.push({ postId, commentId: c.id });

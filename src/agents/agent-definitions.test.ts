@@ -170,3 +170,18 @@ describe('cache', () => {
     expect(await new FileAgentDefinitions({ root: '/nonexistent' }).list()).toEqual([]);
   });
 });
+
+describe('runtime credentials', () => {
+  it('refuses brain.api_key_env naming a runtime credential such as HUB_API_KEY', async () => {
+    const root = copyExamples();
+    const file = join(root, 'agents/researcher/config.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('api_key_env: OPENAI_API_KEY', 'api_key_env: HUB_API_KEY'));
+    const e = await loadError(root, 'researcher');
+    expect(e.message).toContain('brain.api_key_env: HUB_API_KEY is a credential of the runtime, not an LLM key');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('api_key_env: HUB_API_KEY', 'api_key_env: POSTGRES_PROD_URL'),
+    );
+    expect((await loadError(root, 'researcher')).message).toContain('brain.api_key_env');
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRuntimeCredential } from '../config/runtime-credentials.js';
 
 /** Executor types an agent definition may name (ADR-030). */
 export const EXECUTOR_TYPES = ['native', 'claude-code', 'goose', 'aider', 'opencode', 'custom'] as const;
@@ -14,7 +15,14 @@ const brainSchema = z.object({
   api_base: z.url().optional(),
   api_key_env: z
     .string()
-    .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as OPENAI_API_KEY')
+    .regex(
+      /^[A-Z_][A-Z0-9_]*(_KEY|_TOKEN)$/,
+      'must name an LLM key variable ending in _KEY or _TOKEN, e.g. GROQ_API_KEY',
+    )
+    .refine((name) => !isRuntimeCredential(name), {
+      error: (issue) =>
+        `${String(issue.input)} is a credential of the runtime, not an LLM key; it is never handed to an agent`,
+    })
     .optional(),
   temperature: z.number().min(0).max(2).default(0.7),
   max_tokens: z.number().int().positive().default(4096),

@@ -47,6 +47,8 @@ export interface RunnerConfig extends SharedConfig {
   runnerId: string;
   maxConcurrentActivations: number;
   activationTimeoutSeconds: number;
+  /** RUNNER_DRAIN_TIMEOUT_MS: how long SIGTERM lets activations finish. */
+  drainTimeoutMs: number;
   metricsPort: number;
 }
 
@@ -117,6 +119,7 @@ export function loadRunnerConfig(
     runnerId: get<string | undefined>(v, 'RUNNER_ID') ?? defaultInstanceId(),
     maxConcurrentActivations: get<number>(v, 'MAX_CONCURRENT_ACTIVATIONS'),
     activationTimeoutSeconds: get<number>(v, 'ACTIVATION_TIMEOUT'),
+    drainTimeoutMs: get<number>(v, 'RUNNER_DRAIN_TIMEOUT_MS'),
     metricsPort: get<number | undefined>(v, 'METRICS_PORT') ?? 9091,
   });
 }

@@ -28,6 +28,8 @@ export interface ExecutorInput {
   onIteration?: (iteration: number) => void;
   /** Called after each tool call. */
   onToolCall?: (call: ToolCallRecord) => void;
+  /** Called after each LLM call with its token usage, so a run that later fails still accounts what it spent. */
+  onUsage?: (usage: { tokensIn: number; tokensOut: number; model: string }) => void;
 }
 
 /** What an activation produced. */

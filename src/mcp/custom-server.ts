@@ -2,6 +2,7 @@ import type { McpServerRef } from '../agents/definition-schema.js';
 import { credentialsMissing, notGranted, stdioItem, type PlanContext, type PlanItem } from './catalog/catalog-entry.js';
 import { SERVER_CATALOG } from './catalog/server-catalog.js';
 import { McpError } from './errors.js';
+import { isRuntimeCredential, LLM_KEY_VARS } from '../config/runtime-credentials.js';
 
 type CustomRef = Exclude<McpServerRef, string>;
 
@@ -40,7 +41,7 @@ export function planCustomServer(ref: CustomRef, ctx: PlanContext): PlanItem {
   for (const [key, template] of Object.entries(ref.env)) {
     let missing: string | undefined;
     env[key] = template.replace(REFERENCE, (_m, v: string) => {
-      if (!v.startsWith(prefix))
+      if (!v.startsWith(prefix) || isRuntimeCredential(v) || (LLM_KEY_VARS as readonly string[]).includes(v))
         throw new McpError(
           'mcp_config_invalid',
           `MCP server '${name}' may only read runner variables named ${prefix}*; \${${v}} is refused`,

@@ -60,3 +60,16 @@ describe('logger', () => {
     expect(out).toContain('[REDACTED]');
   });
 });
+
+describe('logger: credential URLs', () => {
+  it('redacts URLs that carry a password, but not plain URLs', () => {
+    const env = {
+      POSTGRES_TEST_URL: 'postgresql://app:s3cretpw@db:5432/test',
+      HUB_URL: 'http://hub.botburrow.svc.cluster.local:8000',
+    };
+    const { logger, raw } = captureLogger({ env });
+    logger.warn('mcp_error', { detail: 'connect postgresql://app:s3cretpw@db:5432/test failed', hub: env.HUB_URL });
+    expect(raw()).not.toContain('s3cretpw');
+    expect(raw()).toContain('http://hub.botburrow.svc.cluster.local:8000');
+  });
+});

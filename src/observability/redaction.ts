@@ -31,7 +31,10 @@ export const REDACTED_FIELD_PATHS = [
 export function secretValuesFromEnv(env: NodeJS.ProcessEnv): string[] {
   const values = new Set<string>();
   for (const [name, value] of Object.entries(env)) {
-    if (value && value.length >= 6 && SECRET_NAME_PATTERN.test(name)) values.add(value);
+    if (!value || value.length < 6) continue;
+    if (SECRET_NAME_PATTERN.test(name)) values.add(value);
+    // URLs that carry credentials (POSTGRES_<DB>_URL, a Redis URL with a password): the whole URL is secret.
+    else if (/_URL$/.test(name) && /\/\/[^/@\s]*:[^/@\s]+@/.test(value)) values.add(value);
   }
   return [...values].sort((a, b) => b.length - a.length);
 }

@@ -34,13 +34,20 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
   const item = claim.item;
   const activationId = newId();
   const log = ctx.logger.child({ agent_id: item.agent_id, activation_id: activationId, work_id: item.id });
-  await deps.store.startActivation({
-    activationId,
-    agentId: item.agent_id,
-    runnerId: options.runnerId,
-    taskType: item.task_type,
-    workId: item.id,
-  });
+  try {
+    await deps.store.startActivation({
+      activationId,
+      agentId: item.agent_id,
+      runnerId: options.runnerId,
+      taskType: item.task_type,
+      workId: item.id,
+    });
+  } catch (error) {
+    // Without its record the activation could not be watched or stopped: hand the work back now (no attempt spent).
+    log.warn('activation_failed', { error: errorMessage(error), infrastructure: true, hint: 'work handed back' });
+    await ack(ctx, claim, { kind: 'released' }, log).catch(() => undefined);
+    return 'infrastructure';
+  }
   const watch = deps.store.watchActivation(activationId);
   const timeout = new AbortController();
   const timer = setTimeout(
@@ -56,15 +63,17 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
   const signal = AbortSignal.any([watch.signal, timeout.signal, ctx.hardStop]);
   const heartbeat = setInterval(
     () => void beat(ctx, claim, activationId, log, timeout),
-    Math.max(100, Math.floor(options.leaseMs / 3)),
+    // Also well inside the activation record's TTL (60 s), whatever LEASE_SECONDS is.
+    Math.max(100, Math.floor(Math.min(options.leaseMs, 45_000) / 3)),
   );
   const started = deps.clock.now();
   ctx.active.add(activationId);
   ctx.metrics.activeTasks.inc();
   log.info('activation_started', { task_type: item.task_type, attempt: item.attempt, inbox_count: item.inbox_count });
+  let outcome: ActivationOutcome;
   try {
     // The activation (and its executor's events: iteration, tool_call, llm_retry) logs with agent and activation ids.
-    const outcome = await runActivation(
+    outcome = await runActivation(
       { ...deps, logger: log },
       {
         activationId,
@@ -73,9 +82,6 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
         onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
       },
     );
-    await ack(ctx, claim, { kind: 'success' }, log);
-    recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000, item.agent_id);
-    return 'done';
   } catch (error) {
     const failure = classifyFailure(error, signal);
     await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
@@ -88,6 +94,13 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
     ctx.metrics.activeTasks.dec();
     await deps.store.endActivation(activationId).catch(() => undefined);
   }
+  // Outside the try: a failed success-ack must not turn a finished activation into a retry (the lease expires and
+  // the reaper redelivers; replies are idempotent).
+  await ack(ctx, claim, { kind: 'success' }, log).catch((error: unknown) =>
+    log.error('ack_failed', { error: errorMessage(error) }),
+  );
+  recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000, item.agent_id);
+  return 'done';
 }
 
 async function beat(
@@ -162,6 +175,11 @@ async function settleFailure(
   switch (failure.kind) {
     case 'stopped':
       log.warn('activation_stopped', fields);
+      // Its notifications are still unread: without a backoff entry the coordinator would start the same (looping)
+      // work again at the next resync. `backoff clear` lets it run again at once.
+      await ctx.deps.store
+        .recordFailure(claim.item.agent_id, 'force-stopped by an operator (DEL activation:{id})')
+        .catch(() => undefined);
       return;
     case 'released':
       log.warn('activation_released', { ...fields, hint: 'work handed back to its queue' });

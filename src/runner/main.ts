@@ -59,7 +59,7 @@ export async function startRunnerProcess(
       maxConcurrentActivations: config.maxConcurrentActivations,
       activationTimeoutMs: config.activationTimeoutSeconds * 1000,
       leaseMs: config.store.leaseSeconds * 1000,
-      drainTimeoutMs: Number(env.RUNNER_DRAIN_TIMEOUT_MS ?? RUNNER_DEFAULTS.drainTimeoutMs),
+      drainTimeoutMs: config.drainTimeoutMs,
     },
   );
   const ops = await listen(

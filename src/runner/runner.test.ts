@@ -31,6 +31,7 @@ async function harness(): Promise<RuntimeHarness> {
     { name: 'mute', apiBase: llm.url, grants: ['hub:read'] },
     { name: 'loopy', apiBase: llm.url, behavior: { max_iterations: 2 } },
     { name: 'keyless', apiBase: llm.url, apiKeyEnv: 'MISSING_TEST_KEY' },
+    { name: 'writer', apiBase: llm.url, grants: ['hub:write'] },
   ]);
   return h;
 }
@@ -130,6 +131,11 @@ describe('runner: limits and stops', () => {
     expect(capture.lines.find((l) => l.event === 'activation_failed')!.code).toBe('max_iterations_exceeded');
     expect(capture.lines.filter((l) => l.event === 'iteration').map((l) => l.iteration)).toEqual([1, 2]);
     expect(capture.events()).toContain('executor_error');
+    // What the looping agent spent is still reported, so budgets can stop it.
+    await waitFor(
+      () =>
+        (h.hub.db.prepare('SELECT * FROM consumption_events WHERE agent_id = ?').all('loopy') as any[]).length === 1,
+    );
   });
 
   it('aborts at ACTIVATION_TIMEOUT with activation_timeout, as a failure', async () => {
@@ -153,7 +159,9 @@ describe('runner: limits and stops', () => {
     });
     await h.store.stopActivation(record!.activation_id);
     await waitFor(() => capture.events().includes('activation_stopped'), { timeoutMs: 3_000 });
-    expect(await h.store.getBackoff('helper')).toBeNull();
+    // A backoff entry keeps a looping agent from being started again at the next resync.
+    await waitFor(() => h.store.getBackoff('helper'));
+    expect((await h.store.getBackoff('helper'))!.last_error).toContain('force-stopped');
     expect((await h.store.listInFlight()).length).toBe(0);
     expect(await h.store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
   });
@@ -201,19 +209,19 @@ describe('runner modes', () => {
 });
 
 describe('runner: grants on Hub tools', () => {
-  it('answers a hidden write tool with Permission denied, not "not implemented"', async () => {
+  it('answers a tool hidden by a missing grant with Permission denied, not "not implemented"', async () => {
     await harness();
-    h.llm.script([toolCall('hub_reply', { post_id: 'x', content: 'sneaky' }), text('SKIP')]);
+    h.llm.script([toolCall('hub_search', { query: 'sneaky' }), text('SKIP')]);
     const { capture } = await h.startRunner();
-    await mentionAndQueue('mute');
+    await mentionAndQueue('writer');
     await waitFor(() => capture.events().includes('activation_completed'));
     expect(h.llm.requests[1]!.toolResults[0]).toMatchObject({
-      content: 'Permission denied: hub_reply needs hub:write',
+      content: 'Permission denied: hub_search needs hub:read',
       isError: true,
     });
     expect(h.llm.requests[0]!.body.tools.map((t: { name: string }) => t.name)).toEqual([
-      'hub_search',
-      'hub_get_thread',
+      'hub_create_post',
+      'hub_reply',
     ]);
   });
 });
@@ -243,5 +251,19 @@ describe('runner: shutdown', () => {
     expect(capture.events()).toContain('activation_completed');
     expect((await h.repliesBy(post.id, 'helper')).map((c) => c.content)).toEqual(['just in time']);
     expect(await h.store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
+  });
+});
+
+describe('runner: infrastructure trouble', () => {
+  it('backs off exponentially while the Hub is down, handing the work back each time', async () => {
+    await harness();
+    const { capture } = await h.startRunner({ infraBackoffMaxMs: 60_000 });
+    await mentionAndQueue('helper');
+    await h.hub.close();
+    await waitFor(() => capture.lines.filter((l) => l.event === 'runner_backoff').length >= 3, { timeoutMs: 15_000 });
+    const failures = capture.lines.filter((l) => l.event === 'runner_backoff').map((l) => l.consecutive_failures);
+    expect(failures.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(await h.store.getBackoff('helper')).toBeNull();
+    expect((await h.store.listQueue('high')).map((i) => i.attempt)).toEqual([1]);
   });
 });

@@ -50,6 +50,7 @@ export class Runner {
       mode: this.options.mode,
       queues: queues.map((q) => `work:queue:${q}`),
       max_concurrent_activations: this.options.maxConcurrentActivations,
+      claim: 'blocking claim (brpop-style wait on the watched queues, then an atomic leased move)',
     });
     const ctx: ClaimContext = {
       deps: this.deps,
@@ -98,8 +99,10 @@ export class Runner {
           blockMs: this.options.claimBlockMs,
           signal,
         });
-        this.recovered();
-        if (!claim) continue;
+        if (!claim) {
+          this.recovered();
+          continue;
+        }
         this.logger.info('work_claimed', {
           slot,
           agent_id: claim.item.agent_id,

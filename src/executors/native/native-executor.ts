@@ -87,6 +87,7 @@ export class NativeExecutor implements Executor {
       signal,
       onIteration: input.onIteration,
       onToolCall: input.onToolCall,
+      onUsage: input.onUsage,
     });
   }
 }

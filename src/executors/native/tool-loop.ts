@@ -21,6 +21,7 @@ export interface ToolLoopContext {
   signal: AbortSignal;
   onIteration?: (iteration: number) => void;
   onToolCall?: (call: ToolCallRecord) => void;
+  onUsage?: (usage: { tokensIn: number; tokensOut: number; model: string }) => void;
 }
 
 type Totals = Omit<ExecutorResult, 'reply'>;
@@ -52,6 +53,7 @@ async function nextResponse(ctx: ToolLoopContext, messages: LlmMessage[], totals
   totals.tokensIn += response.usage.input;
   totals.tokensOut += response.usage.output;
   totals.model = response.model || totals.model;
+  ctx.onUsage?.({ tokensIn: response.usage.input, tokensOut: response.usage.output, model: totals.model });
   ctx.logger.debug('iteration', {
     iteration,
     tools: response.toolCalls.map((c) => c.name),

@@ -1,0 +1,191 @@
+import type { AgentDefinition } from '../agents/agent-definition.js';
+import { ExecutorError } from '../executors/errors.js';
+import { HubForbiddenError, HubNotFoundError, HubRequestError, HubResponseError } from '../hub/errors.js';
+import type { Notification } from '../hub/types.js';
+import { AppError, PermanentError, errorMessage } from '../shared/errors.js';
+import type { ActivationDeps, ActivationOutcome, ActivationRequest } from './activation-types.js';
+import type { HubToolProvider } from './hub-tools.js';
+import { discoveryPrompt, inboxPrompt, parseDiscoveryReply } from './prompts.js';
+import { isSkip, replyDecision, replyIdempotencyKey } from './reply-policy.js';
+
+type Reply = ActivationOutcome['replies'][number];
+
+/** Rounds of re-reading the inbox within one activation. */
+const MAX_INBOX_ROUNDS = 3;
+
+/** Executor failures that retrying the same notification would only repeat (the agent's own limits, a 400). */
+const REPEATING_EXECUTOR_CODES = new Set(['max_iterations_exceeded', 'max_tokens_exceeded', 'llm_rejected']);
+
+/**
+ * A failure that belongs to one notification and would repeat on every retry: its thread is gone or malformed
+ * (the others can still be answered), or the agent's loop gave up on it. Such a notification is marked read (with
+ * `notification_failed`) so it cannot block the agent's inbox forever.
+ */
+function notificationFailure(error: unknown): 'skip' | 'fail' | undefined {
+  if (error instanceof HubNotFoundError || error instanceof HubResponseError) return 'skip';
+  if (error instanceof HubRequestError) return 'skip';
+  if (error instanceof ExecutorError && REPEATING_EXECUTOR_CODES.has(String(error.code))) return 'fail';
+  return undefined;
+}
+
+/** What each step of an activation works with. */
+export interface StepContext {
+  deps: ActivationDeps;
+  req: ActivationRequest;
+  def: AgentDefinition;
+  /** Run the executor on one prompt and return its reply (usage is tallied). */
+  run: (prompt: string) => Promise<string>;
+  hubTools: HubToolProvider;
+}
+
+export interface StepResult {
+  replies: Reply[];
+  handled: number;
+  reason?: string;
+}
+
+export async function answerInbox(ctx: StepContext): Promise<StepResult> {
+  const { deps, req, def } = ctx;
+  const agentId = def.name;
+  const replies: Reply[] = [];
+  const handled = new Set<string>();
+  let lastReason: string | undefined = 'no_notifications';
+  // Notifications that arrive while the agent works are answered in the same activation (a few rounds at most):
+  // the coordinator cannot queue an agent that is already in flight.
+  for (let round = 0; round < MAX_INBOX_ROUNDS; round++) {
+    const unread = await deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
+    const fresh = unread.filter(
+      (n) => !handled.has(n.id) && (!req.notificationIds || req.notificationIds.includes(n.id)),
+    );
+    if (fresh.length === 0) break;
+    for (const n of fresh) {
+      handled.add(n.id);
+      const decision = replyDecision(n, def.config.behavior);
+      if (decision === 'answer') {
+        const reply = await answerOrSkip(ctx, n);
+        if (reply) replies.push(reply);
+        else lastReason = 'skip_answer';
+      } else {
+        lastReason = decision;
+        deps.logger.info('notification_not_answered', {
+          agent_id: agentId,
+          notification_id: n.id,
+          type: n.type,
+          reason: decision,
+        });
+      }
+      // Marked read one by one, so work redelivered after a crash resumes where it stopped.
+      if (!req.dryRun)
+        await deps.hub.markNotificationsRead({ agentId, notificationIds: [n.id] }, { signal: req.signal });
+    }
+    if (req.dryRun) break;
+  }
+  return { replies, handled: handled.size, reason: replies.length === 0 ? lastReason : undefined };
+}
+
+async function answerOne(ctx: StepContext, n: Notification): Promise<Reply | undefined> {
+  const { deps, req, def, run, hubTools } = ctx;
+  // Without hub:write the reply could not be posted: fail before paying for an LLM call.
+  if (!hubTools.hasGrant('hub:write')) throw new PermanentError('hub_write_denied', forbiddenMessage(def.name));
+  const postId = n.post_id!;
+  const thread = await deps.hub.getThread(postId, { agentId: def.name, signal: req.signal });
+  const postedBefore = hubTools.posted.length;
+  const text = await run(inboxPrompt(def.name, n, thread));
+  if (isSkip(text)) {
+    deps.logger.info('activation_skipped', { agent_id: def.name, notification_id: n.id, reason: 'SKIP' });
+    return undefined;
+  }
+  if (hubTools.posted.slice(postedBefore).some((p) => p.postId === postId)) {
+    deps.logger.info('reply_posted_by_tool', { agent_id: def.name, notification_id: n.id, post_id: postId });
+    return undefined;
+  }
+  const parentId = n.comment_id ?? undefined;
+  return postReply(ctx, {
+    postId,
+    parentId,
+    content: text,
+    key: replyIdempotencyKey(def.name, n.id),
+  });
+}
+
+/** Answer one notification; a failure that would repeat forever marks it read (see `notificationFailure`). */
+async function answerOrSkip(ctx: StepContext, n: Notification): Promise<Reply | undefined> {
+  try {
+    return await answerOne(ctx, n);
+  } catch (error) {
+    const kind = notificationFailure(error);
+    if (!kind) throw error;
+    const { deps, req, def } = ctx;
+    deps.logger.warn('notification_failed', {
+      agent_id: def.name,
+      notification_id: n.id,
+      post_id: n.post_id,
+      error: errorMessage(error),
+      code: error instanceof AppError ? String(error.code) : undefined,
+      hint: 'marked read so the rest of the inbox is answered',
+    });
+    if (!req.dryRun)
+      await deps.hub.markNotificationsRead({ agentId: def.name, notificationIds: [n.id] }, { signal: req.signal });
+    if (kind === 'fail') throw error;
+    return undefined;
+  }
+}
+
+export async function explore(ctx: StepContext): Promise<StepResult> {
+  const { deps, req, def, run } = ctx;
+  const { interests, watch_communities } = def.config;
+  const feed = await deps.hub.discover(
+    {
+      agentId: def.name,
+      communities: [...new Set([...watch_communities, ...interests.communities])],
+      keywords: interests.keywords,
+      excludeResponded: true,
+      limit: 10,
+    },
+    { signal: req.signal },
+  );
+  if (feed.length === 0) return { replies: [], handled: 0, reason: 'no_feed' };
+  const text = await run(discoveryPrompt(def.name, feed));
+  if (isSkip(text)) return { replies: [], handled: 0, reason: 'skip_answer' };
+  const target = parseDiscoveryReply(text, feed);
+  if (!target) {
+    deps.logger.warn('discovery_reply_unparsed', {
+      agent_id: def.name,
+      hint: 'expected "REPLY TO <post id>" on the first line',
+    });
+    return { replies: [], handled: 0, reason: 'skip_answer' };
+  }
+  const reply = await postReply(ctx, { ...target, key: `discover:${def.name}:${req.work.id}` });
+  return { replies: [reply], handled: 0 };
+}
+
+async function postReply(
+  ctx: StepContext,
+  r: { postId: string; parentId?: string; content: string; key: string },
+): Promise<Reply> {
+  const { deps, req, def, hubTools } = ctx;
+  const forbidden = forbiddenMessage(def.name);
+  if (!hubTools.hasGrant('hub:write')) throw new PermanentError('hub_write_denied', forbidden);
+  if (req.dryRun) return { postId: r.postId, content: r.content };
+  try {
+    const c = await deps.hub.createComment(
+      { agentId: def.name, postId: r.postId, parentId: r.parentId, content: r.content, idempotencyKey: r.key },
+      { signal: req.signal },
+    );
+    deps.logger.info('reply_posted', {
+      agent_id: def.name,
+      post_id: r.postId,
+      comment_id: c.id,
+      parent_id: r.parentId,
+    });
+    return { postId: r.postId, commentId: c.id, content: r.content };
+  } catch (error) {
+    if (error instanceof HubForbiddenError) throw new PermanentError('hub_write_denied', forbidden, { cause: error });
+    throw error;
+  }
+}
+
+/** The operator-facing message for a reply the agent may not post (the guide's "403 Forbidden"). */
+function forbiddenMessage(agent: string): string {
+  return `Failed to post response: 403 Forbidden (agent ${agent} lacks hub:write grant?)`;
+}
