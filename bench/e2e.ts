@@ -2,6 +2,8 @@
 // dispatch latency (mention accepted -> claimed -> reply visible) at a steady rate and in a burst, activation
 // throughput with 1/4/16 runners, and I/O-bound concurrency (500 ms LLM, MAX_CONCURRENT_ACTIVATIONS 1 vs 16).
 // Run: npx tsx bench/e2e.ts [mentions=1000]
+import { existsSync } from 'node:fs';
+import { ChildService } from '../src/testing/child-service.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
 import { percentile, recordResult } from './record.js';
 import { Stack } from './stack.js';
@@ -52,6 +54,36 @@ async function throughput(runners: number, concurrency: number, mentions: number
   }
 }
 
+// Runner processes run the compiled CLI, as in the image.
+const DIST = new URL('../dist/cli/main.js', import.meta.url).pathname;
+
+/** Activations/s with `runners` separate runner processes (MAX_CONCURRENT_ACTIVATIONS 1 each). */
+async function throughputProcesses(runners: number, mentions: number) {
+  const stack = await Stack.start(redis.url, mentions, 0);
+  try {
+    await stack.startCoordinator();
+    const children = Array.from(
+      { length: runners },
+      (_, i) => new ChildService(['runner'], stack.childEnv({ RUNNER_ID: `proc-runner-${i}` }), [DIST]),
+    );
+    stack.onClose(async () => {
+      for (const c of children) {
+        c.kill('SIGTERM');
+        await c.exited;
+      }
+    });
+    await Promise.all(children.map((c) => c.waitForEvent('runner_started', 60_000)));
+    const t0 = performance.now();
+    await stack.mention(stack.agents);
+    await stack.allReplied(stack.agents);
+    const perS = (mentions / (performance.now() - t0)) * 1000;
+    console.log(`${String(runners).padStart(7)} processes | ${perS.toFixed(1).padStart(8)} activations/s`);
+    return { runner_processes: runners, mentions, activations_per_s: perS };
+  } finally {
+    await stack.close();
+  }
+}
+
 try {
   console.log(
     `dispatch latency, ${MENTIONS} mentions to ${MENTIONS} agents, 4 runners x 8 concurrent, zero-latency LLM`,
@@ -63,7 +95,14 @@ try {
   for (const r of [1, 4, 16]) rows.push(await throughput(r, 1, 300, 0));
   rows.push(await throughput(1, 1, 16, 500));
   rows.push(await throughput(1, 16, 64, 500));
-  recordResult('e2e', { dispatch: [steady, burst], throughput: rows });
+  const processes = [];
+  if (existsSync(DIST)) {
+    console.log('\nthroughput with separate runner processes (compiled CLI, 1 activation each, zero-latency LLM):');
+    for (const r of [1, 4, 16]) processes.push(await throughputProcesses(r, 300));
+  } else {
+    console.log('\n(skipping runner-process throughput: run `npm run build` first)');
+  }
+  recordResult('e2e', { dispatch: [steady, burst], throughput: rows, throughput_processes: processes });
 } finally {
   await redis.stop();
 }

@@ -16,8 +16,8 @@ import { RedisStore } from '../src/store/redis/redis-store.js';
 import { writeAgentDefinitions } from '../src/testing/agent-fixtures.js';
 import { FakeLlmServer, text } from '../src/testing/fake-llm-server.js';
 
-const KEY = 'svc-bench-key-0123456789';
-const LLM_KEY = 'sk-bench-llm-0123456789';
+export const KEY = 'svc-bench-key-0123456789';
+export const LLM_KEY = 'sk-bench-llm-0123456789';
 
 /** Per-agent timestamps (performance.now()). */
 export interface Timings {
@@ -165,6 +165,26 @@ export class Stack {
         throw new Error(`${agents.filter((a) => !this.timings.replied.has(a)).length} mentions never answered`);
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  /** Env for runner child processes of this stack. */
+  childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      HUB_URL: this.hub.url,
+      HUB_API_KEY: KEY,
+      VALKEY_URL: this.redisUrl,
+      AGENT_DEFINITIONS_PATH: this.defsRoot,
+      ANTHROPIC_API_KEY: LLM_KEY,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'INFO',
+      ...extra,
+    };
+  }
+
+  /** Register a cleanup step (run in reverse order by `close`). */
+  onClose(fn: () => Promise<unknown>): void {
+    this.closers.push(fn);
   }
 
   async close(): Promise<void> {
