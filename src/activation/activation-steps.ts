@@ -14,7 +14,13 @@ type Reply = ActivationOutcome['replies'][number];
 const MAX_INBOX_ROUNDS = 3;
 
 /** Executor failures that retrying the same notification would only repeat (the agent's own limits, a 400). */
-const REPEATING_EXECUTOR_CODES = new Set(['max_iterations_exceeded', 'max_tokens_exceeded', 'llm_rejected']);
+// `cli_spawn_failed`: the CLI could not even start with this prompt (e.g. E2BIG for a huge thread).
+const REPEATING_EXECUTOR_CODES = new Set([
+  'max_iterations_exceeded',
+  'max_tokens_exceeded',
+  'llm_rejected',
+  'cli_spawn_failed',
+]);
 
 /**
  * A failure that belongs to one notification and would repeat on every retry: its thread is gone or malformed

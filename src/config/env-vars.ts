@@ -281,10 +281,11 @@ export const ENV_VARS = [
   },
   {
     name: 'SANDBOX_MEMORY_MB',
-    kind: { type: 'positive-int' },
-    default: '2048',
+    kind: { type: 'non-negative-int' },
+    default: '0',
     usedBy: ['runner', 'dev'],
-    description: 'Address-space limit (RLIMIT_AS) of each sandboxed process, in MiB',
+    description:
+      'Address-space limit (RLIMIT_AS) of each sandboxed process, in MiB; 0 = none (Node/Bun CLIs reserve large virtual ranges for WebAssembly, so prefer the pod memory limit)',
   },
   {
     name: 'SANDBOX_CPU_SECONDS',

@@ -12,7 +12,7 @@ import { NativeExecutor, type NativeExecutorOptions } from './native/native-exec
 export interface ExecutorRegistryOptions {
   native?: NativeExecutorOptions;
   /** The sandbox and runner env for CLI executors; without it only `native` is installed. */
-  cli?: { sandbox: Sandbox; env: Readonly<Record<string, string | undefined>> };
+  cli?: { sandbox: Sandbox; env: Readonly<Record<string, string | undefined>>; refuseReason?: string };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { sleep } from '../shared/abort.js';
@@ -225,7 +226,10 @@ export class HttpHubClient implements api.HubClient {
       tokens_output: input.tokensOutput,
       cost_usd: input.costUsd,
     };
-    await this.post('/system/consumption', body, opts);
+    // Sent with an Idempotency-Key derived from the report, so a retry after a timeout the Hub had in fact
+    // accepted is not counted twice (by Hubs that honour the key; the dev Hub does).
+    const key = `consumption:${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 40)}`;
+    await this.post('/system/consumption', body, opts, key);
   }
 
   private async get(path: string, query: HubRequest['query'], opts: api.CallOptions): Promise<unknown> {

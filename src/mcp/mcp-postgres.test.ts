@@ -57,6 +57,9 @@ describe('postgres MCP server', () => {
     expect(write.content).toContain('cannot execute INSERT in a read-only transaction');
     const sneaky = await call('postgres-test__query', { sql: `DELETE FROM ${table}; COMMIT` });
     expect(sneaky.isError).toBe(true);
+    // Ending the read-only transaction first and writing in a second statement is refused too (one statement only).
+    const escape = await call('postgres-test__query', { sql: `COMMIT; DELETE FROM ${table}` });
+    expect(escape.isError).toBe(true);
     expect(await call('postgres-test__execute', { sql: `DELETE FROM ${table}` })).toEqual({
       content: 'Permission denied: postgres-test__execute needs postgres:test:write',
       isError: true,

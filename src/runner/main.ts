@@ -45,7 +45,10 @@ export async function startRunnerProcess(
       store,
       hub,
       definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
-      executors: createExecutorRegistry({ native: { fetch: llmFetch(env) }, cli: { sandbox, env } }),
+      executors: createExecutorRegistry({
+        native: { fetch: llmFetch(env) },
+        cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env) },
+      }),
       logger,
       env,
       extraTools,
@@ -111,6 +114,19 @@ export async function sandboxFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Pr
     env,
     logger,
   });
+}
+
+/**
+ * In a service, CLI agents need the bubblewrap sandbox: in the process fallback a CLI could read the runner's
+ * environment through /proc. `SANDBOX=auto` that fell back therefore refuses CLI agents (native agents keep
+ * running); `SANDBOX=process` accepts the weaker sandbox explicitly.
+ */
+export function weakSandboxRefusal(sandbox: Sandbox, env: NodeJS.ProcessEnv): string | undefined {
+  if (sandbox.kind !== 'process' || (env.SANDBOX ?? 'auto').toLowerCase() === 'process') return undefined;
+  return (
+    'the bubblewrap sandbox cannot run in this pod, and the process fallback would let a CLI read the runner ' +
+    'environment; allow user namespaces for the runner pods (see k8s/apexalgo-iad/README.md) or set SANDBOX=process to accept it'
+  );
 }
 
 /** The LLM SDKs' fetch, honouring HTTP(S)_PROXY / NO_PROXY like the Hub client. */

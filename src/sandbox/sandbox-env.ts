@@ -52,5 +52,7 @@ export function findExecutable(name: string, path: string | undefined): string |
 
 /** `prlimit` arguments applying `limits`, to prefix a command with. */
 export function prlimitArgs(limits: { memoryMb: number; cpuSeconds: number; maxProcs: number }): string[] {
-  return [`--as=${limits.memoryMb * 1024 * 1024}`, `--cpu=${limits.cpuSeconds}`, `--nproc=${limits.maxProcs}`, '--'];
+  // SANDBOX_MEMORY_MB=0 leaves the address space unlimited (the pod's memory limit applies instead).
+  const as = limits.memoryMb > 0 ? [`--as=${limits.memoryMb * 1024 * 1024}`] : [];
+  return [...as, `--cpu=${limits.cpuSeconds}`, `--nproc=${limits.maxProcs}`, '--'];
 }

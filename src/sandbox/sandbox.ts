@@ -1,6 +1,6 @@
 /** Resource limits applied to every process a sandbox starts (rlimits, inherited by its children). */
 export interface SandboxLimits {
-  /** Address-space limit per process (RLIMIT_AS), in MiB. `SANDBOX_MEMORY_MB`. */
+  /** Address-space limit per process (RLIMIT_AS), in MiB; 0 = none. `SANDBOX_MEMORY_MB`. */
   memoryMb: number;
   /** CPU time per process (RLIMIT_CPU), in seconds. `SANDBOX_CPU_SECONDS`. */
   cpuSeconds: number;
@@ -9,7 +9,7 @@ export interface SandboxLimits {
 }
 
 /** Defaults of {@link SandboxLimits} (the env table's defaults). */
-export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { memoryMb: 2048, cpuSeconds: 600, maxProcs: 256 };
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { memoryMb: 0, cpuSeconds: 600, maxProcs: 256 };
 
 /** The sandbox implementations. */
 export type SandboxKind = 'bwrap' | 'process';

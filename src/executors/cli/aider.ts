@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidOutput, type CliInvocation, type CliInvocationContext, type CliTool } from './cli-tool.js';
 
@@ -46,11 +47,34 @@ export const aiderTool: CliTool = {
     return { args, env };
   },
   async parse({ hostWorkspace }) {
-    const history = await readFile(join(hostWorkspace, AIDER_HISTORY), 'utf8').catch(() => undefined);
+    const history = await readRegularFile(join(hostWorkspace, AIDER_HISTORY), MAX_HISTORY_BYTES);
     if (history === undefined) throw invalidOutput('aider', `no ${AIDER_HISTORY} was written`);
     return parseAiderHistory(history);
   },
 };
+
+/** Largest chat history read back (the sandboxed tool wrote it; never trust its size). */
+const MAX_HISTORY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Read a file the sandboxed tool wrote, refusing anything but a regular file (a link to /dev/zero or a FIFO would
+ * hang or exhaust the runner) and capping the size. undefined when it is missing or refused.
+ */
+async function readRegularFile(path: string, maxBytes: number): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const info = await handle.stat();
+    if (!info.isFile()) return undefined;
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
 
 const UNIT: Record<string, number> = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 };
 

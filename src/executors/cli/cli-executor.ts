@@ -19,6 +19,8 @@ import type { CliInvocationContext, CliTool, McpLaunch } from './cli-tool.js';
 export interface CliExecutorOptions {
   sandbox: Sandbox;
   env: Readonly<Record<string, string | undefined>>;
+  /** When set, CLI agents are refused with this reason (the sandbox is too weak for them here). */
+  refuseReason?: string;
 }
 
 /** Stderr lines quoted in `cli_exit_nonzero`. */
@@ -37,6 +39,7 @@ export class CliExecutor implements Executor {
   ) {}
 
   isAvailable(): Promise<ExecutorAvailability> {
+    if (this.options.refuseReason) return Promise.resolve({ ok: false, reason: this.options.refuseReason });
     const binary = this.tool.binary();
     if (binary === undefined || findExecutable(binary, this.options.env.PATH)) return Promise.resolve({ ok: true });
     return Promise.resolve({ ok: false, reason: this.missing(binary) });

@@ -1,3 +1,4 @@
+import type { QueryConfig } from 'pg';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Pool } from 'pg';
@@ -32,7 +33,15 @@ export function createPostgresMcpServer(options: PostgresMcpServerOptions): McpS
     const client = await pool.connect();
     try {
       await client.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
-      const r = await client.query(sql, values);
+      // Always the extended protocol (a values array, even empty): it runs exactly one statement, so
+      // `COMMIT; DELETE ...` cannot end the read-only transaction and write in a second statement.
+      // (`queryMode` is in pg 8.11+, not yet in @types/pg.)
+      const config: QueryConfig & { queryMode: 'extended' } = {
+        text: sql,
+        values: values ?? [],
+        queryMode: 'extended',
+      };
+      const r = await client.query(config);
       await client.query(readOnly ? 'ROLLBACK' : 'COMMIT');
       return json({ command: r.command, row_count: r.rowCount, rows: (r.rows ?? []).slice(0, maxRows) });
     } catch (e) {
