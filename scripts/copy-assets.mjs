@@ -1,8 +1,8 @@
-// Copies non-TypeScript assets (Lua scripts, web page files) from src/ into dist/ after tsc.
+// Copies non-TypeScript assets (the Lua scripts of src/store/redis/lua) from src/ into dist/ after tsc.
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const exts = ['.lua', '.html', '.css', '.js.txt'];
+const exts = ['.lua'];
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

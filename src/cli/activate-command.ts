@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { runActivation } from '../activation/run-activation.js';
-import { loadSharedConfig } from '../config/schema.js';
-import { createExecutorRegistry } from '../executors/create-executor-registry.js';
-import { HttpHubClient } from '../hub/http-hub-client.js';
+import { loadRunnerConfig } from '../config/schema.js';
 import { createLogger } from '../observability/logger.js';
-import { ConfigError } from '../shared/errors.js';
+import { createActivationDeps } from '../runner/main.js';
 import { newId } from '../shared/ids.js';
 import { runAction } from './run-action.js';
 
@@ -14,7 +11,7 @@ interface ActivateOptions {
   notification?: string[];
   discovery?: boolean;
   dryRun?: boolean;
-  timeout: string;
+  timeout?: string;
 }
 
 /**
@@ -29,33 +26,22 @@ export function registerActivateCommand(program: Command): void {
     .option('--notification <id...>', 'answer only these notifications (default: every unread one)')
     .option('--discovery', 'run a DISCOVERY activation instead of answering the inbox')
     .option('--dry-run', 'print the replies instead of posting them (nothing is marked read)')
-    .option('--timeout <seconds>', 'abort after this long', '600')
+    .option('--timeout <seconds>', 'abort after this long (default: ACTIVATION_TIMEOUT)')
     .action(
       runAction(async (opts: ActivateOptions) => {
-        const config = loadSharedConfig(process.env, 'runner');
-        if (!config.hubUrl || !config.hubApiKey) {
-          throw new ConfigError([
-            ...(config.hubUrl ? [] : ['HUB_URL is required (set it in ConfigMap botburrow-agents-config)']),
-            ...(config.hubApiKey ? [] : ['HUB_API_KEY is required (set it in Secret botburrow-agents-secrets)']),
-          ]);
-        }
+        const config = loadRunnerConfig(process.env);
         const logger = createLogger({
           level: config.logLevel,
           destination: process.stderr,
           base: { component: 'activate' },
         });
+        const deps = await createActivationDeps(config, logger, process.env);
         const outcome = await runActivation(
-          {
-            hub: new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger }),
-            definitions: new FileAgentDefinitions({ root: config.agentDefinitionsPath, logger }),
-            executors: createExecutorRegistry(),
-            logger: logger.child({ agent_id: opts.agent }),
-            env: process.env,
-          },
+          { ...deps, logger: logger.child({ agent_id: opts.agent }) },
           {
             activationId: newId(),
             work: { id: newId(), agent_id: opts.agent, task_type: opts.discovery ? 'DISCOVERY' : 'INBOX' },
-            signal: AbortSignal.timeout(Number(opts.timeout) * 1000),
+            signal: AbortSignal.timeout(Number(opts.timeout ?? config.activationTimeoutSeconds) * 1000),
             notificationIds: opts.notification,
             dryRun: opts.dryRun,
           },

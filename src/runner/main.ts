@@ -1,3 +1,4 @@
+import type { ActivationDeps } from '../activation/activation-types.js';
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { resolveDefinitionsRoot } from '../agents/github-definitions-sync.js';
 import { readEnv } from '../config/env-reader.js';
@@ -27,6 +28,31 @@ export interface RunnerProcess {
   shutdown(): Promise<void>;
 }
 
+/**
+ * What every activation of a runner needs, built from config and env: Hub client, definitions (git-sync path or
+ * GitHub mode), executors (native with a proxy-aware fetch, CLI in the sandbox), and the agents' MCP servers.
+ * Shared by the runner and `botburrow-agents activate`, so a foreground activation runs exactly like a queued one.
+ */
+export async function createActivationDeps(
+  config: RunnerConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<ActivationDeps> {
+  const sandbox = await sandboxFromEnv(env, logger);
+  const definitionsRoot = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env, logger });
+  return {
+    hub: new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger }),
+    definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
+    executors: createExecutorRegistry({
+      native: { fetch: llmFetch(env) },
+      cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env) },
+    }),
+    logger,
+    env,
+    extraTools: await createMcpToolsFromEnv(env, logger),
+  };
+}
+
 /** Composition root of `botburrow-agents runner`. */
 export async function startRunnerProcess(
   config: RunnerConfig,
@@ -36,22 +62,10 @@ export async function startRunnerProcess(
   const store = await connectRedisStore(config.redisUrl, config.store, logger);
   logger.info('redis_connected', { url: redactUrl(config.redisUrl), runner_id: config.runnerId });
   const registry = createMetricsRegistry({ component: 'runner' });
-  const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
-  const extraTools = await createMcpToolsFromEnv(env, logger);
-  const sandbox = await sandboxFromEnv(env, logger);
-  const definitionsRoot = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env, logger });
   const runner = new Runner(
     {
+      ...(await createActivationDeps(config, logger, env)),
       store,
-      hub,
-      definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
-      executors: createExecutorRegistry({
-        native: { fetch: llmFetch(env) },
-        cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env) },
-      }),
-      logger,
-      env,
-      extraTools,
       registry,
       clock: systemClock,
     },
