@@ -1,4 +1,5 @@
 import type { StoreSettings } from '../config/schema.js';
+import type { EventCounters } from './event-counters.js';
 import type {
   AckOutcome,
   AckResult,
@@ -51,7 +52,7 @@ export interface ActivationWatch {
  * renewing leadership on a timer (the coordinator calls `reap` and `renewLeadership`); backoff is checked at
  * enqueue only, not at claim.
  */
-export interface Store {
+export interface Store extends EventCounters {
   /** Queue work, or merge into the agent's queued item, or refuse (in flight / in backoff). */
   enqueue(request: WorkRequest): Promise<EnqueueResult>;
   /**
@@ -87,6 +88,11 @@ export interface Store {
   clearBackoff(agentId?: string): Promise<void>;
   recordFailure(agentId: string, error: string): Promise<BackoffState>;
   recordSuccess(agentId: string): Promise<void>;
+  /**
+   * Park an agent without counting a failure: enqueue refuses its work until `untilMs` (epoch ms), e.g. while its
+   * Hub budget is exhausted. Shows in `work:backoff` with `last_error` = `reason`; `backoff clear` ends it.
+   */
+  parkAgent(agentId: string, untilMs: number, reason: string): Promise<BackoffState>;
 
   /** Create `activation:{id}` with a TTL that heartbeats refresh. */
   startActivation(start: ActivationStart, ttlMs?: number): Promise<void>;

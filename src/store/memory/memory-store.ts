@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../../shared/clock.js';
+import { MemoryEventCounters } from '../event-counters.js';
 import { ActivationWatcher } from '../activation-watcher.js';
 import { leaseLostError, notLeaderError } from '../errors.js';
 import { inServiceOrder } from '../priority.js';
@@ -51,6 +52,7 @@ export class MemoryStore implements Store {
   private readonly records: MemoryRecords;
   private readonly watcher: ActivationWatcher;
   private readonly waiters = new Set<() => void>();
+  private readonly events = new MemoryEventCounters();
   private closed = false;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -154,6 +156,24 @@ export class MemoryStore implements Store {
 
   recordSuccess(agentId: string): Promise<void> {
     return this.clearBackoff(agentId);
+  }
+
+  parkAgent(agentId: string, untilMs: number, reason: string): Promise<BackoffState> {
+    const state: BackoffState = { until: untilMs, failures: 0, last_error: reason };
+    this.q.backoff.set(agentId, state);
+    return Promise.resolve({ ...state });
+  }
+
+  countEvents(key: string, sinceMs: number): Promise<number> {
+    return this.events.countEvents(key, sinceMs);
+  }
+
+  addEvent(key: string, eventId: string, atMs: number, windowMs: number): Promise<void> {
+    return this.events.addEvent(key, eventId, atMs, windowMs);
+  }
+
+  oldestEvent(key: string, sinceMs: number): Promise<number | null> {
+    return this.events.oldestEvent(key, sinceMs);
   }
 
   startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {

@@ -56,6 +56,10 @@ export class RedisKeys {
   get leaderEpoch(): string {
     return `${this.prefix}coordinator:leader:epoch`;
   }
+  /** ZSET event id scored by epoch ms, expiring with its window: sliding-window counts (loop guard, write limits). */
+  events(key: string): string {
+    return `${this.prefix}limits:${key}`;
+  }
   /** STRING JSON RunnerInfo with a TTL. */
   runner(runnerId: string): string {
     return `${this.prefix}runner:heartbeat:${runnerId}`;

@@ -205,6 +205,25 @@ export class RedisStore implements Store {
     await this.redis.hdel(this.keys.backoff, agentId);
   }
 
+  async parkAgent(agentId: string, untilMs: number, reason: string): Promise<BackoffState> {
+    const state: BackoffState = { until: untilMs, failures: 0, last_error: reason };
+    await this.redis.hset(this.keys.backoff, agentId, JSON.stringify(state));
+    return state;
+  }
+
+  async countEvents(key: string, sinceMs: number): Promise<number> {
+    return this.redis.zcount(this.keys.events(key), sinceMs, '+inf');
+  }
+
+  async addEvent(key: string, eventId: string, atMs: number, windowMs: number): Promise<void> {
+    await this.scripts.run('addEvent', [this.keys.events(key)], [eventId, atMs, windowMs]);
+  }
+
+  async oldestEvent(key: string, sinceMs: number): Promise<number | null> {
+    const r = await this.redis.zrangebyscore(this.keys.events(key), sinceMs, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+    return r.length >= 2 ? Number(r[1]) : null;
+  }
+
   startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {
     return this.records.startActivation(start, ttlMs ?? this.opts.recordTtlMs);
   }

@@ -15,7 +15,8 @@ export type ScriptName =
   | 'releaseLeader'
   | 'startActivation'
   | 'touchActivation'
-  | 'heartbeatRunner';
+  | 'heartbeatRunner'
+  | 'addEvent';
 
 /** A loaded script's source with its includes resolved. */
 export interface ScriptSource {

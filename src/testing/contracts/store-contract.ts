@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import type { Store, StoreOptions } from '../../store/store.js';
+import { describeStoreEventContract } from './store-contract-events.js';
 import { describeStoreLeaseContract } from './store-contract-leases.js';
 import { describeStoreQueueContract } from './store-contract-queues.js';
 import { describeStoreRecordContract } from './store-contract-records.js';
@@ -47,5 +48,6 @@ export function describeStoreContract(name: string, make: MakeStoreHarness): voi
     describeStoreQueueContract(make);
     describeStoreLeaseContract(make);
     describeStoreRecordContract(make);
+    describeStoreEventContract(make);
   });
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { withHarness, type MakeStoreHarness } from './store-contract.js';
+
+const HOUR = 3_600_000;
+
+/** Sliding-window event logs (loop guard, write limits) and parking an agent (budget exhausted). */
+export function describeStoreEventContract(make: MakeStoreHarness): void {
+  describe('event windows', () => {
+    it('counts events inside the window by the caller clock, drops old ones, counts a re-added id once', async () => {
+      await withHarness(make, {}, async ({ store, connect }) => {
+        const t0 = 1_000_000_000_000;
+        await store.addEvent('helper:replies_to:researcher', 'n1', t0, HOUR);
+        await store.addEvent('helper:replies_to:researcher', 'n2', t0 + 10 * 60_000, HOUR);
+        await store.addEvent('helper:replies_to:researcher', 'n2', t0 + 11 * 60_000, HOUR);
+        await store.addEvent('helper:replies_to:other', 'n3', t0, HOUR);
+        expect(await store.countEvents('helper:replies_to:researcher', t0 + 30 * 60_000 - HOUR)).toBe(2);
+        // Another connection (another runner) sees the same counts.
+        const other = await connect();
+        expect(await other.countEvents('helper:replies_to:researcher', t0 + 65 * 60_000 - HOUR)).toBe(1);
+        expect(await other.oldestEvent('helper:replies_to:researcher', t0 + 65 * 60_000 - HOUR)).toBe(
+          t0 + 11 * 60_000,
+        );
+        // Adding later drops what fell out of the window.
+        await other.addEvent('helper:replies_to:researcher', 'n4', t0 + 2 * HOUR, HOUR);
+        expect(await store.countEvents('helper:replies_to:researcher', 0)).toBe(1);
+        expect(await store.oldestEvent('helper:replies_to:nobody', 0)).toBeNull();
+        expect(await store.countEvents('helper:replies_to:nobody', 0)).toBe(0);
+      });
+    });
+  });
+
+  describe('parking an agent', () => {
+    it('refuses its work until the given time without counting a failure; backoff clear ends it', async () => {
+      await withHarness(make, {}, async ({ store }) => {
+        const until = Date.now() + 60_000;
+        const parked = await store.parkAgent('a', until, 'budget exhausted');
+        expect(parked).toEqual({ until, failures: 0, last_error: 'budget exhausted' });
+        expect(await store.getBackoff('a')).toEqual(parked);
+        const refused = await store.enqueue({ agent_id: 'a', task_type: 'INBOX', inbox_count: 1 });
+        expect(refused.status).toBe('in_backoff');
+        await store.clearBackoff('a');
+        expect((await store.enqueue({ agent_id: 'a', task_type: 'INBOX', inbox_count: 1 })).status).toBe('enqueued');
+        await store.parkAgent('b', Date.now() - 1, 'expired');
+        expect(await store.getBackoff('b')).toBeNull();
+      });
+    });
+  });
+}
