@@ -5,6 +5,9 @@ import type { Notification } from '../hub/types.js';
 import { AppError, PermanentError, errorMessage } from '../shared/errors.js';
 import type { ActivationDeps, ActivationOutcome, ActivationRequest } from './activation-types.js';
 import type { HubToolProvider } from './hub-tools.js';
+import type { LoopGuard, LoopGuardVerdict } from './loop-guard.js';
+import type { NotificationOutcomeRecord } from './notification-outcome.js';
+import { limitedWrite, WriteRefusedError, type WriteLimits, type WriteRefusal } from './write-limits.js';
 import { discoveryPrompt, inboxPrompt, parseDiscoveryReply } from './prompts.js';
 import { isSkip, replyDecision, replyIdempotencyKey } from './reply-policy.js';
 
@@ -42,13 +45,29 @@ export interface StepContext {
   /** Run the executor on one prompt and return its reply (usage is tallied). */
   run: (prompt: string) => Promise<string>;
   hubTools: HubToolProvider;
+  guard: LoopGuard;
+  limits: WriteLimits;
+  /** Record how one notification ended (log, metric, activation outcome). */
+  record: (r: NotificationOutcomeRecord) => void;
 }
 
 export interface StepResult {
   replies: Reply[];
   handled: number;
   reason?: string;
+  /** Park the agent (its notifications stay unread) until then: a daily write limit is used up. */
+  park?: { until?: number; reason: string };
 }
+
+/** How answering one notification ended (failures throw, see `answerOrSkip`). */
+type Answer =
+  | { outcome: 'replied'; reply?: Reply }
+  | { outcome: 'skipped' }
+  | { outcome: 'loop_guard'; verdict: LoopGuardVerdict }
+  | { outcome: 'failed'; code: string }
+  | { outcome: 'deferred_budget'; refusal: WriteRefusal };
+
+const from = (n: Notification): string => n.from_agent.name || n.from_agent.id;
 
 export async function answerInbox(ctx: StepContext): Promise<StepResult> {
   const { deps, req, def } = ctx;
@@ -64,14 +83,9 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
       (n) => !handled.has(n.id) && (!req.notificationIds || req.notificationIds.includes(n.id)),
     );
     if (fresh.length === 0) break;
-    for (const n of fresh) {
-      handled.add(n.id);
+    for (const [i, n] of fresh.entries()) {
       const decision = replyDecision(n, def.config.behavior);
-      if (decision === 'answer') {
-        const reply = await answerOrSkip(ctx, n);
-        if (reply) replies.push(reply);
-        else lastReason = 'skip_answer';
-      } else {
+      if (decision !== 'answer') {
         lastReason = decision;
         deps.logger.info('notification_not_answered', {
           agent_id: agentId,
@@ -79,7 +93,26 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
           type: n.type,
           reason: decision,
         });
+        const reason =
+          decision === 'opted_out' ? `respond_to_${n.type === 'mention' ? 'mentions' : 'replies'}` : n.type;
+        ctx.record({ notificationId: n.id, outcome: decision, from: from(n), reason });
+      } else {
+        const answer = await answerOrSkip(ctx, n);
+        if (answer.outcome === 'deferred_budget') return defer(ctx, fresh.slice(i), answer.refusal, replies, handled);
+        if (answer.outcome === 'replied' && answer.reply) replies.push(answer.reply);
+        if (answer.outcome !== 'replied' || !answer.reply) lastReason = answerReason(answer);
+        ctx.record({
+          notificationId: n.id,
+          outcome: answer.outcome,
+          from: from(n),
+          reason: answerReason(answer),
+        });
+        if (answer.outcome === 'failed') {
+          handled.add(n.id);
+          continue; // marked read by answerOrSkip
+        }
       }
+      handled.add(n.id);
       // Marked read one by one, so work redelivered after a crash resumes where it stopped.
       if (!req.dryRun)
         await deps.hub.markNotificationsRead({ agentId, notificationIds: [n.id] }, { signal: req.signal });
@@ -89,51 +122,116 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
   return { replies, handled: handled.size, reason: replies.length === 0 ? lastReason : undefined };
 }
 
-async function answerOne(ctx: StepContext, n: Notification): Promise<Reply | undefined> {
+function answerReason(a: Answer): string | undefined {
+  switch (a.outcome) {
+    case 'replied':
+      return a.reply ? undefined : 'posted_by_tool';
+    case 'skipped':
+      return 'skip_answer';
+    case 'loop_guard':
+      return a.verdict.limit;
+    case 'failed':
+      return a.code;
+    case 'deferred_budget':
+      return a.refusal.limit;
+  }
+}
+
+/** A daily write limit is used up: this and the remaining notifications stay unread; park the agent until it frees. */
+function defer(
+  ctx: StepContext,
+  rest: readonly Notification[],
+  refusal: WriteRefusal,
+  replies: Reply[],
+  handled: Set<string>,
+): StepResult {
+  ctx.deps.logger.warn('write_limit_reached', {
+    agent_id: ctx.def.name,
+    limit: refusal.limit,
+    retry_at: refusal.retryAt ? new Date(refusal.retryAt).toISOString() : undefined,
+    unread: rest.length,
+    hint: 'notifications stay unread; the agent is parked until the limit frees',
+  });
+  for (const n of rest)
+    ctx.record({ notificationId: n.id, outcome: 'deferred_budget', from: from(n), reason: refusal.limit });
+  return {
+    replies,
+    handled: handled.size,
+    reason: replies.length === 0 ? refusal.limit : undefined,
+    park: { until: refusal.retryAt, reason: refusal.message },
+  };
+}
+
+async function answerOne(ctx: StepContext, n: Notification): Promise<Answer> {
   const { deps, req, def, run, hubTools } = ctx;
   // Without hub:write the reply could not be posted: fail before paying for an LLM call.
   if (!hubTools.hasGrant('hub:write')) throw new PermanentError('hub_write_denied', forbiddenMessage(def.name));
   const postId = n.post_id!;
   const thread = await deps.hub.getThread(postId, { agentId: def.name, signal: req.signal });
+  const verdict = await ctx.guard.check(n, thread);
+  if (verdict) {
+    deps.logger.info('loop_guard', {
+      agent_id: def.name,
+      thread_id: postId,
+      other_agent: verdict.other,
+      count: verdict.count,
+      limit: verdict.limit,
+      max: verdict.max,
+      notification_id: n.id,
+      hint: `not answered; raise behavior.${verdict.limit} to allow longer agent-to-agent exchanges`,
+    });
+    return { outcome: 'loop_guard', verdict };
+  }
+  // Before the LLM call: a reply the limits would refuse is not worth paying for.
+  const refusal = await ctx.limits.check('comment');
+  if (refusal) return { outcome: 'deferred_budget', refusal };
   const postedBefore = hubTools.posted.length;
   const text = await run(inboxPrompt(def.name, n, thread));
   if (isSkip(text)) {
     deps.logger.info('activation_skipped', { agent_id: def.name, notification_id: n.id, reason: 'SKIP' });
-    return undefined;
+    return { outcome: 'skipped' };
   }
   if (hubTools.posted.slice(postedBefore).some((p) => p.postId === postId)) {
     deps.logger.info('reply_posted_by_tool', { agent_id: def.name, notification_id: n.id, post_id: postId });
-    return undefined;
+    if (!req.dryRun) await ctx.guard.recordAnswer(n);
+    return { outcome: 'replied' };
   }
   const parentId = n.comment_id ?? undefined;
-  return postReply(ctx, {
-    postId,
-    parentId,
-    content: text,
-    key: replyIdempotencyKey(def.name, n.id),
-  });
+  try {
+    const reply = await postReply(ctx, { postId, parentId, content: text, key: replyIdempotencyKey(def.name, n.id) });
+    if (!req.dryRun) await ctx.guard.recordAnswer(n);
+    return { outcome: 'replied', reply };
+  } catch (error) {
+    // The agent's own tools used up the limit during this run.
+    if (error instanceof WriteRefusedError) return { outcome: 'deferred_budget', refusal: error.refusal };
+    throw error;
+  }
 }
 
 /** Answer one notification; a failure that would repeat forever marks it read (see `notificationFailure`). */
-async function answerOrSkip(ctx: StepContext, n: Notification): Promise<Reply | undefined> {
+async function answerOrSkip(ctx: StepContext, n: Notification): Promise<Answer> {
   try {
     return await answerOne(ctx, n);
   } catch (error) {
     const kind = notificationFailure(error);
     if (!kind) throw error;
     const { deps, req, def } = ctx;
+    const code = error instanceof AppError ? String(error.code) : error instanceof Error ? error.name : 'error';
     deps.logger.warn('notification_failed', {
       agent_id: def.name,
       notification_id: n.id,
       post_id: n.post_id,
       error: errorMessage(error),
-      code: error instanceof AppError ? String(error.code) : undefined,
+      code,
       hint: 'marked read so the rest of the inbox is answered',
     });
     if (!req.dryRun)
       await deps.hub.markNotificationsRead({ agentId: def.name, notificationIds: [n.id] }, { signal: req.signal });
-    if (kind === 'fail') throw error;
-    return undefined;
+    if (kind === 'fail') {
+      ctx.record({ notificationId: n.id, outcome: 'failed', from: from(n), reason: code });
+      throw error;
+    }
+    return { outcome: 'failed', code };
   }
 }
 
@@ -151,6 +249,8 @@ export async function explore(ctx: StepContext): Promise<StepResult> {
     { signal: req.signal },
   );
   if (feed.length === 0) return { replies: [], handled: 0, reason: 'no_feed' };
+  const refusal = await ctx.limits.check('comment');
+  if (refusal) return { replies: [], handled: 0, reason: refusal.limit };
   const text = await run(discoveryPrompt(def.name, feed));
   if (isSkip(text)) return { replies: [], handled: 0, reason: 'skip_answer' };
   const target = parseDiscoveryReply(text, feed);
@@ -174,9 +274,11 @@ async function postReply(
   if (!hubTools.hasGrant('hub:write')) throw new PermanentError('hub_write_denied', forbidden);
   if (req.dryRun) return { postId: r.postId, content: r.content };
   try {
-    const c = await deps.hub.createComment(
-      { agentId: def.name, postId: r.postId, parentId: r.parentId, content: r.content, idempotencyKey: r.key },
-      { signal: req.signal },
+    const c = await limitedWrite(ctx.limits, 'comment', () =>
+      deps.hub.createComment(
+        { agentId: def.name, postId: r.postId, parentId: r.parentId, content: r.content, idempotencyKey: r.key },
+        { signal: req.signal },
+      ),
     );
     deps.logger.info('reply_posted', {
       agent_id: def.name,

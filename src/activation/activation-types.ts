@@ -4,7 +4,10 @@ import type { ToolProvider } from '../executors/tool-provider.js';
 import type { AgentDefinition } from '../agents/agent-definition.js';
 import type { HubClient } from '../hub/hub-client.js';
 import type { Logger } from '../observability/logger.js';
+import type { Clock } from '../shared/clock.js';
+import type { EventCounters } from '../store/event-counters.js';
 import type { WorkItem } from '../store/types.js';
+import type { NotificationOutcomeRecord } from './notification-outcome.js';
 
 /** What an activation is built from. */
 export interface ActivationDeps {
@@ -22,6 +25,13 @@ export interface ActivationDeps {
     definition: AgentDefinition,
     signal: AbortSignal,
   ) => Promise<{ providers: ToolProvider[]; close(): Promise<void>; hasGrant?: (grant: string) => boolean }>;
+  /**
+   * Where the loop guard's per-hour counts and the daily write counts live: the store (shared by every runner).
+   * @default per-process memory (`activate`)
+   */
+  counters?: EventCounters;
+  /** @default systemClock */
+  clock?: Clock;
 }
 
 /** One activation to run. */
@@ -36,13 +46,25 @@ export interface ActivationRequest {
   notificationIds?: readonly string[];
   /** Print replies instead of posting them (`activate --dry-run`). */
   dryRun?: boolean;
+  /** Called as each notification gets its outcome (the runner counts `botburrow_notifications_total`). */
+  onNotificationOutcome?: (record: NotificationOutcomeRecord) => void;
 }
 
 /** How a finished (not failed) activation went. */
 export interface ActivationOutcome {
   status: 'completed' | 'skipped';
-  /** For `skipped`: budget_exceeded, no_notifications, no_feed, skip_answer, opted_out. */
+  /**
+   * For `skipped`: budget_exhausted, no_notifications, no_feed, skip_answer, opted_out, not_answerable,
+   * max_agent_replies_per_thread, max_replies_to_agent_per_hour, max_daily_comments, ...
+   */
   reason?: string;
+  /** Each notification's outcome, in the order they were handled. */
+  outcomes: NotificationOutcomeRecord[];
+  /**
+   * Park the agent (the runner records it in `work:backoff` without counting a failure): its Hub budget or a daily
+   * write limit is used up. `until` undefined: the Hub did not say when; the runner uses BACKOFF_MAX_SECONDS.
+   */
+  park?: { until?: number; reason: string; fields?: Record<string, unknown> };
   replies: { postId: string; commentId?: string; content: string }[];
   notificationsHandled: number;
   iterations: number;

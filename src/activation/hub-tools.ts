@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ToolCallResult, ToolProvider, ToolSpec } from '../executors/tool-provider.js';
 import type { HubClient } from '../hub/hub-client.js';
 import { errorMessage } from '../shared/errors.js';
+import { limitedWrite, WriteRefusedError, type WriteLimits } from './write-limits.js';
 
 interface HubToolDef {
   spec: ToolSpec;
@@ -15,7 +16,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim
  * The Hub as tools for the native executor, acting as one agent through the runner's Hub client (the key stays
  * in the runner). `hub_search` and `hub_get_thread` need `hub:read`; `hub_create_post` and `hub_reply` need
  * `hub:write`. Tools the agent's grants do not allow are not offered, and calling one anyway is refused.
- * Posts made here are recorded in `posted` so the activation does not post the same answer twice.
+ * Posts made here are recorded in `posted` so the activation does not post the same answer twice. Writes go through
+ * the agent's {@link WriteLimits}: a refused one answers the model with the refusal as a tool error.
  */
 export class HubToolProvider implements ToolProvider {
   readonly posted: { postId: string; commentId?: string }[] = [];
@@ -27,12 +29,14 @@ export class HubToolProvider implements ToolProvider {
     /** The agent's grant check (definition grants after the cluster policy). */
     readonly hasGrant: (grant: string) => boolean,
     idempotencyPrefix: string,
+    /** The definition's write limits; none in tests that do not care. */
+    limits?: WriteLimits,
   ) {
     // Keyed on the call's content: a redelivered activation repeating the same post is deduplicated by the Hub,
     // and a different post can never collide with an earlier one's key (a counter would restart at 1).
     const key = (tool: string, args: Record<string, unknown>): string =>
       `${idempotencyPrefix}:${tool}:${createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 32)}`;
-    this.tools = hubToolDefs(hub, agentId, key, this.posted);
+    this.tools = hubToolDefs(hub, agentId, key, this.posted, limits);
   }
 
   /** The four Hub tool names, listed or hidden by a missing grant. */
@@ -51,6 +55,7 @@ export class HubToolProvider implements ToolProvider {
     try {
       return { content: JSON.stringify(await tool.call(args, signal)) };
     } catch (error) {
+      if (error instanceof WriteRefusedError) return { content: error.message, isError: true };
       return { content: `${name} failed: ${errorMessage(error)}`, isError: true };
     }
   }
@@ -63,6 +68,7 @@ function hubToolDefs(
   agentId: string,
   key: (tool: string, args: Record<string, unknown>) => string,
   posted: { postId: string; commentId?: string }[],
+  limits: WriteLimits | undefined,
 ): HubToolDef[] {
   return [
     {
@@ -110,15 +116,17 @@ function hubToolDefs(
         ['content'],
       ),
       call: async (a, signal) => {
-        const p = await hub.createPost(
-          {
-            agentId,
-            content: str(a.content) ?? '',
-            title: str(a.title),
-            community: str(a.community),
-            idempotencyKey: key('hub_create_post', a),
-          },
-          { signal },
+        const p = await limitedWrite(limits, 'post', () =>
+          hub.createPost(
+            {
+              agentId,
+              content: str(a.content) ?? '',
+              title: str(a.title),
+              community: str(a.community),
+              idempotencyKey: key('hub_create_post', a),
+            },
+            { signal },
+          ),
         );
         posted.push({ postId: p.id });
         return { id: p.id };
@@ -134,15 +142,17 @@ function hubToolDefs(
       ),
       call: async (a, signal) => {
         const postId = str(a.post_id) ?? '';
-        const c = await hub.createComment(
-          {
-            agentId,
-            postId,
-            content: str(a.content) ?? '',
-            parentId: str(a.parent_id),
-            idempotencyKey: key('hub_reply', a),
-          },
-          { signal },
+        const c = await limitedWrite(limits, 'comment', () =>
+          hub.createComment(
+            {
+              agentId,
+              postId,
+              content: str(a.content) ?? '',
+              parentId: str(a.parent_id),
+              idempotencyKey: key('hub_reply', a),
+            },
+            { signal },
+          ),
         );
         posted.push({ postId, commentId: c.id });
         return { id: c.id, post_id: postId };

@@ -1,11 +1,21 @@
 import type { ExecutorResult } from '../executors/executor.js';
 import type { ToolProvider } from '../executors/tool-provider.js';
-import { errorMessage } from '../shared/errors.js';
+import { AppError, errorMessage } from '../shared/errors.js';
 import { holdsGrant } from '../mcp/holds-grant.js';
 import { answerInbox, explore, type StepContext } from './activation-steps.js';
 import type { ActivationDeps, ActivationOutcome, ActivationRequest } from './activation-types.js';
 import { HubToolProvider } from './hub-tools.js';
 import { costUsd } from './pricing.js';
+import { budgetResetAt } from './budget-reset.js';
+import { LoopGuard } from './loop-guard.js';
+import type { NotificationOutcomeRecord } from './notification-outcome.js';
+import { WriteLimits } from './write-limits.js';
+import { systemClock } from '../shared/clock.js';
+import { MemoryEventCounters } from '../store/event-counters.js';
+import type { Notification } from '../hub/types.js';
+
+/** Counters of activations that run without a store (`activate`): per process. */
+const processCounters = new MemoryEventCounters();
 
 type Reply = ActivationOutcome['replies'][number];
 
@@ -39,10 +49,27 @@ class Tally {
  */
 export async function runActivation(deps: ActivationDeps, req: ActivationRequest): Promise<ActivationOutcome> {
   const agentId = req.work.agent_id;
+  const outcomes: NotificationOutcomeRecord[] = [];
+  const record = (r: NotificationOutcomeRecord): void => {
+    outcomes.push(r);
+    deps.logger.info('notification_outcome', {
+      agent_id: agentId,
+      notification_id: r.notificationId,
+      outcome: r.outcome,
+      from_agent: r.from,
+      reason: r.reason,
+    });
+    req.onNotificationOutcome?.(r);
+  };
   const definition = await deps.definitions.load(agentId);
-  const executor = await deps.executors.resolve(definition.config.type);
   const tally = new Tally();
   tally.model = definition.config.brain.model;
+  const executor = await deps.executors.resolve(definition.config.type).catch(async (error: unknown) => {
+    // Missing CLI or sandbox: the notifications stay unread (answered once it is installed); the runner backs off.
+    await recordUnread(deps, req, record, 'agent_unavailable', errorCode(error));
+    throw error;
+  });
+  const clock = deps.clock ?? systemClock;
   const budget = await deps.hub.getBudgetHealth(agentId, { signal: req.signal }).catch((error: unknown) => {
     deps.logger.warn('budget_check_failed', {
       agent_id: agentId,
@@ -52,19 +79,29 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     return undefined;
   });
   if (budget && !budget.healthy) {
-    deps.logger.warn('budget_exceeded', {
-      agent_id: agentId,
-      daily_used: budget.daily_used,
-      daily_limit: budget.daily_limit,
-      monthly_used: budget.monthly_used,
-      monthly_limit: budget.monthly_limit,
-    });
+    // Parked until the budget period resets; the notifications stay unread and are answered then.
+    await recordUnread(deps, req, record, 'deferred_budget', 'budget_exhausted');
     await markActivated(deps, agentId, req.signal);
-    return outcome('skipped', tally, [], 0, 'budget_exceeded');
+    const o = outcome('skipped', tally, [], 0, 'budget_exhausted', outcomes);
+    o.park = {
+      until: budgetResetAt(budget, clock.now()),
+      reason: 'budget exhausted (Hub budget-health)',
+      fields: {
+        daily_used: budget.daily_used,
+        daily_limit: budget.daily_limit,
+        monthly_used: budget.monthly_used,
+        monthly_limit: budget.monthly_limit,
+      },
+    };
+    return o;
   }
+  const counters = deps.counters ?? processCounters;
+  const behavior = definition.config.behavior;
+  const limits = new WriteLimits(counters, clock, agentId, behavior);
+  const guard = new LoopGuard(counters, clock, agentId, behavior);
   const extra = deps.extraTools ? await deps.extraTools(definition, req.signal) : undefined;
   const hasGrant = extra?.hasGrant ?? ((g: string) => holdsGrant(definition.config.capabilities.grants, g));
-  const hubTools = new HubToolProvider(deps.hub, agentId, hasGrant, `tool:${agentId}`);
+  const hubTools = new HubToolProvider(deps.hub, agentId, hasGrant, `tool:${agentId}`, req.dryRun ? undefined : limits);
   const tools: ToolProvider[] = [hubTools, ...(extra?.providers ?? [])];
   const run = async (prompt: string): Promise<string> => {
     const spent = { tokensIn: 0, tokensOut: 0, model: '' };
@@ -91,7 +128,7 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
       throw error;
     }
   };
-  const step: StepContext = { deps, req, def: definition, run, hubTools };
+  const step: StepContext = { deps, req, def: definition, run, hubTools, guard, limits, record };
   try {
     const result = req.work.task_type === 'INBOX' ? await answerInbox(step) : await explore(step);
     await markActivated(deps, agentId, req.signal);
@@ -101,12 +138,14 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
       result.replies,
       result.handled,
       result.reason,
+      outcomes,
     );
+    if (result.park) o.park = result.park;
     await reportConsumption(deps, agentId, o, req);
     return o;
   } catch (error) {
     // A failed activation still spent tokens (a looping agent most of all): report them so budgets see it.
-    const spentOutcome = outcome('skipped', tally, [], 0);
+    const spentOutcome = outcome('skipped', tally, [], 0, undefined, outcomes);
     await reportConsumption(deps, agentId, spentOutcome, { ...req, signal: AbortSignal.timeout(5_000) });
     throw error;
   } finally {
@@ -114,16 +153,39 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
   }
 }
 
+/** Record `outcome` for every unread notification this activation would have answered (they stay unread). */
+async function recordUnread(
+  deps: ActivationDeps,
+  req: ActivationRequest,
+  record: (r: NotificationOutcomeRecord) => void,
+  kind: 'agent_unavailable' | 'deferred_budget',
+  reason: string,
+): Promise<void> {
+  if (req.work.task_type !== 'INBOX') return;
+  const unread: Notification[] = await deps.hub
+    .listNotifications({ agentId: req.work.agent_id, unreadOnly: true }, { signal: req.signal })
+    .catch(() => []);
+  for (const n of unread) {
+    if (req.notificationIds && !req.notificationIds.includes(n.id)) continue;
+    record({ notificationId: n.id, outcome: kind, from: n.from_agent.name || n.from_agent.id, reason });
+  }
+}
+
+const errorCode = (error: unknown): string =>
+  error instanceof AppError ? String(error.code) : error instanceof Error ? error.name : 'error';
+
 function outcome(
   status: ActivationOutcome['status'],
   t: Tally,
   replies: Reply[],
   handled: number,
-  reason?: string,
+  reason: string | undefined,
+  outcomes: NotificationOutcomeRecord[],
 ): ActivationOutcome {
   return {
     status,
     reason,
+    outcomes,
     replies,
     notificationsHandled: handled,
     iterations: t.iterations,

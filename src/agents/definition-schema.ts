@@ -63,6 +63,10 @@ const behaviorSchema = z.object({
   can_create_posts: z.boolean().default(true),
   max_daily_posts: z.number().int().min(0).default(5),
   max_daily_comments: z.number().int().min(0).default(50),
+  /** Loop guard: answers to other agents' notifications in one thread (0: never answer agents). */
+  max_agent_replies_per_thread: z.number().int().min(0).default(3),
+  /** Loop guard: answers to one other agent across threads in a sliding hour (0: never answer agents). */
+  max_replies_to_agent_per_hour: z.number().int().min(0).default(20),
 });
 
 const interestsSchema = z.object({

@@ -9,6 +9,10 @@ import { serveHubMcpOverStdio } from '../mcp/serve-hub-mcp.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
+import { WriteLimits } from '../activation/write-limits.js';
+import { systemClock } from '../shared/clock.js';
+import { MemoryEventCounters } from '../store/event-counters.js';
+import { connectRedisStore } from '../store/redis/connect-redis-store.js';
 
 interface HubOptions {
   agent: string;
@@ -51,7 +55,22 @@ export function registerMcpCommand(program: Command): void {
           .filter(Boolean);
         const grants = resolveHubGrants(opts.agent, definition.config.capabilities.grants, narrow, policy, logger);
         const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
-        await serveHubMcpOverStdio({ hub, agentId: opts.agent, grants, logger });
+        // The definition's write limits, counted with the runners' when VALKEY_URL/REDIS_URL names their store.
+        const store =
+          process.env.VALKEY_URL || process.env.REDIS_URL
+            ? await connectRedisStore(config.redisUrl, config.store, logger)
+            : undefined;
+        const limits = new WriteLimits(
+          store ?? new MemoryEventCounters(),
+          systemClock,
+          opts.agent,
+          definition.config.behavior,
+        );
+        try {
+          await serveHubMcpOverStdio({ hub, agentId: opts.agent, grants, logger, limits });
+        } finally {
+          await store?.close();
+        }
         return 0;
       }),
     );

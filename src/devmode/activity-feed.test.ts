@@ -60,7 +60,11 @@ describe('activity feed', () => {
     const { feed, runnerLog, changes } = setup();
     const log = runnerLog.child({ agent_id: 'helper', activation_id: 'a1' });
     log.info('activation_started', { task_type: 'INBOX', inbox_count: 1 });
-    feed.onPrompt('helper', 'You are @helper on Botburrow Hub. @human mentioned you:\n\n> what is a queue?\n');
+    feed.onPrompt(
+      'helper',
+      'You are @helper on Botburrow Hub. @human mentioned you:\n\n' +
+        '<hub_item kind="notification" type="mention" author="@human" author_type="human">\nwhat is a queue?\n</hub_item>\n',
+    );
     feed.onIteration('helper');
     feed.onToolCall('helper', 'hub_search');
     expect(feed.list()[0]).toMatchObject({

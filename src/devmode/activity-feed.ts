@@ -1,6 +1,7 @@
 import type { WebPanelItem } from '../devhub/dev-hub-context.js';
 import type { LogFields } from '../observability/logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
+import { parseHubItems } from './offline-answer.js';
 
 /** Where an activation stands. */
 export type ActivityStatus = 'running' | 'completed' | 'skipped' | 'failed' | 'timeout' | 'stopped' | 'released';
@@ -154,7 +155,8 @@ function triggerOf(prompt: string): string | undefined {
   const lines = prompt.split('\n');
   const head = /(@[a-z0-9-]+) (mentioned you|replied to you):/i.exec(lines[0] ?? '');
   if (head) {
-    const text = lines.find((l) => l.startsWith('> '))?.slice(2) ?? '';
+    const notification = parseHubItems(prompt).find((b) => b.attrs.kind === 'notification');
+    const text = notification?.text.split('\n').find((l) => l.trim() !== '') ?? '';
     const short = text.length > 80 ? `${text.slice(0, 79)}…` : text;
     return `${head[1]} ${head[2] === 'mentioned you' ? 'mentioned' : 'replied'}: "${short}"`;
   }

@@ -8,11 +8,11 @@ export interface ParsedPrompt {
   kind: 'inbox' | 'discovery' | 'other';
   /** `@name` of whoever mentioned or replied to the agent. */
   asker: string | undefined;
-  /** The notification's text (the quoted lines). */
+  /** The notification's text (its `<hub_item kind="notification">` block). */
   question: string;
   /** The thread's post id, when the prompt includes the thread. */
   postId: string | undefined;
-  /** `[comment …] @author:` blocks of the thread, as `@author: text`. */
+  /** The thread's comment blocks, oldest first, as `@author: text`. */
   comments: string[];
 }
 
@@ -78,27 +78,51 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
+/** One `<hub_item …>` block of a prompt: its header attributes (unescaped) and its text. */
+export interface HubItemBlock {
+  attrs: Record<string, string>;
+  text: string;
+}
+
+const unescapeAttribute = (v: string): string =>
+  v.replace(/&(amp|lt|gt|quot|#\d+);/g, (_, e: string) =>
+    e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : String.fromCharCode(+e.slice(1)),
+  );
+
+/**
+ * The `<hub_item>` blocks of a prompt built by `inboxPrompt` / `discoveryPrompt`, in order. Block text cannot hold
+ * a real `</hub_item` (the prompt builder neutralises it), so the first closing line ends the block.
+ */
+export function parseHubItems(prompt: string): HubItemBlock[] {
+  const blocks: HubItemBlock[] = [];
+  for (const m of prompt.matchAll(/^<hub_item((?: [a-z_]+="[^"]*")*)>\n([\s\S]*?)\n<\/hub_item>$/gm)) {
+    const attrs: Record<string, string> = {};
+    for (const a of (m[1] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)) attrs[a[1]!] = unescapeAttribute(a[2]!);
+    blocks.push({ attrs, text: m[2] ?? '' });
+  }
+  return blocks;
+}
+
 /** Parse a prompt built by `inboxPrompt` / `discoveryPrompt`; anything else is `kind: 'other'`. */
 export function parsePrompt(prompt: string): ParsedPrompt {
-  const lines = prompt.split('\n');
-  const head = /(@[a-z0-9-]+) (?:mentioned you|replied to you):/i.exec(lines[0] ?? '');
-  const kind = head
-    ? 'inbox'
-    : /looking for posts where you can contribute/.test(lines[0] ?? '')
-      ? 'discovery'
-      : 'other';
-  const question = lines
-    .filter((l) => l.startsWith('> ') || l === '>')
-    .map((l) => l.slice(2))
-    .join('\n')
-    .trim();
-  const postId = /^The thread \(post ([^\s)]+)/m.exec(prompt)?.[1];
-  const comments: string[] = [];
-  lines.forEach((line, i) => {
-    const m = /^\[comment [^\]]+\] (@[a-z0-9-]+)/i.exec(line);
-    if (m && lines[i + 1] !== undefined) comments.push(`${m[1]}: ${lines[i + 1]}`);
-  });
+  const first = prompt.split('\n', 1)[0] ?? '';
+  const head = /(@[a-z0-9-]+) (?:mentioned you|replied to you):/i.exec(first);
+  const kind = head ? 'inbox' : /looking for posts where you can contribute/.test(first) ? 'discovery' : 'other';
+  const items = parseHubItems(prompt);
+  const question = (items.find((b) => b.attrs.kind === 'notification')?.text ?? '').trim();
+  const postId = kind === 'inbox' ? items.find((b) => b.attrs.kind === 'post')?.attrs.id : undefined;
+  const comments = items
+    .filter((b) => b.attrs.kind === 'comment')
+    .map((b) => `${b.attrs.author ?? '@unknown'}: ${b.text}`);
   return { kind, asker: head?.[1], question: question || prompt.slice(0, 300), postId, comments };
+}
+
+/**
+ * Defuse every `@name` so the Hub does not read it as a mention: a zero-width space goes between the `@` and the
+ * name (`@\u200Bresearcher`). It still reads as `@researcher`, but no longer notifies anyone. Idempotent.
+ */
+export function defangMentions(text: string): string {
+  return text.replace(/@(?=[\p{L}\p{N}_])/gu, '@\u200B');
 }
 
 /** The built-in note matching the text, if any. */
@@ -117,7 +141,7 @@ export function keywordsOf(question: string): string {
   if (note) return note.term;
   const words = question
     .toLowerCase()
-    .replace(/@[a-z0-9-]+/g, ' ')
+    .replace(/@\u200B?[a-z0-9-]+/g, ' ')
     .replace(/https?:\/\/\S+/g, ' ')
     .split(/[^a-z0-9-]+/)
     .filter((w) => w.length > 2 && !STOPWORDS.has(w));
@@ -139,7 +163,10 @@ const quote = (text: string, max = 90): string => {
   return `"${flat.length > max ? `${flat.slice(0, max - 1)}…` : flat}"`;
 };
 
-/** The final answer: greeting, a note (or what the thread says), what the search found, and the footer. */
+/**
+ * The final answer: greeting, a note (or what the thread says), what the search found, and the footer. It never
+ * mentions anyone: every `@name` in it goes through {@link defangMentions}.
+ */
 export function composeAnswer(
   parsed: ParsedPrompt,
   search: { query: string; hits: SearchHit[] } | undefined,
@@ -174,5 +201,7 @@ export function composeAnswer(
     );
   }
   parts.push(footer);
-  return parts.join('\n\n');
+  // Quoted thread text and search hits carry other agents' @names; repeating them would mention those agents
+  // again and keep two agents answering each other forever.
+  return defangMentions(parts.join('\n\n'));
 }

@@ -103,6 +103,8 @@ export const budgetHealthSchema = z.object({
   monthly_used: z.number().default(0),
   healthy: z.boolean().default(true),
   status: nullableString,
+  /** Extension: when the exhausted budget period resets (ISO); else the runtime derives it from the limits. */
+  resets_at: nullableString,
 });
 
 /** `GET /health`. */

@@ -1,5 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { HubClient } from '../hub/hub-client.js';
+import type { WriteLimits } from '../activation/write-limits.js';
 import type { Logger } from '../observability/logger.js';
 import { createHubMcpServer } from './servers/hub-mcp-server.js';
 
@@ -12,6 +13,7 @@ export async function serveHubMcpOverStdio(options: {
   agentId: string;
   grants: readonly string[];
   logger: Logger;
+  limits?: WriteLimits;
 }): Promise<void> {
   const server = createHubMcpServer(options);
   const transport = new StdioServerTransport();

@@ -74,12 +74,13 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
   try {
     // The activation (and its executor's events: iteration, tool_call, llm_retry) logs with agent and activation ids.
     outcome = await runActivation(
-      { ...deps, logger: log },
+      { ...deps, logger: log, counters: deps.store, clock: deps.clock },
       {
         activationId,
         work: item,
         signal,
         onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
+        onNotificationOutcome: (r) => ctx.metrics.notifications.inc({ outcome: r.outcome }),
       },
     );
   } catch (error) {
@@ -99,8 +100,33 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
   await ack(ctx, claim, { kind: 'success' }, log).catch((error: unknown) =>
     log.error('ack_failed', { error: errorMessage(error) }),
   );
+  if (outcome.park) await park(ctx, log, item.agent_id, outcome.park);
   recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000, item.agent_id);
   return 'done';
+}
+
+/**
+ * Park the agent after the success ack (which clears its backoff): a `work:backoff` entry until its budget or write
+ * limit resets, so the coordinator stops queueing it at every resync; its notifications stay unread until then.
+ */
+async function park(
+  ctx: ClaimContext,
+  log: Logger,
+  agentId: string,
+  p: NonNullable<ActivationOutcome['park']>,
+): Promise<void> {
+  const until = p.until ?? ctx.deps.clock.now() + ctx.options.budgetParkMs;
+  await ctx.deps.store
+    .parkAgent(agentId, until, p.reason)
+    .then(() =>
+      log.warn(p.fields ? 'budget_exhausted' : 'agent_parked', {
+        ...p.fields,
+        reason: p.reason,
+        parked_until: new Date(until).toISOString(),
+        hint: 'notifications stay unread and are answered after the reset; `botburrow-agents backoff clear` ends it early',
+      }),
+    )
+    .catch((error: unknown) => log.error('park_failed', { error: errorMessage(error) }));
 }
 
 async function beat(
@@ -146,9 +172,17 @@ function recordSuccess(ctx: ClaimContext, log: Logger, o: ActivationOutcome, sec
     replies: o.replies.length,
     notifications: o.notificationsHandled,
     tool_calls: o.toolCalls.map((t) => t.name),
+    outcomes: summarizeOutcomes(o),
   };
   if (o.status === 'skipped') log.info('activation_skipped', { ...fields, reason: o.reason });
   log.info('activation_completed', { ...fields, status: o.status });
+}
+
+/** `{replied: 2, loop_guard: 1}`: how the activation's notifications ended. */
+function summarizeOutcomes(o: ActivationOutcome): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of o.outcomes) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  return counts;
 }
 
 const ACK: Record<FailureKind, (message: string) => AckOutcome> = {

@@ -77,6 +77,7 @@ export async function startRunnerProcess(
       activationTimeoutMs: config.activationTimeoutSeconds * 1000,
       leaseMs: config.store.leaseSeconds * 1000,
       drainTimeoutMs: config.drainTimeoutMs,
+      budgetParkMs: config.store.backoffMaxSeconds * 1000,
     },
   );
   const ops = await listen(

@@ -6,6 +6,7 @@ export interface RunnerMetrics {
   duration: Histogram;
   tokens: Counter<'agent_id' | 'model' | 'direction'>;
   activeTasks: Gauge;
+  notifications: Counter<'outcome'>;
 }
 
 /** Register the runner metrics on `registry`. */
@@ -30,5 +31,13 @@ export function createRunnerMetrics(registry: Registry): RunnerMetrics {
       registers: [registry],
     }),
     activeTasks: new Gauge({ name: 'botburrow_active_tasks', help: 'Activations running now', registers: [registry] }),
+    notifications: new Counter({
+      name: 'botburrow_notifications_total',
+      help:
+        'Notifications by outcome (replied, skipped, opted_out, not_answerable, failed, loop_guard, deferred_budget, ' +
+        'agent_unavailable)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }

@@ -26,6 +26,8 @@ export interface RunnerOptions {
   claimBlockMs: number;
   /** Runner registry heartbeat period. @default 5000 */
   heartbeatMs: number;
+  /** How long an agent is parked when its Hub budget is exhausted and the Hub says nothing of a reset (BACKOFF_MAX_SECONDS). @default 3600000 */
+  budgetParkMs: number;
 }
 
 export const RUNNER_DEFAULTS = {
@@ -33,4 +35,5 @@ export const RUNNER_DEFAULTS = {
   infraBackoffMaxMs: 60_000,
   claimBlockMs: 5_000,
   heartbeatMs: 5_000,
+  budgetParkMs: 3_600_000,
 } as const;

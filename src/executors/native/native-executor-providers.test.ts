@@ -8,6 +8,7 @@ import { silentLogger } from '../../observability/logger.js';
 import { FakeLlmServer, text, toolCall } from '../../testing/fake-llm-server.js';
 import type { ExecutorInput } from '../executor.js';
 import type { ToolProvider } from '../tool-provider.js';
+import { HUB_ETIQUETTE } from './build-system-prompt.js';
 import { NativeExecutor } from './native-executor.js';
 
 const KEY = 'sk-test-secret-key-123';
@@ -112,7 +113,7 @@ describe('wire format', () => {
     fake.script([toolCall('hub_search', { query: 'rust' }, { id: 'toolu_1', text: 'Let me look.' }), text('Done.')]);
     await run(input('anthropic'));
     const body = fake.requests[1]?.body;
-    expect(body.system).toBe('You are a test agent.');
+    expect(body.system).toBe(`You are a test agent.\n\n${HUB_ETIQUETTE}`);
     expect(body.max_tokens).toBe(512);
     expect(body.tools).toEqual([
       {
@@ -150,7 +151,7 @@ describe('wire format', () => {
       },
     ]);
     expect(body.messages).toEqual([
-      { role: 'system', content: 'You are a test agent.' },
+      { role: 'system', content: `You are a test agent.\n\n${HUB_ETIQUETTE}` },
       { role: 'user', content: 'What is new?' },
       {
         role: 'assistant',

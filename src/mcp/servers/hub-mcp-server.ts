@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { HubClient } from '../../hub/hub-client.js';
+import { limitedWrite, WriteRefusedError, type WriteLimits } from '../../activation/write-limits.js';
 import { errorMessage } from '../../shared/errors.js';
 
 /** Options of {@link createHubMcpServer}. */
@@ -11,6 +12,8 @@ export interface HubMcpServerOptions {
   agentId: string;
   /** The agent's grants; `hub:read` gates reading tools, `hub:write` posting tools. */
   grants: readonly string[];
+  /** The agent definition's write limits (`can_create_posts`, `max_daily_posts`, `max_daily_comments`). */
+  limits?: WriteLimits;
 }
 
 type Grant = 'hub:read' | 'hub:write';
@@ -33,6 +36,8 @@ export function createHubMcpServer(options: HubMcpServerOptions): McpServer {
       try {
         return text(await run(args, extra.signal));
       } catch (error) {
+        if (error instanceof WriteRefusedError)
+          return { content: [{ type: 'text', text: error.message }], isError: true };
         return { content: [{ type: 'text', text: `${tool} failed: ${errorMessage(error)}` }], isError: true };
       }
     };
@@ -106,7 +111,7 @@ function registerReadTools(server: McpServer, gated: Gate, { hub, agentId }: Hub
   );
 }
 
-function registerWriteTools(server: McpServer, gated: Gate, { hub, agentId }: HubMcpServerOptions): void {
+function registerWriteTools(server: McpServer, gated: Gate, { hub, agentId, limits }: HubMcpServerOptions): void {
   server.registerTool(
     'hub_create_post',
     {
@@ -114,9 +119,8 @@ function registerWriteTools(server: McpServer, gated: Gate, { hub, agentId }: Hu
       inputSchema: { content: z.string().min(1), title: z.string().optional(), community: z.string().optional() },
     },
     gated('hub_create_post', 'hub:write', async (a, signal) => {
-      const p = await hub.createPost(
-        { agentId, content: a.content, title: a.title, community: a.community },
-        { signal },
+      const p = await limitedWrite(limits, 'post', () =>
+        hub.createPost({ agentId, content: a.content, title: a.title, community: a.community }, { signal }),
       );
       return { id: p.id };
     }),
@@ -128,9 +132,8 @@ function registerWriteTools(server: McpServer, gated: Gate, { hub, agentId }: Hu
       inputSchema: { post_id: z.string(), content: z.string().min(1), parent_id: z.string().optional() },
     },
     gated('hub_reply', 'hub:write', async (a, signal) => {
-      const c = await hub.createComment(
-        { agentId, postId: a.post_id, content: a.content, parentId: a.parent_id },
-        { signal },
+      const c = await limitedWrite(limits, 'comment', () =>
+        hub.createComment({ agentId, postId: a.post_id, content: a.content, parentId: a.parent_id }, { signal }),
       );
       return { id: c.id, post_id: a.post_id, parent_id: a.parent_id };
     }),

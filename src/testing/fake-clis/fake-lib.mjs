@@ -160,7 +160,8 @@ export async function callMcp(server, toolName, args) {
 /** Arguments the fakes pass to the Hub tools they are told to call. */
 export function toolArgs(toolName, prompt) {
   if (toolName === 'hub_search') return { query: 'jitter' };
-  if (toolName === 'hub_get_thread') return { post_id: /\[post (\S+)\]/.exec(prompt)?.[1] ?? 'missing' };
+  if (toolName === 'hub_get_thread')
+    return { post_id: /<hub_item kind="post" id="([^"]+)"/.exec(prompt)?.[1] ?? 'missing' };
   return {};
 }
 
