@@ -1,4 +1,6 @@
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
+import { Coordinator } from '../coordinator/coordinator.js';
+import { COORDINATOR_DEFAULTS, type CoordinatorOptions } from '../coordinator/coordinator-options.js';
 import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
@@ -113,6 +115,48 @@ export class RuntimeHarness {
       await store.close();
     });
     return { runner, capture, registry, store };
+  }
+
+  /** Start an in-process coordinator (long-poll, resync, reaper) with a capturing logger. */
+  async startCoordinator(options: Partial<CoordinatorOptions> = {}) {
+    const capture = captureLogger();
+    const store = await RedisStore.create({ url: this.redisUrl, leaseSeconds: 2, leaderLeaseSeconds: 2 });
+    const coordinator = new Coordinator(
+      {
+        store,
+        hub: new HttpHubClient({
+          baseUrl: this.hub.url,
+          apiKey: HARNESS_SERVICE_KEY,
+          retry: { attempts: 2, baseMs: 20, maxMs: 50 },
+        }),
+        definitions: new FileAgentDefinitions({ root: this.defsRoot }),
+        logger: capture.logger,
+        registry: createMetricsRegistry(),
+        clock: systemClock,
+      },
+      {
+        ...COORDINATOR_DEFAULTS,
+        instanceId: `coordinator-${Math.random().toString(16).slice(2, 8)}`,
+        pollIntervalMs: 1_000,
+        inboxResyncMs: 1_000,
+        minStalenessSeconds: 3600,
+        minActivationIntervalSeconds: 0,
+        maxDiscoveryQueue: 0,
+        leaderLeaseMs: 2_000,
+        pollTimeoutSeconds: 2,
+        reapIntervalMs: 500,
+        statusIntervalMs: 60_000,
+        hubBackoffMaxMs: 200,
+        ...options,
+      },
+      this.hub.url,
+    );
+    coordinator.start();
+    this.closers.push(async () => {
+      await coordinator.stop();
+      await store.close();
+    });
+    return { coordinator, capture };
   }
 
   /** Post as the human and return the post. */
