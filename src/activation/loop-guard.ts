@@ -71,7 +71,7 @@ export class LoopGuard {
       if (count >= perThread) return { limit: 'max_agent_replies_per_thread', other, count, max: perThread };
     }
     const perHour = this.behavior.max_replies_to_agent_per_hour;
-    const count = await this.counters.countEvents(this.hourKey(other), this.clock.now() - HOUR_MS);
+    const count = await this.counters.countEvents(this.hourKey(other), this.clock.now() - HOUR_MS + 1);
     if (count >= perHour) return { limit: 'max_replies_to_agent_per_hour', other, count, max: perHour };
     return undefined;
   }

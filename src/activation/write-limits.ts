@@ -43,7 +43,8 @@ export class WriteLimits {
       };
     }
     const max = kind === 'post' ? this.behavior.max_daily_posts : this.behavior.max_daily_comments;
-    const since = this.clock.now() - DAY_MS;
+    // The window is (now - 24 h, now]: a write exactly 24 h old no longer counts (so `retryAt` is exact).
+    const since = this.clock.now() - DAY_MS + 1;
     const count = await this.counters.countEvents(this.key(kind), since);
     if (count < max) return undefined;
     const oldest = await this.counters.oldestEvent(this.key(kind), since);

@@ -1,0 +1,54 @@
+// The definition's write limits: can_create_posts, max_daily_posts and max_daily_comments over a sliding 24 h window
+// (fake clock), with the time the next write is possible.
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../shared/clock.js';
+import { MemoryEventCounters } from '../store/event-counters.js';
+import { limitedWrite, WriteLimits, WriteRefusedError } from './write-limits.js';
+
+const behavior = { can_create_posts: true, max_daily_posts: 2, max_daily_comments: 3 };
+
+describe('WriteLimits', () => {
+  it('refuses posts when can_create_posts is false, comments still allowed', async () => {
+    const limits = new WriteLimits(new MemoryEventCounters(), new ManualClock(), 'helper', {
+      ...behavior,
+      can_create_posts: false,
+    });
+    const refusal = await limits.check('post');
+    expect(refusal?.limit).toBe('can_create_posts');
+    expect(refusal?.retryAt).toBeUndefined();
+    expect(refusal!.message).toContain('behavior.can_create_posts is false');
+    expect(await limits.check('comment')).toBeUndefined();
+  });
+
+  it('counts comments over a sliding day and says when the next one is possible', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 1, 8));
+    const limits = new WriteLimits(new MemoryEventCounters(), clock, 'helper', behavior);
+    for (const id of ['c1', 'c2', 'c3']) {
+      expect(await limits.check('comment')).toBeUndefined();
+      await limits.record('comment', id);
+      clock.advance(3_600_000);
+    }
+    await limits.record('comment', 'c3'); // a retried record of the same comment counts once
+    const refusal = await limits.check('comment');
+    expect(refusal).toMatchObject({ limit: 'max_daily_comments', retryAt: Date.UTC(2026, 11, 2, 8) });
+    expect(refusal!.message).toContain('limit of 3 comments in 24 h (behavior.max_daily_comments)');
+    expect(refusal!.message).toContain('2026-12-02T08:00:00.000Z');
+    expect(await limits.check('post')).toBeUndefined();
+    clock.advance(21 * 3_600_000); // 24 h after the first comment
+    expect(await limits.check('comment')).toBeUndefined();
+  });
+
+  it('limitedWrite checks before writing and counts what the Hub accepted', async () => {
+    const limits = new WriteLimits(new MemoryEventCounters(), new ManualClock(), 'helper', behavior);
+    let writes = 0;
+    const write = () => Promise.resolve({ id: `p${++writes}` });
+    await limitedWrite(limits, 'post', write);
+    await limitedWrite(limits, 'post', write);
+    await expect(limitedWrite(limits, 'post', write)).rejects.toBeInstanceOf(WriteRefusedError);
+    expect(writes).toBe(2);
+    // A failed write is not counted.
+    const failing = new WriteLimits(new MemoryEventCounters(), new ManualClock(), 'x', behavior);
+    await expect(limitedWrite(failing, 'post', () => Promise.reject(new Error('503')))).rejects.toThrow('503');
+    expect(await failing.check('post')).toBeUndefined();
+  });
+});
