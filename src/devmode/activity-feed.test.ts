@@ -98,6 +98,62 @@ describe('activity feed', () => {
     expect(changes()).toBe(5);
   });
 
+  it("lists each notification's outcome, whether it is logged before or after the activation started", () => {
+    const { feed, runnerLog } = setup();
+    // What runActivation logs on the runner's child logger (activation_id bound by executeClaim).
+    const helper = runnerLog.child({ agent_id: 'helper', activation_id: 'a1', work_id: 'w1' });
+    helper.info('activation_started', { task_type: 'INBOX', inbox_count: 2 });
+    helper.info('notification_outcome', {
+      agent_id: 'helper',
+      notification_id: 'n1',
+      outcome: 'replied',
+      from_agent: 'human',
+      reason: undefined,
+    });
+    helper.info('notification_outcome', {
+      agent_id: 'helper',
+      notification_id: 'n2',
+      outcome: 'loop_guard',
+      from_agent: 'researcher',
+      reason: 'max_agent_replies_per_thread',
+    });
+    helper.info('activation_completed', {
+      status: 'completed',
+      iterations: 2,
+      tokens_in: 300,
+      tokens_out: 80,
+      activation_duration: 0.5,
+      outcomes: { replied: 1, loop_guard: 1 },
+    });
+    // An outcome that arrives before its activation's record (a2), and one of no activation at all (ignored).
+    const researcher = runnerLog.child({ agent_id: 'researcher', activation_id: 'a2' });
+    researcher.info('notification_outcome', {
+      notification_id: 'n3',
+      outcome: 'opted_out',
+      reason: 'respond_to_replies',
+    });
+    runnerLog.info('notification_outcome', { notification_id: 'n4', outcome: 'replied', from_agent: 'human' });
+    researcher.info('activation_started', { task_type: 'INBOX', inbox_count: 1 });
+    researcher.info('activation_completed', { status: 'completed', iterations: 0, activation_duration: 0.01 });
+
+    const [a2, a1] = feed.list();
+    expect(a1!.outcomes).toEqual([
+      { notificationId: 'n1', outcome: 'replied', from: 'human', reason: undefined },
+      { notificationId: 'n2', outcome: 'loop_guard', from: 'researcher', reason: 'max_agent_replies_per_thread' },
+    ]);
+    expect(a2!.outcomes).toEqual([
+      { notificationId: 'n3', outcome: 'opted_out', from: undefined, reason: 'respond_to_replies' },
+    ]);
+    const [row2, row1] = feed.panelItems();
+    expect(row1!.lines).toEqual([
+      '2 iterations · tools: none · tokens 300 in / 80 out · 0.50 s',
+      'replied (from @human)',
+      'loop_guard (from @researcher: max_agent_replies_per_thread)',
+    ]);
+    // No LLM call: no "tokens 0 in / 0 out".
+    expect(row2!.lines).toEqual(['0 iterations · tools: none · 0.01 s', 'opted_out (respond_to_replies)']);
+  });
+
   it('records skips, failures and timeouts with their reason or error, newest first, bounded', () => {
     const { feed, runnerLog } = setup();
     const start = (id: string, agent: string) =>

@@ -6,6 +6,17 @@ import { parseHubItems } from './offline-answer.js';
 /** Where an activation stands. */
 export type ActivityStatus = 'running' | 'completed' | 'skipped' | 'failed' | 'timeout' | 'stopped' | 'released';
 
+/** How one notification of an activation ended (the runner's `notification_outcome` log event). */
+export interface ActivityOutcome {
+  notificationId: string;
+  /** `replied`, `skipped`, `opted_out`, `not_answerable`, `failed`, `loop_guard`, `deferred_budget`, ... */
+  outcome: string;
+  /** Who wrote what triggered the notification (name, without `@`). */
+  from: string | undefined;
+  /** Why, for everything but `replied`: e.g. `max_agent_replies_per_thread`, `respond_to_replies`. */
+  reason: string | undefined;
+}
+
 /** One activation as the activity panel shows it. */
 export interface ActivityRecord {
   id: string;
@@ -25,6 +36,8 @@ export interface ActivityRecord {
   error: string | undefined;
   /** Why a skipped activation answered nothing. */
   reason: string | undefined;
+  /** Each notification's outcome, in the order the activation recorded them. */
+  outcomes: ActivityOutcome[];
   startedAt: string;
 }
 
@@ -48,6 +61,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 export class ActivityFeed {
   private readonly records: ActivityRecord[] = [];
   private readonly running = new Map<string, ActivityRecord>();
+  /** Outcomes logged before their activation's record exists (bounded, oldest activation dropped first). */
+  private readonly pending = new Map<string, ActivityOutcome[]>();
   private readonly clock: Clock;
   private readonly max: number;
 
@@ -62,6 +77,7 @@ export class ActivityFeed {
     if (!id) return;
     if (event === 'activation_started') return this.start(id, fields);
     const record = this.records.find((r) => r.id === id);
+    if (event === 'notification_outcome') return this.outcome(id, record, fields);
     if (!record) return;
     if (event === 'activation_skipped') {
       record.reason = str(fields.reason);
@@ -99,7 +115,11 @@ export class ActivityFeed {
 
   /** Most recent first. */
   list(): ActivityRecord[] {
-    return this.records.map((r) => ({ ...r, toolCalls: [...r.toolCalls] }));
+    return this.records.map((r) => ({
+      ...r,
+      toolCalls: [...r.toolCalls],
+      outcomes: r.outcomes.map((o) => ({ ...o })),
+    }));
   }
 
   /** The rows of the web page's activity panel. */
@@ -125,12 +145,38 @@ export class ActivityFeed {
       durationS: undefined,
       error: undefined,
       reason: undefined,
+      outcomes: this.pending.get(id) ?? [],
       startedAt: new Date(this.clock.now()).toISOString(),
     };
+    this.pending.delete(id);
     this.records.unshift(record);
     this.records.splice(this.max);
     this.running.set(agent, record);
     this.changed();
+  }
+
+  private outcome(id: string, record: ActivityRecord | undefined, fields: LogFields): void {
+    const notificationId = str(fields.notification_id);
+    const outcome = str(fields.outcome);
+    if (!notificationId || !outcome) return;
+    const entry: ActivityOutcome = {
+      notificationId,
+      outcome,
+      from: str(fields.from_agent),
+      reason: str(fields.reason),
+    };
+    if (record) {
+      record.outcomes.push(entry);
+      return this.changed();
+    }
+    // Not started yet (or already evicted): keep it for a record that may still come, within bounds.
+    const list = this.pending.get(id) ?? [];
+    list.push(entry);
+    this.pending.set(id, list);
+    for (const oldest of this.pending.keys()) {
+      if (this.pending.size <= this.max) break;
+      this.pending.delete(oldest);
+    }
   }
 
   private finish(record: ActivityRecord, fields: LogFields): void {
@@ -167,7 +213,8 @@ function toPanelItem(r: ActivityRecord): WebPanelItem {
   const counters = [
     `${r.iterations} iteration${r.iterations === 1 ? '' : 's'}`,
     `tools: ${r.toolCalls.length > 0 ? r.toolCalls.join(', ') : 'none'}`,
-    `tokens ${r.tokensIn} in / ${r.tokensOut} out`,
+    // An activation that called no LLM (loop guard, opted out, budget) has no tokens to show.
+    ...(r.tokensIn > 0 || r.tokensOut > 0 ? [`tokens ${r.tokensIn} in / ${r.tokensOut} out`] : []),
     r.durationS !== undefined ? `${r.durationS.toFixed(2)} s` : 'running…',
     ...(r.model ? [r.model] : []),
   ].join(' · ');
@@ -177,6 +224,17 @@ function toPanelItem(r: ActivityRecord): WebPanelItem {
     status: r.status,
     detail: r.trigger,
     time: r.startedAt,
-    lines: [counters, ...(r.reason ? [`skipped: ${r.reason}`] : []), ...(r.error ? [`error: ${r.error}`] : [])],
+    lines: [
+      counters,
+      ...r.outcomes.map(outcomeLine),
+      ...(r.reason ? [`skipped: ${r.reason}`] : []),
+      ...(r.error ? [`error: ${r.error}`] : []),
+    ],
   };
+}
+
+/** `replied (from @human)`, `loop_guard (from @researcher: max_agent_replies_per_thread)`. */
+function outcomeLine(o: ActivityOutcome): string {
+  const why = [o.from ? `from @${o.from}` : undefined, o.reason].filter((p) => p !== undefined).join(': ');
+  return why ? `${o.outcome} (${why})` : o.outcome;
 }
