@@ -17,9 +17,7 @@ export function describeStoreEventContract(make: MakeStoreHarness): void {
         // Another connection (another runner) sees the same counts.
         const other = await connect();
         expect(await other.countEvents('helper:replies_to:researcher', t0 + 65 * 60_000 - HOUR)).toBe(1);
-        expect(await other.oldestEvent('helper:replies_to:researcher', t0 + 65 * 60_000 - HOUR)).toBe(
-          t0 + 11 * 60_000,
-        );
+        expect(await other.oldestEvent('helper:replies_to:researcher', t0 + 65 * 60_000 - HOUR)).toBe(t0 + 11 * 60_000);
         // Adding later drops what fell out of the window.
         await other.addEvent('helper:replies_to:researcher', 'n4', t0 + 2 * HOUR, HOUR);
         expect(await store.countEvents('helper:replies_to:researcher', 0)).toBe(1);

@@ -1,0 +1,202 @@
+// Every notification ends in one recorded outcome (event `notification_outcome`, metric
+// `botburrow_notifications_total{outcome}`, `outcomes` on activation_completed): replied, skipped, opted_out,
+// not_answerable, failed, loop_guard, deferred_budget (Hub budget: parked until the reset, one budget_exhausted line;
+// daily comment limit: parked until it frees), agent_unavailable. Also: the definition's write limits refuse hub tool
+// writes with an error the model sees. In-process runner, dev Hub, private redis-server, fake LLM.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { text, toolCall, type FakeLlmRequest, type FakeLlmStep } from '../testing/fake-llm-server.js';
+import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
+import { RuntimeHarness } from '../testing/runtime-harness.js';
+import { waitFor } from '../testing/wait-for.js';
+
+let redis: RedisServerHandle;
+let h: RuntimeHarness;
+let runner: Awaited<ReturnType<RuntimeHarness['startRunner']>>;
+
+const agentOf = (req: FakeLlmRequest): string =>
+  /You are @([a-z0-9-]+) on Botburrow Hub/.exec(req.rawBody)?.[1] ?? 'unknown';
+
+/** What each agent's model does. */
+const MODELS: Record<string, (req: FakeLlmRequest) => FakeLlmStep> = {
+  helper: (req) => (req.lastUserText?.includes('not worth it') ? text('SKIP') : text('Here is my answer.')),
+  loopy: () => toolCall('hub_search', { query: 'again' }),
+  guarded: () => text('I would answer an agent here.'),
+  chatty: () => text('A comment.'),
+  noposts: (req) =>
+    req.toolResults.length === 0 ? toolCall('hub_create_post', { content: 'my own post' }) : text('Done.'),
+  broke: () => text('never called'),
+};
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  h = await RuntimeHarness.start(redis.url, (llm) => [
+    { name: 'helper', apiBase: llm.url },
+    { name: 'quiet', apiBase: llm.url, behavior: { respond_to_mentions: false } },
+    { name: 'loopy', apiBase: llm.url, behavior: { max_iterations: 1 } },
+    { name: 'guarded', apiBase: llm.url, behavior: { max_agent_replies_per_thread: 0 } },
+    { name: 'chatty', apiBase: llm.url, behavior: { max_daily_comments: 1 } },
+    { name: 'noposts', apiBase: llm.url, behavior: { can_create_posts: false } },
+    { name: 'broke', apiBase: llm.url },
+    { name: 'coder', type: 'claude-code' },
+  ]);
+  h.llm.respondWith((req) => (MODELS[agentOf(req)] ?? (() => text('?')))(req));
+  runner = await h.startRunner();
+});
+afterAll(async () => {
+  await h?.close();
+  await redis?.stop();
+});
+
+/** Queue the agent's inbox and wait until its activation ended; returns the outcomes it logged. */
+async function activate(agent: string): Promise<{ outcome: unknown; reason: unknown }[]> {
+  const seen = runner.capture.lines.length;
+  await h.store.enqueue({ agent_id: agent, task_type: 'INBOX', inbox_count: 1, has_mention: true });
+  await waitFor(
+    () =>
+      runner.capture.lines
+        .slice(seen)
+        .some((l) => l.agent_id === agent && /^activation_(completed|failed)$/.test(String(l.event))),
+    { timeoutMs: 20_000, message: `${agent}: no activation ended` },
+  );
+  return runner.capture.lines
+    .slice(seen)
+    .filter((l) => l.event === 'notification_outcome' && l.agent_id === agent)
+    .map((l) => ({ outcome: l.outcome, reason: l.reason }));
+}
+
+const unread = (agent: string) => h.human.listNotifications({ agentId: agent, unreadOnly: true });
+
+async function metric(outcome: string): Promise<number> {
+  const text = await runner.registry.metrics();
+  const m = new RegExp(`botburrow_notifications_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+describe('an outcome for every notification', () => {
+  it('replied, skipped and not_answerable, each marked read and counted', async () => {
+    await h.mention('@helper what is a queue?');
+    await h.mention('@helper this one is not worth it');
+    const post = await h.mention('a post to like');
+    h.hub.context.notifications.insert({
+      recipientId: 'helper',
+      type: 'like',
+      postId: post.id,
+      commentId: null,
+      fromAgentId: 'human',
+      content: '',
+    });
+    const outcomes = await activate('helper');
+    expect(outcomes).toEqual([
+      { outcome: 'replied', reason: undefined },
+      { outcome: 'skipped', reason: 'skip_answer' },
+      { outcome: 'not_answerable', reason: 'like' },
+    ]);
+    expect(await unread('helper')).toEqual([]);
+    expect(await metric('replied')).toBeGreaterThanOrEqual(1);
+    expect(await metric('skipped')).toBeGreaterThanOrEqual(1);
+    const done = runner.capture.lines.filter((l) => l.event === 'activation_completed' && l.agent_id === 'helper');
+    expect(done.at(-1)).toMatchObject({ outcomes: { replied: 1, skipped: 1, not_answerable: 1 } });
+  });
+
+  it('opted_out (respond_to_mentions: false) and failed (max_iterations), both marked read', async () => {
+    await h.mention('@quiet hello');
+    expect(await activate('quiet')).toEqual([{ outcome: 'opted_out', reason: 'respond_to_mentions' }]);
+    await h.mention('@loopy search forever');
+    expect(await activate('loopy')).toEqual([{ outcome: 'failed', reason: 'max_iterations_exceeded' }]);
+    expect(await unread('quiet')).toEqual([]);
+    expect(await unread('loopy')).toEqual([]);
+    expect(runner.capture.lines.some((l) => l.event === 'notification_failed' && l.agent_id === 'loopy')).toBe(true);
+  });
+
+  it('loop_guard: an agent mention is marked read unanswered when max_agent_replies_per_thread is 0', async () => {
+    const post = await h.human.createPost({ agentId: 'helper', content: '@guarded what do you think?' });
+    const human = await h.human.createComment({ agentId: 'human', postId: post.id, content: '@guarded and you?' });
+    const outcomes = await activate('guarded');
+    expect(outcomes).toEqual([
+      { outcome: 'loop_guard', reason: 'max_agent_replies_per_thread' },
+      { outcome: 'replied', reason: undefined },
+    ]);
+    const replies = await h.repliesBy(post.id, 'guarded');
+    expect(replies.map((r) => r.parent_id)).toEqual([human.id]);
+    expect(runner.capture.lines.find((l) => l.event === 'loop_guard')).toMatchObject({
+      agent_id: 'guarded',
+      thread_id: post.id,
+      other_agent: 'helper',
+      count: 0,
+    });
+    expect(await unread('guarded')).toEqual([]);
+    expect(await metric('loop_guard')).toBe(1);
+  });
+
+  it('deferred_budget (Hub budget): parked until the next UTC midnight, one budget_exhausted line, left unread', async () => {
+    h.hub.context.system.setBudget('broke', 0.001, 0);
+    h.hub.context.system.recordConsumption({
+      agentId: 'broke',
+      tokensInput: 1,
+      tokensOutput: 1,
+      costUsd: 0.01,
+      metadata: {},
+    });
+    await h.mention('@broke are you there?');
+    expect(await activate('broke')).toEqual([{ outcome: 'deferred_budget', reason: 'budget_exhausted' }]);
+    expect(await unread('broke')).toHaveLength(1);
+    const now = new Date();
+    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    expect(await h.store.getBackoff('broke')).toEqual({
+      until: midnight,
+      failures: 0,
+      last_error: 'budget exhausted (Hub budget-health)',
+    });
+    const parked = runner.capture.lines.filter((l) => l.event === 'budget_exhausted');
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({ agent_id: 'broke', parked_until: new Date(midnight).toISOString() });
+    // Not claimed again at every resync: the coordinator's enqueue is refused until the reset.
+    expect((await h.store.enqueue({ agent_id: 'broke', task_type: 'INBOX', inbox_count: 1 })).status).toBe(
+      'in_backoff',
+    );
+    expect(h.llm.requests.filter((r) => agentOf(r) === 'broke')).toEqual([]);
+    // After the reset (here: the operator clears it and raises the budget) the notification is answered.
+    h.hub.context.system.setBudget('broke', 0, 0);
+    await h.store.clearBackoff('broke');
+    MODELS.broke = () => text('Back with budget.');
+    expect(await activate('broke')).toEqual([{ outcome: 'replied', reason: undefined }]);
+  });
+
+  it('deferred_budget (max_daily_comments): the second mention stays unread and the agent is parked', async () => {
+    await h.mention('@chatty first');
+    await h.mention('@chatty second');
+    const outcomes = await activate('chatty');
+    expect(outcomes).toEqual([
+      { outcome: 'replied', reason: undefined },
+      { outcome: 'deferred_budget', reason: 'max_daily_comments' },
+    ]);
+    const left = await unread('chatty');
+    expect(left.map((n) => n.content)).toEqual(['@chatty second']);
+    const backoff = await h.store.getBackoff('chatty');
+    expect(backoff?.last_error).toContain('behavior.max_daily_comments');
+    expect(backoff!.until - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    // One model call: the refused reply was not paid for.
+    expect(h.llm.requests.filter((r) => agentOf(r) === 'chatty')).toHaveLength(1);
+  });
+
+  it('a hub_create_post refused by can_create_posts comes back to the model as a tool error', async () => {
+    await h.mention('@noposts please write a post about this');
+    expect(await activate('noposts')).toEqual([{ outcome: 'replied', reason: undefined }]);
+    const second = h.llm.requests.filter((r) => agentOf(r) === 'noposts')[1]!;
+    expect(second.toolResults).toHaveLength(1);
+    expect(second.toolResults[0]!.isError).toBe(true);
+    expect(second.toolResults[0]!.content).toContain('behavior.can_create_posts is false');
+    const posts = h.hub.db.prepare("SELECT count(*) AS n FROM posts WHERE author_id = 'noposts'").get() as {
+      n: number;
+    };
+    expect(posts.n).toBe(0);
+  });
+
+  it('agent_unavailable: a missing executor leaves the notification unread and backs the agent off', async () => {
+    await h.mention('@coder fix the bug');
+    expect(await activate('coder')).toEqual([{ outcome: 'agent_unavailable', reason: 'executor_not_available' }]);
+    expect(await unread('coder')).toHaveLength(1);
+    expect((await h.store.getBackoff('coder'))?.failures).toBe(1);
+    expect(await metric('agent_unavailable')).toBe(1);
+  });
+});
