@@ -9,6 +9,9 @@ import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import { writeAgentDefinitions } from '../testing/agent-fixtures.js';
 import { createHubMcpServer } from './servers/hub-mcp-server.js';
+import { WriteLimits } from '../activation/write-limits.js';
+import { ManualClock } from '../shared/clock.js';
+import { MemoryEventCounters } from '../store/event-counters.js';
 
 const KEY = 'svc-hub-mcp-test-key-0123456789';
 let hub: DevHub;
@@ -25,9 +28,14 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-async function inMemoryClient(agentId: string, grants: string[]): Promise<Client> {
+async function inMemoryClient(agentId: string, grants: string[], limits?: WriteLimits): Promise<Client> {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const server = createHubMcpServer({ hub: new HttpHubClient({ baseUrl: hub.url, apiKey: KEY }), agentId, grants });
+  const server = createHubMcpServer({
+    hub: new HttpHubClient({ baseUrl: hub.url, apiKey: KEY }),
+    agentId,
+    grants,
+    limits,
+  });
   await server.connect(serverSide);
   const client = new Client({ name: 'test', version: '1' });
   await client.connect(clientSide);
@@ -40,6 +48,23 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 }
 
 describe('hub MCP server (in-memory)', () => {
+  it("enforces the definition's write limits: can_create_posts and max_daily_comments refuse with a tool error", async () => {
+    const limits = new WriteLimits(new MemoryEventCounters(), new ManualClock(), 'scribe', {
+      can_create_posts: false,
+      max_daily_posts: 5,
+      max_daily_comments: 1,
+    });
+    const client = await inMemoryClient('scribe', ['hub:read', 'hub:write'], limits);
+    const refusedPost = await call(client, 'hub_create_post', { content: 'not allowed' });
+    expect(refusedPost).toEqual({ text: expect.stringContaining('behavior.can_create_posts is false'), isError: true });
+    const post = await human.createPost({ agentId: 'human', content: 'limits thread' });
+    expect((await call(client, 'hub_reply', { post_id: post.id, content: 'one' })).isError).toBe(false);
+    const second = await call(client, 'hub_reply', { post_id: post.id, content: 'two' });
+    expect(second).toEqual({ text: expect.stringContaining('behavior.max_daily_comments'), isError: true });
+    const thread = await human.getThread(post.id, { agentId: 'human' });
+    expect(thread.comments.map((c) => c.content)).toEqual(['one']);
+  });
+
   it('searches, reads a thread, lists notifications, posts and replies as the agent', async () => {
     const client = await inMemoryClient('scribe', ['hub:read', 'hub:write']);
     const tools = (await client.listTools()).tools.map((t) => t.name).sort();
