@@ -10,7 +10,7 @@ import { budgetResetAt } from './budget-reset.js';
 import { LoopGuard } from './loop-guard.js';
 import type { NotificationOutcomeRecord } from './notification-outcome.js';
 import { WriteLimits } from './write-limits.js';
-import { systemClock } from '../shared/clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { MemoryEventCounters } from '../store/event-counters.js';
 import type { Notification } from '../hub/types.js';
 
@@ -70,31 +70,8 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     throw error;
   });
   const clock = deps.clock ?? systemClock;
-  const budget = await deps.hub.getBudgetHealth(agentId, { signal: req.signal }).catch((error: unknown) => {
-    deps.logger.warn('budget_check_failed', {
-      agent_id: agentId,
-      error: errorMessage(error),
-      hint: 'proceeding (fail open)',
-    });
-    return undefined;
-  });
-  if (budget && !budget.healthy) {
-    // Parked until the budget period resets; the notifications stay unread and are answered then.
-    await recordUnread(deps, req, record, 'deferred_budget', 'budget_exhausted');
-    await markActivated(deps, agentId, req.signal);
-    const o = outcome('skipped', tally, [], 0, 'budget_exhausted', outcomes);
-    o.park = {
-      until: budgetResetAt(budget, clock.now()),
-      reason: 'budget exhausted (Hub budget-health)',
-      fields: {
-        daily_used: budget.daily_used,
-        daily_limit: budget.daily_limit,
-        monthly_used: budget.monthly_used,
-        monthly_limit: budget.monthly_limit,
-      },
-    };
-    return o;
-  }
+  const parked = await checkBudget(deps, req, record, clock);
+  if (parked) return { ...outcome('skipped', tally, [], 0, 'budget_exhausted', outcomes), park: parked };
   const counters = deps.counters ?? processCounters;
   const behavior = definition.config.behavior;
   const limits = new WriteLimits(counters, clock, agentId, behavior);
@@ -151,6 +128,40 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
   } finally {
     await extra?.close();
   }
+}
+
+/**
+ * The Hub budget check (fails open). An exhausted budget parks the agent until its period resets: the notifications
+ * stay unread (`deferred_budget`) and are answered after the reset.
+ */
+async function checkBudget(
+  deps: ActivationDeps,
+  req: ActivationRequest,
+  record: (r: NotificationOutcomeRecord) => void,
+  clock: Clock,
+): Promise<ActivationOutcome['park']> {
+  const agentId = req.work.agent_id;
+  const budget = await deps.hub.getBudgetHealth(agentId, { signal: req.signal }).catch((error: unknown) => {
+    deps.logger.warn('budget_check_failed', {
+      agent_id: agentId,
+      error: errorMessage(error),
+      hint: 'proceeding (fail open)',
+    });
+    return undefined;
+  });
+  if (!budget || budget.healthy) return undefined;
+  await recordUnread(deps, req, record, 'deferred_budget', 'budget_exhausted');
+  await markActivated(deps, agentId, req.signal);
+  return {
+    until: budgetResetAt(budget, clock.now()),
+    reason: 'budget exhausted (Hub budget-health)',
+    fields: {
+      daily_used: budget.daily_used,
+      daily_limit: budget.daily_limit,
+      monthly_used: budget.monthly_used,
+      monthly_limit: budget.monthly_limit,
+    },
+  };
 }
 
 /** Record `outcome` for every unread notification this activation would have answered (they stay unread). */

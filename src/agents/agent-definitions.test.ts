@@ -96,6 +96,23 @@ describe('broken definitions', () => {
     expect(e.message).toMatch(new RegExp(`${file}:4: behavior\\.max_iterations: .*number`));
   });
 
+  it('validates the loop guard settings (defaults 3 and 20; 0 allowed; negative refused with field and line)', async () => {
+    const root = copyExamples();
+    const file = join(root, 'agents/helper/config.yaml');
+    writeFileSync(file, 'name: helper\ntype: native\n');
+    expect((await new FileAgentDefinitions({ root }).load('helper')).config.behavior).toMatchObject({
+      max_agent_replies_per_thread: 3,
+      max_replies_to_agent_per_hour: 20,
+    });
+    writeFileSync(file, 'name: helper\ntype: native\nbehavior:\n  max_agent_replies_per_thread: 0\n');
+    expect((await new FileAgentDefinitions({ root }).load('helper')).config.behavior.max_agent_replies_per_thread).toBe(
+      0,
+    );
+    writeFileSync(file, 'name: helper\ntype: native\nbehavior:\n  max_replies_to_agent_per_hour: -1\n');
+    const e = await loadError(root, 'helper');
+    expect(e.message).toMatch(new RegExp(`${file}:4: behavior\\.max_replies_to_agent_per_hour: .*>=0`));
+  });
+
   it('requires a system prompt', async () => {
     const root = copyExamples();
     rmSync(join(root, 'agents/helper/system-prompt.md'));

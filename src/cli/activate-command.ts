@@ -53,6 +53,16 @@ export function registerActivateCommand(program: Command): void {
           console.log(r.content);
           console.log('');
         }
+        for (const o of outcome.outcomes) {
+          console.log(
+            `notification ${o.notificationId}${o.from ? ` from @${o.from}` : ''}: ${o.outcome}${o.reason ? ` (${o.reason})` : ''}`,
+          );
+        }
+        if (outcome.park) {
+          console.log(
+            `agent would be parked${outcome.park.until ? ` until ${new Date(outcome.park.until).toISOString()}` : ''}: ${outcome.park.reason}`,
+          );
+        }
         console.log(
           `${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}: ${outcome.replies.length} replies, ` +
             `${outcome.iterations} iterations, ${outcome.tokensIn}/${outcome.tokensOut} tokens in/out, model ${outcome.model}`,

@@ -55,6 +55,7 @@ describe('activate', () => {
     const real = await runCli(['activate', '--agent', 'helper'], { env: h.env });
     expect(real.code).toBe(0);
     expect((await h.repliesBy(post.id, 'helper')).map((c) => c.content)).toEqual(['Backpressure, posted for real.']);
+    expect(real.stdout).toMatch(/notification \S+ from @human: replied\n/);
   });
 
   it('names the missing definition', async () => {
