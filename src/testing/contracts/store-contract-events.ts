@@ -7,7 +7,8 @@ const HOUR = 3_600_000;
 export function describeStoreEventContract(make: MakeStoreHarness): void {
   describe('event windows', () => {
     it('counts events inside the window by the caller clock, drops old ones, counts a re-added id once', async () => {
-      await withHarness(make, {}, async ({ store, connect }) => {
+      await withHarness(make, {}, async (h) => {
+        const { store } = h;
         const t0 = 1_000_000_000_000;
         await store.addEvent('helper:replies_to:researcher', 'n1', t0, HOUR);
         await store.addEvent('helper:replies_to:researcher', 'n2', t0 + 10 * 60_000, HOUR);
@@ -15,7 +16,7 @@ export function describeStoreEventContract(make: MakeStoreHarness): void {
         await store.addEvent('helper:replies_to:other', 'n3', t0, HOUR);
         expect(await store.countEvents('helper:replies_to:researcher', t0 + 30 * 60_000 - HOUR)).toBe(2);
         // Another connection (another runner) sees the same counts.
-        const other = await connect();
+        const other = await h.connect();
         expect(await other.countEvents('helper:replies_to:researcher', t0 + 65 * 60_000 - HOUR)).toBe(1);
         expect(await other.oldestEvent('helper:replies_to:researcher', t0 + 65 * 60_000 - HOUR)).toBe(t0 + 11 * 60_000);
         // Adding later drops what fell out of the window.
