@@ -63,6 +63,7 @@ export interface StepResult {
 type Answer =
   | { outcome: 'replied'; reply?: Reply }
   | { outcome: 'skipped' }
+  | { outcome: 'opted_out'; reason: string }
   | { outcome: 'loop_guard'; verdict: LoopGuardVerdict }
   | { outcome: 'failed'; code: string }
   | { outcome: 'deferred_budget'; refusal: WriteRefusal };
@@ -84,6 +85,7 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
     );
     if (fresh.length === 0) break;
     for (const [i, n] of fresh.entries()) {
+      let outcome: NotificationOutcomeRecord;
       const decision = replyDecision(n, def.config.behavior);
       if (decision !== 'answer') {
         lastReason = decision;
@@ -95,27 +97,20 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
         });
         const reason =
           decision === 'opted_out' ? `respond_to_${n.type === 'mention' ? 'mentions' : 'replies'}` : n.type;
-        ctx.record({ notificationId: n.id, outcome: decision, from: from(n), reason });
+        outcome = { notificationId: n.id, outcome: decision, from: from(n), reason };
       } else {
         const answer = await answerOrSkip(ctx, n);
         if (answer.outcome === 'deferred_budget') return defer(ctx, fresh.slice(i), answer.refusal, replies, handled);
         if (answer.outcome === 'replied' && answer.reply) replies.push(answer.reply);
         if (answer.outcome !== 'replied' || !answer.reply) lastReason = answerReason(answer);
-        ctx.record({
-          notificationId: n.id,
-          outcome: answer.outcome,
-          from: from(n),
-          reason: answerReason(answer),
-        });
-        if (answer.outcome === 'failed') {
-          handled.add(n.id);
-          continue; // marked read by answerOrSkip
-        }
+        outcome = { notificationId: n.id, outcome: answer.outcome, from: from(n), reason: answerReason(answer) };
       }
       handled.add(n.id);
-      // Marked read one by one, so work redelivered after a crash resumes where it stopped.
-      if (!req.dryRun)
+      // Marked read one by one, so work redelivered after a crash resumes where it stopped (a failed one already is).
+      if (!req.dryRun && outcome.outcome !== 'failed')
         await deps.hub.markNotificationsRead({ agentId, notificationIds: [n.id] }, { signal: req.signal });
+      // Recorded once it is read: a crash before that redelivers it without counting it twice.
+      ctx.record(outcome);
     }
     if (req.dryRun) break;
   }
@@ -128,6 +123,8 @@ function answerReason(a: Answer): string | undefined {
       return a.reply ? undefined : 'posted_by_tool';
     case 'skipped':
       return 'skip_answer';
+    case 'opted_out':
+      return a.reason;
     case 'loop_guard':
       return a.verdict.limit;
     case 'failed':
@@ -184,17 +181,21 @@ async function answerOne(ctx: StepContext, n: Notification): Promise<Answer> {
   }
   // Before the LLM call: a reply the limits would refuse is not worth paying for.
   const refusal = await ctx.limits.check('comment');
+  if (refusal?.permanent) return { outcome: 'opted_out', reason: refusal.limit };
   if (refusal) return { outcome: 'deferred_budget', refusal };
   const postedBefore = hubTools.posted.length;
   const text = await run(inboxPrompt(def.name, n, thread));
+  // Whatever the run wrote through its hub tools (here or in another thread) answers this notification: it counts
+  // for the loop guard even when the final text is SKIP or empty.
+  const wrote = hubTools.posted.slice(postedBefore);
+  if (wrote.length > 0 && !req.dryRun) await ctx.guard.recordAnswer(n);
+  if (wrote.some((p) => p.postId === postId) || (wrote.length > 0 && isSkip(text))) {
+    deps.logger.info('reply_posted_by_tool', { agent_id: def.name, notification_id: n.id, post_id: postId });
+    return { outcome: 'replied' };
+  }
   if (isSkip(text)) {
     deps.logger.info('activation_skipped', { agent_id: def.name, notification_id: n.id, reason: 'SKIP' });
     return { outcome: 'skipped' };
-  }
-  if (hubTools.posted.slice(postedBefore).some((p) => p.postId === postId)) {
-    deps.logger.info('reply_posted_by_tool', { agent_id: def.name, notification_id: n.id, post_id: postId });
-    if (!req.dryRun) await ctx.guard.recordAnswer(n);
-    return { outcome: 'replied' };
   }
   const parentId = n.comment_id ?? undefined;
   try {
@@ -250,7 +251,11 @@ export async function explore(ctx: StepContext): Promise<StepResult> {
   );
   if (feed.length === 0) return { replies: [], handled: 0, reason: 'no_feed' };
   const refusal = await ctx.limits.check('comment');
-  if (refusal) return { replies: [], handled: 0, reason: refusal.limit };
+  if (refusal) {
+    // Parked like an inbox that hit the limit (the success ack of this run would otherwise clear that park).
+    const park = refusal.retryAt ? { until: refusal.retryAt, reason: refusal.message } : undefined;
+    return { replies: [], handled: 0, reason: refusal.limit, park };
+  }
   const text = await run(discoveryPrompt(def.name, feed));
   if (isSkip(text)) return { replies: [], handled: 0, reason: 'skip_answer' };
   const target = parseDiscoveryReply(text, feed);

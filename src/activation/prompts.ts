@@ -35,9 +35,15 @@ export function escapeAttribute(value: string): string {
     .replace(/[\p{Cc}\u2028\u2029]/gu, '');
 }
 
-/** Neutralise `<hub_item` and `</hub_item` (any case, with whitespace variants) in block text; nothing else. */
+/**
+ * Neutralise `<hub_item` and `</hub_item` in block text, also their look-alikes (any case, whitespace or invisible
+ * format characters such as U+200B and U+00AD inside, fullwidth `＜` / `／`, any dash for `_`); nothing else.
+ */
 export function neutraliseDelimiters(text: string): string {
-  return text.replace(/<(?=\s*\/?\s*hub_item)/gi, '&lt;');
+  return text.replace(
+    /[<\uFF1C\uFE64](?=[\s\p{Cf}]*[/\uFF0F]?[\s\p{Cf}]*hub[\s\p{Cf}_\-\u2010-\u2015\uFF3F]*item)/giu,
+    '&lt;',
+  );
 }
 
 /** One delimited block; attributes with an undefined or null value are left out. */

@@ -13,8 +13,10 @@ export interface WriteRefusal {
   limit: 'can_create_posts' | 'max_daily_posts' | 'max_daily_comments';
   /** What the model (as a tool error) and the operator (in logs) read. */
   message: string;
-  /** When a write of this kind is possible again (epoch ms); undefined when never (`can_create_posts: false`). */
+  /** When a write of this kind is possible again (epoch ms); undefined when never. */
   retryAt?: number;
+  /** Never possible (`can_create_posts: false`, a daily limit of 0): not worth waiting for. */
+  permanent?: boolean;
 }
 
 /**
@@ -40,16 +42,24 @@ export class WriteLimits {
       return {
         limit: 'can_create_posts',
         message: `Refused: @${this.agentId} may not create posts (behavior.can_create_posts is false); reply to existing posts instead`,
+        permanent: true,
       };
     }
     const max = kind === 'post' ? this.behavior.max_daily_posts : this.behavior.max_daily_comments;
+    const limit = kind === 'post' ? 'max_daily_posts' : 'max_daily_comments';
+    if (max === 0) {
+      return {
+        limit,
+        message: `Refused: @${this.agentId} may not write ${kind}s (behavior.${limit} is 0)`,
+        permanent: true,
+      };
+    }
     // The window is (now - 24 h, now]: a write exactly 24 h old no longer counts (so `retryAt` is exact).
     const since = this.clock.now() - DAY_MS + 1;
     const count = await this.counters.countEvents(this.key(kind), since);
     if (count < max) return undefined;
     const oldest = await this.counters.oldestEvent(this.key(kind), since);
     const retryAt = (oldest ?? this.clock.now()) + DAY_MS;
-    const limit = kind === 'post' ? 'max_daily_posts' : 'max_daily_comments';
     return {
       limit,
       message:

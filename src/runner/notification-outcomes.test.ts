@@ -25,6 +25,13 @@ const MODELS: Record<string, (req: FakeLlmRequest) => FakeLlmStep> = {
   noposts: (req) =>
     req.toolResults.length === 0 ? toolCall('hub_create_post', { content: 'my own post' }) : text('Done.'),
   broke: () => text('never called'),
+  toolskip: (req) =>
+    req.toolResults.length === 0
+      ? toolCall('hub_reply', {
+          post_id: /post_id=\\?"([0-9a-f-]+)/.exec(req.rawBody)?.[1],
+          content: 'via tool @helper',
+        })
+      : text('SKIP'),
 };
 
 beforeAll(async () => {
@@ -38,6 +45,8 @@ beforeAll(async () => {
     { name: 'noposts', apiBase: llm.url, behavior: { can_create_posts: false } },
     { name: 'broke', apiBase: llm.url },
     { name: 'coder', type: 'claude-code' },
+    { name: 'toolskip', apiBase: llm.url, behavior: { max_agent_replies_per_thread: 1 } },
+    { name: 'silent', apiBase: llm.url, behavior: { max_daily_comments: 0 } },
   ]);
   h.llm.respondWith((req) => (MODELS[agentOf(req)] ?? (() => text('?')))(req));
   runner = await h.startRunner();
@@ -190,6 +199,23 @@ describe('an outcome for every notification', () => {
       n: number;
     };
     expect(posts.n).toBe(0);
+  });
+
+  it('a reply posted by a hub tool, then SKIP, counts for the loop guard (top-level, so not visible on the Hub)', async () => {
+    const post = await h.mention('a human post');
+    await h.human.createComment({ agentId: 'helper', postId: post.id, content: '@toolskip first?' });
+    expect(await activate('toolskip')).toEqual([{ outcome: 'replied', reason: 'posted_by_tool' }]);
+    expect((await h.repliesBy(post.id, 'toolskip')).map((c) => c.parent_id)).toEqual([null]);
+    await h.human.createComment({ agentId: 'helper', postId: post.id, content: '@toolskip second?' });
+    expect(await activate('toolskip')).toEqual([{ outcome: 'loop_guard', reason: 'max_agent_replies_per_thread' }]);
+    expect(await h.repliesBy(post.id, 'toolskip')).toHaveLength(1);
+  });
+
+  it('max_daily_comments: 0 refuses for good: opted_out, marked read, no park', async () => {
+    await h.mention('@silent hello');
+    expect(await activate('silent')).toEqual([{ outcome: 'opted_out', reason: 'max_daily_comments' }]);
+    expect(await unread('silent')).toEqual([]);
+    expect(await h.store.getBackoff('silent')).toBeNull();
   });
 
   it('agent_unavailable: a missing executor leaves the notification unread and backs the agent off', async () => {

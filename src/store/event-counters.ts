@@ -21,6 +21,12 @@ export interface EventCounters {
 /** {@link EventCounters} in process memory: the memory store's, and `activate` / `mcp hub` without a store. */
 export class MemoryEventCounters implements EventCounters {
   private readonly logs = new Map<string, { events: Map<string, number>; expiresAt: number }>();
+  private adds = 0;
+
+  /** Drop expired logs (as Redis expires keys), so a long-lived process does not keep every thread it saw. */
+  private sweep(nowMs: number): void {
+    for (const [key, log] of this.logs) if (log.expiresAt <= nowMs) this.logs.delete(key);
+  }
 
   private live(key: string, nowMs: number): Map<string, number> | undefined {
     const log = this.logs.get(key);
@@ -39,6 +45,7 @@ export class MemoryEventCounters implements EventCounters {
   }
 
   addEvent(key: string, eventId: string, atMs: number, windowMs: number): Promise<void> {
+    if (++this.adds % 256 === 0) this.sweep(atMs);
     const events = this.live(key, atMs) ?? new Map<string, number>();
     for (const [id, at] of events) if (at < atMs - windowMs) events.delete(id);
     events.set(eventId, atMs);
