@@ -1,12 +1,20 @@
 import type { AgentDefinition } from '../agents/agent-definition.js';
 import { ExecutorError } from '../executors/errors.js';
-import { HubForbiddenError, HubNotFoundError, HubRequestError, HubResponseError } from '../hub/errors.js';
+import {
+  HubAuthError,
+  HubForbiddenError,
+  HubNotFoundError,
+  HubRequestError,
+  HubResponseError,
+  HubUnavailableError,
+} from '../hub/errors.js';
 import type { Notification } from '../hub/types.js';
 import { AppError, PermanentError, errorMessage } from '../shared/errors.js';
 import type { ActivationDeps, ActivationOutcome, ActivationRequest } from './activation-types.js';
 import type { HubToolProvider } from './hub-tools.js';
 import type { LoopGuard, LoopGuardVerdict } from './loop-guard.js';
 import type { NotificationOutcomeRecord } from './notification-outcome.js';
+import type { NotificationAttempts } from './notification-attempts.js';
 import { limitedWrite, WriteRefusedError, type WriteLimits, type WriteRefusal } from './write-limits.js';
 import { discoveryPrompt, inboxPrompt, parseDiscoveryReply } from './prompts.js';
 import { isSkip, replyDecision, replyIdempotencyKey } from './reply-policy.js';
@@ -47,6 +55,9 @@ export interface StepContext {
   hubTools: HubToolProvider;
   guard: LoopGuard;
   limits: WriteLimits;
+  attempts: NotificationAttempts;
+  /** Did this agent's model endpoint answer any prompt (of any agent) after `sinceMs`? */
+  modelAnsweredSince: (sinceMs: number) => Promise<boolean>;
   /** Record how one notification ended (log, metric, activation outcome). */
   record: (r: NotificationOutcomeRecord) => void;
 }
@@ -66,6 +77,7 @@ type Answer =
   | { outcome: 'opted_out'; reason: string }
   | { outcome: 'loop_guard'; verdict: LoopGuardVerdict }
   | { outcome: 'failed'; code: string }
+  | { outcome: 'retry_later' }
   | { outcome: 'deferred_budget'; refusal: WriteRefusal };
 
 const from = (n: Notification): string => n.from_agent.name || n.from_agent.id;
@@ -75,18 +87,35 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
   const agentId = def.name;
   const replies: Reply[] = [];
   const handled = new Set<string>();
+  /** Left unread for a later activation (see `countAttempt`). */
+  const later = new Set<string>();
   let lastReason: string | undefined = 'no_notifications';
   // Notifications that arrive while the agent works are answered in the same activation (a few rounds at most):
   // the coordinator cannot queue an agent that is already in flight.
   for (let round = 0; round < MAX_INBOX_ROUNDS; round++) {
     const unread = await deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
     const fresh = unread.filter(
-      (n) => !handled.has(n.id) && (!req.notificationIds || req.notificationIds.includes(n.id)),
+      (n) => !handled.has(n.id) && !later.has(n.id) && (!req.notificationIds || req.notificationIds.includes(n.id)),
     );
     if (fresh.length === 0) break;
+    // Notifications that failed before go last, so one that keeps failing does not hold up the others.
+    const tried = new Map(await Promise.all(fresh.map(async (n) => [n.id, await ctx.attempts.tried(n.id)] as const)));
+    const rank = (n: Notification): number => {
+      const t = tried.get(n.id);
+      return t ? t.attempts * 2 + (t.failedBefore ? 1 : 0) : 0;
+    };
+    fresh.sort((a, b) => rank(a) - rank(b));
+    const tries = new Map([...tried].map(([id, t]) => [id, t.attempts]));
     for (const [i, n] of fresh.entries()) {
       let outcome: NotificationOutcomeRecord;
       const decision = replyDecision(n, def.config.behavior);
+      if (decision === 'answer' && (tries.get(n.id) ?? 0) >= ctx.attempts.max) {
+        const answer = await giveUp(ctx, n, tries.get(n.id) ?? 0, 'earlier attempts failed');
+        handled.add(n.id);
+        lastReason = answerReason(answer);
+        ctx.record({ notificationId: n.id, outcome: 'failed', from: from(n), reason: answerReason(answer) });
+        continue;
+      }
       if (decision !== 'answer') {
         lastReason = decision;
         deps.logger.info('notification_not_answered', {
@@ -101,6 +130,11 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
       } else {
         const answer = await answerOrSkip(ctx, n);
         if (answer.outcome === 'deferred_budget') return defer(ctx, fresh.slice(i), answer.refusal, replies, handled);
+        // Left unread for a later attempt (its thread failed while the Hub is up): answer the others meanwhile.
+        if (answer.outcome === 'retry_later') {
+          later.add(n.id);
+          continue;
+        }
         if (answer.outcome === 'replied' && answer.reply) replies.push(answer.reply);
         if (answer.outcome !== 'replied' || !answer.reply) lastReason = answerReason(answer);
         outcome = { notificationId: n.id, outcome: answer.outcome, from: from(n), reason: answerReason(answer) };
@@ -129,6 +163,8 @@ function answerReason(a: Answer): string | undefined {
       return a.verdict.limit;
     case 'failed':
       return a.code;
+    case 'retry_later':
+      return 'retry_later';
     case 'deferred_budget':
       return a.refusal.limit;
   }
@@ -215,7 +251,11 @@ async function answerOrSkip(ctx: StepContext, n: Notification): Promise<Answer> 
     return await answerOne(ctx, n);
   } catch (error) {
     const kind = notificationFailure(error);
-    if (!kind) throw error;
+    if (!kind) {
+      const counted = await countAttempt(ctx, n, error);
+      if (counted) return counted;
+      throw error;
+    }
     const { deps, req, def } = ctx;
     const code = error instanceof AppError ? String(error.code) : error instanceof Error ? error.name : 'error';
     deps.logger.warn('notification_failed', {
@@ -234,6 +274,79 @@ async function answerOrSkip(ctx: StepContext, n: Notification): Promise<Answer> 
     }
     return { outcome: 'failed', code };
   }
+}
+
+/**
+ * A failure that may be this notification's own (an executor error, a timeout, its thread failing while the Hub is
+ * up) counts one attempt at it; a Hub-wide outage, a Redis error, a drain or a force stop counts none. After
+ * MAX_NOTIFICATION_ATTEMPTS the notification is marked read as failed and the rest of the inbox is answered; a Hub
+ * failure of one thread leaves it unread for a later attempt while the others are answered; other failures fail
+ * the activation as before (the agent backs off, and the next activation tries this notification last).
+ */
+async function countAttempt(ctx: StepContext, n: Notification, error: unknown): Promise<Answer | undefined> {
+  const { deps, req, def } = ctx;
+  if (req.dryRun) return undefined;
+  const timedOut =
+    req.signal.aborted && (req.signal.reason as { code?: unknown } | undefined)?.code === 'activation_timeout';
+  if (req.signal.aborted && !timedOut) return undefined;
+  if (isStoreError(error) || error instanceof HubAuthError) return undefined;
+  const threadOnly = error instanceof HubUnavailableError;
+  if (threadOnly && !(await hubIsUp(deps))) return undefined;
+  const previous = await ctx.attempts.noteFailure(n.id).catch(() => null);
+  if (previous === null) return undefined; // the store is unreachable: nothing can be counted
+  if (error instanceof ExecutorError && error.code === 'llm_unavailable') {
+    // Down for everyone, or only for this prompt? Only the model answering others since the last failure tells.
+    const proven = previous !== undefined && (await ctx.modelAnsweredSince(previous).catch(() => false));
+    if (!proven) {
+      deps.logger.info('notification_attempt_not_counted', {
+        agent_id: def.name,
+        notification_id: n.id,
+        error: errorMessage(error),
+        hint: 'the model answered no other prompt since this notification last failed: treated as a model outage',
+      });
+      return undefined;
+    }
+  }
+  const attempts = await ctx.attempts.record(n.id, req.activationId).catch(() => undefined);
+  if (attempts === undefined) return undefined;
+  deps.logger.warn('notification_attempt_failed', {
+    agent_id: def.name,
+    notification_id: n.id,
+    attempt: attempts,
+    max_attempts: ctx.attempts.max,
+    error: errorMessage(error),
+    code: error instanceof AppError ? String(error.code) : undefined,
+  });
+  if (attempts >= ctx.attempts.max && !req.signal.aborted) return giveUp(ctx, n, attempts, errorMessage(error));
+  return threadOnly ? { outcome: 'retry_later' } : undefined;
+}
+
+/** Mark a notification that failed `attempts` times read as failed (`notification_failed`). */
+async function giveUp(ctx: StepContext, n: Notification, attempts: number, why: string): Promise<Answer> {
+  const { deps, req, def } = ctx;
+  deps.logger.warn('notification_failed', {
+    agent_id: def.name,
+    notification_id: n.id,
+    post_id: n.post_id,
+    error: `gave up after ${attempts} failed attempts: ${why}`,
+    code: 'max_notification_attempts',
+    hint: 'marked read so the rest of the inbox is answered (MAX_NOTIFICATION_ATTEMPTS)',
+  });
+  if (!req.dryRun)
+    await deps.hub.markNotificationsRead({ agentId: def.name, notificationIds: [n.id] }, { signal: req.signal });
+  return { outcome: 'failed', code: 'max_notification_attempts' };
+}
+
+async function hubIsUp(deps: ActivationDeps): Promise<boolean> {
+  return deps.hub
+    .health({ signal: AbortSignal.timeout(5_000) })
+    .then(() => true)
+    .catch(() => false);
+}
+
+function isStoreError(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return name === 'StoreError' || name === 'MaxRetriesPerRequestError';
 }
 
 export async function explore(ctx: StepContext): Promise<StepResult> {

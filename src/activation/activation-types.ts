@@ -32,6 +32,8 @@ export interface ActivationDeps {
   counters?: EventCounters;
   /** @default systemClock */
   clock?: Clock;
+  /** Failed attempts at one notification before it is marked read as failed (MAX_NOTIFICATION_ATTEMPTS). @default 3 */
+  maxNotificationAttempts?: number;
 }
 
 /** One activation to run. */

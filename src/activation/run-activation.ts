@@ -1,4 +1,5 @@
-import type { ExecutorResult } from '../executors/executor.js';
+import type { AgentDefinition } from '../agents/agent-definition.js';
+import type { Executor, ExecutorResult } from '../executors/executor.js';
 import type { ToolProvider } from '../executors/tool-provider.js';
 import { AppError, errorMessage } from '../shared/errors.js';
 import { holdsGrant } from '../mcp/holds-grant.js';
@@ -8,6 +9,7 @@ import { HubToolProvider } from './hub-tools.js';
 import { costUsd } from './pricing.js';
 import { budgetResetAt } from './budget-reset.js';
 import { LoopGuard } from './loop-guard.js';
+import { DEFAULT_MAX_NOTIFICATION_ATTEMPTS, NotificationAttempts } from './notification-attempts.js';
 import type { NotificationOutcomeRecord } from './notification-outcome.js';
 import { WriteLimits } from './write-limits.js';
 import { systemClock, type Clock } from '../shared/clock.js';
@@ -76,36 +78,36 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
   const behavior = definition.config.behavior;
   const limits = new WriteLimits(counters, clock, agentId, behavior);
   const guard = new LoopGuard(counters, clock, agentId, behavior);
+  const attempts = new NotificationAttempts(
+    counters,
+    clock,
+    agentId,
+    deps.maxNotificationAttempts ?? DEFAULT_MAX_NOTIFICATION_ATTEMPTS,
+  );
   const extra = deps.extraTools ? await deps.extraTools(definition, req.signal) : undefined;
   const hasGrant = extra?.hasGrant ?? ((g: string) => holdsGrant(definition.config.capabilities.grants, g));
-  const hubTools = new HubToolProvider(deps.hub, agentId, hasGrant, `tool:${agentId}`, req.dryRun ? undefined : limits);
+  const hubTools = new HubToolProvider(deps.hub, agentId, hasGrant, `tool:${agentId}`, limits);
   const tools: ToolProvider[] = [hubTools, ...(extra?.providers ?? [])];
-  const run = async (prompt: string): Promise<string> => {
-    const spent = { tokensIn: 0, tokensOut: 0, model: '' };
-    const onUsage = (u: typeof spent): void => {
-      spent.tokensIn += u.tokensIn;
-      spent.tokensOut += u.tokensOut;
-      spent.model = u.model;
-    };
-    try {
-      const input = {
-        definition,
-        prompt,
-        tools,
-        env: deps.env,
-        logger: deps.logger,
-        onIteration: req.onIteration,
-        onUsage,
-      };
-      const result = await executor.run(input, req.signal);
-      tally.add(result);
-      return result.reply;
-    } catch (error) {
-      tally.addPartial(spent);
-      throw error;
-    }
+  const brain = definition.config.brain;
+  const endpoint = brain.api_base ?? brain.provider ?? 'anthropic';
+  const run = executorRun({ deps, req, definition, executor, tools, tally }, (answerId) =>
+    // Evidence that the model endpoint works, for telling a poison prompt from a model outage.
+    definition.config.type === 'native' && !req.dryRun
+      ? attempts.modelAnswered(endpoint, answerId).catch(() => undefined)
+      : Promise.resolve(),
+  );
+  const step: StepContext = {
+    deps,
+    req,
+    def: definition,
+    run,
+    hubTools,
+    guard,
+    limits,
+    attempts,
+    modelAnsweredSince: (since) => attempts.modelAnsweredSince(endpoint, since),
+    record,
   };
-  const step: StepContext = { deps, req, def: definition, run, hubTools, guard, limits, record };
   try {
     const result = req.work.task_type === 'INBOX' ? await answerInbox(step) : await explore(step);
     await markActivated(deps, agentId, req.signal);
@@ -128,6 +130,48 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
   } finally {
     await extra?.close();
   }
+}
+
+/** Run the executor on one prompt and return its reply; usage (also of a failed run) goes into `tally`. */
+function executorRun(
+  ctx: {
+    deps: ActivationDeps;
+    req: ActivationRequest;
+    definition: AgentDefinition;
+    executor: Executor;
+    tools: ToolProvider[];
+    tally: Tally;
+  },
+  onAnswered: (answerId: string) => Promise<void>,
+): (prompt: string) => Promise<string> {
+  const { deps, req, definition, executor, tools, tally } = ctx;
+  let answers = 0;
+  return async (prompt) => {
+    const spent = { tokensIn: 0, tokensOut: 0, model: '' };
+    const onUsage = (u: typeof spent): void => {
+      spent.tokensIn += u.tokensIn;
+      spent.tokensOut += u.tokensOut;
+      spent.model = u.model;
+    };
+    try {
+      const input = {
+        definition,
+        prompt,
+        tools,
+        env: deps.env,
+        logger: deps.logger,
+        onIteration: req.onIteration,
+        onUsage,
+      };
+      const result = await executor.run(input, req.signal);
+      tally.add(result);
+      await onAnswered(`${req.activationId}:${++answers}`);
+      return result.reply;
+    } catch (error) {
+      tally.addPartial(spent);
+      throw error;
+    }
+  };
 }
 
 /**

@@ -264,6 +264,14 @@ export const ENV_VARS = [
     description: 'Hosts that bypass the proxy: comma-separated names, .domain suffixes, IPs, optional :port, or *',
   },
   {
+    name: 'MAX_NOTIFICATION_ATTEMPTS',
+    kind: { type: 'positive-int' },
+    default: '3',
+    usedBy: ['runner'],
+    description:
+      'Failed attempts at answering one notification (counted in Redis across runners) before it is marked read as failed (notification_failed)',
+  },
+  {
     name: 'RUNNER_DRAIN_TIMEOUT_MS',
     kind: { type: 'positive-int' },
     default: '30000',

@@ -49,6 +49,8 @@ export interface RunnerConfig extends SharedConfig {
   activationTimeoutSeconds: number;
   /** RUNNER_DRAIN_TIMEOUT_MS: how long SIGTERM lets activations finish. */
   drainTimeoutMs: number;
+  /** MAX_NOTIFICATION_ATTEMPTS: failed attempts at one notification before it is marked read as failed. */
+  maxNotificationAttempts: number;
   metricsPort: number;
 }
 
@@ -120,6 +122,7 @@ export function loadRunnerConfig(
     maxConcurrentActivations: get<number>(v, 'MAX_CONCURRENT_ACTIVATIONS'),
     activationTimeoutSeconds: get<number>(v, 'ACTIVATION_TIMEOUT'),
     drainTimeoutMs: get<number>(v, 'RUNNER_DRAIN_TIMEOUT_MS'),
+    maxNotificationAttempts: get<number>(v, 'MAX_NOTIFICATION_ATTEMPTS'),
     metricsPort: get<number | undefined>(v, 'METRICS_PORT') ?? 9091,
   });
 }

@@ -50,6 +50,7 @@ export async function createActivationDeps(
     logger,
     env,
     extraTools: await createMcpToolsFromEnv(env, logger),
+    maxNotificationAttempts: config.maxNotificationAttempts,
   };
 }
 

@@ -74,7 +74,7 @@ export class RuntimeHarness {
     options: Partial<RunnerOptions> = {},
     env: NodeJS.ProcessEnv = this.env,
     mcp?: Omit<McpToolsFactoryOptions, 'logger' | 'env'>,
-    deps: { executors?: ExecutorRegistry } = {},
+    deps: { executors?: ExecutorRegistry; hubFetch?: typeof fetch } = {},
   ) {
     const capture = captureLogger();
     const store = await RedisStore.create({ url: this.redisUrl, leaseSeconds: 2 });
@@ -82,6 +82,7 @@ export class RuntimeHarness {
       baseUrl: this.hub.url,
       apiKey: HARNESS_SERVICE_KEY,
       retry: { attempts: 2, baseMs: 20, maxMs: 50 },
+      fetch: deps.hubFetch,
     });
     const registry = createMetricsRegistry();
     const runner = new Runner(
