@@ -1,3 +1,4 @@
+import { linkSignal } from '../shared/linked-signal.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
@@ -75,8 +76,8 @@ export class HubHttp {
     req: HubRequest,
   ): Promise<{ response: HubResponse } | { error: HubError; retryAfterMs?: number }> {
     const data = { method: req.method, path: req.path };
-    const timeout = AbortSignal.timeout(req.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const link = linkSignal(req.signal, req.timeoutMs);
+    const { signal } = link;
     let status: number;
     let text: string;
     let headers: Headers;
@@ -92,11 +93,13 @@ export class HubHttp {
       text = await res.text();
     } catch (error) {
       if (req.signal?.aborted) throw req.signal.reason;
-      if (timeout.aborted)
+      if (link.timedOut)
         return {
           error: new HubTimeoutError(`Hub request timed out after ${req.timeoutMs} ms`, { cause: error, data }),
         };
       return { error: new HubUnavailableError(`Hub unreachable: ${networkMessage(error)}`, { cause: error, data }) };
+    } finally {
+      link.dispose();
     }
     if (status >= 200 && status < 300) return { response: { status, body: parseJson(text) } };
     const error = hubErrorForStatus(status, `${req.method} ${req.path} failed: ${status} ${errorDetail(text)}`, data);

@@ -1,0 +1,36 @@
+/**
+ * A per-request abort signal that follows a long-lived `parent` (shutdown, activation) and times out after
+ * `timeoutMs`, without leaving anything behind on the parent once disposed. `AbortSignal.any([parent, timeout])`
+ * retains each composed signal on a long-lived parent on Node 20 (~53 B per request, +53 MB per million Hub
+ * requests in the coordinator); here the parent only holds a listener for the request's lifetime.
+ */
+export interface LinkedSignal {
+  readonly signal: AbortSignal;
+  /** True once the timeout (not the parent) aborted it. */
+  readonly timedOut: boolean;
+  /** Remove the listener and the timer; call when the request is over. */
+  dispose(): void;
+}
+
+/** Link a request signal to `parent` (optional) with a timeout. Always `dispose()` it. */
+export function linkSignal(parent: AbortSignal | undefined, timeoutMs: number): LinkedSignal {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`The operation timed out after ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  const onAbort = (): void => controller.abort(parent?.reason);
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    dispose() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
+}
