@@ -28,5 +28,5 @@ const bytes = await measure(
     ? () => void AbortSignal.any([parent.signal, AbortSignal.timeout(60_000)])
     : () => linkSignal(parent.signal, 60_000).dispose(),
 );
-console.log(JSON.stringify({ n: N, mode, bytes }));
+process.stdout.write(`${JSON.stringify({ n: N, mode, bytes })}\n`);
 process.exit(0);
