@@ -14,7 +14,7 @@ interface Watched {
  * Watches activation records for force stop by polling existence, batched: one check per tick covers every
  * watched activation of the process. Polling (rather than keyspace notifications) works on managed Valkey
  * where `notify-keyspace-events` is disabled. A failed check (backend down) aborts nothing: only a record
- * that is positively gone stops an activation.
+ * that is positively gone, and confirmed deleted rather than lost by the backend, stops an activation.
  */
 export class ActivationWatcher {
   private readonly watched = new Map<string, Watched>();
@@ -24,6 +24,11 @@ export class ActivationWatcher {
   constructor(
     private readonly exists: ExistsCheck,
     private readonly tickMs = 100,
+    /**
+     * Asked about a record found missing: true when it was deleted (force stop), false when the backend lost it
+     * and it was restored (keep watching). @default always a force stop
+     */
+    private readonly confirmStopped: (activationId: string) => Promise<boolean> = () => Promise.resolve(true),
   ) {}
 
   /** Start watching one activation. */
@@ -74,11 +79,11 @@ export class ActivationWatcher {
     this.checking = true;
     try {
       const alive = await this.exists(due.map(([id]) => id));
-      due.forEach(([id, w], i) => {
-        if (this.watched.get(id) !== w) return;
-        if (alive[i] === false) this.abort(id, w);
+      for (const [i, [id, w]] of due.entries()) {
+        if (this.watched.get(id) !== w) continue;
+        if (alive[i] === false && (await this.confirmStopped(id))) this.abort(id, w);
         else w.nextCheckAt = Date.now() + w.intervalMs;
-      });
+      }
     } catch {
       // Backend unreachable: keep watching; heartbeats decide whether the activation survives.
     } finally {

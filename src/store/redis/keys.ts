@@ -56,6 +56,10 @@ export class RedisKeys {
   get leaderEpoch(): string {
     return `${this.prefix}coordinator:leader:epoch`;
   }
+  /** STRING random id written once per fresh data set (SET NX): a different or missing value means Redis lost its data. */
+  get epoch(): string {
+    return `${this.prefix}store:epoch`;
+  }
   /** ZSET event id scored by epoch ms, expiring with its window: sliding-window counts (loop guard, write limits). */
   events(key: string): string {
     return `${this.prefix}limits:${key}`;

@@ -42,18 +42,31 @@ export class RedisStore implements Store {
   private readonly pool: BlockingPool;
   private readonly watcher: ActivationWatcher;
   private closed = false;
+  /** The data set this store last saw (`store:epoch`); a different or missing value means Redis lost its data. */
+  private epoch: string | undefined;
+  /** Activations this process runs, to restore their records if Redis loses them (not a force stop). */
+  private readonly mine = new Map<
+    string,
+    { start: ActivationStart; ttlMs: number; refreshedAt: number; epoch: string | undefined }
+  >();
+  /** Epoch each claim this process holds was made in (work id → epoch), to re-register it after a data loss. */
+  private readonly claimEpochs = new Map<string, string | undefined>();
 
   private constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly opts: ResolvedStoreOptions,
     private readonly maxBlockMs: number,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     this.scripts = new ScriptRunner(redis);
     this.records = new RedisRecords(redis, keys, this.scripts);
     this.pool = new BlockingPool(() => withErrorLog(redis.duplicate(), logger, ''));
-    this.watcher = new ActivationWatcher((ids) => this.records.exists(ids));
+    this.watcher = new ActivationWatcher(
+      (ids) => this.records.exists(ids),
+      undefined,
+      (id) => this.confirmStopped(id),
+    );
   }
 
   /** Connect (one PING) and load the scripts. @throws if Redis is unreachable */
@@ -73,7 +86,49 @@ export class RedisStore implements Store {
       logger,
     );
     await store.ping();
+    store.epoch = await store.adoptEpoch();
     return store;
+  }
+
+  /** The current data set's epoch, creating it on a fresh data set. */
+  private async adoptEpoch(): Promise<string> {
+    await this.redis.set(this.keys.epoch, randomUUID(), 'NX');
+    return (await this.redis.get(this.keys.epoch)) ?? '';
+  }
+
+  /** The data set's epoch now (a fresh data set gets one); logs `store_reset_detected` once per new data set. */
+  private async currentEpoch(): Promise<string> {
+    const current = (await this.redis.get(this.keys.epoch)) ?? (await this.adoptEpoch());
+    if (current !== this.epoch) {
+      this.epoch = current;
+      this.logger.warn('store_reset_detected', {
+        hint: 'Redis lost its data (restart without persistence or flush): running activations re-register their records and claims',
+      });
+    }
+    return current;
+  }
+
+  /**
+   * A watched record is gone: an operator's `DEL activation:{id}` (force stop) on a live data set, or lost with the
+   * data set (restart without persistence) or expired while Redis was unreachable (no heartbeat could refresh it).
+   * The latter two are restored and the activation goes on.
+   */
+  private async confirmStopped(activationId: string): Promise<boolean> {
+    const m = this.mine.get(activationId);
+    if (!m) return true;
+    const epoch = await this.currentEpoch();
+    const reset = epoch !== m.epoch;
+    const expired = Date.now() - m.refreshedAt >= m.ttlMs - 1_000;
+    if (!reset && !expired) return true;
+    await this.records.startActivation(m.start, m.ttlMs);
+    Object.assign(m, { refreshedAt: Date.now(), epoch });
+    this.logger.warn('activation_record_restored', {
+      activation_id: activationId,
+      agent_id: m.start.agentId,
+      reason: reset ? 'store_reset' : 'record_expired',
+      hint: 'not a force stop: Redis lost the record, the activation goes on',
+    });
+    return false;
   }
 
   private queueKeys(): string[] {
@@ -117,20 +172,46 @@ export class RedisStore implements Store {
     const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanLimit, ...order];
     const r = (await this.scripts.run('claim', this.queueKeys(), args)) as [string, number] | null;
     if (!r) return null;
-    return { item: decodeItem(r[0]), runnerId, token, leaseDeadline: Number(r[1]) };
+    const item = decodeItem(r[0]);
+    this.claimEpochs.set(item.id, this.epoch);
+    return { item, runnerId, token, leaseDeadline: Number(r[1]) };
   }
 
   async extendLease(claim: Claim, leaseMs?: number): Promise<number> {
     const keys = [this.keys.inflight, this.keys.leases];
     const r = await this.scripts.run('extendLease', keys, [claim.item.id, claim.token, leaseMs ?? this.opts.leaseMs]);
-    if (isScriptErrorCode(r)) throw this.claimError(r, claim, 'extendLease');
+    if (isScriptErrorCode(r)) {
+      const restored = await this.restoreClaim(claim, leaseMs ?? this.opts.leaseMs);
+      if (restored !== undefined) return restored;
+      throw this.claimError(r, claim, 'extendLease');
+    }
     return Number(r);
+  }
+
+  /** After a store reset, put back the claim this runner still holds. @returns the new deadline, or undefined */
+  private async restoreClaim(claim: Claim, leaseMs: number): Promise<number | undefined> {
+    if (!this.claimEpochs.has(claim.item.id)) return undefined;
+    const epoch = await this.currentEpoch();
+    if (epoch === this.claimEpochs.get(claim.item.id)) return undefined; // really lost (reaped): not a reset
+    const { item } = claim;
+    const r = Number(
+      await this.scripts.run(
+        'restoreClaim',
+        [this.keys.inflight, this.keys.claimed, this.keys.leases],
+        [item.id, `${item.agent_id}|${item.task_type}`, JSON.stringify(item), claim.runnerId, claim.token, leaseMs],
+      ),
+    );
+    if (r <= 0) return undefined;
+    this.claimEpochs.set(item.id, epoch);
+    this.logger.warn('claim_restored', { work_id: item.id, agent_id: item.agent_id, reason: 'store_reset' });
+    return r;
   }
 
   async ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
     const error = outcome.kind === 'failure' ? outcome.error : '';
     const args = [claim.item.id, claim.token, outcome.kind, claim.item.agent_id, error, ...this.backoffArgs()];
     const r = await this.scripts.run('ack', this.queueKeys(), args);
+    this.claimEpochs.delete(claim.item.id);
     return r === 1 ? 'acked' : 'lease_lost';
   }
 
@@ -224,12 +305,17 @@ export class RedisStore implements Store {
     return r.length >= 2 ? Number(r[1]) : null;
   }
 
-  startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {
-    return this.records.startActivation(start, ttlMs ?? this.opts.recordTtlMs);
+  async startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {
+    const ttl = ttlMs ?? this.opts.recordTtlMs;
+    await this.records.startActivation(start, ttl);
+    this.mine.set(start.activationId, { start, ttlMs: ttl, refreshedAt: Date.now(), epoch: this.epoch });
   }
 
-  heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean> {
-    return this.records.touchActivation(activationId, ttlMs ?? this.opts.recordTtlMs);
+  async heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean> {
+    const ok = await this.records.touchActivation(activationId, ttlMs ?? this.opts.recordTtlMs);
+    const m = this.mine.get(activationId);
+    if (ok && m) m.refreshedAt = Date.now();
+    return ok;
   }
 
   setIteration(activationId: string, iteration: number): Promise<boolean> {
@@ -245,6 +331,7 @@ export class RedisStore implements Store {
   }
 
   async endActivation(activationId: string): Promise<void> {
+    this.mine.delete(activationId);
     await this.records.deleteActivation(activationId);
   }
 

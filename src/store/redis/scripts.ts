@@ -16,7 +16,8 @@ export type ScriptName =
   | 'startActivation'
   | 'touchActivation'
   | 'heartbeatRunner'
-  | 'addEvent';
+  | 'addEvent'
+  | 'restoreClaim';
 
 /** A loaded script's source with its includes resolved. */
 export interface ScriptSource {

@@ -1,0 +1,80 @@
+// A store reset is not a force stop (issue "exactly one reply"): when redis-server restarts without persistence, a
+// running activation's record and claim are re-registered by the runner's store (events store_reset_detected,
+// activation_record_restored, claim_restored) and its watch does not abort; a record that expired because no heartbeat
+// could refresh it is restored too; an operator's DEL on a live data set still force-stops.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureLogger } from '../../testing/capture-logger.js';
+import { startRedisServer, type RedisServerHandle } from '../../testing/redis-server.js';
+import { waitFor } from '../../testing/wait-for.js';
+import { RedisStore } from './redis-store.js';
+
+let server: RedisServerHandle;
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => server.stop());
+
+const start = (activationId: string, workId: string) => ({
+  activationId,
+  agentId: 'agent-1',
+  runnerId: 'runner-1',
+  taskType: 'INBOX' as const,
+  workId,
+});
+
+describe('store reset (redis-server restarted without persistence)', () => {
+  it('restores the running activation and its claim instead of force-stopping it; DEL still stops', async () => {
+    const capture = captureLogger();
+    const runner = await RedisStore.create({ url: server.url, logger: capture.logger, leaseSeconds: 5 });
+    try {
+      await runner.enqueue({ agent_id: 'agent-1', task_type: 'INBOX', inbox_count: 1 });
+      const claim = (await runner.claim(['high', 'normal'], { runnerId: 'runner-1', blockMs: 1000 }))!;
+      expect(claim).toBeTruthy();
+      await runner.startActivation(start('act-1', claim.item.id));
+      const watch = runner.watchActivation('act-1', { intervalMs: 100 });
+
+      await server.restart(200);
+      await waitFor(() => runner.ping().then(() => true), { timeoutMs: 15_000, message: 'no reconnect' });
+      // The watcher sees the record missing, finds a fresh data set and restores it.
+      await waitFor(() => capture.events().includes('activation_record_restored'), { timeoutMs: 10_000 });
+      expect(watch.signal.aborted).toBe(false);
+      expect(await runner.isActivationAlive('act-1')).toBe(true);
+      // The next heartbeat re-registers the claim, so the reaper and other runners see it in flight.
+      const deadline = await runner.extendLease(claim);
+      expect(deadline).toBeGreaterThan(Date.now());
+      expect((await runner.listInFlight()).map((f) => f.item.id)).toEqual([claim.item.id]);
+      expect(capture.lines.find((l) => l.event === 'activation_record_restored')).toMatchObject({
+        reason: 'store_reset',
+      });
+      expect(capture.events()).toContain('store_reset_detected');
+      expect(capture.events()).toContain('claim_restored');
+      expect(await runner.ack(claim, { kind: 'success' })).toBe('acked');
+
+      // On the live data set an operator's DEL is a force stop.
+      await runner.stopActivation('act-1');
+      await waitFor(() => watch.signal.aborted, { timeoutMs: 5_000, message: 'DEL did not stop it' });
+      watch.stop();
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('restores a record that expired because no heartbeat refreshed it (Redis unreachable), not a force stop', async () => {
+    const capture = captureLogger();
+    const runner = await RedisStore.create({ url: server.url, logger: capture.logger });
+    try {
+      await runner.startActivation(start('act-2', 'w-2'), 1_200);
+      const watch = runner.watchActivation('act-2', { intervalMs: 100 });
+      await waitFor(() => capture.events().includes('activation_record_restored'), { timeoutMs: 10_000 });
+      expect(capture.lines.find((l) => l.event === 'activation_record_restored')).toMatchObject({
+        activation_id: 'act-2',
+        reason: 'record_expired',
+      });
+      expect(watch.signal.aborted).toBe(false);
+      watch.stop();
+      await runner.endActivation('act-2');
+    } finally {
+      await runner.close();
+    }
+  });
+});
