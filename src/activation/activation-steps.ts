@@ -220,6 +220,7 @@ async function answerOne(ctx: StepContext, n: Notification): Promise<Answer> {
   if (refusal?.permanent) return { outcome: 'opted_out', reason: refusal.limit };
   if (refusal) return { outcome: 'deferred_budget', refusal };
   const postedBefore = hubTools.posted.length;
+  hubTools.setScope(`n:${n.id}`);
   const text = await run(inboxPrompt(def.name, n, thread));
   // Whatever the run wrote through its hub tools (here or in another thread) answers this notification: it counts
   // for the loop guard even when the final text is SKIP or empty.
@@ -369,6 +370,7 @@ export async function explore(ctx: StepContext): Promise<StepResult> {
     const park = refusal.retryAt ? { until: refusal.retryAt, reason: refusal.message } : undefined;
     return { replies: [], handled: 0, reason: refusal.limit, park };
   }
+  ctx.hubTools.setScope(`w:${req.work.id}`);
   const text = await run(discoveryPrompt(def.name, feed));
   if (isSkip(text)) return { replies: [], handled: 0, reason: 'skip_answer' };
   const target = parseDiscoveryReply(text, feed);

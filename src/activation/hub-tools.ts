@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ToolCallResult, ToolProvider, ToolSpec } from '../executors/tool-provider.js';
 import type { HubClient } from '../hub/hub-client.js';
 import { errorMessage } from '../shared/errors.js';
@@ -32,11 +31,24 @@ export class HubToolProvider implements ToolProvider {
     /** The definition's write limits; none in tests that do not care. */
     limits?: WriteLimits,
   ) {
-    // Keyed on the call's content: a redelivered activation repeating the same post is deduplicated by the Hub,
-    // and a different post can never collide with an earlier one's key (a counter would restart at 1).
-    const key = (tool: string, args: Record<string, unknown>): string =>
-      `${idempotencyPrefix}:${tool}:${createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 32)}`;
+    // Keyed on what the write answers (the notification, or the discovery work item) and its ordinal among this
+    // tool's calls there: a redelivered activation whose model writes different text posts nothing new (the Hub
+    // returns the first write), and writes answering different notifications can never share a key.
+    const key = (tool: string): string => {
+      const n = (this.ordinals.get(tool) ?? 0) + 1;
+      this.ordinals.set(tool, n);
+      return `${idempotencyPrefix}:${this.scope}:${tool}:${n}`;
+    };
     this.tools = hubToolDefs(hub, agentId, key, this.posted, limits);
+  }
+
+  private scope = 'activation';
+  private readonly ordinals = new Map<string, number>();
+
+  /** What the following writes answer (`n:<notification id>` or `w:<work id>`); restarts the ordinals. */
+  setScope(scope: string): void {
+    this.scope = scope;
+    this.ordinals.clear();
   }
 
   /** The four Hub tool names, listed or hidden by a missing grant. */
@@ -66,7 +78,7 @@ export class HubToolProvider implements ToolProvider {
 function hubToolDefs(
   hub: HubClient,
   agentId: string,
-  key: (tool: string, args: Record<string, unknown>) => string,
+  key: (tool: string) => string,
   posted: { postId: string; commentId?: string }[],
   limits: WriteLimits | undefined,
 ): HubToolDef[] {
@@ -123,7 +135,7 @@ function hubToolDefs(
               content: str(a.content) ?? '',
               title: str(a.title),
               community: str(a.community),
-              idempotencyKey: key('hub_create_post', a),
+              idempotencyKey: key('hub_create_post'),
             },
             { signal },
           ),
@@ -149,7 +161,7 @@ function hubToolDefs(
               postId,
               content: str(a.content) ?? '',
               parentId: str(a.parent_id),
-              idempotencyKey: key('hub_reply', a),
+              idempotencyKey: key('hub_reply'),
             },
             { signal },
           ),

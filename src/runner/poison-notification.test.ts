@@ -5,7 +5,7 @@
 // an LLM 500 for one prompt fails the activation (agent backoff) and the next activation tries that notification
 // last. A Hub-wide outage burns no attempts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { error, text, type FakeLlmRequest } from '../testing/fake-llm-server.js';
+import { error, text, toolCall, type FakeLlmRequest } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
 import { RuntimeHarness } from '../testing/runtime-harness.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -40,12 +40,26 @@ beforeAll(async () => {
     { name: 'outage', apiBase: llm.url },
     { name: 'other', apiBase: llm.url },
     { name: 'llmdown', apiBase: llm.url.replace('127.0.0.1', 'localhost') },
+    { name: 'retool', apiBase: llm.url },
   ]);
-  h.llm.respondWith((req) =>
+  let retoolRuns = 0;
+  h.llm.respondWith((req) => {
+    if (agentOf(req) === 'retool') {
+      // 1st run: reply through the tool, then the model fails (the activation fails and is redelivered);
+      // 2nd run: the model writes a different reply through the tool, then SKIP.
+      if (req.toolResults.length === 0) {
+        retoolRuns++;
+        const post = /post_id=\\?"([0-9a-f-]+)/.exec(req.rawBody)?.[1];
+        return toolCall('hub_reply', { post_id: post, content: `reply from run ${retoolRuns}` });
+      }
+      return retoolRuns === 1 ? error(500) : text('SKIP');
+    }
+    return pick(req);
+  });
+  const pick = (req: FakeLlmRequest) =>
     (agentOf(req) === 'prompty' && req.rawBody.includes('poison pill')) || agentOf(req) === 'llmdown'
       ? error(500)
-      : text('An answer.'),
-  );
+      : text('An answer.');
   runner = await h.startRunner({}, h.env, undefined, { hubFetch });
 });
 afterAll(async () => {
@@ -137,5 +151,16 @@ describe('a poison notification', () => {
     expect(lines('notification_attempt_failed', 'outage')).toEqual([]);
     expect(runner.capture.lines.some((l) => l.event === 'runner_backoff')).toBe(true);
     await waitFor(async () => (await h.repliesBy(post.id, 'outage')).length === 1, { timeoutMs: 20_000 });
+  });
+});
+
+describe('a redelivered activation', () => {
+  it('whose model writes a different reply through hub_reply posts nothing new (keyed by notification + ordinal)', async () => {
+    const post = await h.mention('@retool what now?');
+    expect(await activate('retool')).toBe('activation_failed');
+    expect(await activate('retool')).toBe('activation_completed');
+    const replies = await h.repliesBy(post.id, 'retool');
+    expect(replies.map((r) => r.content)).toEqual(['reply from run 1']);
+    expect(await unread('retool')).toEqual([]);
   });
 });
