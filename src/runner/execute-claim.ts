@@ -61,11 +61,13 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
     options.activationTimeoutMs,
   );
   const signal = AbortSignal.any([watch.signal, timeout.signal, ctx.hardStop]);
+  const lease: Lease = { validUntil: deps.clock.now() + options.leaseMs };
   const heartbeat = setInterval(
-    () => void beat(ctx, claim, activationId, log, timeout),
+    () => void beat(ctx, claim, activationId, log, timeout, lease),
     // Also well inside the activation record's TTL (60 s), whatever LEASE_SECONDS is.
     Math.max(100, Math.floor(Math.min(options.leaseMs, 45_000) / 3)),
   );
+  const fence = startFence(ctx, lease, timeout, log);
   const started = deps.clock.now();
   ctx.active.add(activationId);
   ctx.metrics.activeTasks.inc();
@@ -90,6 +92,7 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
   } finally {
     clearTimeout(timer);
     clearInterval(heartbeat);
+    clearInterval(fence);
     watch.stop();
     ctx.active.delete(activationId);
     ctx.metrics.activeTasks.dec();
@@ -129,15 +132,48 @@ async function park(
     .catch((error: unknown) => log.error('park_failed', { error: errorMessage(error) }));
 }
 
+/**
+ * Fencing: without a renewal the lease runs out and the reaper may hand the work to another runner, so stop (the LLM
+ * call, the CLI's process group, MCP calls) just before that and write nothing more for it (`lease_expired`).
+ */
+function startFence(ctx: ClaimContext, lease: Lease, timeout: AbortController, log: Logger): NodeJS.Timeout {
+  const { leaseMs } = ctx.options;
+  const margin = Math.min(1_000, leaseMs / 10);
+  return setInterval(
+    () => {
+      const now = ctx.deps.clock.now();
+      if (now < lease.validUntil - margin || timeout.signal.aborted) return;
+      // A renewal just sent (e.g. after the event loop stalled) gets its chance to answer first.
+      if (lease.pendingSince !== undefined && now - lease.pendingSince < Math.min(1_000, leaseMs / 2)) return;
+      log.warn('lease_expired', {
+        hint: 'the lease could not be renewed (Redis unreachable?); stopped so another runner can take the work',
+      });
+      timeout.abort(new RunnerAbortError('lease_expired', 'lease not renewed in time: stopped (fenced)'));
+    },
+    Math.max(50, Math.min(250, leaseMs / 8)),
+  );
+}
+
+/** The runner's own view of its lease: valid until (local clock), and the oldest renewal still unanswered. */
+interface Lease {
+  validUntil: number;
+  pendingSince?: number;
+}
+
 async function beat(
   ctx: ClaimContext,
   claim: Claim,
   activationId: string,
   log: Logger,
   timeout: AbortController,
+  lease: Lease,
 ): Promise<void> {
+  // The lease runs from when the renewal was sent (the server's deadline is later: this errs on the safe side).
+  const sentAt = ctx.deps.clock.now();
+  lease.pendingSince ??= sentAt;
   try {
     await ctx.deps.store.extendLease(claim, ctx.options.leaseMs);
+    lease.validUntil = Math.max(lease.validUntil, sentAt + ctx.options.leaseMs);
     await ctx.deps.store.heartbeatActivation(activationId);
   } catch (error) {
     if (error instanceof LeaseLostError) {
@@ -149,6 +185,8 @@ async function beat(
     } else {
       log.warn('heartbeat_failed', { error: errorMessage(error) });
     }
+  } finally {
+    if (lease.pendingSince === sentAt) lease.pendingSince = undefined;
   }
 }
 

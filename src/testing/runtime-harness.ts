@@ -74,10 +74,14 @@ export class RuntimeHarness {
     options: Partial<RunnerOptions> = {},
     env: NodeJS.ProcessEnv = this.env,
     mcp?: Omit<McpToolsFactoryOptions, 'logger' | 'env'>,
-    deps: { executors?: ExecutorRegistry; hubFetch?: typeof fetch } = {},
+    deps: { executors?: ExecutorRegistry; hubFetch?: typeof fetch; redisUrl?: string } = {},
   ) {
     const capture = captureLogger();
-    const store = await RedisStore.create({ url: this.redisUrl, leaseSeconds: 2 });
+    const store = await RedisStore.create({
+      url: deps.redisUrl ?? this.redisUrl,
+      leaseSeconds: 2,
+      logger: capture.logger,
+    });
     const hub = new HttpHubClient({
       baseUrl: this.hub.url,
       apiKey: HARNESS_SERVICE_KEY,

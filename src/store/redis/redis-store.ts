@@ -29,6 +29,11 @@ export interface RedisStoreOptions extends StoreOptions {
   logger?: Logger;
   /** How long `create` waits for a first connection before failing. @default 30000 */
   connectTimeoutMs?: number;
+  /**
+   * How long one command may wait for its reply before it fails (a Redis cut off without a reset would otherwise
+   * hang a runner's heartbeat forever); blocking waits get `maxBlockMs` on top. @default 5000
+   */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -61,7 +66,13 @@ export class RedisStore implements Store {
   ) {
     this.scripts = new ScriptRunner(redis);
     this.records = new RedisRecords(redis, keys, this.scripts);
-    this.pool = new BlockingPool(() => withErrorLog(redis.duplicate(), logger, ''));
+    this.pool = new BlockingPool(() =>
+      withErrorLog(
+        redis.duplicate({ commandTimeout: (redis.options.commandTimeout ?? 5_000) + maxBlockMs }),
+        logger,
+        '',
+      ),
+    );
     this.watcher = new ActivationWatcher(
       (ids) => this.records.exists(ids),
       undefined,
@@ -73,7 +84,13 @@ export class RedisStore implements Store {
   static async create(options: RedisStoreOptions): Promise<RedisStore> {
     const logger = options.logger ?? silentLogger;
     const redis = withErrorLog(
-      new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 }),
+      new Redis(options.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 3,
+        commandTimeout: options.commandTimeoutMs ?? 5_000,
+        // TCP keep-alive probes after 10 s idle, so a silently dropped connection is noticed.
+        keepAlive: 10_000,
+      }),
       logger,
       options.url,
     );
