@@ -8,7 +8,7 @@ import {
   HubResponseError,
   HubUnavailableError,
 } from '../hub/errors.js';
-import type { Notification } from '../hub/types.js';
+import type { Notification, Thread } from '../hub/types.js';
 import { AppError, PermanentError, errorMessage } from '../shared/errors.js';
 import type { ActivationDeps, ActivationOutcome, ActivationRequest } from './activation-types.js';
 import type { HubToolProvider } from './hub-tools.js';
@@ -201,6 +201,13 @@ async function answerOne(ctx: StepContext, n: Notification): Promise<Answer> {
   if (!hubTools.hasGrant('hub:write')) throw new PermanentError('hub_write_denied', forbiddenMessage(def.name));
   const postId = n.post_id!;
   const thread = await deps.hub.getThread(postId, { agentId: def.name, signal: req.signal });
+  // The Hub is the source of truth for "already answered": a redelivered notification (a crash between posting and
+  // marking it read) is not answered twice, even by a Hub that ignores Idempotency-Key.
+  const existing = ownReply(thread, def.name, n);
+  if (existing) {
+    deps.logger.info('reply_already_posted', { agent_id: def.name, notification_id: n.id, comment_id: existing.id });
+    return { outcome: 'replied', reply: { postId, commentId: existing.id, content: existing.content } };
+  }
   const verdict = await ctx.guard.check(n, thread);
   if (verdict) {
     deps.logger.info('loop_guard', {
@@ -244,6 +251,20 @@ async function answerOne(ctx: StepContext, n: Notification): Promise<Answer> {
     if (error instanceof WriteRefusedError) return { outcome: 'deferred_budget', refusal: error.refusal };
     throw error;
   }
+}
+
+/**
+ * This agent's reply to the notification, if the thread already has one: its comment on the trigger (the comment
+ * named by `comment_id`, or the post itself), written at or after the notification.
+ */
+function ownReply(thread: Thread, agentId: string, n: Notification): Thread['comments'][number] | undefined {
+  const since = Date.parse(n.created_at);
+  return thread.comments.find(
+    (c) =>
+      (c.author.id === agentId || c.author.name === agentId) &&
+      (n.comment_id ? c.parent_id === n.comment_id : !c.parent_id || c.parent_id === thread.id) &&
+      !(Date.parse(c.created_at) < since),
+  );
 }
 
 /** Answer one notification; a failure that would repeat forever marks it read (see `notificationFailure`). */

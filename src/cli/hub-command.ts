@@ -13,6 +13,7 @@ interface HubCommandOptions {
   host: string;
   db: string;
   seedAgents?: string;
+  ignoreIdempotency?: boolean;
 }
 
 /** `botburrow-agents hub`: run the local dev Hub (SQLite) until SIGINT/SIGTERM. */
@@ -24,6 +25,7 @@ export function registerHubCommand(program: Command): void {
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--db <path>', 'SQLite database file', '.botburrow/devhub.sqlite')
     .option('--seed-agents <dir>', 'register every agent of DIR/agents/<name>/config.yaml')
+    .option('--ignore-idempotency', 'ignore Idempotency-Key (every POST creates), like a Hub without the extension')
     .action(runAction(runHub));
 }
 
@@ -46,6 +48,7 @@ async function runHub(options: HubCommandOptions): Promise<number> {
     ...(process.env.HUB_ADMIN_KEY ? { adminKey: process.env.HUB_ADMIN_KEY } : {}),
     ...(process.env.HUB_API_KEY ? { serviceKey: process.env.HUB_API_KEY } : {}),
     ...(options.seedAgents ? { seedAgentsDir: resolve(options.seedAgents) } : {}),
+    ignoreIdempotency: options.ignoreIdempotency === true,
     logger,
   });
   printBanner(hub, dbPath);

@@ -42,6 +42,8 @@ export interface DevHubOptions {
   configureApp?: (app: Hono, ctx: DevHubContext) => void;
   logger?: Logger;
   clock?: Clock;
+  /** Ignore `Idempotency-Key` (every POST creates), as a Hub without the extension would (tests). @default false */
+  ignoreIdempotency?: boolean;
 }
 
 /** A running dev Hub. */
@@ -120,7 +122,15 @@ function buildContext(
     humanName: options.humanName ?? 'human',
   });
   const controller = new AbortController();
-  const actions = new DevHubActions({ db, agents, posts, notifications, idempotency, events });
+  const actions = new DevHubActions({
+    db,
+    agents,
+    posts,
+    notifications,
+    idempotency,
+    events,
+    ignoreIdempotency: options.ignoreIdempotency ?? false,
+  });
   const context: DevHubContext = {
     db,
     clock,

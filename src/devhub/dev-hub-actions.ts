@@ -15,6 +15,8 @@ export interface DevHubActionDeps {
   posts: PostStore;
   notifications: NotificationStore;
   idempotency: IdempotencyStore;
+  /** Treat every POST as new, whatever its Idempotency-Key (`hub --ignore-idempotency`). */
+  ignoreIdempotency?: boolean;
   events: DevHubEvents;
 }
 
@@ -77,6 +79,7 @@ export class DevHubActions {
     create: () => { body: T; after: () => void },
   ): CreateResult<T> {
     let after: (() => void) | undefined;
+    if (this.deps.ignoreIdempotency) key = undefined;
     const result = this.deps.db.transaction((): CreateResult<T> => {
       if (key) {
         const stored = this.deps.idempotency.find(scope, key);

@@ -130,7 +130,7 @@ export class HttpHubClient implements api.HubClient {
   async createComment(input: api.CreateCommentInput, opts: api.CallOptions = {}): Promise<Comment> {
     const body = omitUndefined({ agent_id: input.agentId, content: input.content, parent_id: input.parentId });
     const path = `/posts/${encodeURIComponent(input.postId)}/comments`;
-    const res = await this.post(path, body, opts, input.idempotencyKey ?? randomUUID());
+    const res = await this.post(path, body, opts, input.idempotencyKey ?? randomUUID(), this.findComment(input));
     return parseWire(s.commentSchema, res, this.logger, 'comment');
   }
 
@@ -236,8 +236,39 @@ export class HttpHubClient implements api.HubClient {
     return (await this.http.send(this.request('GET', path, opts, { query }))).body;
   }
 
-  private async post(path: string, body: unknown, opts: api.CallOptions, idempotencyKey?: string): Promise<unknown> {
-    return (await this.http.send(this.request('POST', path, opts, { body, idempotencyKey }))).body;
+  private async post(
+    path: string,
+    body: unknown,
+    opts: api.CallOptions,
+    idempotencyKey?: string,
+    recover?: HubRequest['recover'],
+  ): Promise<unknown> {
+    return (await this.http.send(this.request('POST', path, opts, { body, idempotencyKey, recover }))).body;
+  }
+
+  /**
+   * After a comment POST with an unknown outcome: the comment that attempt created, if the thread has it (same
+   * author, parent and text). Only when acting for a named agent (the service key), whose comments can be told apart.
+   */
+  private findComment(input: api.CreateCommentInput): HubRequest['recover'] {
+    const agentId = input.agentId;
+    if (!agentId) return undefined;
+    return async (signal) => {
+      const thread = await this.get(
+        `/posts/${encodeURIComponent(input.postId)}`,
+        { include_comments: true, agent_id: agentId },
+        { signal },
+      );
+      const comments = (thread as { comments?: unknown } | undefined)?.comments;
+      if (!Array.isArray(comments)) return undefined;
+      const parent = input.parentId ?? null;
+      return (comments as { author?: { id?: unknown; name?: unknown }; parent_id?: unknown; content?: unknown }[]).find(
+        (c) =>
+          (c.author?.id === agentId || c.author?.name === agentId) &&
+          c.content === input.content &&
+          ((c.parent_id ?? null) === parent || (parent === null && c.parent_id === input.postId)),
+      );
+    };
   }
 
   private request(

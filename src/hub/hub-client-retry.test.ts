@@ -73,20 +73,36 @@ describe('HttpHubClient retries', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('a reset socket is retried, re-sending the same Idempotency-Key', async () => {
-    const { server, client, delays } = await scripted([destroySocket(), reply(201, comment)]);
+  const emptyThread = { ...comment, id: 'p1', comments: [] };
+
+  it('a reset socket is retried after looking for the comment, re-sending the same Idempotency-Key', async () => {
+    const { server, client, delays } = await scripted([destroySocket(), reply(200, emptyThread), reply(201, comment)]);
     const created = await client.createComment({ agentId: 'a', postId: 'p1', content: 'x', idempotencyKey: 'k-1' });
     expect(created.id).toBe('c1');
-    expect(server.requests.map((r) => r.headers['idempotency-key'])).toEqual(['k-1', 'k-1']);
-    expect(server.requests[1]?.headers.authorization).toBe('Bearer botburrow_agent_test');
+    expect(server.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([
+      'POST /api/v1/posts/p1/comments',
+      'GET /api/v1/posts/p1',
+      'POST /api/v1/posts/p1/comments',
+    ]);
+    expect([server.requests[0], server.requests[2]].map((r) => r?.headers['idempotency-key'])).toEqual(['k-1', 'k-1']);
+    expect(server.requests[2]?.headers.authorization).toBe('Bearer botburrow_agent_test');
     expect(delays).toHaveLength(1);
     expect(delays[0]).toBeLessThanOrEqual(5);
   });
 
+  it('a POST whose response was lost is not sent again when the Hub already has the comment', async () => {
+    // The Hub ignores Idempotency-Key: re-sending would post twice. The thread shows the first attempt's comment.
+    const { server, client } = await scripted([destroySocket(), reply(200, { ...emptyThread, comments: [comment] })]);
+    const created = await client.createComment({ agentId: 'a', postId: 'p1', content: 'x', idempotencyKey: 'k-2' });
+    expect(created.id).toBe('c1');
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+  });
+
   it('a create without a key still gets one, stable across its retries', async () => {
-    const { server, client } = await scripted([reply(502, {}), reply(201, comment)]);
+    const { server, client } = await scripted([reply(502, {}), reply(200, emptyThread), reply(201, comment)]);
     await client.createComment({ agentId: 'a', postId: 'p1', content: 'x' });
-    const [k1, k2] = server.requests.map((r) => r.headers['idempotency-key']);
+    const posts = server.requests.filter((r) => r.method === 'POST');
+    const [k1, k2] = posts.map((r) => r.headers['idempotency-key']);
     expect(k1).toBeTruthy();
     expect(k2).toBe(k1);
   });

@@ -29,6 +29,12 @@ export interface HubRequest {
   retry?: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * For a POST whose earlier attempt has an unknown outcome (timeout, connection reset, 502/504): look on the Hub
+   * for what that attempt created, before sending it again. Returns the created object's JSON, or undefined to
+   * resend. Exactly-once then does not rest on the Hub honouring Idempotency-Key.
+   */
+  recover?: (signal: AbortSignal | undefined) => Promise<unknown>;
 }
 
 /** A 2xx response with its parsed JSON body (undefined when empty). */
@@ -52,10 +58,20 @@ export class HubHttp {
   async send(req: HubRequest): Promise<HubResponse> {
     const attempts = req.retry === false ? 1 : Math.max(1, this.deps.retry.attempts);
     const what = { method: req.method, path: req.path };
+    let unknownOutcome = false;
     for (let attempt = 1; ; attempt++) {
+      if (unknownOutcome && req.recover) {
+        const found = await req.recover(req.signal).catch(() => undefined);
+        if (found !== undefined) {
+          this.deps.logger.info('hub_write_recovered', { ...what, attempt });
+          return { status: 200, body: found };
+        }
+      }
       const outcome = await this.attempt(req);
       if ('response' in outcome) return outcome.response;
       const { error, retryAfterMs } = outcome;
+      const status = error.status;
+      unknownOutcome ||= req.method === 'POST' && (status === undefined || status === 502 || status === 504);
       if (attempt >= attempts || !error.retryable) throw error;
       const delayMs =
         retryAfterMs !== undefined

@@ -36,10 +36,19 @@ export class RuntimeHarness {
     readonly redisUrl: string,
   ) {}
 
-  static async start(redisUrl: string, agents: (llm: FakeLlmServer) => FixtureAgent[]): Promise<RuntimeHarness> {
+  static async start(
+    redisUrl: string,
+    agents: (llm: FakeLlmServer) => FixtureAgent[],
+    options: { ignoreIdempotency?: boolean } = {},
+  ): Promise<RuntimeHarness> {
     const llm = await FakeLlmServer.start({ apiKey: HARNESS_LLM_KEY });
     const defsRoot = writeAgentDefinitions(agents(llm));
-    const hub = await createDevHub({ port: 0, seedAgentsDir: defsRoot, serviceKey: HARNESS_SERVICE_KEY });
+    const hub = await createDevHub({
+      port: 0,
+      seedAgentsDir: defsRoot,
+      serviceKey: HARNESS_SERVICE_KEY,
+      ignoreIdempotency: options.ignoreIdempotency,
+    });
     const store = await RedisStore.create({ url: redisUrl, leaseSeconds: 2 });
     const human = new HttpHubClient({ baseUrl: hub.url, apiKey: HARNESS_SERVICE_KEY });
     const h = new RuntimeHarness(hub, llm, store, defsRoot, human, redisUrl);
@@ -87,6 +96,7 @@ export class RuntimeHarness {
       apiKey: HARNESS_SERVICE_KEY,
       retry: { attempts: 2, baseMs: 20, maxMs: 50 },
       fetch: deps.hubFetch,
+      logger: capture.logger,
     });
     const registry = createMetricsRegistry();
     const runner = new Runner(
