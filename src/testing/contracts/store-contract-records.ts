@@ -94,7 +94,12 @@ export function describeStoreRecordContract(make: MakeStoreHarness): void {
       await store.startActivation(start('act-ok'), 10_000);
       const watch = store.watchActivation('act-ok', { intervalMs: 50 });
       watch.stop();
+      // A control watch deleted at the same time: once it aborts, the watcher has polled after the deletion.
+      await store.startActivation(start('act-control'), 10_000);
+      const control = store.watchActivation('act-control', { intervalMs: 50 });
       await store.stopActivation('act-ok');
+      await store.stopActivation('act-control');
+      await waitFor(() => control.signal.aborted, { timeoutMs: 5_000, message: 'the control watch never aborted' });
       expect(watch.signal.aborted).toBe(false);
     });
   });
