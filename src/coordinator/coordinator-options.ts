@@ -34,6 +34,11 @@ export interface CoordinatorOptions {
   statusIntervalMs: number;
   /** Longest wait between retries when the Hub is unreachable. @default 60000 */
   hubBackoffMaxMs: number;
+  /**
+   * After Redis lost its data (a fresh data set), how long a new leader waits before scheduling, so running
+   * activations re-register their claims first (one runner heartbeat, LEASE_SECONDS/3, plus a margin). @default 0
+   */
+  freshStoreWaitMs?: number;
 }
 
 /** Defaults for everything that is not read from env. */

@@ -116,6 +116,23 @@ describe('coordinator', () => {
     await waitFor(() => follower.requests() > 0);
   });
 
+  it('on a fresh data set (Redis lost its data) the new leader waits a runner heartbeat before scheduling', async () => {
+    const { plain, human } = await setup(); // FLUSHALL: a fresh data set
+    await human.createPost({ agentId: 'human', content: '@alpha are you there?' });
+    const c = await startCoordinator('coord-a', { freshStoreWaitMs: 1_500 });
+    await waitFor(() => c.capture.events().includes('fresh_store_wait'));
+    expect(await plain.llen('work:queue:high')).toBe(0);
+    await waitFor(async () => (await plain.llen('work:queue:high')) === 1, { timeoutMs: 10_000 });
+    const events = c.capture.events();
+    expect(events.indexOf('fresh_store_wait')).toBeLessThan(events.indexOf('work_enqueued'));
+    // A data set older than the wait (here: the same one, a new leader later) is scheduled at once.
+    await c.coordinator.stop();
+    const d = await startCoordinator('coord-d', { freshStoreWaitMs: 1_500 });
+    await waitFor(() => d.coordinator.isLeader);
+    await waitFor(() => d.requests() > 0);
+    expect(d.capture.events()).not.toContain('fresh_store_wait');
+  });
+
   it('turns a mention into one INBOX item on work:queue:high, merges a second one, skips undefined agents', async () => {
     const { plain, human } = await setup();
     const c = await startCoordinator('coord-a');

@@ -107,8 +107,28 @@ export class Coordinator {
       signal: controller.signal,
       hubUrl: this.hubUrl,
     };
-    const done = Promise.allSettled([runInboxLoop(ctx), runStalenessLoop(ctx), runReaperLoop(ctx)]);
+    const done = (async () => {
+      await this.waitForFreshStore(controller.signal);
+      return Promise.allSettled([runInboxLoop(ctx), runStalenessLoop(ctx), runReaperLoop(ctx)]);
+    })();
     this.leaderWork = { controller, done };
+  }
+
+  /**
+   * On a data set that just began (Redis restarted without persistence), running activations have not yet
+   * re-registered their claims: scheduling now could start an agent a second time. Wait one runner heartbeat.
+   */
+  private async waitForFreshStore(signal: AbortSignal): Promise<void> {
+    const waitMs = this.options.freshStoreWaitMs ?? 0;
+    if (waitMs <= 0) return;
+    const created = await this.deps.store.dataSetCreatedAt().catch(() => null);
+    const left = created === null ? 0 : created + waitMs - this.deps.clock.now();
+    if (left <= 0) return;
+    this.logger.info('fresh_store_wait', {
+      wait_ms: left,
+      hint: 'Redis holds a new data set: waiting for running activations to re-register before scheduling',
+    });
+    await sleep(left, signal).catch(() => undefined);
   }
 
   private async stepDown(reason: string): Promise<void> {

@@ -43,6 +43,7 @@ export async function startCoordinatorProcess(config: CoordinatorConfig, logger:
       minActivationIntervalSeconds: config.minActivationIntervalSeconds,
       maxDiscoveryQueue: config.maxDiscoveryQueue,
       leaderLeaseMs: config.store.leaderLeaseSeconds * 1000,
+      freshStoreWaitMs: (config.store.leaseSeconds * 1000) / 3 + 2_000,
     },
     config.hubUrl,
   );

@@ -121,6 +121,12 @@ export interface Store extends EventCounters {
   listRunners(): Promise<RunnerInfo[]>;
   removeRunner(runnerId: string): Promise<void>;
 
+  /**
+   * When the current data set began (epoch ms): a Redis that restarted without persistence starts a new one.
+   * null when the backend cannot lose its data behind the process's back (the memory store).
+   */
+  dataSetCreatedAt(): Promise<number | null>;
+
   /** Round-trip latency in ms. @throws if the backend is unreachable */
   ping(): Promise<number>;
   /** Abort pending claims, stop watches, close connections. */

@@ -164,6 +164,10 @@ export class MemoryStore implements Store {
     return Promise.resolve({ ...state });
   }
 
+  dataSetCreatedAt(): Promise<number | null> {
+    return Promise.resolve(null);
+  }
+
   countEvents(key: string, sinceMs: number): Promise<number> {
     return this.events.countEvents(key, sinceMs);
   }

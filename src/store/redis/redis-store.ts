@@ -109,8 +109,14 @@ export class RedisStore implements Store {
 
   /** The current data set's epoch, creating it on a fresh data set. */
   private async adoptEpoch(): Promise<string> {
-    await this.redis.set(this.keys.epoch, randomUUID(), 'NX');
+    await this.redis.set(this.keys.epoch, `${randomUUID()}@${Date.now()}`, 'NX');
     return (await this.redis.get(this.keys.epoch)) ?? '';
+  }
+
+  async dataSetCreatedAt(): Promise<number | null> {
+    const epoch = await this.currentEpoch();
+    const at = Number(epoch.split('@')[1]);
+    return Number.isFinite(at) ? at : null;
   }
 
   /** The data set's epoch now (a fresh data set gets one); logs `store_reset_detected` once per new data set. */
