@@ -3,10 +3,13 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 for fault tests: forwards to `target` until `blackhole` is set, then silently drops
- * every byte in both directions while keeping the connections open (a network partition, not a reset).
+ * every byte in both directions while keeping the connections open (a network partition, not a reset);
+ * `dropReply` loses one server reply and breaks the connection (what makes ioredis re-send a command).
  */
 export class TcpProxy {
   blackhole = false;
+  /** Swallow the next reply from the server and break that client connection (a reply lost in a reconnect). */
+  dropReply = false;
   private readonly sockets = new Set<Socket>();
 
   private constructor(private readonly server: Server) {}
@@ -26,7 +29,15 @@ export class TcpProxy {
         });
       }
       client.on('data', (d) => void (proxy.blackhole || upstream.write(d)));
-      upstream.on('data', (d) => void (proxy.blackhole || client.write(d)));
+      upstream.on('data', (d) => {
+        if (proxy.dropReply) {
+          // The server answered, the client never hears it: the connection breaks instead.
+          proxy.dropReply = false;
+          client.destroy();
+          return;
+        }
+        if (!proxy.blackhole) client.write(d);
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return proxy;

@@ -88,6 +88,9 @@ export class RedisStore implements Store {
         lazyConnect: true,
         maxRetriesPerRequest: 3,
         commandTimeout: options.commandTimeoutMs ?? 5_000,
+        // A command whose reply was lost in a reconnect is not sent again (the scripts are not idempotent: a
+        // re-sent claim would take a second item); it fails at the command timeout, and claims are read back.
+        autoResendUnfulfilledCommands: false,
         // TCP keep-alive probes after 10 s idle, so a silently dropped connection is noticed.
         keepAlive: 10_000,
       }),
@@ -193,11 +196,31 @@ export class RedisStore implements Store {
   private async tryClaim(order: Priority[], runnerId: string, leaseMs: number): Promise<Claim | null> {
     const token = randomUUID();
     const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanLimit, ...order];
-    const r = (await this.scripts.run('claim', this.queueKeys(), args)) as [string, number] | null;
+    const r = (await this.scripts.run('claim', this.queueKeys(), args).catch(async (error: unknown) => {
+      // The reply may have been lost after the script ran: the claim is ours if an in-flight record has our token.
+      const mine = await this.readBackClaim(token).catch(() => undefined);
+      if (mine) return mine;
+      throw error;
+    })) as [string, number] | null;
     if (!r) return null;
     const item = decodeItem(r[0]);
     this.claimEpochs.set(item.id, this.epoch);
     return { item, runnerId, token, leaseDeadline: Number(r[1]) };
+  }
+
+  /** The claim script's reply for the in-flight record holding `token`, if the script ran. */
+  private async readBackClaim(token: string): Promise<[string, number] | undefined> {
+    for (const json of await this.redis.hvals(this.keys.inflight)) {
+      const rec = decodeInFlight(json);
+      if (rec.token !== token) continue;
+      const deadline = Number(await this.redis.zscore(this.keys.leases, rec.item.id));
+      this.logger.warn('claim_read_back', {
+        work_id: rec.item.id,
+        hint: 'the claim reply was lost; found by its token',
+      });
+      return [JSON.stringify(rec.item), deadline];
+    }
+    return undefined;
   }
 
   async extendLease(claim: Claim, leaseMs?: number): Promise<number> {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogger } from '../../testing/capture-logger.js';
 import { startRedisServer, type RedisServerHandle } from '../../testing/redis-server.js';
+import { TcpProxy } from '../../testing/tcp-proxy.js';
 import { waitFor } from '../../testing/wait-for.js';
 import { RedisStore } from './redis-store.js';
 
@@ -75,6 +76,33 @@ describe('store reset (redis-server restarted without persistence)', () => {
       await runner.endActivation('act-2');
     } finally {
       await runner.close();
+    }
+  });
+});
+
+describe('a claim whose reply is lost in a reconnect', () => {
+  it('is not re-sent (which would take a second item) and is read back by its token', async () => {
+    const proxy = await TcpProxy.start(server.port);
+    const capture = captureLogger();
+    const store = await RedisStore.create({
+      url: proxy.url,
+      logger: capture.logger,
+      keyPrefix: 'lost-reply:',
+      commandTimeoutMs: 1_000,
+    });
+    try {
+      expect(await store.claim(['high'], { runnerId: 'r', blockMs: 0 })).toBeNull(); // scripts loaded
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX', inbox_count: 1, has_mention: true });
+      await store.enqueue({ agent_id: 'b', task_type: 'INBOX', inbox_count: 1, has_mention: true });
+      proxy.dropReply = true;
+      const claim = await store.claim(['high'], { runnerId: 'r', blockMs: 0 });
+      expect(claim?.item.agent_id).toBe('a');
+      expect((await store.listInFlight()).map((f) => f.item.agent_id)).toEqual(['a']);
+      expect(capture.events()).toContain('claim_read_back');
+      expect(await store.ack(claim!, { kind: 'success' })).toBe('acked');
+    } finally {
+      await store.close();
+      await proxy.close();
     }
   });
 });
