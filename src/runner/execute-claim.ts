@@ -228,7 +228,9 @@ const ACK: Record<FailureKind, (message: string) => AckOutcome> = {
   timeout: (message) => ({ kind: 'failure', error: message }),
   failure: (message) => ({ kind: 'failure', error: message }),
   released: () => ({ kind: 'released' }),
-  infrastructure: () => ({ kind: 'released' }),
+  // A failed delivery counts an attempt (MAX_DELIVERY_ATTEMPTS, then work:dead and agent backoff); a Hub-wide outage
+  // burns no notification attempts (see activation-steps `countAttempt`).
+  infrastructure: (message) => ({ kind: 'retry', error: message }),
 };
 
 async function settleFailure(

@@ -255,7 +255,7 @@ describe('runner: shutdown', () => {
 });
 
 describe('runner: infrastructure trouble', () => {
-  it('backs off exponentially while the Hub is down, handing the work back each time', async () => {
+  it('backs off exponentially while the Hub is down, handing the work back each time with attempt+1', async () => {
     await harness();
     const { capture } = await h.startRunner({ infraBackoffMaxMs: 60_000 });
     await mentionAndQueue('helper');
@@ -264,6 +264,7 @@ describe('runner: infrastructure trouble', () => {
     const failures = capture.lines.filter((l) => l.event === 'runner_backoff').map((l) => l.consecutive_failures);
     expect(failures.slice(0, 3)).toEqual([1, 2, 3]);
     expect(await h.store.getBackoff('helper')).toBeNull();
-    expect((await h.store.listQueue('high')).map((i) => i.attempt)).toEqual([1]);
+    // Each failed delivery counts (MAX_DELIVERY_ATTEMPTS then sends it to work:dead); the runner is in its 3rd pause.
+    expect((await h.store.listQueue('high')).map((i) => i.attempt)).toEqual([4]);
   });
 });

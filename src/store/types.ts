@@ -67,10 +67,16 @@ export interface InFlightWork {
  * How an activation ended. `success` clears the agent's backoff; `failure` records one (the item is not
  * retried, the coordinator re-enqueues once the backoff expires); `stopped` = force-stopped by an operator
  * (not retried, backoff untouched); `released` puts the item back at the head of its queue without counting an
- * attempt (SIGTERM drain).
+ * attempt (SIGTERM drain, a fenced runner); `retry` puts it back with attempt+1 (a failed delivery: Hub or Redis
+ * trouble), or dead-letters it with `error` as the reason (and backs its agent off) once it reached
+ * MAX_DELIVERY_ATTEMPTS.
  */
 export type AckOutcome =
-  { kind: 'success' } | { kind: 'failure'; error: string } | { kind: 'stopped' } | { kind: 'released' };
+  | { kind: 'success' }
+  | { kind: 'failure'; error: string }
+  | { kind: 'stopped' }
+  | { kind: 'released' }
+  | { kind: 'retry'; error: string };
 
 /** `lease_lost`: the token no longer owns the item (reaped, maybe claimed again); only agent backoff was updated. */
 export type AckResult = 'acked' | 'lease_lost';

@@ -116,7 +116,20 @@ export class MemoryQueues {
     if (!entry) return 'lease_lost';
     this.release(entry);
     if (outcome.kind === 'released') this.requeueAtHead(entry.item);
+    if (outcome.kind === 'retry') this.retryOrBury(entry.item, `max_delivery_attempts: ${outcome.error}`);
     return 'acked';
+  }
+
+  /** A failed delivery: back at the head with attempt+1, or dead-lettered once it reached the maximum. */
+  private retryOrBury(item: WorkItem, reason: string): boolean {
+    if (item.attempt >= this.policy.maxDeliveryAttempts) {
+      this.dead.unshift({ item, reason, dead_at: this.now() });
+      this.recordFailure(item.agent_id, reason);
+      return false;
+    }
+    item.attempt += 1;
+    this.requeueAtHead(item);
+    return true;
   }
 
   reap(limit: number): ReapResult {
@@ -126,15 +139,8 @@ export class MemoryQueues {
     for (const entry of expired) {
       this.release(entry);
       const item = entry.item;
-      if (item.attempt >= this.policy.maxDeliveryAttempts) {
-        this.dead.unshift({ item, reason: 'max_delivery_attempts', dead_at: now });
-        this.recordFailure(item.agent_id, 'max_delivery_attempts');
-        result.dead.push(item.id);
-      } else {
-        item.attempt += 1;
-        this.requeueAtHead(item);
-        result.requeued.push(item.id);
-      }
+      if (this.retryOrBury(item, 'max_delivery_attempts')) result.requeued.push(item.id);
+      else result.dead.push(item.id);
     }
     return result;
   }

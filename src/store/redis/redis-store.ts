@@ -254,8 +254,16 @@ export class RedisStore implements Store {
   }
 
   async ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
-    const error = outcome.kind === 'failure' ? outcome.error : '';
-    const args = [claim.item.id, claim.token, outcome.kind, claim.item.agent_id, error, ...this.backoffArgs()];
+    const error = outcome.kind === 'failure' || outcome.kind === 'retry' ? outcome.error : '';
+    const args = [
+      claim.item.id,
+      claim.token,
+      outcome.kind,
+      claim.item.agent_id,
+      error,
+      ...this.backoffArgs(),
+      this.opts.maxDeliveryAttempts,
+    ];
     const r = await this.scripts.run('ack', this.queueKeys(), args);
     this.claimEpochs.delete(claim.item.id);
     return r === 1 ? 'acked' : 'lease_lost';

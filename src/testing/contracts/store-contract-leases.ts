@@ -108,6 +108,26 @@ export function describeStoreLeaseContract(make: MakeStoreHarness): void {
       expect(await store.getBackoff('a')).toBeNull();
     });
 
+    it('ack retry requeues at the head with attempt+1, and dead-letters with the reason at maxDeliveryAttempts', async () => {
+      await withHarness(make, { maxDeliveryAttempts: 2, backoffJitter: 0 }, async ({ store: s }) => {
+        await s.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+        await s.enqueue({ agent_id: 'b', task_type: 'INBOX' });
+        const first = await s.claim(ALL, { runnerId: 'r', blockMs: 100 });
+        expect(await s.ack(first!, { kind: 'retry', error: 'Hub unreachable' })).toBe('acked');
+        expect((await s.listQueue('normal')).map((i) => [i.agent_id, i.attempt])).toEqual([
+          ['a', 2],
+          ['b', 1],
+        ]);
+        const second = await s.claim(ALL, { runnerId: 'r', blockMs: 100 });
+        expect(second?.item).toMatchObject({ id: first!.item.id, attempt: 2 });
+        expect(await s.ack(second!, { kind: 'retry', error: 'Hub unreachable' })).toBe('acked');
+        expect((await s.listQueue('normal')).map((i) => i.agent_id)).toEqual(['b']);
+        const [dead] = await s.listDead();
+        expect(dead).toMatchObject({ item: { id: first!.item.id }, reason: 'max_delivery_attempts: Hub unreachable' });
+        expect((await s.getBackoff('a'))?.failures).toBe(1);
+      });
+    });
+
     it('rejects reap with a deposed fencing token', async () => {
       const old = await store.tryAcquireLeadership('old', 60_000);
       expect(await store.releaseLeadership(old!)).toBe(true);
