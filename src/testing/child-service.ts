@@ -49,7 +49,7 @@ export class ChildService {
   }
 
   /** Wait until an event is logged; returns its line. */
-  waitForEvent(event: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  waitForEvent(event: string, timeoutMs = 45_000): Promise<Record<string, unknown>> {
     return waitFor(() => this.lines.find((l) => l.event === event), {
       timeoutMs,
       message: `no ${event} event; output:\n${this.output.slice(-3000)}`,

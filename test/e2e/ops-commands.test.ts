@@ -27,7 +27,7 @@ beforeAll(async () => {
   coordinator = new ChildService(['coordinator'], { ...h.env, MAX_DELIVERY_ATTEMPTS: '1', LOG_LEVEL: 'INFO' });
   await coordinator.waitForEvent('became_leader');
   runner = await h.startRunner({ maxConcurrentActivations: 1, activationTimeoutMs: 300_000 });
-});
+}, 120_000); // a child process started with tsx on a busy 2-core machine can take a while
 
 afterAll(async () => {
   release();

@@ -19,7 +19,7 @@ beforeAll(async () => {
   await coordinator.waitForEvent('became_leader');
   await h.startRunner();
   await waitFor(async () => (await h.store.listRunners()).length > 0);
-});
+}, 120_000); // a child process started with tsx on a busy 2-core machine can take a while
 afterAll(async () => {
   await coordinator?.stop();
   await h?.close();
