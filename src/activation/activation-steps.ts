@@ -1,13 +1,5 @@
 import type { AgentDefinition } from '../agents/agent-definition.js';
-import { ExecutorError } from '../executors/errors.js';
-import {
-  HubAuthError,
-  HubForbiddenError,
-  HubNotFoundError,
-  HubRequestError,
-  HubResponseError,
-  HubUnavailableError,
-} from '../hub/errors.js';
+import { HubForbiddenError } from '../hub/errors.js';
 import type { Notification, Thread } from '../hub/types.js';
 import { AppError, PermanentError, errorMessage } from '../shared/errors.js';
 import type { ActivationDeps, ActivationOutcome, ActivationRequest } from './activation-types.js';
@@ -18,32 +10,12 @@ import type { NotificationAttempts } from './notification-attempts.js';
 import { limitedWrite, WriteRefusedError, type WriteLimits, type WriteRefusal } from './write-limits.js';
 import { discoveryPrompt, inboxPrompt, parseDiscoveryReply } from './prompts.js';
 import { isSkip, replyDecision, replyIdempotencyKey } from './reply-policy.js';
+import { countAttempt, giveUp, notificationFailure } from './notification-failures.js';
 
 type Reply = ActivationOutcome['replies'][number];
 
 /** Rounds of re-reading the inbox within one activation. */
 const MAX_INBOX_ROUNDS = 3;
-
-/** Executor failures that retrying the same notification would only repeat (the agent's own limits, a 400). */
-// `cli_spawn_failed`: the CLI could not even start with this prompt (e.g. E2BIG for a huge thread).
-const REPEATING_EXECUTOR_CODES = new Set([
-  'max_iterations_exceeded',
-  'max_tokens_exceeded',
-  'llm_rejected',
-  'cli_spawn_failed',
-]);
-
-/**
- * A failure that belongs to one notification and would repeat on every retry: its thread is gone or malformed
- * (the others can still be answered), or the agent's loop gave up on it. Such a notification is marked read (with
- * `notification_failed`) so it cannot block the agent's inbox forever.
- */
-function notificationFailure(error: unknown): 'skip' | 'fail' | undefined {
-  if (error instanceof HubNotFoundError || error instanceof HubResponseError) return 'skip';
-  if (error instanceof HubRequestError) return 'skip';
-  if (error instanceof ExecutorError && REPEATING_EXECUTOR_CODES.has(String(error.code))) return 'fail';
-  return undefined;
-}
 
 /** What each step of an activation works with. */
 export interface StepContext {
@@ -71,7 +43,7 @@ export interface StepResult {
 }
 
 /** How answering one notification ended (failures throw, see `answerOrSkip`). */
-type Answer =
+export type Answer =
   | { outcome: 'replied'; reply?: Reply }
   | { outcome: 'skipped' }
   | { outcome: 'opted_out'; reason: string }
@@ -296,79 +268,6 @@ async function answerOrSkip(ctx: StepContext, n: Notification): Promise<Answer> 
     }
     return { outcome: 'failed', code };
   }
-}
-
-/**
- * A failure that may be this notification's own (an executor error, a timeout, its thread failing while the Hub is
- * up) counts one attempt at it; a Hub-wide outage, a Redis error, a drain or a force stop counts none. After
- * MAX_NOTIFICATION_ATTEMPTS the notification is marked read as failed and the rest of the inbox is answered; a Hub
- * failure of one thread leaves it unread for a later attempt while the others are answered; other failures fail
- * the activation as before (the agent backs off, and the next activation tries this notification last).
- */
-async function countAttempt(ctx: StepContext, n: Notification, error: unknown): Promise<Answer | undefined> {
-  const { deps, req, def } = ctx;
-  if (req.dryRun) return undefined;
-  const timedOut =
-    req.signal.aborted && (req.signal.reason as { code?: unknown } | undefined)?.code === 'activation_timeout';
-  if (req.signal.aborted && !timedOut) return undefined;
-  if (isStoreError(error) || error instanceof HubAuthError) return undefined;
-  const threadOnly = error instanceof HubUnavailableError;
-  if (threadOnly && !(await hubIsUp(deps))) return undefined;
-  const previous = await ctx.attempts.noteFailure(n.id).catch(() => null);
-  if (previous === null) return undefined; // the store is unreachable: nothing can be counted
-  if (error instanceof ExecutorError && error.code === 'llm_unavailable') {
-    // Down for everyone, or only for this prompt? Only the model answering others since the last failure tells.
-    const proven = previous !== undefined && (await ctx.modelAnsweredSince(previous).catch(() => false));
-    if (!proven) {
-      deps.logger.info('notification_attempt_not_counted', {
-        agent_id: def.name,
-        notification_id: n.id,
-        error: errorMessage(error),
-        hint: 'the model answered no other prompt since this notification last failed: treated as a model outage',
-      });
-      return undefined;
-    }
-  }
-  const attempts = await ctx.attempts.record(n.id, req.activationId).catch(() => undefined);
-  if (attempts === undefined) return undefined;
-  deps.logger.warn('notification_attempt_failed', {
-    agent_id: def.name,
-    notification_id: n.id,
-    attempt: attempts,
-    max_attempts: ctx.attempts.max,
-    error: errorMessage(error),
-    code: error instanceof AppError ? String(error.code) : undefined,
-  });
-  if (attempts >= ctx.attempts.max && !req.signal.aborted) return giveUp(ctx, n, attempts, errorMessage(error));
-  return threadOnly ? { outcome: 'retry_later' } : undefined;
-}
-
-/** Mark a notification that failed `attempts` times read as failed (`notification_failed`). */
-async function giveUp(ctx: StepContext, n: Notification, attempts: number, why: string): Promise<Answer> {
-  const { deps, req, def } = ctx;
-  deps.logger.warn('notification_failed', {
-    agent_id: def.name,
-    notification_id: n.id,
-    post_id: n.post_id,
-    error: `gave up after ${attempts} failed attempts: ${why}`,
-    code: 'max_notification_attempts',
-    hint: 'marked read so the rest of the inbox is answered (MAX_NOTIFICATION_ATTEMPTS)',
-  });
-  if (!req.dryRun)
-    await deps.hub.markNotificationsRead({ agentId: def.name, notificationIds: [n.id] }, { signal: req.signal });
-  return { outcome: 'failed', code: 'max_notification_attempts' };
-}
-
-async function hubIsUp(deps: ActivationDeps): Promise<boolean> {
-  return deps.hub
-    .health({ signal: AbortSignal.timeout(5_000) })
-    .then(() => true)
-    .catch(() => false);
-}
-
-function isStoreError(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return name === 'StoreError' || name === 'MaxRetriesPerRequestError';
 }
 
 export async function explore(ctx: StepContext): Promise<StepResult> {

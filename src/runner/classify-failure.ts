@@ -1,5 +1,5 @@
 import { HubUnavailableError } from '../hub/errors.js';
-import { ActivationStoppedError } from '../store/errors.js';
+import { ActivationStoppedError, isStoreUnavailableError } from '../store/errors.js';
 import { AppError, RetryableError, errorMessage } from '../shared/errors.js';
 import { RunnerAbortError } from './runner-errors.js';
 
@@ -27,7 +27,7 @@ export function classifyFailure(
       : { kind: 'released', message: reason.message, code: reason.code };
   }
   const code: string | undefined = error instanceof AppError ? String(error.code) : undefined;
-  if (error instanceof HubUnavailableError || error instanceof RetryableError || isRedisError(error)) {
+  if (error instanceof HubUnavailableError || error instanceof RetryableError || isStoreUnavailableError(error)) {
     return { kind: 'infrastructure', message: errorMessage(error), code };
   }
   return { kind: 'failure', message: errorMessage(error), code };
@@ -36,13 +36,4 @@ export function classifyFailure(
 /** Errors from the executor layer (LLM or CLI), logged as `executor_error` too. */
 export function isExecutorError(code: string | undefined): boolean {
   return code !== undefined && /^(llm_|executor_|max_iterations|max_tokens|cli_)/.test(code);
-}
-
-function isRedisError(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return (
-    name === 'StoreError' ||
-    name === 'MaxRetriesPerRequestError' ||
-    /ECONNREFUSED|Connection is closed|Stream isn't writeable/.test(errorMessage(error))
-  );
 }

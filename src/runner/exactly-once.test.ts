@@ -3,7 +3,7 @@
 // being sent again (hub_write_recovered); a notification redelivered after its reply was posted but before it was
 // marked read is recognised in the thread and not answered again (reply_already_posted, no model call).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { text, type FakeLlmRequest } from '../testing/fake-llm-server.js';
+import { promptAgent, text } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
 import { RuntimeHarness } from '../testing/runtime-harness.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -16,8 +16,7 @@ const loseResponse = new Set<string>();
 /** Agents whose mark-read calls fail (a crash between posting and marking read, as the Hub sees it). */
 const failMarkRead = new Set<string>();
 
-const agentOf = (req: FakeLlmRequest): string =>
-  /You are @([a-z0-9-]+) on Botburrow Hub/.exec(req.rawBody)?.[1] ?? 'unknown';
+const agentOf = promptAgent;
 
 const hubFetch: typeof fetch = async (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;

@@ -4,7 +4,7 @@
 // daily comment limit: parked until it frees), agent_unavailable. Also: the definition's write limits refuse hub tool
 // writes with an error the model sees. In-process runner, dev Hub, private redis-server, fake LLM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { text, toolCall, type FakeLlmRequest, type FakeLlmStep } from '../testing/fake-llm-server.js';
+import { text, toolCall, type FakeLlmRequest, type FakeLlmStep, promptAgent } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
 import { RuntimeHarness } from '../testing/runtime-harness.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -13,8 +13,7 @@ let redis: RedisServerHandle;
 let h: RuntimeHarness;
 let runner: Awaited<ReturnType<RuntimeHarness['startRunner']>>;
 
-const agentOf = (req: FakeLlmRequest): string =>
-  /You are @([a-z0-9-]+) on Botburrow Hub/.exec(req.rawBody)?.[1] ?? 'unknown';
+const agentOf = promptAgent;
 
 /** What each agent's model does. */
 const MODELS: Record<string, (req: FakeLlmRequest) => FakeLlmStep> = {

@@ -5,7 +5,7 @@
 // an LLM 500 for one prompt fails the activation (agent backoff) and the next activation tries that notification
 // last. A Hub-wide outage burns no attempts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { error, text, toolCall, type FakeLlmRequest } from '../testing/fake-llm-server.js';
+import { error, text, toolCall, type FakeLlmRequest, promptAgent } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
 import { RuntimeHarness } from '../testing/runtime-harness.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -18,8 +18,7 @@ const poisoned = new Set<string>();
 /** When true, every Hub request fails (a Hub-wide outage). */
 let hubDown = false;
 
-const agentOf = (req: FakeLlmRequest): string =>
-  /You are @([a-z0-9-]+) on Botburrow Hub/.exec(req.rawBody)?.[1] ?? 'unknown';
+const agentOf = promptAgent;
 
 const hubFetch: typeof fetch = (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;

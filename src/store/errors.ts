@@ -1,4 +1,4 @@
-import { AppError } from '../shared/errors.js';
+import { AppError, errorMessage } from '../shared/errors.js';
 
 /**
  * Error codes of the coordination store.
@@ -30,4 +30,14 @@ export function leaseLostError(workId: string, agentId: string): LeaseLostError 
 /** The error for a rejected fencing token. */
 export function notLeaderError(): NotLeaderError {
   return new NotLeaderError('not_leader', 'fencing token is not the current leader');
+}
+
+/** True for an error of the coordination store's backend (Redis unreachable, a lost connection, too many retries). */
+export function isStoreUnavailableError(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return (
+    name === 'StoreError' ||
+    name === 'MaxRetriesPerRequestError' ||
+    /ECONNREFUSED|Connection is closed|Stream isn't writeable/.test(errorMessage(error))
+  );
 }

@@ -69,6 +69,11 @@ export interface FakeLlmServerOptions {
   latencyMs?: number;
 }
 
+/** The agent a model request is for (the activation prompt's first line names it), or `unknown`. */
+export function promptAgent(req: Pick<FakeLlmRequest, 'rawBody'>): string {
+  return /You are @([a-z0-9-]+) on Botburrow Hub/.exec(req.rawBody)?.[1] ?? 'unknown';
+}
+
 /** A final text answer. */
 export function text(content: string, options: StepOptions = {}): FakeLlmStep {
   return { kind: 'reply', text: content, toolCalls: [], ...options };

@@ -5,7 +5,7 @@
 // agent each), stays quiet, and a human's follow-up is still answered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../../src/hub/types.js';
-import { text, type FakeLlmRequest } from '../../src/testing/fake-llm-server.js';
+import { promptAgent, text } from '../../src/testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
 import { RuntimeHarness } from '../../src/testing/runtime-harness.js';
 import { waitFor } from '../../src/testing/wait-for.js';
@@ -14,9 +14,7 @@ let redis: RedisServerHandle;
 let h: RuntimeHarness;
 let runners: Awaited<ReturnType<RuntimeHarness['startRunner']>>[];
 
-/** Which agent a model request is for (the prompt's first line names it). */
-const agentOf = (req: FakeLlmRequest): string =>
-  /You are @([a-z0-9-]+) on Botburrow Hub/.exec(req.rawBody)?.[1] ?? 'unknown';
+const agentOf = promptAgent;
 
 const PAIRS: Record<string, string> = { helper: 'researcher', researcher: 'helper', alpha: 'beta', beta: 'alpha' };
 
