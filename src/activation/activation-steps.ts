@@ -28,8 +28,11 @@ export interface StepContext {
   guard: LoopGuard;
   limits: WriteLimits;
   attempts: NotificationAttempts;
-  /** Did this agent's model endpoint answer any prompt (of any agent) after `sinceMs`? */
-  modelAnsweredSince: (sinceMs: number) => Promise<boolean>;
+  /**
+   * Does the agent's model endpoint answer other prompts? True when it answered any prompt after `sinceMs` (the
+   * notification's previous failure), else the answer of a one-token probe (executors that can probe).
+   */
+  modelWorks: (sinceMs: number | undefined) => Promise<boolean>;
   /** Record how one notification ended (log, metric, activation outcome). */
   record: (r: NotificationOutcomeRecord) => void;
 }

@@ -57,14 +57,13 @@ export async function countAttempt(ctx: StepContext, n: Notification, error: unk
   const previous = await ctx.attempts.noteFailure(n.id).catch(() => null);
   if (previous === null) return undefined; // the store is unreachable: nothing can be counted
   if (error instanceof ExecutorError && error.code === 'llm_unavailable') {
-    // Down for everyone, or only for this prompt? Only the model answering others since the last failure tells.
-    const proven = previous !== undefined && (await ctx.modelAnsweredSince(previous).catch(() => false));
-    if (!proven) {
+    // Down for everyone, or only for this prompt? The model answering other prompts tells.
+    if (!(await ctx.modelWorks(previous).catch(() => false))) {
       deps.logger.info('notification_attempt_not_counted', {
         agent_id: def.name,
         notification_id: n.id,
         error: errorMessage(error),
-        hint: 'the model answered no other prompt since this notification last failed: treated as a model outage',
+        hint: 'the model endpoint answers no other prompt either: treated as a model outage, not as this notification failing',
       });
       return undefined;
     }

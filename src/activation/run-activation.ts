@@ -105,7 +105,10 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     guard,
     limits,
     attempts,
-    modelAnsweredSince: (since) => attempts.modelAnsweredSince(endpoint, since),
+    modelWorks: async (since) => {
+      if (since !== undefined && (await attempts.modelAnsweredSince(endpoint, since))) return true;
+      return probeModel({ deps, req, definition, executor, tally });
+    },
     record,
   };
   try {
@@ -129,6 +132,30 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     throw error;
   } finally {
     await extra?.close();
+  }
+}
+
+/**
+ * Ask the executor for a one-token probe of the agent's model (`llm_probe`): true when the endpoint answers. Its
+ * tokens are accounted like the activation's. False for executors that cannot probe.
+ */
+async function probeModel(ctx: {
+  deps: ActivationDeps;
+  req: ActivationRequest;
+  definition: AgentDefinition;
+  executor: Executor;
+  tally: Tally;
+}): Promise<boolean> {
+  const { deps, req, definition, executor, tally } = ctx;
+  if (!executor.probeModel) return false;
+  try {
+    const spent = await executor.probeModel({ definition, env: deps.env, logger: deps.logger }, req.signal);
+    tally.addPartial(spent);
+    deps.logger.info('llm_probe', { agent_id: definition.name, ok: true, model: spent.model });
+    return true;
+  } catch (error) {
+    deps.logger.info('llm_probe', { agent_id: definition.name, ok: false, error: errorMessage(error) });
+    return false;
   }
 }
 

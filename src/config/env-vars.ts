@@ -272,6 +272,21 @@ export const ENV_VARS = [
       'Failed attempts at answering one notification (counted in Redis across runners) before it is marked read as failed (notification_failed)',
   },
   {
+    name: 'LLM_MAX_RETRIES',
+    kind: { type: 'non-negative-int' },
+    default: '4',
+    usedBy: ['runner'],
+    description:
+      'Retries of one model request after 429/5xx/529/connection errors (native executor), with full-jitter backoff from LLM_RETRY_BASE_MS doubling up to 30 s',
+  },
+  {
+    name: 'LLM_RETRY_BASE_MS',
+    kind: { type: 'positive-int' },
+    default: '1000',
+    usedBy: ['runner'],
+    description: 'First backoff between model request retries (doubles per retry; a retry-after header wins)',
+  },
+  {
     name: 'RUNNER_DRAIN_TIMEOUT_MS',
     kind: { type: 'positive-int' },
     default: '30000',

@@ -4,10 +4,14 @@ import type { ActivityFeed } from './activity-feed.js';
 
 /** An executor that reports its prompt, iterations and tool calls to the activity feed as they happen. */
 class ObservedExecutor implements Executor {
+  readonly probeModel: Executor['probeModel'];
+
   constructor(
     private readonly inner: Executor,
     private readonly feed: ActivityFeed,
-  ) {}
+  ) {
+    this.probeModel = inner.probeModel?.bind(inner);
+  }
 
   isAvailable(): Promise<ExecutorAvailability> {
     return this.inner.isAvailable();

@@ -58,4 +58,13 @@ export interface ExecutorResult {
 export interface Executor {
   isAvailable(): Promise<ExecutorAvailability>;
   run(input: ExecutorInput, signal: AbortSignal): Promise<ExecutorResult>;
+  /**
+   * One minimal model request (no tools, one output token, no retries) telling whether the agent's model endpoint
+   * answers at all: how a prompt the model fails on is told from a model outage. Rejects when it does not answer.
+   * Executors that cannot probe (the CLIs) leave it out.
+   */
+  probeModel?(
+    input: Pick<ExecutorInput, 'definition' | 'env' | 'logger'>,
+    signal: AbortSignal,
+  ): Promise<{ tokensIn: number; tokensOut: number; model: string }>;
 }

@@ -44,7 +44,7 @@ export async function createActivationDeps(
     hub: new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger }),
     definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
     executors: createExecutorRegistry({
-      native: { fetch: llmFetch(env) },
+      native: { fetch: llmFetch(env), retry: config.llmRetry },
       cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env) },
     }),
     logger,

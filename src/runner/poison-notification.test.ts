@@ -55,8 +55,10 @@ beforeAll(async () => {
     }
     return pick(req);
   });
+  // llmdown's endpoint (`localhost`) is down for every request, its one-token probes included.
   const pick = (req: FakeLlmRequest) =>
-    (agentOf(req) === 'prompty' && req.rawBody.includes('poison pill')) || agentOf(req) === 'llmdown'
+    (agentOf(req) === 'prompty' && req.rawBody.includes('poison pill')) ||
+    String(req.headers.host).startsWith('localhost')
       ? error(500)
       : text('An answer.');
   runner = await h.startRunner({}, h.env, undefined, { hubFetch });
@@ -114,18 +116,19 @@ describe('a poison notification', () => {
       await h.mention('@other hello');
       expect(await activate('other')).toBe('activation_completed');
     };
-    // 1st failure: nothing shows the model works yet (could be an outage), so it is not counted.
+    // 1st failure: nothing shows the model works yet, so a one-token probe asks it; it answers: counted.
     expect(await activate('prompty')).toBe('activation_failed');
     expect(await unread('prompty')).toHaveLength(2);
-    // The next activation answers the fine question first (the pill failed before), then fails on the pill: counted.
+    expect(lines('llm_probe', 'prompty')).toEqual([expect.objectContaining({ ok: true })]);
+    // The next activation answers the fine question first (the pill failed before), then fails on the pill: the
+    // fine answer proves the model works, no probe needed.
     expect(await activate('prompty')).toBe('activation_failed');
     expect(await unread('prompty')).toEqual(['@prompty a poison pill']);
     await traffic();
-    expect(await activate('prompty')).toBe('activation_failed');
-    await traffic();
     expect(await activate('prompty')).toBe('activation_completed');
     expect(await unread('prompty')).toEqual([]);
-    expect(lines('notification_attempt_not_counted', 'prompty')).toHaveLength(1);
+    expect(lines('llm_probe', 'prompty')).toHaveLength(1);
+    expect(lines('notification_attempt_not_counted', 'prompty')).toHaveLength(0);
     expect(lines('notification_attempt_failed', 'prompty').map((l) => l.attempt)).toEqual([1, 2, 3]);
     expect(lines('notification_outcome', 'prompty').map((l) => l.outcome)).toEqual(['replied', 'failed']);
   });
@@ -136,6 +139,8 @@ describe('a poison notification', () => {
     expect(await unread('llmdown')).toHaveLength(1);
     expect(lines('notification_attempt_failed', 'llmdown')).toEqual([]);
     expect(lines('notification_attempt_not_counted', 'llmdown')).toHaveLength(4);
+    // Each failure asked the endpoint with a one-token probe, which failed too.
+    expect(lines('llm_probe', 'llmdown').map((l) => l.ok)).toEqual([false, false, false, false]);
   });
 
   it('is not what a Hub-wide outage makes of a notification: no attempt is burned', async () => {

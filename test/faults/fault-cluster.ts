@@ -26,10 +26,26 @@ export interface ScenarioResult {
   restartsNeeded?: number;
 }
 
+/** A mention containing this text makes the fake LLM answer 500 (for that prompt only). */
+export const POISON_PILL = 'poison pill';
+
+/** What became of one poison mention: no reply, its notification read, `notification_failed` logged for it. */
+export interface PoisonResult {
+  replies: number;
+  unread: number;
+  failedLogged: boolean;
+}
+
 export class FaultCluster {
   llmFailing = false;
+  /** 529 answers the fake LLM served while `llmFailing`. */
+  llm529s = 0;
+  /** 500 answers the fake LLM served for the poison prompt. */
+  poison500s = 0;
   readonly coordinators: ChildService[] = [];
   readonly runners: ChildService[] = [];
+  /** Runners killed during the scenario (their logs are kept). */
+  readonly retired: ChildService[] = [];
   readonly posts: { id: string; agent: string }[] = [];
 
   private constructor(
@@ -44,23 +60,45 @@ export class FaultCluster {
   ) {}
 
   static async start(
-    options: { agents?: number; llmLatencyMs?: number; extraAgents?: (llmUrl: string) => FixtureAgent[] } = {},
+    options: {
+      agents?: number;
+      llmLatencyMs?: number;
+      extraAgents?: (llmUrl: string) => FixtureAgent[];
+      /** The dev Hub ignores Idempotency-Key (as a Hub that does not promise it). @default false */
+      ignoreIdempotency?: boolean;
+      /** redis-server keeps an append-only file (data survives a restart). @default true */
+      persistence?: boolean;
+    } = {},
   ): Promise<FaultCluster> {
     const agents = Array.from({ length: options.agents ?? 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
-    const redis = await startRedisServer({ appendonly: true });
+    const redis = await startRedisServer({ appendonly: options.persistence ?? true });
     const llm = await FakeLlmServer.start({ apiKey: LLM_KEY, latencyMs: options.llmLatencyMs ?? 20 });
     const defsRoot = writeAgentDefinitions([
       ...agents.map((name) => ({ name, apiBase: llm.url })),
       ...(options.extraAgents?.(llm.url) ?? []),
     ]);
-    const hub = await createDevHub({ port: 0, serviceKey: KEY, seedAgentsDir: defsRoot });
+    const hub = await createDevHub({
+      port: 0,
+      serviceKey: KEY,
+      seedAgentsDir: defsRoot,
+      ignoreIdempotency: options.ignoreIdempotency ?? false,
+    });
     const proxy = await FaultProxy.start(hub.url);
     const store = await RedisStore.create({ url: redis.url });
     const human = new HttpHubClient({ baseUrl: hub.url, apiKey: KEY });
     const cluster = new FaultCluster(redis, hub, proxy, llm, store, agents, defsRoot, human);
-    llm.respondWith((req) =>
-      cluster.llmFailing ? error(529) : text(`Answer: ${(req.lastUserText ?? '').slice(0, 60).replace(/\s+/g, ' ')}`),
-    );
+    llm.respondWith((req) => {
+      if (cluster.llmFailing) {
+        cluster.llm529s++;
+        return error(529);
+      }
+      // The poison prompt: the model fails on this one only (an executor error that belongs to one notification).
+      if (req.rawBody.includes(POISON_PILL)) {
+        cluster.poison500s++;
+        return error(500);
+      }
+      return text(`Answer: ${(req.lastUserText ?? '').slice(0, 60).replace(/\s+/g, ' ')}`);
+    });
     return cluster;
   }
 
@@ -82,21 +120,27 @@ export class FaultCluster {
       BACKOFF_BASE_SECONDS: '1',
       BACKOFF_MAX_SECONDS: '3',
       MAX_DELIVERY_ATTEMPTS: '50',
+      LLM_RETRY_BASE_MS: '100',
       MAX_CONCURRENT_ACTIVATIONS: '4',
       RUNNER_DRAIN_TIMEOUT_MS: '2000',
     };
   }
 
-  startCoordinator(): ChildService {
-    const c = new ChildService(['coordinator'], { ...this.env, HOSTNAME: `coord-${this.coordinators.length}` });
+  startCoordinator(env: NodeJS.ProcessEnv = {}): ChildService {
+    const c = new ChildService(['coordinator'], {
+      ...this.env,
+      HOSTNAME: `coord-${this.coordinators.length}`,
+      ...env,
+    });
     this.coordinators.push(c);
     return c;
   }
 
-  startRunner(): ChildService {
+  startRunner(env: NodeJS.ProcessEnv = {}): ChildService {
     const r = new ChildService(['runner', '--mode', 'hybrid'], {
       ...this.env,
       RUNNER_ID: `runner-${this.runners.length}`,
+      ...env,
     });
     this.runners.push(r);
     return r;
@@ -119,6 +163,47 @@ export class FaultCluster {
       this.posts.push({ id: post.id, agent });
       if (spacingMs > 0) await new Promise((r) => setTimeout(r, spacingMs));
     }
+  }
+
+  /** Post one mention of `agent` whose prompt the LLM always fails on (see {@link POISON_PILL}). */
+  async postPoison(agent: string, extra = ''): Promise<{ id: string; agent: string }> {
+    const post = await this.human.createPost({
+      agentId: 'human',
+      content: `@${agent} this is a ${POISON_PILL}${extra}`,
+    });
+    return { id: post.id, agent };
+  }
+
+  /** Where a poison mention ended: replies on the Hub, unread notifications, `notification_failed` in the logs. */
+  poisonResult(poison: { id: string; agent: string }): PoisonResult {
+    const { replies, unread } = this.tally('', [poison]);
+    const failedLogged = [...this.runners, ...this.retired].some((r) =>
+      r.lines.some((l) => l.event === 'notification_failed' && l.post_id === poison.id),
+    );
+    return { replies, unread, failedLogged };
+  }
+
+  /** Wait until the poison mention ended failed (read, no reply, `notification_failed`). */
+  async poisonFailed(poison: { id: string; agent: string }, timeoutMs = 120_000): Promise<PoisonResult> {
+    return waitFor(
+      () => {
+        const r = this.poisonResult(poison);
+        return r.unread === 0 && r.failedLogged ? r : undefined;
+      },
+      { timeoutMs, intervalMs: 250, message: `poison not failed: ${JSON.stringify(this.poisonResult(poison))}` },
+    );
+  }
+
+  /** Log lines of every runner this cluster started (the running ones and the retired ones). */
+  runnerLines(): Record<string, unknown>[] {
+    return [...this.runners, ...this.retired].flatMap((r) => r.lines);
+  }
+
+  /** Stop tracking a runner as live (it was killed) while keeping its log lines for assertions. */
+  retire(runner: ChildService): void {
+    const i = this.runners.indexOf(runner);
+    if (i >= 0) this.runners.splice(i, 1);
+    this.retired.push(runner);
   }
 
   /** Count replies per mention post straight from the Hub's database. */
@@ -153,7 +238,7 @@ export class FaultCluster {
   }
 
   async close(): Promise<void> {
-    for (const c of [...this.runners, ...this.coordinators]) await c.stop();
+    for (const c of [...this.runners, ...this.retired, ...this.coordinators]) await c.stop();
     await this.store.close().catch(() => undefined);
     await this.proxy.close();
     await this.hub.close();

@@ -59,15 +59,8 @@ export class NativeExecutor implements Executor {
    */
   async run(input: ExecutorInput, signal: AbortSignal): Promise<ExecutorResult> {
     const { definition } = input;
-    const brain = resolveBrain(definition, input.env);
+    const { brain, provider } = this.provider(input);
     const logger = input.logger.child({ component: 'native_executor', provider: brain.provider });
-    const provider = this.createProvider({
-      provider: brain.provider,
-      apiKey: brain.apiKey,
-      baseURL: brain.baseURL,
-      timeoutMs: this.requestTimeoutMs,
-      fetch: this.options.fetch,
-    });
     const router = await ToolRouter.create(input.tools, { signal, logger, now: this.options.now });
     const behavior = definition.config.behavior;
     return runToolLoop({
@@ -90,4 +83,39 @@ export class NativeExecutor implements Executor {
       onUsage: input.onUsage,
     });
   }
+
+  /** One request of one output token to the agent's model, without tools or retries (see {@link Executor}). */
+  async probeModel(
+    input: Pick<ExecutorInput, 'definition' | 'env'>,
+    signal: AbortSignal,
+  ): Promise<{ tokensIn: number; tokensOut: number; model: string }> {
+    const { brain, provider } = this.provider(input, PROBE_TIMEOUT_MS);
+    const res = await provider.complete(
+      {
+        model: brain.model,
+        system: '',
+        messages: [{ role: 'user', text: 'Reply with OK.' }],
+        tools: [],
+        maxTokens: 1,
+        temperature: 0,
+      },
+      { signal },
+    );
+    return { tokensIn: res.usage.input, tokensOut: res.usage.output, model: res.model };
+  }
+
+  private provider(input: Pick<ExecutorInput, 'definition' | 'env'>, timeoutMs = this.requestTimeoutMs) {
+    const brain = resolveBrain(input.definition, input.env);
+    const provider = this.createProvider({
+      provider: brain.provider,
+      apiKey: brain.apiKey,
+      baseURL: brain.baseURL,
+      timeoutMs,
+      fetch: this.options.fetch,
+    });
+    return { brain, provider };
+  }
 }
+
+/** Timeout of a model probe: an endpoint that cannot answer one token in this long counts as down. */
+const PROBE_TIMEOUT_MS = 30_000;
