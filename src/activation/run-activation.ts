@@ -88,14 +88,8 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
   const hasGrant = extra?.hasGrant ?? ((g: string) => holdsGrant(definition.config.capabilities.grants, g));
   const hubTools = new HubToolProvider(deps.hub, agentId, hasGrant, `tool:${agentId}`, limits);
   const tools: ToolProvider[] = [hubTools, ...(extra?.providers ?? [])];
-  const brain = definition.config.brain;
-  const endpoint = brain.api_base ?? brain.provider ?? 'anthropic';
-  const run = executorRun({ deps, req, definition, executor, tools, tally }, (answerId) =>
-    // Evidence that the model endpoint works, for telling a poison prompt from a model outage.
-    definition.config.type === 'native' && !req.dryRun
-      ? attempts.modelAnswered(endpoint, answerId).catch(() => undefined)
-      : Promise.resolve(),
-  );
+  const model = modelEvidence({ deps, req, definition, executor, tally }, attempts);
+  const run = executorRun({ deps, req, definition, executor, tools, tally }, model.answered);
   const step: StepContext = {
     deps,
     req,
@@ -105,10 +99,7 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     guard,
     limits,
     attempts,
-    modelWorks: async (since) => {
-      if (since !== undefined && (await attempts.modelAnsweredSince(endpoint, since))) return true;
-      return probeModel({ deps, req, definition, executor, tally });
-    },
+    modelWorks: model.works,
     record,
   };
   try {
@@ -135,17 +126,42 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
   }
 }
 
-/**
- * Ask the executor for a one-token probe of the agent's model (`llm_probe`): true when the endpoint answers. Its
- * tokens are accounted like the activation's. False for executors that cannot probe.
- */
-async function probeModel(ctx: {
+interface ModelContext {
   deps: ActivationDeps;
   req: ActivationRequest;
   definition: AgentDefinition;
   executor: Executor;
   tally: Tally;
-}): Promise<boolean> {
+}
+
+/**
+ * Evidence that the agent's model endpoint works, for telling a prompt the model fails on from a model outage:
+ * every answer is noted (`limits:llm_ok:<endpoint>`, native agents); `works` checks for an answer since a time,
+ * else probes.
+ */
+function modelEvidence(
+  ctx: ModelContext,
+  attempts: NotificationAttempts,
+): { answered: (answerId: string) => Promise<void>; works: (sinceMs: number | undefined) => Promise<boolean> } {
+  const brain = ctx.definition.config.brain;
+  const endpoint = brain.api_base ?? brain.provider ?? 'anthropic';
+  return {
+    answered: (answerId) =>
+      ctx.definition.config.type === 'native' && !ctx.req.dryRun
+        ? attempts.modelAnswered(endpoint, answerId).catch(() => undefined)
+        : Promise.resolve(),
+    works: async (since) => {
+      if (since !== undefined && (await attempts.modelAnsweredSince(endpoint, since))) return true;
+      return probeModel(ctx);
+    },
+  };
+}
+
+/**
+ * Ask the executor for a one-token probe of the agent's model (`llm_probe`): true when the endpoint answers. Its
+ * tokens are accounted like the activation's. False for executors that cannot probe.
+ */
+async function probeModel(ctx: ModelContext): Promise<boolean> {
   const { deps, req, definition, executor, tally } = ctx;
   if (!executor.probeModel) return false;
   try {

@@ -121,7 +121,7 @@ describe('delivery faults', () => {
     c.startRunner();
     c.startRunner();
     await c.ready();
-    const r = await deliver(c, '(c) LLM 500 for one prompt', async () => 'see poison');
+    const r = await deliver(c, '(c) LLM 500 for one prompt', () => Promise.resolve('see poison'));
     r.fault = `${c.poison500s} LLM 500s for the poison prompt`;
     expect(c.poison500s).toBeGreaterThanOrEqual(3);
     const counted = events(c, 'notification_attempt_failed').filter((l) => l.agent_id === 'agent-00');
@@ -151,7 +151,7 @@ describe('delivery faults', () => {
     // Runners re-registered what they held; nothing was taken for an operator's force stop.
     const restored = events(c, 'activation_record_restored').length + events(c, 'claim_restored').length;
     expect(restored).toBeGreaterThan(0);
-    expect(c.runnerLines().some((l) => String(l.error ?? '').includes('force-stopped'))).toBe(false);
+    expect(c.runnerLines().some((l) => JSON.stringify(l.error ?? '').includes('force-stopped'))).toBe(false);
     expect([...c.runners, ...c.coordinators].every((p) => p.alive)).toBe(true);
   });
 
