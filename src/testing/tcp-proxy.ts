@@ -10,6 +10,10 @@ export class TcpProxy {
   blackhole = false;
   /** Swallow the next reply from the server and break that client connection (a reply lost in a reconnect). */
   dropReply = false;
+  /** Client connections accepted so far (reconnects show as growth). */
+  connections = 0;
+  /** Replies swallowed by `dropReply`. */
+  dropped = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(private readonly server: Server) {}
@@ -18,6 +22,7 @@ export class TcpProxy {
     const server = createServer();
     const proxy = new TcpProxy(server);
     server.on('connection', (client) => {
+      proxy.connections++;
       const upstream = connect(targetPort, targetHost);
       for (const s of [client, upstream]) {
         proxy.sockets.add(s);
@@ -33,6 +38,7 @@ export class TcpProxy {
         if (proxy.dropReply) {
           // The server answered, the client never hears it: the connection breaks instead.
           proxy.dropReply = false;
+          proxy.dropped++;
           client.destroy();
           return;
         }
