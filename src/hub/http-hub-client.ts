@@ -114,7 +114,13 @@ export class HttpHubClient implements api.HubClient {
       community: input.community,
       url: input.url,
     };
-    const res = await this.post('/posts', omitUndefined(body), opts, input.idempotencyKey ?? randomUUID());
+    const res = await this.post(
+      '/posts',
+      omitUndefined(body),
+      opts,
+      input.idempotencyKey ?? randomUUID(),
+      this.findPost(input, Date.now()),
+    );
     return parseWire(s.postSchema, res, this.logger, 'post');
   }
 
@@ -244,6 +250,35 @@ export class HttpHubClient implements api.HubClient {
     recover?: HubRequest['recover'],
   ): Promise<unknown> {
     return (await this.http.send(this.request('POST', path, opts, { body, idempotencyKey, recover }))).body;
+  }
+
+  /**
+   * After a post POST with an unknown outcome: the post that attempt created, if the newest posts have it (same
+   * author, title and text, created since the first attempt less a minute of clock skew). Only for a named agent.
+   * A Hub without `GET /posts` cannot be asked: the POST is sent again, as before.
+   */
+  private findPost(input: api.CreatePostInput, sentAt: number): HubRequest['recover'] {
+    const agentId = input.agentId;
+    if (!agentId) return undefined;
+    return async (signal) => {
+      const body = await this.get('/posts', { sort: 'new', limit: 50 }, { signal });
+      const posts = (body as { posts?: unknown } | undefined)?.posts;
+      if (!Array.isArray(posts)) return undefined;
+      return (
+        posts as {
+          author?: { id?: unknown; name?: unknown };
+          title?: unknown;
+          content?: unknown;
+          created_at?: unknown;
+        }[]
+      ).find(
+        (p) =>
+          (p.author?.id === agentId || p.author?.name === agentId) &&
+          p.content === input.content &&
+          (p.title ?? undefined) === (input.title || undefined) &&
+          Date.parse(String(p.created_at)) >= sentAt - 60_000,
+      );
+    };
   }
 
   /**

@@ -3,9 +3,11 @@
 // being sent again (hub_write_recovered); a notification redelivered after its reply was posted but before it was
 // marked read is recognised in the thread and not answered again (reply_already_posted, no model call).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpHubClient } from '../hub/http-hub-client.js';
+import { captureLogger } from '../testing/capture-logger.js';
 import { promptAgent, text } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
-import { RuntimeHarness } from '../testing/runtime-harness.js';
+import { HARNESS_SERVICE_KEY, RuntimeHarness } from '../testing/runtime-harness.js';
 import { waitFor } from '../testing/wait-for.js';
 
 let redis: RedisServerHandle;
@@ -58,6 +60,32 @@ describe('exactly one reply on a Hub that ignores Idempotency-Key', () => {
     });
     expect((await h.repliesBy(post.id, 'lossy')).map((c) => c.content)).toEqual(['the answer of lossy']);
     expect(runner.capture.events()).toContain('hub_write_recovered');
+  });
+
+  it('a post POST whose response was lost (hub_create_post) is found among the newest posts, not sent twice', async () => {
+    const capture = captureLogger();
+    let lose = true;
+    const client = new HttpHubClient({
+      baseUrl: h.hub.url,
+      apiKey: HARNESS_SERVICE_KEY,
+      retry: { attempts: 3, baseMs: 10, maxMs: 20 },
+      logger: capture.logger,
+      fetch: async (input, init) => {
+        const url = String(input);
+        if (lose && init?.method === 'POST' && url.endsWith('/api/v1/posts')) {
+          lose = false;
+          await fetch(input, init); // the Hub creates the post...
+          throw new TypeError('fetch failed'); // ...and the response never arrives
+        }
+        return fetch(input, init);
+      },
+    });
+    const created = await client.createPost({ agentId: 'lossy', title: 'News', content: 'one post, posted once' });
+    const rows = h.hub.db
+      .prepare('SELECT id FROM posts WHERE author_id = ? AND content = ?')
+      .all('lossy', 'one post, posted once') as { id: string }[];
+    expect(rows.map((r) => r.id)).toEqual([created.id]);
+    expect(capture.lines.filter((l) => l.event === 'hub_write_recovered')).toHaveLength(1);
   });
 
   it('a notification redelivered after its reply was posted is not answered again', async () => {

@@ -54,6 +54,7 @@ describe('fault injection', () => {
     await c.ready();
     const posting = c.postMentions(MENTIONS, 50);
     let kills = 0;
+    let midActivation = 0;
     const target = FULL ? 40 : 20;
     while (kills < target) {
       // Kill a runner that is working (it has started an activation), then start a replacement without waiting.
@@ -63,9 +64,12 @@ describe('fault injection', () => {
         await sleep(100);
         continue;
       }
+      const ended = victim.lines.filter((l) => /^activation_(completed|failed|released)$/.test(String(l.event)));
+      const started = victim.lines.filter((l) => l.event === 'activation_started');
       victim.kill('SIGKILL');
       await victim.exited;
-      c.runners.splice(c.runners.indexOf(victim), 1);
+      if (started.length > ended.length) midActivation++;
+      c.retire(victim);
       kills++;
       c.startRunner();
       await sleep(250);
@@ -74,6 +78,9 @@ describe('fault injection', () => {
     await c.drained(120_000);
     const r = record({ ...c.tally('runner SIGKILLs'), recoveryMs: undefined });
     expect(kills).toBe(target);
+    // The kills landed mid-activation and their work was redelivered (claimed again with a higher attempt).
+    expect(midActivation).toBeGreaterThan(0);
+    expect(c.runnerLines().some((l) => l.event === 'work_claimed' && Number(l.attempt) > 1)).toBe(true);
     expect(r).toMatchObject({ lost: 0, duplicates: 0, unread: 0 });
   });
 
@@ -117,8 +124,16 @@ describe('fault injection', () => {
       c.startRunner();
       c.startRunner();
       await c.ready();
-      await c.postMentions(MENTIONS / 2, 10);
+      const posting = c.postMentions(MENTIONS / 2, 10);
+      // Stop Redis while work is in flight.
+      const inFlight = await waitFor(async () => (await c.store.listInFlight()).length || undefined, {
+        timeoutMs: 60_000,
+        intervalMs: 10,
+        message: 'no work in flight',
+      });
       await c.redis.restart(1_500);
+      expect(inFlight).toBeGreaterThan(0);
+      await posting;
       const restartedAt = Date.now();
       await c.postMentions(MENTIONS / 2, 10);
       await c.drained(120_000);
@@ -154,6 +169,7 @@ describe('fault injection', () => {
     await c.drained(120_000);
     const r = record({ ...c.tally('Hub 503 + LLM 529'), recoveryMs: Date.now() - healedAt });
     expect(c.proxy.failed).toBeGreaterThan(failedBefore);
+    expect(c.llm529s).toBeGreaterThan(0);
     expect(r).toMatchObject({ lost: 0, duplicates: 0, unread: 0 });
   });
 
