@@ -66,7 +66,7 @@ describe('delivery faults', () => {
     '(a) the Hub ignores Idempotency-Key and resets the first comment POST of each agent',
     { timeout: 300_000 },
     async () => {
-      cluster = await FaultCluster.start({ ignoreIdempotency: true });
+      cluster = await FaultCluster.start({ ignoreIdempotency: true, llmRetryBaseMs: 100 });
       const c = cluster;
       const reset = new Set<string>();
       c.proxy.afterForward = (req, status) => {
@@ -92,7 +92,7 @@ describe('delivery faults', () => {
   );
 
   it('(b) one thread answers 503 forever', { timeout: 300_000 }, async () => {
-    cluster = await FaultCluster.start();
+    cluster = await FaultCluster.start({ llmRetryBaseMs: 100 });
     const c = cluster;
     const broken = new Set<string>();
     c.proxy.failWhen = (req) =>
@@ -115,7 +115,7 @@ describe('delivery faults', () => {
   });
 
   it('(c) the LLM answers 500 for one prompt only', { timeout: 300_000 }, async () => {
-    cluster = await FaultCluster.start();
+    cluster = await FaultCluster.start({ llmRetryBaseMs: 100 });
     const c = cluster;
     c.startCoordinator();
     c.startRunner();
@@ -129,7 +129,7 @@ describe('delivery faults', () => {
   });
 
   it('(d) redis-server restarted without persistence mid-activations', { timeout: 300_000 }, async () => {
-    cluster = await FaultCluster.start({ persistence: false, llmLatencyMs: 300 });
+    cluster = await FaultCluster.start({ persistence: false, llmLatencyMs: 300, llmRetryBaseMs: 100 });
     const c = cluster;
     c.startCoordinator();
     c.startCoordinator();
@@ -159,7 +159,7 @@ describe('delivery faults', () => {
     '(e) one runner blackholed from Redis while the Hub and the LLM stay reachable',
     { timeout: 300_000 },
     async () => {
-      cluster = await FaultCluster.start({ llmLatencyMs: 1_000 });
+      cluster = await FaultCluster.start({ llmLatencyMs: 1_000, llmRetryBaseMs: 100 });
       const c = cluster;
       const cut = await TcpProxy.start(c.redis.port);
       proxies.push(cut);
@@ -200,7 +200,7 @@ describe('delivery faults', () => {
   );
 
   it('(f) dropped Redis replies force reconnects of every process', { timeout: 300_000 }, async () => {
-    cluster = await FaultCluster.start({ llmLatencyMs: 50 });
+    cluster = await FaultCluster.start({ llmLatencyMs: 50, llmRetryBaseMs: 100 });
     const c = cluster;
     const lossy = [await TcpProxy.start(c.redis.port), await TcpProxy.start(c.redis.port)];
     const coordinatorLink = await TcpProxy.start(c.redis.port);

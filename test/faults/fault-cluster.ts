@@ -57,6 +57,7 @@ export class FaultCluster {
     readonly agents: string[],
     readonly defsRoot: string,
     private readonly human: HttpHubClient,
+    private readonly options: { llmRetryBaseMs?: number } = {},
   ) {}
 
   static async start(
@@ -68,6 +69,8 @@ export class FaultCluster {
       ignoreIdempotency?: boolean;
       /** redis-server keeps an append-only file (data survives a restart). @default true */
       persistence?: boolean;
+      /** LLM_RETRY_BASE_MS of the runners (short: a poison prompt fails sooner). @default the runtime's */
+      llmRetryBaseMs?: number;
     } = {},
   ): Promise<FaultCluster> {
     const agents = Array.from({ length: options.agents ?? 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
@@ -86,7 +89,7 @@ export class FaultCluster {
     const proxy = await FaultProxy.start(hub.url);
     const store = await RedisStore.create({ url: redis.url });
     const human = new HttpHubClient({ baseUrl: hub.url, apiKey: KEY });
-    const cluster = new FaultCluster(redis, hub, proxy, llm, store, agents, defsRoot, human);
+    const cluster = new FaultCluster(redis, hub, proxy, llm, store, agents, defsRoot, human, options);
     llm.respondWith((req) => {
       if (cluster.llmFailing) {
         cluster.llm529s++;
@@ -120,7 +123,7 @@ export class FaultCluster {
       BACKOFF_BASE_SECONDS: '1',
       BACKOFF_MAX_SECONDS: '3',
       MAX_DELIVERY_ATTEMPTS: '50',
-      LLM_RETRY_BASE_MS: '100',
+      ...(this.options.llmRetryBaseMs ? { LLM_RETRY_BASE_MS: String(this.options.llmRetryBaseMs) } : {}),
       MAX_CONCURRENT_ACTIVATIONS: '4',
       RUNNER_DRAIN_TIMEOUT_MS: '2000',
     };
