@@ -128,6 +128,35 @@ export function describeStoreLeaseContract(make: MakeStoreHarness): void {
       });
     });
 
+    // The agent's breaker is updated by a failure ack whatever the lease state (see ack-12.lua), so that part is not
+    // idempotent; the store client never re-sends a script (autoResendUnfulfilledCommands off) and runners do not
+    // retry acks, so only the item side has to be.
+    it('an ack sent again (its outcome was unknown) does nothing to the item a second time', async () => {
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+      await store.enqueue({ agent_id: 'b', task_type: 'INBOX' });
+      await store.enqueue({ agent_id: 'c', task_type: 'INBOX' });
+      const [a, b, c] = [
+        await store.claim(ALL, { runnerId: 'r', blockMs: 100 }),
+        await store.claim(ALL, { runnerId: 'r', blockMs: 100 }),
+        await store.claim(ALL, { runnerId: 'r', blockMs: 100 }),
+      ];
+      expect(await store.ack(a!, { kind: 'failure', error: 'llm down' })).toBe('acked');
+      expect(await store.ack(a!, { kind: 'failure', error: 'llm down' })).toBe('lease_lost');
+      expect(await store.listDead()).toEqual([]);
+      expect(await store.ack(b!, { kind: 'retry', error: 'Hub unreachable' })).toBe('acked');
+      expect(await store.ack(b!, { kind: 'retry', error: 'Hub unreachable' })).toBe('lease_lost');
+      expect((await store.listQueue('normal')).map((i) => [i.agent_id, i.attempt])).toEqual([['b', 2]]);
+      expect(await store.ack(c!, { kind: 'released' })).toBe('acked');
+      expect(await store.ack(c!, { kind: 'success' })).toBe('lease_lost');
+      expect((await store.listQueue('normal')).map((i) => i.agent_id)).toEqual(['c', 'b']);
+      expect(await store.listInFlight()).toEqual([]);
+      // A claim of the requeued item is a new claim: the stale handle still cannot ack it.
+      const again = await store.claim(ALL, { runnerId: 'r', blockMs: 100 });
+      expect(again?.item.id).toBe(c!.item.id);
+      expect(await store.ack(c!, { kind: 'success' })).toBe('lease_lost');
+      expect(await store.ack(again!, { kind: 'success' })).toBe('acked');
+    });
+
     it('rejects reap with a deposed fencing token', async () => {
       const old = await store.tryAcquireLeadership('old', 60_000);
       expect(await store.releaseLeadership(old!)).toBe(true);
