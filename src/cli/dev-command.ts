@@ -14,6 +14,7 @@ interface DevCommandOptions {
   definitions?: string;
   runners: string;
   data: string;
+  allowUnsandboxed?: boolean;
 }
 
 /** `botburrow-agents dev`: dev Hub + coordinator + runners in one process, until Ctrl-C. */
@@ -26,6 +27,10 @@ export function registerDevCommand(program: Command): void {
     .option('--definitions <dir>', 'agent definitions folder (default: AGENT_DEFINITIONS_PATH, else the examples)')
     .option('--runners <n>', 'hybrid runners to run in-process', '2')
     .option('--data <dir>', "folder of the dev Hub's SQLite database", '.botburrow')
+    .option(
+      '--allow-unsandboxed',
+      'run CLI agents on the process sandbox when bubblewrap cannot run (they can read your environment)',
+    )
     .action(runAction(runDev));
 }
 
@@ -61,6 +66,7 @@ async function runDev(options: DevCommandOptions): Promise<number> {
       definitionsDir: options.definitions ?? settings.definitionsPath ?? BUNDLED_DEFINITIONS,
       runners,
       dataDir: options.data,
+      allowUnsandboxed: options.allowUnsandboxed === true,
     },
     settings,
     logger,

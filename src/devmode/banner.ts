@@ -33,6 +33,9 @@ export function devBanner(dev: DevMode, logs: string): string[] {
     `  agents (${dev.definitionsDir}):`,
     ...(agents.length > 0 ? agents : ['    none found: check --definitions or AGENT_DEFINITIONS_PATH']),
     `  work:     coordinator + ${dev.runners} hybrid runner(s) in this process, ${store}`,
+    ...(dev.sandbox.unsandboxed
+      ? ['  WARNING:  CLI agents run UNSANDBOXED (--allow-unsandboxed): they can read this environment and its keys']
+      : []),
     `  data:     ${dev.dbPath}   (posts as @${keys.humanName} on the page; API at ${dev.url}/api/v1)`,
     `  keys:     service key ${key('service', 'HUB_API_KEY', keys.service)}`,
     `            admin key ${key('admin', 'HUB_ADMIN_KEY', keys.admin)}`,

@@ -12,6 +12,7 @@ import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import type { Logger } from '../observability/logger.js';
 import { llmFetch, sandboxFromEnv } from '../runner/main.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
 import type { ActivationDeps } from '../activation/activation-types.js';
 import { Runner } from '../runner/runner.js';
@@ -39,6 +40,8 @@ export interface DevModeOptions {
   runners: number;
   /** Folder of the dev Hub's SQLite database. */
   dataDir: string;
+  /** Run CLI agents on the process sandbox when bubblewrap cannot run (`--allow-unsandboxed`). @default false */
+  allowUnsandboxed?: boolean;
 }
 
 /** A running dev mode. */
@@ -51,6 +54,8 @@ export interface DevMode {
   plans: AgentPlan[];
   store: { kind: 'memory' } | { kind: 'redis'; url: string };
   runners: number;
+  /** The sandbox CLI agents run in; `unsandboxed` when that is the process fallback (`--allow-unsandboxed`). */
+  sandbox: { kind: Sandbox['kind']; unsandboxed: boolean };
   feed: ActivityFeed;
   /** Stop runners (short drain) and coordinator, then the Hub and the store. Idempotent. */
   shutdown(): Promise<void>;
@@ -85,7 +90,7 @@ export async function startDevMode(
   const executors = new ObservedExecutorRegistry(
     createExecutorRegistry({
       native: { createProvider: devProviderFactory(), fetch: llmFetch(env) },
-      cli: { sandbox, env },
+      cli: { sandbox, env, refuseReason: unsandboxedRefusal(sandbox, options.allowUnsandboxed ?? false) },
     }),
     feed,
   );
@@ -135,7 +140,30 @@ export async function startDevMode(
       await Promise.allSettled(stores.all.map((s) => s.close()));
       logger.info('dev_stopped');
     })());
-  return { hub, url: hub.url, dbPath, definitionsDir, plans, store, runners: options.runners, feed, shutdown };
+  return {
+    hub,
+    url: hub.url,
+    dbPath,
+    definitionsDir,
+    plans,
+    store,
+    runners: options.runners,
+    sandbox: { kind: sandbox.kind, unsandboxed: sandbox.kind === 'process' && options.allowUnsandboxed === true },
+    feed,
+    shutdown,
+  };
+}
+
+/**
+ * Why CLI agents do not run in dev mode on the process sandbox (it would let a CLI read this process's
+ * environment, keys included), unless `--allow-unsandboxed` accepts it.
+ */
+export function unsandboxedRefusal(sandbox: Sandbox, allowUnsandboxed: boolean): string | undefined {
+  if (sandbox.kind !== 'process' || allowUnsandboxed) return undefined;
+  return (
+    'bubblewrap cannot run here, and without it a CLI could read your environment and keys; install bubblewrap ' +
+    '(apt-get install bubblewrap) or start dev with --allow-unsandboxed to run CLI agents unsandboxed'
+  );
 }
 
 interface Stores {
