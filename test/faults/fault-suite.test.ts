@@ -17,7 +17,9 @@ afterEach(async () => {
   if (process.env.FAULTS_DUMP && cluster)
     (await import('node:fs')).writeFileSync(
       process.env.FAULTS_DUMP,
-      [...cluster.runnerLines(), ...cluster.coordinators.flatMap((x) => x.lines)].map((l) => JSON.stringify(l)).join('\n'),
+      [...cluster.runnerLines(), ...cluster.coordinators.flatMap((x) => x.lines)]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
     );
   await cluster?.close();
   cluster = undefined;
