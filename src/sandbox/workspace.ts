@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../observability/logger.js';
@@ -28,7 +28,24 @@ export async function removeWorkspace(dirs: WorkspaceDirs, keep: boolean, logger
     logger.info('sandbox_workspace_kept', { path: dirs.root, hint: 'KEEP_WORKSPACES=true; remove it by hand' });
     return;
   }
-  await rm(dirs.root, { recursive: true, force: true }).catch((error: unknown) => {
-    logger.warn('sandbox_workspace_remove_failed', { path: dirs.root, error: String(error) });
-  });
+  await rm(dirs.root, { recursive: true, force: true })
+    // A CLI may have taken the permissions away from its own folders (chmod 000): give them back, then retry.
+    .catch(async () => {
+      await makeRemovable(dirs.root);
+      await rm(dirs.root, { recursive: true, force: true });
+    })
+    .catch((error: unknown) => {
+      logger.warn('sandbox_workspace_remove_failed', { path: dirs.root, error: String(error) });
+    });
+}
+
+/** Make every directory under `dir` (not following symlinks) readable, writable and searchable by its owner. */
+async function makeRemovable(dir: string): Promise<void> {
+  await chmod(dir, 0o700).catch(() => undefined);
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  for (const name of entries) {
+    const path = `${dir}/${name}`;
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isDirectory()) await makeRemovable(path);
+  }
 }
