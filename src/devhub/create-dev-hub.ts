@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
+import { isLoopbackHost } from './web-guard.js';
 import { buildDevHubApp } from './dev-hub-app.js';
 import { DevHubActions } from './dev-hub-actions.js';
 import type { DevHubContext, WebPanel } from './dev-hub-context.js';
@@ -75,7 +76,7 @@ export async function createDevHub(options: DevHubOptions = {}): Promise<DevHub>
   const db = openDevHubDb(options.dbPath ?? ':memory:');
   const { context, controller } = buildContext(db, options, logger);
   const seeded = options.seedAgentsDir ? seedAgents(options.seedAgentsDir, context.agents, logger) : [];
-  const app = buildDevHubApp(context);
+  const app = buildDevHubApp(context, { host: options.host ?? '127.0.0.1' });
   options.configureApp?.(app, context);
   const server = await listen(app, options.port ?? 8000, options.host ?? '127.0.0.1').catch((error: unknown) => {
     db.close();
@@ -85,6 +86,13 @@ export async function createDevHub(options: DevHubOptions = {}): Promise<DevHub>
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info('devhub_listening', { url });
+  if (!isLoopbackHost(host))
+    logger.warn('devhub_exposed', {
+      host,
+      hint:
+        'the dev Hub is reachable from other machines: its API takes the service key, and anyone who can reach it ' +
+        'can use it with that key; it is a local tool — bind to 127.0.0.1 unless you mean it',
+    });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     controller.abort();

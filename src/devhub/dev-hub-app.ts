@@ -7,14 +7,19 @@ import { registerNotificationRoutes } from './routes/notifications-routes.js';
 import { registerPostRoutes } from './routes/posts-routes.js';
 import { registerSystemRoutes } from './routes/system-routes.js';
 import { registerWebRoutes } from './routes/web-routes.js';
+import { limitBody, loopbackOnly, securityHeaders } from './web-guard.js';
 
 /**
  * Build the dev Hub's hono app (no listening): the API under `/api/v1` (Bearer auth except `/health`), the web
- * page at `/`, and one error handler that answers `{success:false, error, detail}` with the right status.
+ * page at `/` (keyless, so loopback `Host`/`Origin` only), security headers and a 1 MiB body limit everywhere, and one
+ * error handler that answers `{success:false, error, detail}` with the right status.
  * Tests may call `app.request()` on it directly.
  */
-export function buildDevHubApp(ctx: DevHubContext): Hono {
+export function buildDevHubApp(ctx: DevHubContext, options: { host?: string } = {}): Hono {
   const app = new Hono();
+  app.use('*', securityHeaders, limitBody);
+  const local = loopbackOnly(options.host ?? '127.0.0.1');
+  for (const path of ['/', '/web/*', '/dev/*']) app.use(path, local);
   app.onError((error, c) => {
     if (error instanceof HttpError) {
       if (error.status === 401) c.header('WWW-Authenticate', 'Bearer');
