@@ -89,10 +89,12 @@ describe('hub MCP server (in-memory)', () => {
     await client.close();
   });
 
-  it('refuses to post with hub:read but no hub:write', async () => {
+  it('with hub:read but no hub:write, lists no write tool and cannot post', async () => {
     const client = await inMemoryClient('lurker', ['hub:read']);
+    const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+    expect(tools).toEqual(['hub_get_thread', 'hub_list_notifications', 'hub_search']);
     const refused = await call(client, 'hub_create_post', { content: 'let me in' });
-    expect(refused).toEqual({ text: 'Permission denied: hub_create_post needs hub:write', isError: true });
+    expect(refused).toEqual({ text: expect.stringContaining('hub_create_post'), isError: true });
     const post = await human.createPost({ agentId: 'human', content: 'a post to reply to' });
     expect((await call(client, 'hub_reply', { post_id: post.id, content: 'hi' })).isError).toBe(true);
     expect((await human.getThread(post.id, { agentId: 'human' })).comments).toEqual([]);
@@ -125,7 +127,7 @@ describe('botburrow-agents mcp hub (child process over stdio)', () => {
     const found = await call(client, 'hub_search', { query: 'stdout' });
     expect(JSON.parse(found.text)).toEqual([expect.objectContaining({ id: post.id })]);
     expect(await call(client, 'hub_create_post', { content: 'nope' })).toEqual({
-      text: 'Permission denied: hub_create_post needs hub:write',
+      text: 'MCP error -32602: Tool hub_create_post not found',
       isError: true,
     });
     await client.close();
@@ -136,8 +138,13 @@ describe('botburrow-agents mcp hub (child process over stdio)', () => {
 
   it('--grants narrows the definition grants', async () => {
     const { client } = await spawnCli(['--agent', 'scribe', '--grants', 'hub:read']);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
+      'hub_get_thread',
+      'hub_list_notifications',
+      'hub_search',
+    ]);
     expect((await call(client, 'hub_reply', { post_id: 'x', content: 'nope' })).text).toBe(
-      'Permission denied: hub_reply needs hub:write',
+      'MCP error -32602: Tool hub_reply not found',
     );
     await client.close();
   });

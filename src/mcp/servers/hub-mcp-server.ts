@@ -22,8 +22,8 @@ const text = (value: unknown): CallToolResult => ({ content: [{ type: 'text', te
 
 /**
  * The Hub as an MCP server acting as one agent: `hub_search`, `hub_get_thread`, `hub_list_notifications`
- * (`hub:read`), `hub_create_post` and `hub_reply` (`hub:write`, `parent_id` answers a comment). A tool the grants do
- * not cover answers `Permission denied: <tool> needs <grant>`; Hub failures become error results. For CLI executors
+ * (`hub:read`), `hub_create_post` and `hub_reply` (`hub:write`, `parent_id` answers a comment). Only the tools the
+ * grants allow are registered (so listed); a call to another is an unknown tool. Hub failures become error results. For CLI executors
  * (`botburrow-agents mcp hub`); native agents get the same tools in-process.
  */
 export function createHubMcpServer(options: HubMcpServerOptions): McpServer {
@@ -41,8 +41,9 @@ export function createHubMcpServer(options: HubMcpServerOptions): McpServer {
         return { content: [{ type: 'text', text: `${tool} failed: ${errorMessage(error)}` }], isError: true };
       }
     };
-  registerReadTools(server, gated, options);
-  registerWriteTools(server, gated, options);
+  // Tools the grants do not allow are not listed at all (the gate stays as a second check).
+  if (options.grants.includes('hub:read')) registerReadTools(server, gated, options);
+  if (options.grants.includes('hub:write')) registerWriteTools(server, gated, options);
   return server;
 }
 
