@@ -96,7 +96,8 @@ function testDns(fallback?: EgressLookup) {
       return Promise.resolve([{ address: first ? PUBLIC_V4 : '127.0.0.1', family: 4 }]);
     }
     const addresses = table[hostname];
-    if (addresses) return Promise.resolve(addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    if (addresses)
+      return Promise.resolve(addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
     if (fallback) return fallback(hostname);
     return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
   };
@@ -235,7 +236,14 @@ describe('allowlist policy', () => {
     expect(echoConnections).toBe(before + 1);
     expect(dials).toEqual([`${PUBLIC_V4}:443`]);
     expect(capture.lines).toContainEqual(
-      expect.objectContaining({ event: 'egress_allowed', level: 'debug', host: 'allowed.test', port: 443, method: 'CONNECT' }),
+      expect.objectContaining({
+        event: 'egress_allowed',
+        level: 'debug',
+        host: 'allowed.test',
+        port: 443,
+        method: 'CONNECT',
+        address: PUBLIC_V4,
+      }),
     );
   });
 
@@ -312,7 +320,12 @@ describe('allowlist policy', () => {
 
   it('answers 502 when a name does not resolve, 400 for malformed targets', async () => {
     expect((await connectThrough(socketPath, 'missing.wild.test:443')).status).toBe(502);
-    for (const target of ['allowed.test:443@127.0.0.1:6379', 'allowed.test', 'allowed.test:0', 'http://allowed.test:443']) {
+    for (const target of [
+      'allowed.test:443@127.0.0.1:6379',
+      'allowed.test',
+      'allowed.test:0',
+      'http://allowed.test:443',
+    ]) {
       const answer = await connectThrough(socketPath, target);
       expect(answer.status, target).toBe(400);
     }
@@ -321,7 +334,12 @@ describe('allowlist policy', () => {
   it('forwards absolute-form plain HTTP to an allowlisted domain, without hop-by-hop or proxy headers', async () => {
     const dialed = dials.length;
     const res = await httpThrough(socketPath, 'POST', 'http://allowed.test/hello?x=1', {
-      headers: { 'proxy-authorization': 'Basic c2VjcmV0', connection: 'keep-alive, x-hop', 'x-hop': '1', 'x-keep': '2' },
+      headers: {
+        'proxy-authorization': 'Basic c2VjcmV0',
+        connection: 'keep-alive, x-hop',
+        'x-hop': '1',
+        'x-keep': '2',
+      },
       body: 'payload',
     });
     expect(res.status).toBe(200);
@@ -370,7 +388,9 @@ describe("allow: 'public'", () => {
       lookup: dns.lookup,
       dial: (address, port) => {
         dials.push(`${address}:${port}`);
-        return address === PUBLIC_V6 ? connect({ host: '127.0.0.1', port: echoPort }) : connect({ host: address, port });
+        return address === PUBLIC_V6
+          ? connect({ host: '127.0.0.1', port: echoPort })
+          : connect({ host: address, port });
       },
       policy: { allow: 'public' },
     });

@@ -144,11 +144,15 @@ function connectOne(context: ProxyContext, address: string, port: number): Promi
 }
 
 /** Connect to the first vetted address that answers (e.g. IPv4 when the pod has no IPv6 route). */
-async function connectFirst(context: ProxyContext, addresses: readonly string[], port: number): Promise<Socket> {
+async function connectFirst(
+  context: ProxyContext,
+  addresses: readonly string[],
+  port: number,
+): Promise<{ socket: Socket; address: string }> {
   let lastError: unknown = new Error('no address');
   for (const address of addresses) {
     try {
-      return await connectOne(context, address, port);
+      return { socket: await connectOne(context, address, port), address };
     } catch (error) {
       lastError = error;
     }
@@ -170,19 +174,23 @@ async function open(
   const fields = { host: target.host, port: target.port, method };
   const decision = await decideEgress(target, { ...context, dnsTimeoutMs: context.limits.dnsTimeoutMs });
   if (!decision.ok) {
-    if (decision.reason === 'dns_failed') logger.info('egress_failed', { ...fields, reason: decision.reason, ...decision.detail });
+    if (decision.reason === 'dns_failed')
+      logger.info('egress_failed', { ...fields, reason: decision.reason, ...decision.detail });
     else logger.warn('egress_denied', { ...fields, reason: decision.reason, ...decision.detail });
     refuse(decision.status, decision.message);
     return undefined;
   }
   try {
-    const upstream = await connectFirst(context, decision.addresses, target.port);
-    logger.debug('egress_allowed', { ...fields, address: upstream.remoteAddress ?? decision.addresses[0] });
-    return upstream;
+    const { socket, address } = await connectFirst(context, decision.addresses, target.port);
+    logger.debug('egress_allowed', { ...fields, address });
+    return socket;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     logger.info('egress_failed', { ...fields, reason: 'connect_failed', error: code });
-    refuse(code === 'ETIMEDOUT' ? 504 : 502, `botburrow egress proxy: could not connect to ${target.host}:${target.port} (${code})\n`);
+    refuse(
+      code === 'ETIMEDOUT' ? 504 : 502,
+      `botburrow egress proxy: could not connect to ${target.host}:${target.port} (${code})\n`,
+    );
     return undefined;
   }
 }
@@ -193,7 +201,11 @@ async function handleConnect(context: ProxyContext, req: IncomingMessage, client
   const target = parseConnectTarget(req.url ?? '');
   if (!target) {
     context.logger.warn('egress_denied', { target: req.url, method: 'CONNECT', reason: 'malformed_target' });
-    refuseRaw(client, 400, `botburrow egress proxy: malformed CONNECT target ${JSON.stringify(req.url)}; use host:port\n`);
+    refuseRaw(
+      client,
+      400,
+      `botburrow egress proxy: malformed CONNECT target ${JSON.stringify(req.url)}; use host:port\n`,
+    );
     return;
   }
   const upstream = await open(context, target, 'CONNECT', (status, body) => refuseRaw(client, status, body));
@@ -264,9 +276,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   };
   const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: 0 });
   server.maxConnections = limits.maxConnections;
-  server.on('drop', () =>
-    options.logger.warn('egress_connection_dropped', { max_connections: limits.maxConnections }),
-  );
+  server.on('drop', () => options.logger.warn('egress_connection_dropped', { max_connections: limits.maxConnections }));
   server.on('connection', (socket: Socket) => track(context, socket));
   server.on('request', (req, res) => void handleHttp(context, req, res));
   server.on('connect', (req, socket, head) => void handleConnect(context, req, socket, head));
