@@ -87,6 +87,7 @@ function testDns(fallback?: EgressLookup) {
     'mapped.test': ['::ffff:127.0.0.1'],
     'metadata.test': ['169.254.169.254'],
     'fallback.test': [DEAD_PUBLIC, PUBLIC_V4],
+    'dead.test': [DEAD_PUBLIC],
     'anything.example': [PUBLIC_V6],
   };
   const lookup: EgressLookup = (hostname) => {
@@ -221,6 +222,7 @@ describe('allowlist policy', () => {
           'metadata.test',
           'rebind.test',
           'fallback.test',
+          'dead.test',
         ],
       },
     });
@@ -318,8 +320,17 @@ describe('allowlist policy', () => {
     expect(dials.slice(-2)).toEqual([`${DEAD_PUBLIC}:443`, `${PUBLIC_V4}:443`]);
   });
 
-  it('answers 502 when a name does not resolve, 400 for malformed targets', async () => {
-    expect((await connectThrough(socketPath, 'missing.wild.test:443')).status).toBe(502);
+  it('answers 502 when a name does not resolve or no address answers, 400 for malformed targets', async () => {
+    const missing = await connectThrough(socketPath, 'missing.wild.test:443');
+    expect(missing.status).toBe(502);
+    expect(missing.body).toContain('missing.wild.test could not be resolved (ENOTFOUND)');
+    const dead = await connectThrough(socketPath, 'dead.test:443');
+    expect(dead.status).toBe(502);
+    expect(dead.body).toContain('could not connect to dead.test:443 (ECONNREFUSED)');
+    expect(capture.lines.filter((l) => l.event === 'egress_failed').slice(-2)).toEqual([
+      expect.objectContaining({ host: 'missing.wild.test', reason: 'dns_failed', error: 'ENOTFOUND' }),
+      expect.objectContaining({ host: 'dead.test', reason: 'connect_failed', error: 'ECONNREFUSED' }),
+    ]);
     for (const target of [
       'allowed.test:443@127.0.0.1:6379',
       'allowed.test',
@@ -488,6 +499,22 @@ describe('lifecycle and limits', () => {
     await proxy.close();
     await closed;
     expect(existsSync(socketPath)).toBe(false);
+    await proxy.close();
+  });
+
+  it('answers 504 when resolution does not finish within dnsTimeoutMs', async () => {
+    const socketPath = join(dir, 'dns.sock');
+    const proxy = await startEgressProxy({
+      socketPath,
+      logger: captureLogger().logger,
+      lookup: () => new Promise(() => undefined),
+      dial: testDial().dial,
+      policy: { allow: 'public' },
+      limits: { dnsTimeoutMs: 20 },
+    });
+    const answer = await connectThrough(socketPath, 'slow.example:443');
+    expect(answer.status).toBe(504);
+    expect(answer.body).toContain('slow.example could not be resolved (ETIMEOUT)');
     await proxy.close();
   });
 

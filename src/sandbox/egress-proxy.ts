@@ -278,8 +278,12 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   server.maxConnections = limits.maxConnections;
   server.on('drop', () => options.logger.warn('egress_connection_dropped', { max_connections: limits.maxConnections }));
   server.on('connection', (socket: Socket) => track(context, socket));
-  server.on('request', (req, res) => void handleHttp(context, req, res));
-  server.on('connect', (req, socket, head) => void handleConnect(context, req, socket, head));
+  const failed = (socket: Duplex) => (error: unknown) => {
+    options.logger.error('egress_proxy_error', { error });
+    socket.destroy();
+  };
+  server.on('request', (req, res) => void handleHttp(context, req, res).catch(failed(res.socket ?? req.socket)));
+  server.on('connect', (req, socket, head) => void handleConnect(context, req, socket, head).catch(failed(socket)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.socketPath, () => {
