@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { egressPolicyFor } from '../sandbox/egress-policy.js';
 import { ManualClock } from '../shared/clock.js';
 import { FileAgentDefinitions } from './agent-definitions.js';
 import { AgentDefinitionError } from './errors.js';
@@ -200,5 +201,50 @@ describe('runtime credentials', () => {
       readFileSync(file, 'utf8').replace('api_key_env: HUB_API_KEY', 'api_key_env: POSTGRES_PROD_URL'),
     );
     expect((await loadError(root, 'researcher')).message).toContain('brain.api_key_env');
+  });
+});
+
+describe('sandbox.network', () => {
+  const base = 'name: claude-coder\ntype: claude-code\n';
+
+  it('is false by default, true for the public internet, or a list of domain patterns', async () => {
+    const root = copyExamples();
+    const file = join(root, 'agents/claude-coder/config.yaml');
+    const load = async () => (await new FileAgentDefinitions({ root }).load('claude-coder')).config;
+    writeFileSync(file, base);
+    expect(egressPolicyFor((await load()).sandbox?.network)).toBeUndefined();
+    writeFileSync(file, `${base}sandbox: {}\n`);
+    expect((await load()).sandbox?.network).toBe(false);
+    writeFileSync(file, `${base}sandbox:\n  network: true\n`);
+    expect(egressPolicyFor((await load()).sandbox?.network)).toEqual({ allow: 'public' });
+    writeFileSync(file, `${base}sandbox:\n  network:\n    - api.anthropic.com\n    - '*.githubusercontent.com:443'\n`);
+    const config = await load();
+    expect(config.sandbox?.network).toEqual(['api.anthropic.com', '*.githubusercontent.com:443']);
+    expect(egressPolicyFor(config.sandbox?.network)).toEqual({
+      allow: ['api.anthropic.com', '*.githubusercontent.com:443'],
+    });
+    const results = await validateDefinitions(root);
+    expect(results.find((r) => r.name === 'claude-coder')).toMatchObject({ ok: true, warnings: [] });
+  });
+
+  it('refuses bad patterns with field, line and the reason', async () => {
+    const root = copyExamples();
+    const file = join(root, 'agents/claude-coder/config.yaml');
+    writeFileSync(
+      file,
+      `${base}sandbox:\n  network:\n    - api.github.com\n    - 10.0.0.5\n    - https://api.openai.com\n    - '*'\n`,
+    );
+    const message = (await loadError(root, 'claude-coder')).message;
+    expect(message).toContain(`${file}:6: sandbox.network.1: "10.0.0.5" is an IP address; list domain names`);
+    expect(message).toContain(`${file}:7: sandbox.network.2: "https://api.openai.com" is not a domain pattern`);
+    expect(message).toContain(`${file}:8: sandbox.network.3: "*" is too broad; use network: true`);
+    writeFileSync(file, `${base}sandbox:\n  network: yes\n`);
+    expect((await loadError(root, 'claude-coder')).message).toContain(
+      `${file}:4: sandbox.network: must be false (no network), true (public internet) or a list of domains`,
+    );
+    writeFileSync(file, `${base}sandbox:\n  network: []\n`);
+    expect((await loadError(root, 'claude-coder')).message).toContain(
+      `${file}:4: sandbox.network: an empty list allows nothing; use false for no network`,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isRuntimeCredential } from '../config/runtime-credentials.js';
+import { parseDomainPattern } from '../sandbox/egress-policy.js';
 
 /** Executor types an agent definition may name (ADR-030). */
 export const EXECUTOR_TYPES = ['native', 'claude-code', 'goose', 'aider', 'opencode', 'custom'] as const;
@@ -84,9 +85,34 @@ const discoverySchema = z.object({
   min_confidence: z.number().min(0).max(1).default(0.7),
 });
 
+/** One `sandbox.network` entry: `api.github.com`, `*.example.com` (its subdomains), optionally `:port`. */
+const domainPatternSchema = z.string().superRefine((text, ctx) => {
+  const parsed = parseDomainPattern(text);
+  if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+});
+
+/**
+ * `sandbox.network`: `false` (default) no network; `true` the public internet through the egress proxy; a list of
+ * domain patterns: only those (see `src/sandbox/egress-policy.ts`). Private and loopback addresses are never reachable.
+ */
+export const sandboxNetworkSchema = z
+  .union(
+    [
+      z.boolean(),
+      z
+        .array(domainPatternSchema)
+        .min(1, 'an empty list allows nothing; use false for no network, or list domains such as api.github.com'),
+    ],
+    {
+      error:
+        'must be false (no network), true (public internet) or a list of domains such as [api.github.com, "*.example.com"]',
+    },
+  )
+  .default(false);
+
 /** Sandbox of CLI executors (`src/sandbox/`): network is off unless the agent needs it (e.g. a CLI calling its LLM). */
 const sandboxSchema = z.object({
-  network: z.boolean().default(false),
+  network: sandboxNetworkSchema,
 });
 
 const executorSchema = z.object({

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.js';
 import { startToolBridge, type ToolBridge } from '../../mcp/tool-bridge-server.js';
+import { egressPolicyFor } from '../../sandbox/egress-policy.js';
 import { lastLines } from '../../sandbox/run-process-group.js';
 import type { Sandbox, SandboxResult, SandboxSession } from '../../sandbox/sandbox.js';
 import { findExecutable } from '../../sandbox/sandbox-env.js';
@@ -60,7 +61,9 @@ export class CliExecutor implements Executor {
     signal.throwIfAborted();
     const session = await this.options.sandbox.open({
       id: `${definition.name}-${randomBytes(3).toString('hex')}`,
-      network: definition.config.sandbox?.network ?? false,
+      // Until the egress proxy is wired into sessions (issue 16), `true` and a domain list both share the
+      // runner's network; the list is validated and turned into a policy by egressPolicyFor already.
+      network: egressPolicyFor(definition.config.sandbox?.network) !== undefined,
     });
     let bridge: ToolBridge | undefined;
     try {
