@@ -31,8 +31,11 @@ export interface FakeToolCall {
 interface StepOptions {
   /** Delay before answering; cancelled when the client goes away. @default the server's `latencyMs` */
   latencyMs?: number;
-  /** Token usage to report. @default input ≈ request bytes / 4, output ≈ output chars / 4 */
-  usage?: { input?: number; output?: number };
+  /**
+   * Token usage to report. @default input ≈ request bytes / 4, output ≈ output chars / 4. `cacheCreation` and
+   * `cacheRead` are Anthropic's cache fields (reported beside `input`, only on the Anthropic API).
+   */
+  usage?: { input?: number; output?: number; cacheCreation?: number; cacheRead?: number };
 }
 
 /** One scripted answer: a model turn (text and/or tool calls) or an HTTP error in the API's own format. */
@@ -390,6 +393,8 @@ export class FakeLlmServer {
       calls,
       input: step.usage?.input ?? Math.ceil((request?.rawBody.length ?? 0) / 4),
       output: step.usage?.output ?? Math.max(1, Math.ceil(outChars / 4)),
+      cacheCreation: step.usage?.cacheCreation ?? 0,
+      cacheRead: step.usage?.cacheRead ?? 0,
     };
   }
 }

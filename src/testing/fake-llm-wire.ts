@@ -16,6 +16,9 @@ export interface WireReply {
   calls: { id: string; name: string; args: Record<string, unknown> | string }[];
   input: number;
   output: number;
+  /** Anthropic cache writes and reads (besides `input`). */
+  cacheCreation: number;
+  cacheRead: number;
 }
 
 /** One SSE event: `event:` line (omitted when undefined) and JSON data (or a literal like `[DONE]`). */
@@ -50,7 +53,12 @@ export function jsonReply(api: FakeLlmApi, r: WireReply): unknown {
       content,
       stop_reason: r.calls.length > 0 ? 'tool_use' : 'end_turn',
       stop_sequence: null,
-      usage: { input_tokens: r.input, output_tokens: r.output },
+      usage: {
+        input_tokens: r.input,
+        cache_creation_input_tokens: r.cacheCreation,
+        cache_read_input_tokens: r.cacheRead,
+        output_tokens: r.output,
+      },
     };
   }
   if (api === 'responses') return responseObject(r, 'completed');
@@ -102,7 +110,12 @@ function anthropicEvents(r: WireReply): SseEvent[] {
         stop_reason: null,
         stop_sequence: null,
         // The real API reports the input here and a placeholder output; message_delta carries the final output.
-        usage: { input_tokens: r.input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+        usage: {
+          input_tokens: r.input,
+          cache_creation_input_tokens: r.cacheCreation,
+          cache_read_input_tokens: r.cacheRead,
+          output_tokens: 1,
+        },
       },
     }),
     ev('ping', {}),
