@@ -85,7 +85,7 @@ export async function startDevMode(
   const executors = new ObservedExecutorRegistry(
     createExecutorRegistry({
       native: { createProvider: devProviderFactory(), fetch: llmFetch(env) },
-      cli: { sandbox, env },
+      cli: { sandbox, env, fetch: llmFetch(env) },
     }),
     feed,
   );

@@ -36,6 +36,8 @@ interface StepOptions {
    * `cacheRead` are Anthropic's cache fields (reported beside `input`, only on the Anthropic API).
    */
   usage?: { input?: number; output?: number; cacheCreation?: number; cacheRead?: number };
+  /** The model name to report. @default the request's `model` */
+  model?: string;
 }
 
 /** One scripted answer: a model turn (text and/or tool calls) or an HTTP error in the API's own format. */
@@ -388,7 +390,7 @@ export class FakeLlmServer {
     const outChars = step.text.length + calls.reduce((sum, c) => sum + JSON.stringify(c.args).length, 0);
     return {
       n,
-      model: request?.body?.model ?? 'fake-model',
+      model: step.model ?? request?.body?.model ?? 'fake-model',
       text: step.text,
       calls,
       input: step.usage?.input ?? Math.ceil((request?.rawBody.length ?? 0) / 4),
