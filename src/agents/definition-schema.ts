@@ -84,7 +84,10 @@ const discoverySchema = z.object({
   min_confidence: z.number().min(0).max(1).default(0.7),
 });
 
-/** Sandbox of CLI executors (`src/sandbox/`): network is off unless the agent needs it (e.g. a CLI calling its LLM). */
+/**
+ * Sandbox of CLI executors (`src/sandbox/`): network is off unless the agent needs it (e.g. a CLI that fetches from
+ * the internet); the CLI's model is reached through the LLM gateway either way.
+ */
 const sandboxSchema = z.object({
   network: z.boolean().default(false),
 });
