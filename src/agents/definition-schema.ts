@@ -110,7 +110,10 @@ export const sandboxNetworkSchema = z
   )
   .default(false);
 
-/** Sandbox of CLI executors (`src/sandbox/`): network is off unless the agent needs it (e.g. a CLI calling its LLM). */
+/**
+ * Sandbox of CLI executors (`src/sandbox/`): network is off unless the agent needs it (e.g. a CLI that fetches from
+ * the internet); the CLI's model is reached through the LLM gateway either way.
+ */
 const sandboxSchema = z.object({
   network: sandboxNetworkSchema,
 });

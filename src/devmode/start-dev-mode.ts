@@ -90,7 +90,12 @@ export async function startDevMode(
   const executors = new ObservedExecutorRegistry(
     createExecutorRegistry({
       native: { createProvider: devProviderFactory(), fetch: llmFetch(env) },
-      cli: { sandbox, env, refuseReason: unsandboxedRefusal(sandbox, options.allowUnsandboxed ?? false) },
+      cli: {
+        sandbox,
+        env,
+        fetch: llmFetch(env),
+        refuseReason: unsandboxedRefusal(sandbox, options.allowUnsandboxed ?? false),
+      },
     }),
     feed,
   );

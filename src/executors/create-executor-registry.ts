@@ -1,7 +1,6 @@
-import type { Sandbox } from '../sandbox/sandbox.js';
 import { aiderTool } from './cli/aider.js';
 import { claudeCodeTool } from './cli/claude-code.js';
-import { CliExecutor } from './cli/cli-executor.js';
+import { CliExecutor, type CliExecutorOptions } from './cli/cli-executor.js';
 import { customTool } from './cli/custom.js';
 import { gooseTool } from './cli/goose.js';
 import { openCodeTool } from './cli/opencode.js';
@@ -11,8 +10,8 @@ import { NativeExecutor, type NativeExecutorOptions } from './native/native-exec
 /** Options of the runner's executor set. */
 export interface ExecutorRegistryOptions {
   native?: NativeExecutorOptions;
-  /** The sandbox and runner env for CLI executors; without it only `native` is installed. */
-  cli?: { sandbox: Sandbox; env: Readonly<Record<string, string | undefined>>; refuseReason?: string };
+  /** The sandbox, runner env (and LLM gateway fetch) for CLI executors; without it only `native` is installed. */
+  cli?: CliExecutorOptions;
 }
 
 /**

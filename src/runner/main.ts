@@ -45,7 +45,7 @@ export async function createActivationDeps(
     definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
     executors: createExecutorRegistry({
       native: { fetch: llmFetch(env), retry: config.llmRetry },
-      cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env) },
+      cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env), fetch: llmFetch(env) },
     }),
     logger,
     env,

@@ -70,6 +70,7 @@ export class BwrapSandbox implements Sandbox {
         workspace: BWRAP_WORKSPACE,
         runtimeDir: BWRAP_RUNTIME_DIR,
         tmpdir: '/tmp',
+        privateLoopback: !network,
         wrap: (command) => [
           this.bwrap,
           ...bwrapArgs({ hostWorkspace: dirs.workspace, hostRuntimeDir: dirs.runtime, network, command }),

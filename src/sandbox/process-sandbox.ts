@@ -23,6 +23,7 @@ export class ProcessSandbox implements Sandbox {
         workspace: dirs.workspace,
         runtimeDir: dirs.runtime,
         tmpdir: join(dirs.workspace, '.tmp'),
+        privateLoopback: false,
         wrap: (c) => [c.command, ...c.args],
       },
       options.network ?? false,

@@ -1,9 +1,9 @@
 // The sandboxes against real processes: bwrap (installed in CI by .ci/run) and the process fallback.
 // Covers: env allowlist (a canary secret never reaches the command), workspace as cwd/HOME, writes outside the
-// workspace, loopback TCP with network off/on, kill of the whole process tree at the time limit and on abort,
+// workspace, loopback TCP with network off/on, TCP relays to runner unix sockets (network off too), kill of the whole process tree at the time limit and on abort,
 // rlimits, workspace removal and KEEP_WORKSPACES, and the selection (auto/bwrap/process, sandbox_degraded).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,95 @@ describe.each(['bwrap', 'process'] as const)('%s sandbox', (kind) => {
     const kept = capture.lines.find((l) => l.event === 'sandbox_workspace_kept')!;
     expect(session.hostWorkspace.startsWith(kept.path as string)).toBe(true);
     rmSync(kept.path as string, { recursive: true, force: true });
+  });
+});
+
+/** A unix socket server at `path` that answers every connection with `tag:` + what it read, then closes. */
+async function unixEcho(path: string, tag: string): Promise<Server> {
+  const server = createServer((s: Socket) => {
+    let got = '';
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => {
+      got += d;
+      if (got.endsWith('\n')) s.end(`${tag}:${got}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return server;
+}
+
+const relayClient = `
+  const net = require('net');
+  const ask = (port, text) => new Promise((resolve) => {
+    const s = net.connect(Number(port), '127.0.0.1');
+    let got = '';
+    s.on('connect', () => s.write(text + '\\n'));
+    s.on('data', (d) => (got += d));
+    s.on('close', () => resolve(got.trim()));
+    s.on('error', (e) => resolve('error ' + e.code));
+  });
+  const stdin = require('fs').readFileSync(0, 'utf8');
+  Promise.all(process.argv.slice(1, 3).map((p) => ask(p, stdin))).then((answers) => {
+    process.stdout.write(JSON.stringify(answers));
+    process.exit(Number(process.argv[3]));
+  });`;
+
+describe.each([
+  ['bwrap', false],
+  ['bwrap', true],
+  ['process', false],
+] as const)('%s sandbox (network %s): loopback relays', (kind, network) => {
+  let outside: string;
+  const servers: Server[] = [];
+  beforeAll(() => {
+    outside = mkdtempSync(join(tmpdir(), 'bb-relay-'));
+  });
+  afterAll(async () => {
+    for (const s of servers) await new Promise((resolve) => s.close(resolve));
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('relays TCP ports to unix sockets in and outside the runtime folder; stdin, stdout and exit code pass', async () => {
+    const { sandbox } = await make(kind);
+    const session = await sandbox.open({ id: 'relay-test', network });
+    servers.push(await unixEcho(join(session.hostRuntimeDir, 'inner.sock'), 'inner'));
+    servers.push(await unixEcho(join(outside, 'outer.sock'), 'outer'));
+    const [p1, p2] = [await session.loopbackPort(), await session.loopbackPort()];
+    expect(p1).not.toBe(p2);
+    const r = await session.run(
+      {
+        ...node(relayClient, String(p1), String(p2), '7'),
+        stdin: 'ping',
+        timeoutMs: 20_000,
+        relays: [
+          { port: p1, socket: join(session.hostRuntimeDir, 'inner.sock') },
+          { port: p2, socket: join(outside, 'outer.sock') },
+        ],
+      },
+      never,
+    );
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(['inner:ping', 'outer:ping']);
+    expect(r.exitCode).toBe(7);
+    await session.dispose();
+  });
+
+  it('dies with the signal of its command, and takes the relay down on abort', async () => {
+    const { sandbox } = await make(kind);
+    const session = await sandbox.open({ id: 'relay-sig', network });
+    const socket = join(session.hostRuntimeDir, 'sig.sock');
+    servers.push(await unixEcho(socket, 'sig'));
+    const relays = [{ port: await session.loopbackPort(), socket }];
+    const killed = await session.run({ ...node('process.kill(process.pid, "SIGTERM")'), relays }, never);
+    expect(killed.exitCode === null ? killed.signal : killed.exitCode).toBeOneOf(['SIGTERM', 128 + 15]);
+    const marker = `bb-relay-abort-${kind}-${network}-${Date.now()}`;
+    const ac = new AbortController();
+    const running = session.run({ ...node('setInterval(() => {}, 1000)', marker), relays }, ac.signal);
+    await waitFor(() => processesWithMarker(marker).length >= 2, { timeoutMs: 10_000 });
+    ac.abort(new Error('stop relay'));
+    await expect(running).rejects.toThrow('stop relay');
+    await waitFor(() => processesWithMarker(marker).length === 0, { timeoutMs: 5000 });
+    await session.dispose();
   });
 });
 

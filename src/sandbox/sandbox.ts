@@ -37,6 +37,24 @@ export interface SandboxCommand {
   readOnlyPaths?: readonly string[];
   /** Called with each stdout chunk as it arrives (progress). */
   onStdout?: (chunk: string) => void;
+  /**
+   * TCP listeners on 127.0.0.1 inside the sandbox, each relayed to a unix socket the runner serves (e.g. the LLM
+   * gateway, an egress proxy). The session then runs `node <runtime>/loopback-relay.mjs <port>=<socket> ... --
+   * <command> <args>`: the listeners are up before the command starts, and the relay passes on stdio, signals and
+   * the exit code. Take each port from {@link SandboxSession.loopbackPort}.
+   */
+  relays?: readonly SandboxRelay[];
+}
+
+/** One TCP → unix socket relay of a {@link SandboxCommand}. */
+export interface SandboxRelay {
+  /** Port on 127.0.0.1 as the command sees it (from `session.loopbackPort()`). */
+  port: number;
+  /**
+   * Absolute path of the unix socket on the runner's side. A socket inside the session's `hostRuntimeDir` (or
+   * `hostWorkspace`) is reached through that folder; any other path is bound into the sandbox at its own path.
+   */
+  socket: string;
 }
 
 /** How a command ended. Output is captured; stderr keeps its tail only. */
@@ -71,6 +89,15 @@ export interface SandboxSession {
    * `timedOut: true` (timeout).
    */
   run(command: SandboxCommand, signal: AbortSignal): Promise<SandboxResult>;
+  /**
+   * A port for a {@link SandboxRelay}, distinct from the session's earlier ones. In a bwrap session without network
+   * (private network namespace) it is a fixed port of that namespace, so nothing else can hold it. Where commands
+   * share the runner's network (process sandbox, bwrap with `network: true`) it is a port that was free on the
+   * runner's 127.0.0.1 a moment ago: another process may take it before the relay listens (the command then fails
+   * with the relay's exit code 70), and any local process can connect to it, so what a relay reaches must check
+   * its own credentials (the LLM gateway's token).
+   */
+  loopbackPort(): Promise<number>;
   /** Remove the workspace and runtime folder (kept with `KEEP_WORKSPACES=true`). Idempotent. */
   dispose(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 // Covers the fake LLM server itself over raw HTTP: both wire formats for text and tool calls, errors in each
-// API's format, the key check, handler answers from the last user message, recording, and that anything
+// API's format, SSE streams and the Responses API as the official SDKs read them, count_tokens and models, the key check, handler answers from the last user message, recording, and that anything
 // unscripted is answered loudly (500/404, x-should-retry: false) and recorded in `unexpected`.
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeLlmServer, error, text, toolCall } from './fake-llm-server.js';
 
@@ -114,5 +116,93 @@ describe('FakeLlmServer', () => {
     controller.abort();
     await expect(pending).rejects.toThrow();
     await expect(fake.waitForRequests(2, 20)).rejects.toThrow('1 of 2 requests after 20ms');
+  });
+});
+
+describe('FakeLlmServer: streaming and the Responses API, read by the official SDKs', () => {
+  it('streams Anthropic Messages SSE that the SDK assembles (text, tool use, usage)', async () => {
+    fake.script([
+      toolCall('hub_search', { q: 'jitter' }, { id: 't9', text: 'Let me look.', usage: { input: 40, output: 9 } }),
+    ]);
+    const client = new Anthropic({ apiKey: 'k', baseURL: fake.url, maxRetries: 0 });
+    const message = await client.messages
+      .stream({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'hi there' }] })
+      .finalMessage();
+    expect(message.content).toEqual([
+      { type: 'text', text: 'Let me look.' },
+      { type: 'tool_use', id: 't9', name: 'hub_search', input: { q: 'jitter' } },
+    ]);
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.usage).toMatchObject({ input_tokens: 40, output_tokens: 9 });
+    expect(fake.requests[0]!.body.stream).toBe(true);
+  });
+
+  it('streams Chat Completions chunks; the usage chunk only with stream_options.include_usage', async () => {
+    fake.script([text('a fairly long streamed answer', { usage: { input: 11, output: 5 } }), text('again')]);
+    const client = new OpenAI({ apiKey: 'k', baseURL: fake.openAiUrl, maxRetries: 0 });
+    const chunks = [];
+    const stream = await client.chat.completions.create({
+      model: 'gpt-x',
+      messages: [{ role: 'user', content: 'hi there' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('a fairly long streamed answer');
+    expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 });
+    const plain = [];
+    const stream2 = await client.chat.completions.create({
+      model: 'gpt-x',
+      messages: [{ role: 'user', content: 'hi there' }],
+      stream: true,
+    });
+    for await (const chunk of stream2) plain.push(chunk);
+    expect(plain.some((c) => c.usage)).toBe(false);
+  });
+
+  it('answers the Responses API as JSON and as SSE, with function calls and usage', async () => {
+    fake.script([
+      text('responses json', { usage: { input: 21, output: 4 } }),
+      toolCall('hub_search', { q: 'x' }, { id: 'call_7', usage: { input: 30, output: 6 } }),
+    ]);
+    const client = new OpenAI({ apiKey: 'k', baseURL: fake.openAiUrl, maxRetries: 0 });
+    const json = await client.responses.create({ model: 'gpt-x', input: 'hi there' });
+    expect(json.output_text).toBe('responses json');
+    expect(json.usage).toMatchObject({ input_tokens: 21, output_tokens: 4 });
+    const events = [];
+    const stream = await client.responses.create({
+      model: 'gpt-x',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'look it up' }] }],
+      stream: true,
+    });
+    for await (const event of stream) events.push(event);
+    const completed = events.find((e) => e.type === 'response.completed');
+    expect(completed?.type === 'response.completed' && completed.response.usage).toMatchObject({
+      input_tokens: 30,
+      output_tokens: 6,
+    });
+    const call = events.find((e) => e.type === 'response.output_item.done');
+    expect(call?.type === 'response.output_item.done' && call.item).toMatchObject({
+      type: 'function_call',
+      call_id: 'call_7',
+      arguments: '{"q":"x"}',
+    });
+    expect(fake.requests.map((r) => [r.api, r.lastUserText])).toEqual([
+      ['responses', 'hi there'],
+      ['responses', 'look it up'],
+    ]);
+  });
+
+  it('answers count_tokens and the model list without the script', async () => {
+    const client = new Anthropic({ apiKey: 'k', baseURL: fake.url, maxRetries: 0 });
+    const counted = await client.messages.countTokens({
+      model: 'claude-x',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(counted.input_tokens).toBeGreaterThan(0);
+    const models = await new OpenAI({ apiKey: 'k', baseURL: fake.openAiUrl, maxRetries: 0 }).models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['gpt-fake']);
+    expect(fake.meta.map((m) => `${m.method} ${m.path}`)).toEqual(['POST /v1/messages/count_tokens', 'GET /v1/models']);
+    expect(fake.requests).toEqual([]);
   });
 });

@@ -6,18 +6,20 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jsonReply, sseFrame, sseReply, type FakeLlmApi, type WireReply } from './fake-llm-wire.js';
+
+export type { FakeLlmApi } from './fake-llm-wire.js';
 
 /**
- * A real HTTP server on 127.0.0.1 speaking the Anthropic Messages API (`POST /v1/messages`) and OpenAI Chat
- * Completions (`POST /v1/chat/completions`), non-streaming, for tests that go through the official SDKs.
- * Each response is a scripted step (`script([...])`, consumed in order, whichever API is called) or, when the
+ * A real HTTP server on 127.0.0.1 speaking the Anthropic Messages API (`POST /v1/messages`), OpenAI Chat
+ * Completions (`POST /v1/chat/completions`) and OpenAI Responses (`POST /v1/responses`), as JSON or, when the
+ * request says `stream: true`, as the Server-Sent Events of the real API (chat sends its usage chunk only with
+ * `stream_options.include_usage`), for tests that go through the official SDKs or real CLIs. It also answers
+ * `POST /v1/messages/count_tokens` and `GET /v1/models` (recorded in `meta`, not in `requests`). Each response is a scripted step (`script([...])`, consumed in order, whichever API is called) or, when the
  * script is empty, the answer of a `respondWith(handler)`. Every request is recorded; anything the test did
  * not plan for (script exhausted, unknown path, bad JSON, handler threw) answers 500/404/400 with
  * `x-should-retry: false` and is recorded in `unexpected`, so tests assert `fake.unexpected` is empty.
  */
-
-/** Which API a request came in on. */
-export type FakeLlmApi = 'anthropic' | 'openai';
 
 /** A tool call the fake model makes. `args` as a string is sent verbatim to OpenAI (invalid JSON tests). */
 export interface FakeToolCall {
@@ -29,8 +31,13 @@ export interface FakeToolCall {
 interface StepOptions {
   /** Delay before answering; cancelled when the client goes away. @default the server's `latencyMs` */
   latencyMs?: number;
-  /** Token usage to report. @default input ≈ request bytes / 4, output ≈ output chars / 4 */
-  usage?: { input?: number; output?: number };
+  /**
+   * Token usage to report. @default input ≈ request bytes / 4, output ≈ output chars / 4. `cacheCreation` and
+   * `cacheRead` are Anthropic's cache fields (reported beside `input`, only on the Anthropic API).
+   */
+  usage?: { input?: number; output?: number; cacheCreation?: number; cacheRead?: number };
+  /** The model name to report. @default the request's `model` */
+  model?: string;
 }
 
 /** One scripted answer: a model turn (text and/or tool calls) or an HTTP error in the API's own format. */
@@ -114,6 +121,7 @@ const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
 const ROUTES: Record<string, FakeLlmApi | undefined> = {
   '/v1/messages': 'anthropic',
   '/v1/chat/completions': 'openai',
+  '/v1/responses': 'responses',
 };
 const DEFAULT_MESSAGES: Record<number, string> = { 401: 'invalid API key', 429: 'Rate limited', 529: 'Overloaded' };
 
@@ -125,6 +133,7 @@ function textOf(content: unknown): string | undefined {
 }
 
 function describe(api: FakeLlmApi, body: any): Pick<FakeLlmRequest, 'lastUserText' | 'toolResults'> {
+  if (api === 'responses') return describeResponses(body);
   const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
   const users = messages.filter((m) => m?.role === 'user').map((m) => textOf(m.content));
   const lastUserText = users.filter((t) => t !== undefined).at(-1);
@@ -146,12 +155,36 @@ function describe(api: FakeLlmApi, body: any): Pick<FakeLlmRequest, 'lastUserTex
   return { lastUserText, toolResults };
 }
 
+/** `input` of a Responses request: a string, or items (messages with text parts, `function_call_output`s). */
+function describeResponses(body: any): Pick<FakeLlmRequest, 'lastUserText' | 'toolResults'> {
+  if (typeof body?.input === 'string') return { lastUserText: body.input, toolResults: [] };
+  const items: any[] = Array.isArray(body?.input) ? body.input : [];
+  const texts = items
+    .filter((i) => i?.role === 'user')
+    .map((i) =>
+      typeof i.content === 'string'
+        ? i.content
+        : Array.isArray(i.content)
+          ? i.content
+              .filter((c: any) => c?.type === 'input_text')
+              .map((c: any) => String(c.text))
+              .join('') || undefined
+          : undefined,
+    );
+  const trailing: any[] = [];
+  for (let i = items.length - 1; i >= 0 && items[i]?.type === 'function_call_output'; i--) trailing.unshift(items[i]);
+  const toolResults = trailing.map((i) => ({ toolCallId: i.call_id, content: String(i.output ?? ''), isError: false }));
+  return { lastUserText: texts.filter((t) => t !== undefined).at(-1), toolResults };
+}
+
 /** The fake LLM server. Start with `await FakeLlmServer.start()`, stop with `close()` in `afterEach`. */
 export class FakeLlmServer {
   /** Every request received, in order (including rejected ones). */
   readonly requests: FakeLlmRequest[] = [];
   /** Requests nobody scripted for; should stay empty. */
   readonly unexpected: FakeLlmUnexpected[] = [];
+  /** `count_tokens` and model-list requests (answered without the script). */
+  readonly meta: { method: string; path: string; headers: IncomingHttpHeaders }[] = [];
   /** Key requests must carry; undefined accepts any. */
   expectedApiKey: string | undefined;
   private readonly steps: FakeLlmStep[] = [];
@@ -234,6 +267,7 @@ export class FakeLlmServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (this.answerMeta(req, res, path, rawBody)) return;
     const api = req.method === 'POST' ? ROUTES[path] : undefined;
     if (!api)
       return this.fail(res, 'openai', 404, path, `unknown endpoint ${req.method} ${path} (use url / openAiUrl)`);
@@ -265,6 +299,33 @@ export class FakeLlmServer {
     if (!step) return this.fail(res, api, 500, path, `script exhausted at request #${request.index + 1}`);
     if (!(await this.delay(step.latencyMs ?? this.latencyMs, res))) return;
     this.send(res, api, step, request);
+  }
+
+  /** count_tokens and the model list; true when `req` was one of them (and is answered). */
+  private answerMeta(req: IncomingMessage, res: ServerResponse, path: string, rawBody: string): boolean {
+    const countTokens = req.method === 'POST' && path === '/v1/messages/count_tokens';
+    const models = req.method === 'GET' && path === '/v1/models';
+    if (!countTokens && !models) return false;
+    this.meta.push({ method: req.method ?? 'GET', path, headers: req.headers });
+    const api: FakeLlmApi = countTokens || req.headers['anthropic-version'] ? 'anthropic' : 'openai';
+    if (this.expectedApiKey !== undefined && presentedKey(api, req.headers) !== this.expectedApiKey) {
+      this.send(res, api, { kind: 'error', status: 401 }, undefined);
+      return true;
+    }
+    const payload = countTokens
+      ? { input_tokens: Math.ceil(rawBody.length / 4) }
+      : api === 'anthropic'
+        ? {
+            data: [
+              { type: 'model', id: 'claude-fake', display_name: 'Claude Fake', created_at: '2026-01-01T00:00:00Z' },
+            ],
+            has_more: false,
+            first_id: 'claude-fake',
+            last_id: 'claude-fake',
+          }
+        : { object: 'list', data: [{ id: 'gpt-fake', object: 'model', created: 0, owned_by: 'fake' }] };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+    return true;
   }
 
   private record(request: FakeLlmRequest): void {
@@ -299,62 +360,43 @@ export class FakeLlmServer {
     extraHeaders: Record<string, string> = {},
   ): void {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
-    let status = 200;
-    let payload: unknown;
     if (step.kind === 'error') {
-      status = step.status;
       if (step.retryAfterMs !== undefined) headers['retry-after-ms'] = String(step.retryAfterMs);
-      payload = errorBody(api, step.status, step.message ?? DEFAULT_MESSAGES[step.status] ?? `HTTP ${step.status}`);
-    } else {
-      payload = this.replyBody(api, step, request);
+      const message = step.message ?? DEFAULT_MESSAGES[step.status] ?? `HTTP ${step.status}`;
+      res.writeHead(step.status, headers).end(JSON.stringify(errorBody(api, step.status, message)));
+      return;
     }
-    res.writeHead(status, headers).end(JSON.stringify(payload));
+    const reply = this.wireReply(api, step, request);
+    if (request?.body?.stream !== true) {
+      res.writeHead(200, headers).end(JSON.stringify(jsonReply(api, reply)));
+      return;
+    }
+    const includeUsage = request.body?.stream_options?.include_usage === true;
+    res.writeHead(200, { ...extraHeaders, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (const event of sseReply(api, reply, includeUsage)) res.write(sseFrame(event));
+    res.end();
   }
 
-  private replyBody(api: FakeLlmApi, step: Extract<FakeLlmStep, { kind: 'reply' }>, request?: FakeLlmRequest): unknown {
+  private wireReply(
+    api: FakeLlmApi,
+    step: Extract<FakeLlmStep, { kind: 'reply' }>,
+    request?: FakeLlmRequest,
+  ): WireReply {
     const n = ++this.ids;
-    const model: string = request?.body?.model ?? 'fake-model';
     const calls = step.toolCalls.map((c, i) => ({
       ...c,
       id: c.id ?? `${api === 'anthropic' ? 'toolu' : 'call'}_fake_${n}_${i}`,
     }));
     const outChars = step.text.length + calls.reduce((sum, c) => sum + JSON.stringify(c.args).length, 0);
-    const input = step.usage?.input ?? Math.ceil((request?.rawBody.length ?? 0) / 4);
-    const output = step.usage?.output ?? Math.max(1, Math.ceil(outChars / 4));
-    if (api === 'anthropic') {
-      const content: unknown[] = step.text || calls.length === 0 ? [{ type: 'text', text: step.text }] : [];
-      for (const c of calls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: anthropicInput(c.args) });
-      const stop_reason = calls.length > 0 ? 'tool_use' : 'end_turn';
-      return {
-        id: `msg_fake_${n}`,
-        type: 'message',
-        role: 'assistant',
-        model,
-        content,
-        stop_reason,
-        stop_sequence: null,
-        usage: { input_tokens: input, output_tokens: output },
-      };
-    }
-    const tool_calls = calls.map((c) => ({
-      id: c.id,
-      type: 'function',
-      function: { name: c.name, arguments: typeof c.args === 'string' ? c.args : JSON.stringify(c.args) },
-    }));
-    const message = {
-      role: 'assistant',
-      content: step.text || (calls.length > 0 ? null : ''),
-      refusal: null,
-      ...(calls.length > 0 ? { tool_calls } : {}),
-    };
-    const finish_reason = calls.length > 0 ? 'tool_calls' : 'stop';
     return {
-      id: `chatcmpl-fake-${n}`,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model,
-      choices: [{ index: 0, message, finish_reason, logprobs: null }],
-      usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output },
+      n,
+      model: step.model ?? request?.body?.model ?? 'fake-model',
+      text: step.text,
+      calls,
+      input: step.usage?.input ?? Math.ceil((request?.rawBody.length ?? 0) / 4),
+      output: step.usage?.output ?? Math.max(1, Math.ceil(outChars / 4)),
+      cacheCreation: step.usage?.cacheCreation ?? 0,
+      cacheRead: step.usage?.cacheRead ?? 0,
     };
   }
 }
@@ -364,15 +406,6 @@ function presentedKey(api: FakeLlmApi, headers: IncomingHttpHeaders): string | u
   const bearer = /^Bearer (.*)$/.exec(headers.authorization ?? '')?.[1];
   const apiKey = headers['x-api-key'];
   return api === 'anthropic' && typeof apiKey === 'string' ? apiKey : bearer;
-}
-
-function anthropicInput(args: FakeToolCall['args']): unknown {
-  if (typeof args !== 'string') return args;
-  try {
-    return JSON.parse(args);
-  } catch {
-    return args;
-  }
 }
 
 function errorBody(api: FakeLlmApi, status: number, message: string): unknown {

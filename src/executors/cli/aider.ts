@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invalidOutput, type CliInvocation, type CliInvocationContext, type CliTool } from './cli-tool.js';
+import { invalidOutput, openAiBase, type CliInvocation, type CliInvocationContext, type CliTool } from './cli-tool.js';
 
 /** The chat history file aider writes in the workspace (parsed for the reply and token counts). */
 export const AIDER_HISTORY = '.aider.chat.history.md';
@@ -22,7 +22,7 @@ export const aiderTool: CliTool = {
   supportsMcp: false,
   needsLlmKey: true,
   invocation(ctx: CliInvocationContext): CliInvocation {
-    const provider = ctx.brain?.provider ?? 'anthropic';
+    const provider = ctx.llm?.provider ?? 'anthropic';
     const args = [
       `--message=${ctx.prompt}`,
       '--yes-always',
@@ -41,9 +41,12 @@ export const aiderTool: CliTool = {
       '--chat-history-file',
       join(ctx.workspace, AIDER_HISTORY),
     ];
+    // litellm (aider's client) reads ANTHROPIC_API_BASE (appends /v1/messages) and OPENAI_API_BASE (…/v1).
     const env: Record<string, string> = {};
-    if (ctx.brain) env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.brain.apiKey;
-    if (ctx.brain?.baseURL && provider === 'openai') env.OPENAI_API_BASE = ctx.brain.baseURL;
+    if (ctx.llm?.provider === 'anthropic')
+      Object.assign(env, { ANTHROPIC_API_BASE: ctx.llm.origin, ANTHROPIC_API_KEY: ctx.llm.token });
+    if (ctx.llm?.provider === 'openai')
+      Object.assign(env, { OPENAI_API_BASE: openAiBase(ctx.llm), OPENAI_API_KEY: ctx.llm.token });
     return { args, env };
   },
   async parse({ hostWorkspace }) {

@@ -48,8 +48,10 @@ export const claudeCodeTool: CliTool = {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
     };
-    if (ctx.brain) env.ANTHROPIC_API_KEY = ctx.brain.apiKey;
-    if (ctx.brain?.baseURL) env.ANTHROPIC_BASE_URL = ctx.brain.baseURL;
+    if (ctx.llm) {
+      env.ANTHROPIC_BASE_URL = ctx.llm.origin;
+      env.ANTHROPIC_API_KEY = ctx.llm.token;
+    }
     return { args, env, stdin: ctx.prompt, files };
   },
   parse: ({ stdout }) => parseClaudeStreamJson(stdout),

@@ -7,14 +7,15 @@ import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.
 import { startToolBridge, type ToolBridge } from '../../mcp/tool-bridge-server.js';
 import { egressPolicyFor } from '../../sandbox/egress-policy.js';
 import { lastLines } from '../../sandbox/run-process-group.js';
-import type { Sandbox, SandboxResult, SandboxSession } from '../../sandbox/sandbox.js';
+import { startLlmGateway, type LlmGateway } from '../../sandbox/llm-gateway/llm-gateway.js';
+import type { Sandbox, SandboxRelay, SandboxResult, SandboxSession } from '../../sandbox/sandbox.js';
 import { findExecutable } from '../../sandbox/sandbox-env.js';
 import { errorMessage } from '../../shared/errors.js';
 import { ExecutorError } from '../errors.js';
 import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } from '../executor.js';
 import { buildSystemPrompt } from '../native/build-system-prompt.js';
 import { resolveBrain, type ResolvedBrain } from '../native/resolve-brain.js';
-import type { CliInvocationContext, CliTool, McpLaunch } from './cli-tool.js';
+import type { CliInvocation, CliInvocationContext, CliLlmAccess, CliTool, McpLaunch } from './cli-tool.js';
 
 /** What every CLI executor shares: the runner's sandbox and environment (PATH to find the tools). */
 export interface CliExecutorOptions {
@@ -22,6 +23,8 @@ export interface CliExecutorOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** When set, CLI agents are refused with this reason (the sandbox is too weak for them here). */
   refuseReason?: string;
+  /** Fetch of the LLM gateway's upstream calls (e.g. proxy-aware). @default global fetch */
+  fetch?: typeof fetch;
 }
 
 /** Stderr lines quoted in `cli_exit_nonzero`. */
@@ -29,9 +32,11 @@ const STDERR_LINES = 10;
 
 /**
  * Runs one coding CLI headless inside the sandbox: writes the system prompt and the tool's config files into the
- * runtime folder, starts the MCP tool bridge (the activation's tools, served from the runner over a unix socket),
- * runs the tool with the activation's signal, and parses its output into an `ExecutorResult`. The tool's
- * environment holds only the sandbox allowlist, its LLM key and its own settings: no Hub key or MCP credentials.
+ * runtime folder, starts the MCP tool bridge (the activation's tools, served from the runner over a unix socket)
+ * and the LLM gateway (the model, reached from the sandbox through a loopback relay, so it works without
+ * network), runs the tool with the activation's signal, and parses its reply from the output. Tokens and model are
+ * the gateway's meter, not the tool's report. The tool's environment holds only the sandbox allowlist, the
+ * gateway's URL and per-activation token and its own settings: no provider key, Hub key or MCP credentials.
  */
 export class CliExecutor implements Executor {
   constructor(
@@ -59,23 +64,30 @@ export class CliExecutor implements Executor {
     }
     const brain = this.brain(definition, input.env);
     signal.throwIfAborted();
+    // Until the egress proxy is wired into sessions, `true` and a domain list both share the runner's network.
+    const network = egressPolicyFor(definition.config.sandbox?.network) !== undefined;
     const session = await this.options.sandbox.open({
       id: `${definition.name}-${randomBytes(3).toString('hex')}`,
-      // Until the egress proxy is wired into sessions (issue 16), `true` and a domain list both share the
-      // runner's network; the list is validated and turned into a policy by egressPolicyFor already.
-      network: egressPolicyFor(definition.config.sandbox?.network) !== undefined,
+      network,
     });
+    // Aborted by the activation, or by the gateway when the activation runs over max_tokens_per_activation.
+    const limit = new AbortController();
+    const runSignal = AbortSignal.any([signal, limit.signal]);
     let bridge: ToolBridge | undefined;
+    let gateway: LlmGateway | undefined;
     try {
       const systemPrompt = buildSystemPrompt(definition);
       await writeFile(join(session.hostRuntimeDir, 'system-prompt.md'), systemPrompt, { mode: 0o444 });
       let mcp: McpLaunch | undefined;
       if (this.tool.supportsMcp && input.tools.length > 0)
-        ({ bridge, mcp } = await this.startBridge(session, input, signal));
+        ({ bridge, mcp } = await this.startBridge(session, input, runSignal));
+      let llm: CliLlmAccess | undefined;
+      let relays: SandboxRelay[] = [];
+      if (brain) ({ gateway, llm, relays } = await this.startGateway(session, brain, input, limit));
       const ctx: CliInvocationContext = {
         definition,
         prompt: input.prompt,
-        brain,
+        llm,
         workspace: session.workspace,
         runtimeDir: session.runtimeDir,
         systemPromptFile: `${session.runtimeDir}/system-prompt.md`,
@@ -83,29 +95,86 @@ export class CliExecutor implements Executor {
         mcp,
       };
       const invocation = this.tool.invocation(ctx);
+      if (llm && network) invocation.env = { ...invocation.env, ...this.noProxy() };
       for (const f of invocation.files ?? []) {
         await writeFile(join(session.hostRuntimeDir, f.name), f.content, { mode: 0o444 });
       }
       input.onIteration?.(1);
       input.logger.debug('cli_started', { executor_type: this.tool.type, binary, sandbox: this.options.sandbox.kind });
-      const result = await this.spawn(session, binary, invocation, signal);
+      const result = await this.spawn(session, binary, { ...invocation, relays }, runSignal);
+      // The CLI may have finished before the abort reached it: the tokens are spent all the same.
+      if (limit.signal.aborted) throw limit.signal.reason as Error;
       if (result.exitCode !== 0) throw this.exitError(result);
       const parsed = await this.tool.parse(
         { stdout: result.stdout, stderr: result.stderr, hostWorkspace: session.hostWorkspace },
         ctx,
       );
+      // Consumption is what the gateway metered; the figures the CLI prints are not trusted.
+      const metered = gateway?.totals;
       return {
         reply: parsed.reply,
         iterations: parsed.turns,
-        tokensIn: parsed.tokensIn,
-        tokensOut: parsed.tokensOut,
-        model: parsed.model ?? definition.config.brain.model,
+        tokensIn: metered?.tokensIn ?? 0,
+        tokensOut: metered?.tokensOut ?? 0,
+        model: metered?.model ?? definition.config.brain.model,
         toolCalls: parsed.toolCalls,
       };
     } finally {
       await bridge?.close();
+      await gateway?.close();
       await session.dispose();
     }
+  }
+
+  /**
+   * Start the activation's LLM gateway on a socket in the runtime folder and a loopback relay port for it: the CLI
+   * gets `http://127.0.0.1:<port>` and the gateway token, the real key stays here. Usage goes to `input.onUsage`;
+   * going over `behavior.max_tokens_per_activation` aborts `limit` with `max_tokens_exceeded`.
+   */
+  private async startGateway(
+    session: SandboxSession,
+    brain: ResolvedBrain,
+    input: ExecutorInput,
+    limit: AbortController,
+  ): Promise<{ gateway: LlmGateway; llm: CliLlmAccess; relays: SandboxRelay[] }> {
+    const agent = input.definition.name;
+    const maxTokens = input.definition.config.behavior.max_tokens_per_activation;
+    const socket = join(session.hostRuntimeDir, 'llm.sock');
+    const gateway = await startLlmGateway({
+      socketPath: socket,
+      provider: brain.provider,
+      upstreamBase: brain.baseURL,
+      apiKey: brain.apiKey,
+      maxTokens,
+      logger: input.logger,
+      fetch: this.options.fetch,
+      onUsage: (usage) => input.onUsage?.(usage),
+      onLimit: (totals) => {
+        const used = totals.tokensIn + totals.tokensOut;
+        limit.abort(
+          new ExecutorError(
+            'max_tokens_exceeded',
+            `Agent ${agent} used ${used} tokens, more than behavior.max_tokens_per_activation (${String(maxTokens)})`,
+            { data: { agent_id: agent, executor_type: this.tool.type, tokens: used } },
+          ),
+        );
+      },
+    });
+    const port = await session.loopbackPort();
+    const llm = {
+      provider: brain.provider,
+      origin: `http://127.0.0.1:${port}`,
+      token: gateway.token,
+      apiKeyEnv: brain.apiKeyEnv,
+    };
+    return { gateway, llm, relays: [{ port, socket }] };
+  }
+
+  /** NO_PROXY with loopback added, so a CLI with network and an egress proxy still calls the gateway directly. */
+  private noProxy(): Record<string, string> {
+    const base = this.options.env.NO_PROXY ?? this.options.env.no_proxy;
+    const value = [base, '127.0.0.1', 'localhost'].filter(Boolean).join(',');
+    return { NO_PROXY: value, no_proxy: value };
   }
 
   private missing(binary: string): string {
@@ -156,15 +225,13 @@ export class CliExecutor implements Executor {
   private async spawn(
     session: SandboxSession,
     binary: string,
-    invocation: ReturnType<CliTool['invocation']>,
+    invocation: CliInvocation & { relays: SandboxRelay[] },
     signal: AbortSignal,
   ): Promise<SandboxResult> {
     const readOnlyPaths = [...new Set([dirname(binary), dirname(realpathSync(binary)), dirname(process.execPath)])];
+    const { args, env, stdin, relays } = invocation;
     try {
-      return await session.run(
-        { command: binary, args: invocation.args, env: invocation.env, stdin: invocation.stdin, readOnlyPaths },
-        signal,
-      );
+      return await session.run({ command: binary, args, env, stdin, readOnlyPaths, relays }, signal);
     } catch (error) {
       if (signal.aborted) throw error;
       throw new ExecutorError(

@@ -1,9 +1,11 @@
 // CLI executors end to end: dev Hub + private redis-server + a runner whose PATH starts with fake CLIs
 // (src/testing/fake-clis: claude, goose, aider, opencode, fake-custom) that check their real flags and print their
-// real output formats. Covers: reply posted and tokens reported per tool; Hub tools through the MCP bridge;
+// real output formats, calling their model (the fake LLM) through the runner's LLM gateway like the real tools.
+// Covers: reply posted and the gateway's token count reported per tool (not the CLI's); Hub tools through the MCP bridge;
 // non-zero exit → cli_exit_nonzero/executor_error with the stderr tail; hang → ACTIVATION_TIMEOUT with the whole
 // process tree gone; unreadable output; a missing CLI → `not available` + backoff while other agents keep running;
-// the secrets canary (env, argv and config files of the CLI hold no runner secret, yet its MCP config works).
+// the secrets canary (env, argv and config files of the CLI hold no runner secret and no provider key, yet its MCP
+// config and its model work).
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,7 +15,8 @@ import { createSandbox } from '../../sandbox/create-sandbox.js';
 import { captureLogger } from '../../testing/capture-logger.js';
 import { processesWithMarker } from '../../testing/fake-clis/process-scan.js';
 import { startRedisServer, type RedisServerHandle } from '../../testing/redis-server.js';
-import { HARNESS_SERVICE_KEY, RuntimeHarness } from '../../testing/runtime-harness.js';
+import { text } from '../../testing/fake-llm-server.js';
+import { HARNESS_LLM_KEY, HARNESS_SERVICE_KEY, RuntimeHarness } from '../../testing/runtime-harness.js';
 import { waitFor } from '../../testing/wait-for.js';
 import { createExecutorRegistry } from '../create-executor-registry.js';
 
@@ -33,7 +36,7 @@ afterEach(async () => {
   await h?.close();
   for (const dir of cleanup.splice(0)) rmSync(dir, { recursive: true, force: true });
   // Nothing a CLI started may outlive its activation: fake CLIs, their children, the MCP relay.
-  for (const marker of [`${FAKES}/fake-`, 'fake-child-', 'mcp-relay.mjs']) {
+  for (const marker of [`${FAKES}/fake-`, 'fake-child-', 'mcp-relay.mjs', 'loopback-relay.mjs']) {
     await waitFor(() => processesWithMarker(marker).length === 0, { timeoutMs: 3000, message: `leftover ${marker}` });
   }
 });
@@ -44,19 +47,33 @@ const CUSTOM_YAML = `executor:
 
 const AGENTS = { cc: 'claude-code', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' } as const;
 type Agent = keyof typeof AGENTS;
+/** Provider per agent, so the fakes speak every format: Messages SSE (cc) and JSON (ad), Chat SSE (gz) and JSON
+ * (cu), Responses SSE (oc). */
+const PROVIDER: Record<Agent, 'anthropic' | 'openai'> = {
+  cc: 'anthropic',
+  gz: 'openai',
+  ad: 'anthropic',
+  oc: 'openai',
+  cu: 'openai',
+};
+/** What the fake LLM reports per call; every fake CLI prints other figures (e.g. claude 120/30). */
+const LLM_USAGE = { input: 1234, output: 56 };
 
 async function start(opts: { kind?: 'bwrap' | 'process'; path?: string; timeoutMs?: number; keep?: boolean } = {}) {
   const plain = new Redis(redis.url);
   await plain.flushall();
   await plain.quit();
-  h = await RuntimeHarness.start(redis.url, () =>
+  h = await RuntimeHarness.start(redis.url, (llm) =>
     Object.entries(AGENTS).map(([name, type]) => ({
       name,
       type,
+      provider: PROVIDER[name as Agent],
+      apiBase: PROVIDER[name as Agent] === 'anthropic' ? llm.url : llm.openAiUrl,
       grants: ['hub:read', 'hub:write', 'github:read'],
       extraYaml: type === 'custom' ? CUSTOM_YAML : '',
     })),
   );
+  h.llm.respondWith(() => text('the model says: breakers trip on repeated failures', { usage: LLM_USAGE }));
   const env = {
     ...h.env,
     PATH: opts.path ?? `${FAKES}:${process.env.PATH}`,
@@ -82,35 +99,37 @@ async function ask(agent: Agent, text: string) {
 }
 
 const TOOL_NAME: Record<Agent, string> = { cc: 'claude', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' };
-const TOKENS: Record<Agent, [number, number]> = {
-  cc: [120, 30],
-  gz: [120, 30],
-  ad: [1200, 30],
-  oc: [60, 15],
-  cu: [0, 0],
-};
 
 describe.each(['bwrap', 'process'] as const)('CLI executors in the %s sandbox', (kind) => {
-  it.each(Object.keys(AGENTS) as Agent[])('%s: posts the parsed reply and reports tokens', async (agent) => {
-    const { capture } = await start({ kind });
-    const post = await ask(agent, 'what is a circuit breaker?');
-    const [reply] = await waitFor(
-      async () => {
-        const r = await h.repliesBy(post.id, agent);
-        return r.length > 0 ? r : undefined;
-      },
-      { timeoutMs: 15_000 },
-    );
-    expect(reply!.content).toBe(`${TOOL_NAME[agent]} fake says: circuit breakers stop calls to failing dependencies.`);
-    await waitFor(() => capture.events().includes('activation_completed'));
-    const done = capture.lines.find((l) => l.event === 'activation_completed')!;
-    expect(done).toMatchObject({
-      agent_id: agent,
-      tokens_in: TOKENS[agent][0],
-      tokens_out: TOKENS[agent][1],
-      replies: 1,
-    });
-  });
+  it.each(Object.keys(AGENTS) as Agent[])(
+    '%s: posts the parsed reply and reports the metered tokens',
+    async (agent) => {
+      const { capture } = await start({ kind });
+      const post = await ask(agent, 'what is a circuit breaker?');
+      const [reply] = await waitFor(
+        async () => {
+          const r = await h.repliesBy(post.id, agent);
+          return r.length > 0 ? r : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
+      expect(reply!.content).toBe(
+        `${TOOL_NAME[agent]} fake says: circuit breakers stop calls to failing dependencies.`,
+      );
+      await waitFor(() => capture.events().includes('activation_completed'));
+      const done = capture.lines.find((l) => l.event === 'activation_completed')!;
+      expect(done).toMatchObject({
+        agent_id: agent,
+        tokens_in: LLM_USAGE.input,
+        tokens_out: LLM_USAGE.output,
+        replies: 1,
+      });
+      expect(h.llm.requests.map((r) => [r.headers['x-api-key'] ?? r.headers.authorization])).toEqual([
+        [PROVIDER[agent] === 'anthropic' ? HARNESS_LLM_KEY : `Bearer ${HARNESS_LLM_KEY}`],
+      ]);
+      expect(h.llm.unexpected).toEqual([]);
+    },
+  );
 
   it.each(Object.keys(AGENTS) as Agent[])(
     '%s: a hang is killed at ACTIVATION_TIMEOUT with all its children',
@@ -213,7 +232,7 @@ describe('CLI executors: MCP bridge and secrets', () => {
         files: Record<string, string>;
       };
       expect(Object.keys(parsed.files).length).toBeGreaterThan(0);
-      for (const secret of [HARNESS_SERVICE_KEY, PAT, UNRELATED]) expect(record).not.toContain(secret);
+      for (const secret of [HARNESS_SERVICE_KEY, HARNESS_LLM_KEY, PAT, UNRELATED]) expect(record).not.toContain(secret);
       expect(Object.keys(parsed.env)).not.toEqual(expect.arrayContaining(['HUB_API_KEY']));
       expect(parsed.env.HUB_URL).toBeUndefined();
     },

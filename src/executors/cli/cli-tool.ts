@@ -2,7 +2,6 @@ import type { AgentDefinition } from '../../agents/agent-definition.js';
 import type { ExecutorType } from '../../agents/definition-schema.js';
 import { ExecutorError } from '../errors.js';
 import type { ToolCallRecord } from '../executor.js';
-import type { ResolvedBrain } from '../native/resolve-brain.js';
 
 /** How the CLI launches the runner's tool bridge as a stdio MCP server (paths as the CLI sees them). */
 export interface McpLaunch {
@@ -12,13 +11,33 @@ export interface McpLaunch {
   args: string[];
 }
 
+/**
+ * How the CLI reaches its model: the runner's LLM gateway at a loopback URL inside the sandbox, with a
+ * per-activation token in place of the provider key (which never enters the sandbox).
+ */
+export interface CliLlmAccess {
+  /** The agent's provider (the API family the CLI should speak). */
+  provider: 'anthropic' | 'openai';
+  /** `http://127.0.0.1:<port>`, no path: Anthropic-style base URL. OpenAI-style clients use {@link openAiBase}. */
+  origin: string;
+  /** The gateway token, to put where the CLI expects its API key. */
+  token: string;
+  /** The env var the agent's key is read from on the runner (`brain.api_key_env` or the provider default). */
+  apiKeyEnv: string;
+}
+
+/** The OpenAI-style base URL (`…/v1`) of the gateway. */
+export function openAiBase(llm: CliLlmAccess): string {
+  return `${llm.origin}/v1`;
+}
+
 /** What a tool module builds its invocation from. Every path is as the CLI sees it inside the sandbox. */
 export interface CliInvocationContext {
   definition: AgentDefinition;
   /** The activation's user message. */
   prompt: string;
-  /** The agent's brain with its key; the key goes into `env` only. */
-  brain: ResolvedBrain | undefined;
+  /** The gateway the CLI calls its model through (undefined: no model for this run, e.g. custom without a key). */
+  llm: CliLlmAccess | undefined;
   workspace: string;
   runtimeDir: string;
   /** File holding the system prompt (+ skills). */
@@ -70,7 +89,7 @@ export interface CliTool {
   install: string;
   /** Whether the tool can use MCP servers (the tool bridge is started only then). */
   supportsMcp: boolean;
-  /** Whether the run needs an LLM key (`llm_api_key_missing` otherwise). */
+  /** Whether the run needs an LLM key on the runner (`llm_api_key_missing` otherwise); the CLI gets a gateway token. */
   needsLlmKey: boolean;
   invocation(ctx: CliInvocationContext): CliInvocation;
   /** @throws ExecutorError `cli_output_invalid` */

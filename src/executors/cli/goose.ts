@@ -16,7 +16,8 @@ import {
  *   goose run --no-session --quiet --output-format json --provider <anthropic|openai> --model <model>
  *             --max-turns <behavior.max_iterations> --system=<text> [--with-extension "<relay command>"] --text=<prompt>
  * Environment (https://block.github.io/goose/docs/guides/environment-variables): `GOOSE_MODE=auto` (no approval
- * prompts in an unattended run), `GOOSE_DISABLE_KEYRING=1` (keys come from the environment), the provider key.
+ * prompts in an unattended run), `GOOSE_DISABLE_KEYRING=1` (keys come from the environment), and the provider's
+ * host (`ANTHROPIC_HOST`, or `OPENAI_HOST` + `OPENAI_BASE_PATH`) pointing at the LLM gateway with its token as key.
  * The bridge is a stdio extension in the documented `--with-extension "<command> <args>"` form (no `name:` prefix,
  * which older releases do not parse); its command line must not contain spaces (goose splits it like a shell).
  */
@@ -28,7 +29,7 @@ export const gooseTool: CliTool = {
   needsLlmKey: true,
   invocation(ctx: CliInvocationContext): CliInvocation {
     const { config } = ctx.definition;
-    const provider = ctx.brain?.provider ?? 'anthropic';
+    const provider = ctx.llm?.provider ?? 'anthropic';
     const args = ['run', '--no-session', '--quiet', '--output-format', 'json'];
     args.push('--provider', provider, '--model', config.brain.model);
     args.push('--max-turns', String(config.behavior.max_iterations));
@@ -40,8 +41,16 @@ export const gooseTool: CliTool = {
     }
     args.push(`--text=${ctx.prompt}`);
     const env: Record<string, string> = { GOOSE_MODE: 'auto', GOOSE_DISABLE_KEYRING: '1' };
-    if (ctx.brain) env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.brain.apiKey;
-    if (ctx.brain?.baseURL) env[provider === 'anthropic' ? 'ANTHROPIC_HOST' : 'OPENAI_HOST'] = ctx.brain.baseURL;
+    if (ctx.llm?.provider === 'anthropic')
+      Object.assign(env, { ANTHROPIC_HOST: ctx.llm.origin, ANTHROPIC_API_KEY: ctx.llm.token });
+    if (ctx.llm?.provider === 'openai') {
+      // goose's OpenAI provider: OPENAI_HOST + OPENAI_BASE_PATH (default v1/chat/completions), key in OPENAI_API_KEY
+      Object.assign(env, {
+        OPENAI_HOST: ctx.llm.origin,
+        OPENAI_BASE_PATH: 'v1/chat/completions',
+        OPENAI_API_KEY: ctx.llm.token,
+      });
+    }
     return { args, env };
   },
   parse: ({ stdout }) => parseGooseJson(stdout),

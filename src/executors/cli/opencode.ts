@@ -4,6 +4,7 @@ import {
   invalidOutput,
   num,
   obj,
+  openAiBase,
   parseJsonLines,
   type CliInvocation,
   type CliInvocationContext,
@@ -16,8 +17,9 @@ import {
  * Commands: https://opencode.ai/docs/cli/ (`run`) — config: https://opencode.ai/docs/config/ — MCP:
  * https://opencode.ai/docs/mcp-servers/
  *   OPENCODE_CONFIG=<runtime>/opencode.json opencode run --format json --model <provider>/<model> <prompt>
- * The per-activation config adds the system prompt as an `instructions` file and the bridge as a `local` MCP
- * server (`command` array); `autoupdate` and `share` are off for unattended runs.
+ * The per-activation config adds the system prompt as an `instructions` file, the bridge as a `local` MCP server
+ * (`command` array) and the LLM gateway as the provider's `options.baseURL`; `autoupdate` and `share` are off for
+ * unattended runs.
  */
 export const openCodeTool: CliTool = {
   type: 'opencode',
@@ -26,7 +28,7 @@ export const openCodeTool: CliTool = {
   supportsMcp: true,
   needsLlmKey: true,
   invocation(ctx: CliInvocationContext): CliInvocation {
-    const provider = ctx.brain?.provider ?? 'anthropic';
+    const provider = ctx.llm?.provider ?? 'anthropic';
     const config: Record<string, unknown> = {
       $schema: 'https://opencode.ai/config.json',
       autoupdate: false,
@@ -37,7 +39,11 @@ export const openCodeTool: CliTool = {
       config.mcp = { [ctx.mcp.name]: { type: 'local', command: [ctx.mcp.command, ...ctx.mcp.args], enabled: true } };
     }
     const env: Record<string, string> = { OPENCODE_CONFIG: `${ctx.runtimeDir}/opencode.json` };
-    if (ctx.brain) env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.brain.apiKey;
+    if (ctx.llm) {
+      // Both AI SDK providers take a base URL ending in /v1 (https://opencode.ai/docs/providers/, `options.baseURL`).
+      config.provider = { [provider]: { options: { baseURL: openAiBase(ctx.llm) } } };
+      env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.llm.token;
+    }
     return {
       args: ['run', '--format', 'json', '--model', `${provider}/${ctx.definition.config.brain.model}`, ctx.prompt],
       env,

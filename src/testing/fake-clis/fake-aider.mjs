@@ -1,7 +1,7 @@
 // Fake `aider` (scripting mode): checks the documented flags and writes the markdown chat history (the file
 // aider writes with --chat-history-file) plus plain stdout. See fake-lib.mjs for directives.
 import { appendFileSync } from 'node:fs';
-import { behave, directives, fail, parseArgs, replyText, requireOpt } from './fake-lib.mjs';
+import { behave, callModelTimes, directives, fail, parseArgs, replyText, requireOpt } from './fake-lib.mjs';
 
 const T = 'aider';
 const { opts, positionals } = parseArgs(T, process.argv.slice(2), {
@@ -38,6 +38,20 @@ const history = requireOpt(T, opts, 'chat-history-file');
 const d = directives(prompt);
 await behave(T, d, { stdin: prompt, configFiles: opts.read ?? [], garbage: 'Aider v0.86.1\n' });
 
+// litellm: ANTHROPIC_API_BASE (+ /v1/messages) or OPENAI_API_BASE (…/v1 + /chat/completions); --no-stream: JSON.
+const [provider, ...modelParts] = opts.model.split('/');
+const env = process.env;
+const anthropic = provider === 'anthropic';
+await callModelTimes(T, d, {
+  api: anthropic ? 'anthropic' : 'chat',
+  url: anthropic
+    ? env.ANTHROPIC_API_BASE && `${env.ANTHROPIC_API_BASE}/v1/messages`
+    : env.OPENAI_API_BASE && `${env.OPENAI_API_BASE}/chat/completions`,
+  key: anthropic ? env.ANTHROPIC_API_KEY : env.OPENAI_API_KEY,
+  model: modelParts.join('/'),
+  prompt,
+  stream: !opts['no-stream'],
+});
 const reply = replyText('aider', undefined);
 appendFileSync(
   history,

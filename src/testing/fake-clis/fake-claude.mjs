@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import {
   behave,
   callMcp,
+  callModelTimes,
   directives,
   fail,
   parseArgs,
@@ -82,6 +83,15 @@ if (d.tool) {
     },
   });
 }
+const base = process.env.ANTHROPIC_BASE_URL;
+await callModelTimes(T, d, {
+  api: 'anthropic',
+  url: base && `${base}/v1/messages`,
+  key: process.env.ANTHROPIC_API_KEY,
+  model,
+  prompt,
+  stream: true,
+});
 const reply = replyText('claude', toolResult);
 out({
   type: 'assistant',

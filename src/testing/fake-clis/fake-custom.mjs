@@ -1,7 +1,17 @@
 // Fake custom executor command: `fake-custom --prompt <text> --system <file> --workspace <dir> [--mcp <file>]`.
 // Prints the reply on stdout. See fake-lib.mjs for directives.
 import { readFileSync } from 'node:fs';
-import { behave, callMcp, directives, fail, parseArgs, readStdin, replyText, toolArgs } from './fake-lib.mjs';
+import {
+  behave,
+  callMcp,
+  callModelTimes,
+  directives,
+  fail,
+  parseArgs,
+  readStdin,
+  replyText,
+  toolArgs,
+} from './fake-lib.mjs';
 
 const T = 'fake-custom';
 const { opts } = parseArgs(T, process.argv.slice(2), {
@@ -20,5 +30,18 @@ let toolResult;
 if (d.tool) {
   const server = JSON.parse(readFileSync(opts.mcp || fail(T, 'no MCP config', 1), 'utf8')).mcpServers.botburrow;
   toolResult = await callMcp(server, d.tool, toolArgs(d.tool, prompt));
+}
+// The executor's LLM variables: OPENAI_BASE_URL (Chat Completions) or ANTHROPIC_BASE_URL, not streaming.
+const env = process.env;
+if (env.OPENAI_BASE_URL || env.ANTHROPIC_BASE_URL) {
+  const anthropic = !env.OPENAI_BASE_URL;
+  await callModelTimes(T, d, {
+    api: anthropic ? 'anthropic' : 'chat',
+    url: anthropic ? `${env.ANTHROPIC_BASE_URL}/v1/messages` : `${env.OPENAI_BASE_URL}/chat/completions`,
+    key: anthropic ? env.ANTHROPIC_API_KEY : env.OPENAI_API_KEY,
+    model: 'custom-model',
+    prompt,
+    stream: false,
+  });
 }
 process.stdout.write(replyText('custom', toolResult) + '\n');

@@ -1,6 +1,16 @@
 // Fake `goose` (goose run headless): checks the documented `run` flags and prints the `--output-format json`
 // document ({ messages, metadata }). See fake-lib.mjs for directives.
-import { behave, callMcp, directives, fail, parseArgs, replyText, requireOpt, toolArgs } from './fake-lib.mjs';
+import {
+  behave,
+  callMcp,
+  callModelTimes,
+  directives,
+  fail,
+  parseArgs,
+  replyText,
+  requireOpt,
+  toolArgs,
+} from './fake-lib.mjs';
 
 const T = 'goose';
 const { opts, positionals } = parseArgs(T, process.argv.slice(2), {
@@ -73,6 +83,19 @@ if (d.tool) {
     ],
   });
 }
+// goose: ANTHROPIC_HOST + /v1/messages, or OPENAI_HOST + OPENAI_BASE_PATH (default v1/chat/completions); streaming.
+const env = process.env;
+const anthropic = opts.provider === 'anthropic';
+await callModelTimes(T, d, {
+  api: anthropic ? 'anthropic' : 'chat',
+  url: anthropic
+    ? env.ANTHROPIC_HOST && `${env.ANTHROPIC_HOST}/v1/messages`
+    : env.OPENAI_HOST && `${env.OPENAI_HOST}/${env.OPENAI_BASE_PATH ?? 'v1/chat/completions'}`,
+  key: anthropic ? env.ANTHROPIC_API_KEY : env.OPENAI_API_KEY,
+  model: opts.model,
+  prompt,
+  stream: true,
+});
 messages.push({
   id: 'm3',
   role: 'assistant',

@@ -4,11 +4,16 @@
 //   FAKE:exit=<n>        print stderr lines and exit n
 //   FAKE:hang=<marker>   start two children carrying <marker> in their argv, then hang forever
 //   FAKE:tool=<name>     call MCP tool <name> through the MCP config the fake was given; put its result in the reply
-//   FAKE:record          write fake-record.json (argv, env, stdin, every file in the config folders) into the cwd
+//   FAKE:record          write fake-record.json (argv, env, stdin, every file in the config folders, the runtime
+//                        folder and the cwd, and the cmdline and environ of every process it can see) into the cwd
 //   FAKE:garbage         print output that is not the tool's format
+//   FAKE:llmcalls=<n>    call the model n times (default 1) before answering
+// Like the real tools, every fake calls its model (`callModel`) at the base URL and with the key its environment or
+// config gives it (the runner's LLM gateway), streaming where the real tool streams, and prints its own token
+// figures, which differ from the model's: the runner must count what the gateway metered.
 // Plain Node, no dependencies: it runs inside the sandbox, which only sees this folder and the system.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export function fail(tool, message, code = 2) {
@@ -88,12 +93,27 @@ function filesIn(dir, out) {
   }
 }
 
+/** cmdline and environ of every process visible here (in bwrap: the sandbox's own PID namespace). */
+function processes() {
+  const out = {};
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const read = (f) => readFileSync(`/proc/${pid}/${f}`, 'utf8').split('\0').filter(Boolean);
+      out[pid] = { cmdline: read('cmdline'), environ: read('environ') };
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return out;
+}
+
 /** Handle exit/hang/record/garbage. `configFiles` are paths the tool was given; their folders are recorded whole. */
 export async function behave(tool, d, { stdin = '', configFiles = [], garbage }) {
   if (d.record) {
     const files = {};
-    for (const f of configFiles.filter(Boolean)) filesIn(dirname(f), files);
-    const record = { argv: process.argv.slice(2), env: process.env, stdin, files };
+    const dirs = new Set([...configFiles.filter(Boolean).map((f) => dirname(f)), process.cwd(), '/run/botburrow']);
+    for (const dir of dirs) if (existsSync(dir)) filesIn(dir, files);
+    const record = { argv: process.argv.slice(2), env: process.env, stdin, files, procs: processes() };
     writeFileSync('fake-record.json', JSON.stringify(record, null, 2));
   }
   if (d.exit !== undefined) {
@@ -169,4 +189,69 @@ export function toolArgs(toolName, prompt) {
 export function replyText(tool, toolResult) {
   const base = `${tool} fake says: circuit breakers stop calls to failing dependencies.`;
   return toolResult ? `${base}\nTool said: ${toolResult.text.slice(0, 300)}` : base;
+}
+
+/**
+ * Call the model like the real tools do. `api`: `anthropic` (Messages), `chat` (Chat Completions) or `responses`;
+ * `url` the full endpoint; `stream` as the real tool does. Returns the answer text joined from the deltas. An HTTP
+ * error ends the tool with exit 1 and an `API Error: <status>` line on stderr, like the real tools.
+ */
+export async function callModel(tool, { api, url, key, model, prompt, stream }) {
+  if (!url || !key) fail(tool, `no model endpoint or key in the environment (url=${url}, key set=${Boolean(key)})`, 1);
+  const headers = { 'content-type': 'application/json' };
+  let body;
+  if (api === 'anthropic') {
+    Object.assign(headers, { 'x-api-key': key, 'anthropic-version': '2023-06-01' });
+    body = { model, max_tokens: 1024, stream, messages: [{ role: 'user', content: prompt }] };
+  } else {
+    headers.authorization = `Bearer ${key}`;
+    body =
+      api === 'chat'
+        ? { model, stream, messages: [{ role: 'user', content: prompt }] }
+        : { model, stream, input: prompt };
+  }
+  let res;
+  try {
+    res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  } catch (error) {
+    fail(tool, `API Error: connection failed: ${error.cause?.code ?? error.message}`, 1);
+  }
+  const raw = await res.text();
+  if (!res.ok) fail(tool, `API Error: ${res.status} ${raw.slice(0, 300)}`, 1);
+  let text = '';
+  if (!stream) {
+    const doc = JSON.parse(raw);
+    if (api === 'anthropic')
+      text = doc.content
+        .filter((c) => c.type === 'text')
+        .map((c) => c.text)
+        .join('');
+    else if (api === 'chat') text = doc.choices[0].message.content ?? '';
+    else
+      text = doc.output
+        .flatMap((o) => o.content ?? [])
+        .map((c) => c.text ?? '')
+        .join('');
+  } else {
+    for (const block of raw.split('\n\n')) {
+      const data = block
+        .split('\n')
+        .find((l) => l.startsWith('data: '))
+        ?.slice(6);
+      if (!data || data === '[DONE]') continue;
+      const e = JSON.parse(data);
+      if (api === 'anthropic' && e.type === 'content_block_delta' && e.delta.type === 'text_delta')
+        text += e.delta.text;
+      if (api === 'chat') text += e.choices?.[0]?.delta?.content ?? '';
+      if (api === 'responses' && e.type === 'response.output_text.delta') text += e.delta;
+    }
+  }
+  if (!text) fail(tool, 'the model gave an empty answer', 1);
+  return text;
+}
+
+/** Call the model as often as `FAKE:llmcalls` says (default once). */
+export async function callModelTimes(tool, d, call) {
+  const n = d.llmcalls === undefined ? 1 : Number(d.llmcalls);
+  for (let i = 0; i < n; i++) await callModel(tool, call);
 }

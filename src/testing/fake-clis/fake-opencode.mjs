@@ -1,7 +1,17 @@
 // Fake `opencode` (opencode run): checks the documented flags and OPENCODE_CONFIG, prints `--format json` events
 // (step_start, tool_use, text, step_finish). See fake-lib.mjs for directives.
 import { readFileSync } from 'node:fs';
-import { behave, callMcp, directives, fail, parseArgs, replyText, requireOpt, toolArgs } from './fake-lib.mjs';
+import {
+  behave,
+  callMcp,
+  callModelTimes,
+  directives,
+  fail,
+  parseArgs,
+  replyText,
+  requireOpt,
+  toolArgs,
+} from './fake-lib.mjs';
 
 const T = 'opencode';
 const { opts, positionals } = parseArgs(T, process.argv.slice(2), {
@@ -58,6 +68,18 @@ if (d.tool) {
   });
   finish('tool-calls');
 }
+// The AI SDK providers: options.baseURL (…/v1) + /messages (Anthropic) or /responses (OpenAI), streaming.
+const [provider, ...modelParts] = opts.model.split('/');
+const baseURL = config.provider?.[provider]?.options?.baseURL;
+const anthropic = provider === 'anthropic';
+await callModelTimes(T, d, {
+  api: anthropic ? 'anthropic' : 'responses',
+  url: baseURL && `${baseURL}/${anthropic ? 'messages' : 'responses'}`,
+  key: anthropic ? process.env.ANTHROPIC_API_KEY : process.env.OPENAI_API_KEY,
+  model: modelParts.join('/'),
+  prompt,
+  stream: true,
+});
 out('step_start', { type: 'step-start' });
 out('text', { type: 'text', text: replyText('opencode', toolResult), time: { start: 1, end: 2 } });
 finish('stop');
