@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.js';
 import { startToolBridge, type ToolBridge } from '../../mcp/tool-bridge-server.js';
-import { egressPolicyFor } from '../../sandbox/egress-policy.js';
+import { egressPolicyFor, type EgressPolicy } from '../../sandbox/egress-policy.js';
+import { startEgressProxy, type EgressProxy } from '../../sandbox/egress-proxy.js';
 import { lastLines } from '../../sandbox/run-process-group.js';
 import { startLlmGateway, type LlmGateway } from '../../sandbox/llm-gateway/llm-gateway.js';
 import type { Sandbox, SandboxRelay, SandboxResult, SandboxSession } from '../../sandbox/sandbox.js';
@@ -64,17 +65,19 @@ export class CliExecutor implements Executor {
     }
     const brain = this.brain(definition, input.env);
     signal.throwIfAborted();
-    // Until the egress proxy is wired into sessions, `true` and a domain list both share the runner's network.
-    const network = egressPolicyFor(definition.config.sandbox?.network) !== undefined;
+    // The sandbox never shares the runner's network: `sandbox.network` (true or a domain list) is served by an
+    // egress proxy on the runner side, reached through a loopback relay like the LLM gateway.
+    const policy = egressPolicyFor(definition.config.sandbox?.network);
     const session = await this.options.sandbox.open({
       id: `${definition.name}-${randomBytes(3).toString('hex')}`,
-      network,
+      network: false,
     });
     // Aborted by the activation, or by the gateway when the activation runs over max_tokens_per_activation.
     const limit = new AbortController();
     const runSignal = AbortSignal.any([signal, limit.signal]);
     let bridge: ToolBridge | undefined;
     let gateway: LlmGateway | undefined;
+    let egress: EgressProxy | undefined;
     try {
       const systemPrompt = buildSystemPrompt(definition);
       await writeFile(join(session.hostRuntimeDir, 'system-prompt.md'), systemPrompt, { mode: 0o444 });
@@ -84,6 +87,13 @@ export class CliExecutor implements Executor {
       let llm: CliLlmAccess | undefined;
       let relays: SandboxRelay[] = [];
       if (brain) ({ gateway, llm, relays } = await this.startGateway(session, brain, input, limit));
+      let proxyEnv: Record<string, string> = {};
+      if (policy) {
+        const started = await this.startEgress(session, policy, input);
+        egress = started.egress;
+        relays = [...relays, started.relay];
+        proxyEnv = started.env;
+      }
       const ctx: CliInvocationContext = {
         definition,
         prompt: input.prompt,
@@ -95,7 +105,7 @@ export class CliExecutor implements Executor {
         mcp,
       };
       const invocation = this.tool.invocation(ctx);
-      if (llm && network) invocation.env = { ...invocation.env, ...this.noProxy() };
+      if (policy) invocation.env = { ...invocation.env, ...proxyEnv };
       for (const f of invocation.files ?? []) {
         await writeFile(join(session.hostRuntimeDir, f.name), f.content, { mode: 0o444 });
       }
@@ -122,6 +132,7 @@ export class CliExecutor implements Executor {
     } finally {
       await bridge?.close();
       await gateway?.close();
+      await egress?.close();
       await session.dispose();
     }
   }
@@ -170,11 +181,33 @@ export class CliExecutor implements Executor {
     return { gateway, llm, relays: [{ port, socket }] };
   }
 
-  /** NO_PROXY with loopback added, so a CLI with network and an egress proxy still calls the gateway directly. */
-  private noProxy(): Record<string, string> {
-    const base = this.options.env.NO_PROXY ?? this.options.env.no_proxy;
-    const value = [base, '127.0.0.1', 'localhost'].filter(Boolean).join(',');
-    return { NO_PROXY: value, no_proxy: value };
+  /**
+   * Start the activation's egress proxy (`sandbox.network`: the public internet or a domain allowlist, never a
+   * private, loopback or link-local address) on a socket in the runtime folder, and a loopback relay port for it;
+   * the CLI gets `HTTP(S)_PROXY` pointing there, and `NO_PROXY` for the loopback (its LLM gateway).
+   */
+  private async startEgress(
+    session: SandboxSession,
+    policy: EgressPolicy,
+    input: ExecutorInput,
+  ): Promise<{ egress: EgressProxy; relay: SandboxRelay; env: Record<string, string> }> {
+    const socket = join(session.hostRuntimeDir, 'egress.sock');
+    const egress = await startEgressProxy({
+      socketPath: socket,
+      policy,
+      logger: input.logger.child({ agent_id: input.definition.name }),
+    });
+    const port = await session.loopbackPort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = {
+      HTTPS_PROXY: url,
+      HTTP_PROXY: url,
+      https_proxy: url,
+      http_proxy: url,
+      NO_PROXY: '127.0.0.1,localhost',
+      no_proxy: '127.0.0.1,localhost',
+    };
+    return { egress, relay: { port, socket }, env };
   }
 
   private missing(binary: string): string {
