@@ -75,7 +75,8 @@ function planAgent(
       agent: agent.name,
       grants,
       env,
-      workspace: '/tmp',
+      workspace: '/workspace',
+      policy,
     });
     for (const item of items) {
       if (item.kind === 'skip') {

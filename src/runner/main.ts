@@ -49,7 +49,7 @@ export async function createActivationDeps(
     }),
     logger,
     env,
-    extraTools: await createMcpToolsFromEnv(env, logger),
+    extraTools: await createMcpToolsFromEnv(env, logger, sandbox),
     maxNotificationAttempts: config.maxNotificationAttempts,
   };
 }

@@ -296,11 +296,15 @@ describe("a sandboxed child and the runner's own process", () => {
     for (const raw of [out.run, out.spawn]) {
       expect(raw).not.toContain(canary);
       const report = JSON.parse(raw) as HostileReport;
-      expect(report.runnerEnviron).toBe('error:ENOENT');
+      expect(report.runner).toEqual({ error: 'ENOENT' });
       expect(report.runnerMem).toBe('error:ENOENT');
       expect(report.runnerFds).toBe('error:ENOENT');
-      expect(report.parentEnviron).not.toContain('PROBE_CANARY');
-      expect(report.allEnviron).not.toContain('PROBE_CANARY');
+      // It did read environments: its parent's (bwrap's init in the namespace, with the sandbox allowlist only).
+      expect(report.parent.names).toContain('PATH');
+      expect(report.parent.names).not.toContain('PROBE_CANARY');
+      expect(report.parent.names).not.toContain('HUB_API_KEY');
+      expect(report.all.readable).toBeGreaterThan(0);
+      expect(report.all.watched).toEqual([]);
     }
   });
 
@@ -313,7 +317,7 @@ describe("a sandboxed child and the runner's own process", () => {
     expect(out).toMatchObject({ kind: 'process', selfHasCanary: true });
     const report = JSON.parse(out.spawn) as HostileReport;
     expect(report.ppid).toBe(out.pid);
-    expect(report.runnerEnviron).toContain(canary);
+    expect(report.runner.watched).toEqual([`PROBE_CANARY=${canary}`]);
     expect(out.run).toContain(canary);
   });
 });
