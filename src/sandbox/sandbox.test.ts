@@ -184,6 +184,28 @@ describe.each(['bwrap', 'process'] as const)('%s sandbox', (kind) => {
     expect(existsSync(session.hostWorkspace)).toBe(false);
   });
 
+  it('spawn: when the process exits on its own, what it left running is killed', async () => {
+    session = await sandbox.open({ id: 'spawn-exit' });
+    const marker = `bb-marker-spawn-exit-${kind}-${randomUUID()}`;
+    const leaveChild = `
+      require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', process.argv[1]], { stdio: 'ignore' });
+      process.stdin.once('data', () => process.exit(0));`;
+    const proc = session.spawn(node(leaveChild, marker));
+    await waitFor(
+      () => processesWithMarker(marker).some((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('setInterval')),
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    proc.stdin.write('go\n');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    await waitFor(() => processesWithMarker(marker).length === 0, {
+      timeoutMs: 5000,
+      message: `left running: ${processesWithMarker(marker).join(' ')}`,
+    });
+    await session.dispose();
+  });
+
   it('spawn: a command that is not an absolute path to an executable throws ENOENT', async () => {
     session = await sandbox.open({ id: 'spawn-enoent' });
     expect(() => session.spawn({ command: 'node', args: [] })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
