@@ -21,9 +21,13 @@ export function runnerCodePaths(): string[] {
   const ownModules = join(pkgRoot, 'node_modules');
   if (existsSync(ownModules)) paths.push(ownModules, realpathSync(ownModules));
   // Where dependencies really resolve (hoisted installs, a symlinked node_modules).
-  const sdk = createRequire(import.meta.url).resolve('@modelcontextprotocol/sdk/package.json');
   const marker = `${sep}node_modules${sep}`;
-  paths.push(sdk.slice(0, sdk.lastIndexOf(marker) + marker.length - 1));
+  try {
+    const sdk = createRequire(import.meta.url).resolve('@modelcontextprotocol/sdk/package.json');
+    if (sdk.includes(marker)) paths.push(sdk.slice(0, sdk.lastIndexOf(marker) + marker.length - 1));
+  } catch {
+    // not resolvable this way: the package's own node_modules above is all there is
+  }
   cached = [...new Set(paths.filter((p) => existsSync(p)))];
   return [...cached];
 }
