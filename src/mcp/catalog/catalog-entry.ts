@@ -42,7 +42,8 @@ export interface CatalogEntry {
 
 /**
  * A stdio launch item: the command resolved on the runner's PATH, the server's own variables (`serverEnv`), what it
- * needs to reach, and the host paths its sandbox may read (the runner's Node and code, the command's folder, `paths`).
+ * needs to reach, and the host paths its sandbox may read (the runner's Node and code, the command's folder,
+ * `readOnlyPaths`).
  */
 export function stdioItem(
   ctx: PlanContext,
