@@ -49,6 +49,29 @@ export default tseslint.config(
     },
   },
   {
+    // Untrusted processes (coding CLIs, stdio MCP servers) start only through src/sandbox/ (issue 16). A separate
+    // rule name, so the no-restricted-imports settings above still apply to the same files.
+    files: ['src/**/*.ts'],
+    ignores: ['src/sandbox/**', 'src/**/*.test.ts', 'src/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:child_process', 'child_process'].map((name) => ({
+            name,
+            message: 'processes are started only through src/sandbox/ (SandboxSession.run/spawn)',
+          })),
+          patterns: [
+            {
+              group: ['@modelcontextprotocol/sdk/client/stdio*'],
+              message: 'stdio MCP servers start through the sandbox (src/mcp/sandbox-stdio-transport.ts)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -37,11 +37,17 @@ const mcpServerObject = z
     env: z.record(z.string(), z.string()).default({}),
     url: z.url().optional(),
     optional: z.boolean().default(false),
+    /** A stdio server's sandbox gets network (default: none). */
+    network: z.boolean().default(false),
   })
   .refine(
     (s) => Boolean(s.command) !== Boolean(s.url),
     'give exactly one of command (stdio server) or url (HTTP server)',
-  );
+  )
+  .refine((s) => !(s.network && s.url), {
+    message: 'network is for stdio servers (command); the runner itself connects to a url server',
+    path: ['network'],
+  });
 
 /** An MCP server reference: a built-in server's name, or a custom server (command/args/env or url). */
 export const mcpServerRefSchema = z.union([z.string().min(1), mcpServerObject]);

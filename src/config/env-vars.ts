@@ -202,7 +202,8 @@ export const ENV_VARS = [
     name: 'AGENT_PERMISSIONS_PATH',
     kind: { type: 'string' },
     usedBy: ['runner', 'dev', 'cli'],
-    description: 'Cluster grant policy (ConfigMap agent-permissions, permissions.yaml); unset = no policy',
+    description:
+      'Cluster grant policy and allowed_mcp_commands (ConfigMap agent-permissions, permissions.yaml); unset = no policy',
   },
   {
     name: 'MCP_STARTUP_TIMEOUT',
@@ -300,7 +301,7 @@ export const ENV_VARS = [
     default: 'auto',
     usedBy: ['runner', 'dev'],
     description:
-      'Sandbox of CLI executors: bwrap (bubblewrap; start-up fails if it cannot run), process (degraded: env allowlist, cwd, rlimits; warns sandbox_degraded), auto = bwrap when it works',
+      'Sandbox of CLI executors and stdio MCP servers: bwrap (bubblewrap; start-up fails if it cannot run), process (degraded: env allowlist, cwd, rlimits; warns sandbox_degraded), auto = bwrap when it works (a fallback refuses CLI agents and custom MCP servers)',
   },
   {
     name: 'SANDBOX_MEMORY_MB',

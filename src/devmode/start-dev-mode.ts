@@ -85,7 +85,7 @@ export async function startDevMode(
 ): Promise<DevMode> {
   const definitionsDir = resolve(options.definitionsDir);
   const feed = new ActivityFeed();
-  // The same executors and MCP servers as a runner: CLI agents run in the sandbox when their CLI is installed.
+  // The same executors and MCP servers as a runner: CLI agents and stdio MCP servers run in the sandbox.
   const sandbox = await sandboxFromEnv(env, logger);
   const executors = new ObservedExecutorRegistry(
     createExecutorRegistry({
@@ -99,7 +99,7 @@ export async function startDevMode(
     }),
     feed,
   );
-  const extraTools = await createMcpToolsFromEnv(env, logger);
+  const extraTools = await createMcpToolsFromEnv(env, logger, sandbox);
   const definitions = new FileAgentDefinitions({ root: definitionsDir, logger });
   const plans = await planAgents(definitions, executors, env);
   const stores = await openStores(settings, options.runners, logger);

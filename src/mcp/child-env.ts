@@ -1,21 +1,10 @@
-/** Variables copied from the runner's environment into every MCP server process (nothing else is). */
-export const CHILD_ENV_ALLOWLIST = ['PATH', 'LANG'] as const;
-
 /**
- * The whole environment of an MCP server process: PATH and LANG from the runner, HOME set to the activation's
- * workspace, plus that server's own variables (credentials included). Never a copy of the runner's environment,
- * so no other server's credentials, no Hub key and no LLM key reach the child.
+ * The variables an MCP server process gets beyond the sandbox's: exactly its own (its credential and settings, as
+ * its catalog entry or its custom `env` entry names them). The sandbox (`src/sandbox/sandbox-env.ts`) starts from
+ * an allowlist (PATH, LANG, LC_*, TZ, TERM; the proxy variables when the server has network) and sets HOME and
+ * TMPDIR; never a copy of the runner's environment, so no other server's credentials, no Hub key and no LLM key
+ * reach the server.
  */
-export function buildChildEnv(
-  runnerEnv: NodeJS.ProcessEnv,
-  workspace: string,
-  own: Record<string, string>,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of CHILD_ENV_ALLOWLIST) {
-    const value = runnerEnv[name];
-    if (value) env[name] = value;
-  }
-  env.HOME = workspace;
-  return { ...env, ...own };
+export function serverEnv(own: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...own };
 }

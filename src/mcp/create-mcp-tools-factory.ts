@@ -1,9 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AgentDefinition } from '../agents/agent-definition.js';
 import type { ToolProvider } from '../executors/tool-provider.js';
 import type { Logger } from '../observability/logger.js';
+import type { Sandbox, SandboxSession } from '../sandbox/sandbox.js';
+import { McpError } from './errors.js';
 import { GrantSet } from './grant-set.js';
 import { McpConnection } from './mcp-connection.js';
 import { McpToolProvider } from './mcp-tool-provider.js';
@@ -23,6 +22,13 @@ export interface McpToolsFactoryOptions {
   logger: Logger;
   /** The runner's environment: credentials are looked up here and handed to their own server only. */
   env: NodeJS.ProcessEnv;
+  /** Where stdio servers run: one session per activation, one sandboxed process per server. */
+  sandbox: Sandbox;
+  /**
+   * When set, custom stdio servers are refused with this reason (`mcp_sandbox_too_weak`): the process sandbox that
+   * `SANDBOX=auto` fell back to would let them read the runner's environment through /proc.
+   */
+  refuseCustomServers?: string;
   /** The cluster permission policy file (AGENT_PERMISSIONS_PATH), read at every activation. */
   policyPath?: string;
   /** @default 30000 (MCP_STARTUP_TIMEOUT) */
@@ -33,8 +39,6 @@ export interface McpToolsFactoryOptions {
   shutdownGraceMs?: number;
   /** Log tool arguments and results (LOG_SENSITIVE). @default false */
   logSensitive?: boolean;
-  /** Where per-activation workspaces are created. @default os.tmpdir() */
-  workspaceParent?: string;
 }
 
 /** MCP tools of one activation, and how to stop them. */
@@ -49,12 +53,14 @@ export interface McpTools {
 export type McpToolsFactory = (definition: AgentDefinition, signal: AbortSignal) => Promise<McpTools>;
 
 /**
- * The MCP servers of native agents, per activation: apply the permission policy (`grant_denied`), plan the servers
- * of `capabilities.mcp_servers` against the grants (`mcp_server_not_granted`, `mcp_credentials_missing`), create a
- * workspace directory, start the servers in parallel and offer each as a `ToolProvider`. `hub` is skipped: native
- * agents have the Hub tools built in. A required server that fails to start fails the activation with
- * `MCP server '<name>' failed to start: ...`; an optional one is logged (`mcp_server_failed`) and left out.
- * `close()` stops every server's process tree and removes the workspace.
+ * The MCP servers of an activation: apply the permission policy (`grant_denied`), open a sandbox session (its
+ * workspace is cwd and HOME of every server and the filesystem server's directory), plan the servers of
+ * `capabilities.mcp_servers` against the grants (`mcp_server_not_granted`, `mcp_credentials_missing`) and the
+ * policy's `allowed_mcp_commands` (`mcp_command_not_allowed`), start each stdio server as its own sandboxed process
+ * (in parallel) and offer each as a `ToolProvider`. `hub` is skipped: the activation has the Hub tools built in. A
+ * required server that fails to start fails the activation with `MCP server '<name>' failed to start: ...`; an
+ * optional one is logged (`mcp_server_failed`) and left out. `close()` stops every server's process tree and
+ * disposes of the session (workspace removed).
  */
 export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpToolsFactory {
   return async (definition, signal) => {
@@ -67,20 +73,21 @@ export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpTools
     const hasGrant = (g: string): boolean => grants.has(g);
     const none: McpTools = { providers: [], close: () => Promise.resolve(), hasGrant };
     if (refs.length === 0) return none;
-    const workspace = await mkdtemp(join(options.workspaceParent ?? tmpdir(), `bb-ws-${agent}-`));
-    const removeWorkspace = () => rm(workspace, { recursive: true, force: true });
+    const session = await options.sandbox.open({ id: `mcp-${agent}` });
     try {
-      const items = planServers(refs, { agent, grants, env: options.env, workspace }, ['hub']);
+      const ctx = { agent, grants, env: options.env, workspace: session.workspace, policy };
+      const items = planServers(refs, ctx, ['hub']);
       const launches: ServerLaunch[] = [];
       for (const item of items) {
         if (item.kind === 'launch') launches.push(item.server);
         else log.warn(item.event, item.fields);
       }
+      refuseWeakSandbox(launches, options.refuseCustomServers, agent);
       if (launches.length === 0) {
-        await removeWorkspace();
+        await session.dispose();
         return none;
       }
-      const connections = await startAll(launches, options, log, signal);
+      const connections = await startAll(launches, session, options, log, signal);
       return {
         hasGrant,
         providers: connections.map(
@@ -94,20 +101,34 @@ export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpTools
         ),
         close: async () => {
           await Promise.all(connections.map((c) => c.close()));
-          await removeWorkspace();
-          log.debug('mcp_servers_stopped', { servers: connections.map((c) => c.server.name) });
+          await session.dispose();
+          log.debug('mcp_servers_stopped', {
+            servers: connections.map((c) => c.server.name),
+            sandbox: options.sandbox.kind,
+            workspace: session.hostWorkspace,
+          });
         },
       };
     } catch (error) {
-      await removeWorkspace();
+      await session.dispose();
       throw error;
     }
   };
 }
 
+/** `mcp_sandbox_too_weak` for the first custom stdio server when `reason` is set. */
+function refuseWeakSandbox(launches: readonly ServerLaunch[], reason: string | undefined, agent: string): void {
+  const custom = launches.find((l) => l.source === 'custom' && l.launch.kind === 'stdio');
+  if (!reason || !custom) return;
+  throw new McpError('mcp_sandbox_too_weak', `MCP server '${custom.name}' of agent ${agent} refused: ${reason}`, {
+    data: { agent_id: agent, server: custom.name },
+  });
+}
+
 /** Start every server; on a required failure (or an abort) stop the ones that did start and reject. */
 async function startAll(
   launches: readonly ServerLaunch[],
+  session: SandboxSession,
   options: McpToolsFactoryOptions,
   log: Logger,
   signal: AbortSignal,
@@ -120,7 +141,7 @@ async function startAll(
   const results = await Promise.allSettled(
     launches.map(async (server) => {
       const started = performance.now();
-      const c = await McpConnection.connect(server, connectOptions);
+      const c = await McpConnection.connect(server, session, connectOptions);
       log.info('mcp_server_started', {
         server: server.name,
         source: server.source,

@@ -1,16 +1,30 @@
 import type { Logger } from '../observability/logger.js';
+import { fellBackToProcess } from '../sandbox/create-sandbox.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import { ConfigError } from '../shared/errors.js';
 import { createMcpToolsFactory, type McpToolsFactory } from './create-mcp-tools-factory.js';
 import { McpError } from './errors.js';
 import { readMcpSettings } from './mcp-settings.js';
 import { loadPermissionPolicy } from './permission-policy.js';
 
+/** Why custom stdio servers are refused when `SANDBOX=auto` fell back to the process sandbox. */
+export const WEAK_SANDBOX_MCP_REASON =
+  'the bubblewrap sandbox cannot run here, and in the process fallback a custom MCP server could read the runner ' +
+  'environment through /proc; allow user namespaces for the runner (see k8s/apexalgo-iad/README.md) or set ' +
+  'SANDBOX=process to accept it';
+
 /**
- * The runner's MCP tools factory from its environment. The permission policy file is checked once here so a broken
- * ConfigMap stops the runner at start (it is read again at every activation, so later edits apply).
+ * The runner's MCP tools factory from its environment, starting stdio servers in `sandbox`. The permission policy
+ * file is checked once here so a broken ConfigMap stops the runner at start (it is read again at every activation,
+ * so later edits apply). When `SANDBOX=auto` fell back to the process sandbox, custom stdio servers are refused
+ * (`SANDBOX=process` accepts them explicitly); built-in servers still run.
  * @throws ConfigError for bad settings or a broken policy file (the message names the file)
  */
-export async function createMcpToolsFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Promise<McpToolsFactory> {
+export async function createMcpToolsFromEnv(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  sandbox: Sandbox,
+): Promise<McpToolsFactory> {
   const settings = readMcpSettings(env);
   if (settings.policyPath) {
     try {
@@ -20,5 +34,6 @@ export async function createMcpToolsFromEnv(env: NodeJS.ProcessEnv, logger: Logg
       throw error;
     }
   }
-  return createMcpToolsFactory({ logger, env, ...settings });
+  const refuseCustomServers = fellBackToProcess(sandbox, env) ? WEAK_SANDBOX_MCP_REASON : undefined;
+  return createMcpToolsFactory({ logger, env, sandbox, refuseCustomServers, ...settings });
 }

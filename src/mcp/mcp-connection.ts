@@ -3,8 +3,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError as SdkMcpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage } from '../shared/errors.js';
-import { ChildProcessTransport } from './child-process-transport.js';
+import type { SandboxSession } from '../sandbox/sandbox.js';
 import { McpError } from './errors.js';
+import { SandboxStdioTransport } from './sandbox-stdio-transport.js';
 import { scrubSecrets } from './scrub-secrets.js';
 import type { ServerLaunch } from './server-launch.js';
 
@@ -40,11 +41,14 @@ export class McpConnection {
     readonly tools: readonly McpTool[],
   ) {}
 
-  /** Start the server and list its tools. @throws McpError `mcp_start_failed` with the reason and stderr tail */
-  static async connect(server: ServerLaunch, options: ConnectOptions): Promise<McpConnection> {
+  /**
+   * Start the server (a stdio server in `session`, the activation's sandbox session) and list its tools.
+   * @throws McpError `mcp_start_failed` with the reason and stderr tail
+   */
+  static async connect(server: ServerLaunch, session: SandboxSession, options: ConnectOptions): Promise<McpConnection> {
     const transport: Transport =
       server.launch.kind === 'stdio'
-        ? new ChildProcessTransport(server.launch, options.shutdownGraceMs)
+        ? new SandboxStdioTransport(session, server.launch, options.shutdownGraceMs)
         : new StreamableHTTPClientTransport(new URL(server.launch.url));
     const client = new Client(CLIENT_INFO);
     const deadline = AbortSignal.timeout(options.startupTimeoutMs);
@@ -87,7 +91,7 @@ function startFailure(
   timedOut: boolean,
   timeoutMs: number,
 ): McpError {
-  const child = transport instanceof ChildProcessTransport ? transport : undefined;
+  const child = transport instanceof SandboxStdioTransport ? transport : undefined;
   const launch = server.launch;
   let reason: string;
   if ((error as NodeJS.ErrnoException).code === 'ENOENT' && launch.kind === 'stdio') {

@@ -1,8 +1,12 @@
 // Failure paths of the MCP manager: a server that exits at start-up, one that hangs past the start-up timeout (its
 // whole process tree is killed), one that answers with a JSON-RPC error, an optional server that fails, a built-in
 // whose binary is not installed, and a grant whose credential is missing.
-import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import { captureLogger } from '../testing/capture-logger.js';
+import { processesWithMarker } from '../testing/fake-clis/process-scan.js';
+import { testSandbox } from '../testing/test-sandbox.js';
 import { waitFor } from '../testing/wait-for.js';
 import { createMcpToolsFactory, type McpTools } from './create-mcp-tools-factory.js';
 import { McpError } from './errors.js';
@@ -10,6 +14,10 @@ import { agentDefinitionFor, fixturePath } from './fixtures/agent-definition-for
 
 const node = process.execPath;
 const open: McpTools[] = [];
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await testSandbox();
+});
 afterEach(async () => {
   for (const t of open.splice(0)) await t.close();
 });
@@ -19,6 +27,7 @@ function setup(env: NodeJS.ProcessEnv = { PATH: process.env.PATH }) {
   const factory = createMcpToolsFactory({
     logger: capture.logger,
     env,
+    sandbox,
     startupTimeoutMs: 1500,
     shutdownGraceMs: 200,
   });
@@ -35,15 +44,6 @@ async function failure(p: Promise<McpTools>): Promise<McpError> {
   );
   expect(error).toBeInstanceOf(McpError);
   return error as McpError;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('MCP start-up failures', () => {
@@ -63,19 +63,21 @@ describe('MCP start-up failures', () => {
 
   it('a server that hangs past the start-up timeout fails, and its whole process tree is killed', async () => {
     const { factory } = setup();
+    const marker = `bb-mcp-hang-${randomUUID()}`;
     const def = agentDefinitionFor(
       'stuck',
       ['stuck:use'],
-      [{ name: 'stuck', command: node, args: [fixturePath('hang-server.mjs')] }],
+      [{ name: 'stuck', command: node, args: [fixturePath('hang-server.mjs'), marker] }],
     );
-    const started = Date.now();
     const error = await failure(factory(def, new AbortController().signal));
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // The grandchild started (it reported itself on stderr; its pid is the one in the server's PID namespace).
     expect(error.message).toMatch(
       /^MCP server 'stuck' failed to start: no answer to initialize\/tools\/list within 1500 ms \(start-up timeout\); last stderr lines: grandchild pid \d+$/,
     );
-    const grandchild = Number(/grandchild pid (\d+)/.exec(error.message)![1]);
-    await waitFor(() => !isAlive(grandchild), { timeoutMs: 3000 });
+    await waitFor(() => processesWithMarker(marker).length === 0, {
+      timeoutMs: 3000,
+      message: `still running: ${processesWithMarker(marker).join(' ')}`,
+    });
   });
 
   it('an optional server that fails is logged and skipped; the others still start', async () => {

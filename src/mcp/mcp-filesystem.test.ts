@@ -1,6 +1,7 @@
-// The filesystem MCP server (@modelcontextprotocol/server-filesystem, spawned over stdio) inside real runner
-// activations driven by the fake LLM: the model writes, lists and reads a file in the activation's workspace, a
-// path outside the workspace is refused, read-only grants hide write tools, and the workspace is removed after.
+// The filesystem MCP server (@modelcontextprotocol/server-filesystem, spawned over stdio in the bwrap sandbox) inside
+// real runner activations driven by the fake LLM: the model writes, lists and reads a file in the activation's
+// workspace, a path outside the workspace is refused, read-only grants hide write tools, and the sandbox workspace
+// is removed after.
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { text, toolCall } from '../testing/fake-llm-server.js';
@@ -107,9 +108,10 @@ describe('workspace', () => {
     const { capture } = await harness_.startRunner({}, harness_.env, { startupTimeoutMs: 15_000 });
     const post = await ask('reader');
     await waitFor(async () => (await harness_.repliesBy(post.id, 'reader')).length === 1, { timeoutMs: 20_000 });
-    const listed = harness_.llm.requests[1]!.toolResults[0]!.content;
-    const dir = /(\/\S*bb-ws-reader-\S+)/.exec(listed)![1]!;
-    await waitFor(() => capture.events().includes('mcp_servers_stopped'));
-    expect(existsSync(dir)).toBe(false);
+    // The server serves the sandbox's workspace, which bwrap shows it at /workspace.
+    expect(harness_.llm.requests[1]!.toolResults[0]!.content).toBe('Allowed directories:\n/workspace');
+    const stopped = await waitFor(() => capture.lines.find((l) => l.event === 'mcp_servers_stopped'));
+    expect(stopped).toMatchObject({ sandbox: 'bwrap', workspace: expect.stringMatching(/bb-sbx-mcp-reader-/) });
+    expect(existsSync(stopped.workspace as string)).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { captureLogger } from '../testing/capture-logger.js';
+import { testSandbox } from '../testing/test-sandbox.js';
 import { createMcpToolsFactory } from './create-mcp-tools-factory.js';
 import { agentDefinitionFor } from './fixtures/agent-definition-for.js';
 
@@ -36,7 +37,12 @@ afterAll(async () => {
 describe('Streamable HTTP MCP server', () => {
   it('is connected by URL and its tools are callable', async () => {
     const capture = captureLogger();
-    const factory = createMcpToolsFactory({ logger: capture.logger, env: {}, startupTimeoutMs: 5000 });
+    const factory = createMcpToolsFactory({
+      logger: capture.logger,
+      env: {},
+      sandbox: await testSandbox(),
+      startupTimeoutMs: 5000,
+    });
     const tools = await factory(
       agentDefinitionFor('calc', ['remote:use'], [{ name: 'remote', url }]),
       AbortSignal.timeout(10_000),

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogger } from '../testing/capture-logger.js';
+import { testSandbox } from '../testing/test-sandbox.js';
 import { createMcpToolsFactory, type McpTools } from './create-mcp-tools-factory.js';
 import { agentDefinitionFor } from './fixtures/agent-definition-for.js';
 
@@ -31,6 +32,7 @@ async function start(grants: string[]) {
   const factory = createMcpToolsFactory({
     logger: capture.logger,
     env: { PATH: process.env.PATH, POSTGRES_TEST_URL: URL },
+    sandbox: await testSandbox(),
     startupTimeoutMs: 20_000,
   });
   const tools = await factory(agentDefinitionFor('analyst', grants, ['postgres']), new AbortController().signal);
@@ -78,7 +80,11 @@ describe('postgres MCP server', () => {
 
   it('skips the server when POSTGRES_<DB>_URL is missing', async () => {
     const capture = captureLogger();
-    const factory = createMcpToolsFactory({ logger: capture.logger, env: { PATH: process.env.PATH } });
+    const factory = createMcpToolsFactory({
+      logger: capture.logger,
+      env: { PATH: process.env.PATH },
+      sandbox: await testSandbox(),
+    });
     const tools = await factory(
       agentDefinitionFor('analyst', ['postgres:test:read'], ['postgres']),
       AbortSignal.timeout(5000),

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, normalize } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { McpError } from './errors.js';
@@ -15,10 +16,20 @@ const rulesSchema = z.strictObject({
   denied_grants: z.array(grantPattern).optional(),
 });
 
+const absoluteCommand = z.string().refine((p) => isAbsolute(p) && normalize(p) === p && !p.endsWith('/'), {
+  error: (issue) =>
+    `must be an absolute, normalized path of an executable (e.g. /usr/bin/node), got ${JSON.stringify(issue.input)}`,
+});
+
 /** The `agent-permissions` ConfigMap (ADR-024), `permissions.yaml`. */
 export const permissionPolicySchema = z.strictObject({
   default: rulesSchema.optional(),
   agents: z.record(z.string(), rulesSchema).default({}),
+  /**
+   * Commands custom stdio MCP servers may run, as exact absolute paths (a definition's `command` must equal one).
+   * Absent or empty = no custom stdio server may start. Built-in servers and `url` servers are not affected.
+   */
+  allowed_mcp_commands: z.array(absoluteCommand).optional(),
 });
 
 /** A parsed permission policy. */
@@ -44,6 +55,14 @@ export function policyVerdict(policy: PermissionPolicy | undefined, agent: strin
   const allowed = own?.allowed_grants ?? policy.default?.allowed_grants;
   if (allowed && !allowed.some((p) => grantMatches(p, grant))) return { allowed: false, rule: 'not in allowed_grants' };
   return { allowed: true };
+}
+
+/**
+ * Whether a custom stdio server may run `command`: always without a policy file (dev mode, `activate`: the sandbox is
+ * the only guard), else only when the policy's `allowed_mcp_commands` holds exactly this string.
+ */
+export function commandAllowed(policy: PermissionPolicy | undefined, command: string): boolean {
+  return !policy || (policy.allowed_mcp_commands ?? []).includes(command);
 }
 
 /**

@@ -1,11 +1,23 @@
-/** How to run a stdio server: a child process with exactly this environment (no inherited variables). */
+import type { ServerNetwork } from './server-network.js';
+
+/**
+ * How to run a stdio server: a process started through the activation's sandbox session (`SandboxSession.spawn`),
+ * with cwd and HOME the session's workspace.
+ */
 export interface StdioLaunch {
   kind: 'stdio';
+  /** Absolute path of the executable (a bare name that was not found on the runner's PATH stays as it is). */
   command: string;
   args: string[];
-  /** The child's whole environment (see `buildChildEnv`). */
+  /**
+   * The server's own variables only (its credentials, its settings). The sandbox adds its allowlist (PATH, LANG,
+   * LC_*, TZ, TERM; the proxy variables with network), HOME and TMPDIR; nothing else of the runner's environment.
+   */
   env: Record<string, string>;
-  cwd: string;
+  /** What the server needs to reach; `sandboxNetworkFor` turns it into the sandbox's network setting. */
+  network: ServerNetwork;
+  /** Host paths the server may read besides the system folders (its code, its interpreter). */
+  readOnlyPaths: string[];
   /** Shown when the command is not found (an external binary that is not installed). */
   installHint?: string;
 }

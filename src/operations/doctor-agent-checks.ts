@@ -75,7 +75,8 @@ function planAgent(
       agent: agent.name,
       grants,
       env,
-      workspace: '/tmp',
+      workspace: '/workspace',
+      policy,
     });
     for (const item of items) {
       if (item.kind === 'skip') {
@@ -134,16 +135,24 @@ export function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
   return Promise.resolve(out);
 }
 
+/** Whether an agent starts stdio MCP servers (they run in the sandbox; native agents skip `hub`). */
+function hasStdioMcpServers(agent: AgentDefinition): boolean {
+  return agent.config.capabilities.mcp_servers.some((ref) =>
+    typeof ref === 'string' ? ref !== 'hub' || agent.config.type !== 'native' : Boolean(ref.command),
+  );
+}
+
 /**
- * CLI agents get a sandbox: with `SANDBOX=auto|bwrap`, bubblewrap must be on PATH and able to run here (user
- * namespaces); `SANDBOX=process` or a failed probe means no isolation. Native agents need none.
+ * CLI agents and agents with stdio MCP servers get a sandbox: with `SANDBOX=auto|bwrap`, bubblewrap must be on PATH
+ * and able to run here (user namespaces); `SANDBOX=process` or a failed probe means no isolation (and, under
+ * `auto`, refused CLI agents and custom MCP servers). Other native agents need none.
  */
 export async function checkSandbox(state: DoctorState): Promise<CheckResult[]> {
   const skipped = skipUnlessRunner(state, 'sandbox');
   if (skipped) return skipped;
-  const cli = state.agents.filter((a) => a.config.type !== 'native');
-  if (cli.length === 0) return [result('sandbox', 'PASS', 'no CLI agent needs a sandbox')];
-  const who = `${cli.length} CLI agent(s) (${cli.map((a) => a.name).join(', ')})`;
+  const cli = state.agents.filter((a) => a.config.type !== 'native' || hasStdioMcpServers(a));
+  if (cli.length === 0) return [result('sandbox', 'PASS', 'no agent needs a sandbox (no CLI, no stdio MCP server)')];
+  const who = `${cli.length} agent(s) with a CLI or stdio MCP servers (${cli.map((a) => a.name).join(', ')})`;
   const kind = (state.options.env.SANDBOX ?? 'auto').toLowerCase();
   const fix = 'install bubblewrap in the runner image and allow user namespaces, or accept SANDBOX=process';
   if (kind === 'process') return [result('sandbox', 'WARN', `SANDBOX=process: ${who} run without isolation`, fix)];

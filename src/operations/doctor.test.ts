@@ -1,7 +1,11 @@
 // `runDoctor` in-process against a real Redis, the dev Hub and agent definitions on disk: a healthy setup passes
 // every check; each broken setup (no HUB_URL, wrong HUB_API_KEY, Redis down, no leader, work only in a queue no
-// runner watches, invalid definition, missing executor, missing MCP credential, missing LLM key, stale work,
-// agents in backoff, GitHub mode unreachable) yields its FAIL/WARN line with the guide's fix.
+// runner watches, invalid definition, missing executor, missing MCP credential, a stdio MCP server without
+// bubblewrap or with a command the policy does not list, missing LLM key, stale work, agents in backoff, GitHub
+// mode unreachable) yields its FAIL/WARN line with the guide's fix.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAgentDefinitions } from '../testing/agent-fixtures.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
@@ -145,6 +149,27 @@ describe('doctor', () => {
     const [line] = lines(r, 'FAIL', 'mcp');
     expect(line!.message).toBe('agent researcher: github:read requires GITHUB_PAT');
     expect(line!.fix).toContain('Secret botburrow-agents-secrets');
+  });
+
+  it('stdio MCP servers need the sandbox too; a policy that does not list a custom command fails mcp', async () => {
+    const root = writeAgentDefinitions([
+      {
+        name: 'toolsmith',
+        apiBase: h.llm.url,
+        grants: ['hub:read', 'hub:write', 'thief:use'],
+        mcpServers: [{ name: 'thief', command: '/bin/sh', args: ['-c', 'true'] }],
+      },
+    ]);
+    const noBwrap = await doctor({ ...h.env, AGENT_DEFINITIONS_PATH: root, PATH: '/nonexistent' }, 'runner');
+    expect(lines(noBwrap, 'WARN', 'sandbox')[0]!.message).toBe(
+      "bubblewrap cannot run here ('bwrap' not found on PATH): 1 agent(s) with a CLI or stdio MCP servers (toolsmith) would run without isolation",
+    );
+    const policy = join(mkdtempSync(join(tmpdir(), 'bb-policy-')), 'permissions.yaml');
+    writeFileSync(policy, 'allowed_mcp_commands: ["/usr/bin/node"]\n');
+    const r = await doctor({ ...h.env, AGENT_DEFINITIONS_PATH: root, AGENT_PERMISSIONS_PATH: policy }, 'runner');
+    expect(lines(r, 'FAIL', 'mcp')[0]!.message).toContain(
+      "agent toolsmith: MCP server 'thief' of agent toolsmith: command /bin/sh is not allowed",
+    );
   });
 
   it('missing LLM key for a native agent: FAIL naming the variable', async () => {

@@ -12,7 +12,7 @@ import { createProxyAwareFetch } from '../hub/proxy-fetch.js';
 import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
-import { createSandbox } from '../sandbox/create-sandbox.js';
+import { createSandbox, fellBackToProcess } from '../sandbox/create-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { ConfigError } from '../shared/errors.js';
 import { systemClock } from '../shared/clock.js';
@@ -49,7 +49,7 @@ export async function createActivationDeps(
     }),
     logger,
     env,
-    extraTools: await createMcpToolsFromEnv(env, logger),
+    extraTools: await createMcpToolsFromEnv(env, logger, sandbox),
     maxNotificationAttempts: config.maxNotificationAttempts,
   };
 }
@@ -138,7 +138,7 @@ export async function sandboxFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Pr
  * running); `SANDBOX=process` accepts the weaker sandbox explicitly.
  */
 export function weakSandboxRefusal(sandbox: Sandbox, env: NodeJS.ProcessEnv): string | undefined {
-  if (sandbox.kind !== 'process' || (env.SANDBOX ?? 'auto').toLowerCase() === 'process') return undefined;
+  if (!fellBackToProcess(sandbox, env)) return undefined;
   return (
     'the bubblewrap sandbox cannot run in this pod, and the process fallback would let a CLI read the runner ' +
     'environment; allow user namespaces for the runner pods (see k8s/apexalgo-iad/README.md) or set SANDBOX=process to accept it'

@@ -23,24 +23,34 @@ function systemMounts(): string[] {
   return args;
 }
 
+/** Whether `path` is already visible through {@link systemMounts} (binding it again could clash with a symlink). */
+function underSystemDir(path: string): boolean {
+  return ['/usr', '/etc', '/opt', ...SYSTEM_DIRS].some((dir) => path === dir || path.startsWith(`${dir}/`));
+}
+
 /**
  * The bubblewrap argv for one command (https://github.com/containers/bubblewrap, `bwrap(1)`): every namespace
- * unshared (user, ipc, pid, net, uts, cgroup) unless `network`, all capabilities dropped, a new session, killed with
- * its parent; system folders read-only, fresh /proc, /dev and a private /tmp, the workspace writable at
- * /workspace, the runtime folder read-only at /run/botburrow, and `readOnlyPaths` at their own paths.
+ * unshared (user, ipc, pid, net, uts, cgroup) unless `network`, all capabilities dropped, killed with its parent;
+ * system folders read-only, fresh /proc, /dev and a private /tmp, the workspace writable at /workspace, the runtime
+ * folder read-only at /run/botburrow, and `readOnlyPaths` (outside those system folders) at their own paths.
+ *
+ * No `--new-session`: every sandboxed command is spawned detached (setsid: a new session without a controlling
+ * terminal, so there is no terminal for TIOCSTI to inject into), and keeping bwrap's child in that process group
+ * lets one `kill(-pgid)` reach every process of the sandbox, including the PID namespace's init, even when the
+ * outer bwrap is killed before its child armed `--die-with-parent` (a race seen when killing during start-up).
  */
 export function bwrapArgs(options: {
   hostWorkspace: string;
   hostRuntimeDir: string;
   network: boolean;
-  command: SandboxCommand;
+  command: Pick<SandboxCommand, 'command' | 'args' | 'readOnlyPaths'>;
 }): string[] {
   const { command } = options;
-  const args = ['--die-with-parent', '--new-session', '--unshare-all'];
+  const args = ['--die-with-parent', '--unshare-all'];
   if (options.network) args.push('--share-net');
   args.push('--cap-drop', 'ALL', ...systemMounts());
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
-  for (const path of command.readOnlyPaths ?? []) args.push('--ro-bind', path, path);
+  for (const path of command.readOnlyPaths ?? []) if (!underSystemDir(path)) args.push('--ro-bind', path, path);
   args.push('--bind', options.hostWorkspace, BWRAP_WORKSPACE);
   args.push('--ro-bind', options.hostRuntimeDir, BWRAP_RUNTIME_DIR);
   args.push('--chdir', BWRAP_WORKSPACE, '--', command.command, ...command.args);
@@ -71,9 +81,14 @@ export class BwrapSandbox implements Sandbox {
         runtimeDir: BWRAP_RUNTIME_DIR,
         tmpdir: '/tmp',
         privateLoopback: !network,
-        wrap: (command) => [
+        wrap: (command, withNetwork) => [
           this.bwrap,
-          ...bwrapArgs({ hostWorkspace: dirs.workspace, hostRuntimeDir: dirs.runtime, network, command }),
+          ...bwrapArgs({
+            hostWorkspace: dirs.workspace,
+            hostRuntimeDir: dirs.runtime,
+            network: withNetwork,
+            command,
+          }),
         ],
       },
       network,

@@ -57,3 +57,12 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
   });
   return new ProcessSandbox(settings);
 }
+
+/**
+ * Whether `sandbox` is the process fallback without `SANDBOX=process` having asked for it (auto fell back because
+ * bubblewrap cannot run). There a child could read the runner's `/proc/<pid>/environ`, so callers refuse untrusted
+ * processes (CLI agents, custom MCP servers) unless the operator accepted it with `SANDBOX=process`.
+ */
+export function fellBackToProcess(sandbox: Sandbox, env: Readonly<Record<string, string | undefined>>): boolean {
+  return sandbox.kind === 'process' && (env.SANDBOX ?? 'auto').toLowerCase() !== 'process';
+}

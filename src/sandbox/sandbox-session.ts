@@ -2,8 +2,16 @@ import { dirname, isAbsolute, relative } from 'node:path';
 import type { Logger } from '../observability/logger.js';
 import { freeLoopbackPort, LOOPBACK_RELAY_FILE, writeLoopbackRelay } from './loopback-relay.js';
 import { runProcessGroup } from './run-process-group.js';
-import type { SandboxCommand, SandboxLimits, SandboxResult, SandboxSession } from './sandbox.js';
-import { prlimitArgs, sandboxEnv } from './sandbox-env.js';
+import type {
+  SandboxCommand,
+  SandboxLimits,
+  SandboxProcess,
+  SandboxResult,
+  SandboxSession,
+  SandboxSpawnCommand,
+} from './sandbox.js';
+import { findExecutable, prlimitArgs, sandboxEnv } from './sandbox-env.js';
+import { spawnProcessGroup } from './spawn-process-group.js';
 import { removeWorkspace, type WorkspaceDirs } from './workspace.js';
 
 /** What both sandbox kinds share: runner env, limits, logger and the `prlimit` binary (if any). */
@@ -23,8 +31,8 @@ export interface SandboxLayout {
   workspace: string;
   runtimeDir: string;
   tmpdir: string;
-  /** The argv (executable first) that runs `command` inside the sandbox. */
-  wrap(command: SandboxCommand): string[];
+  /** The argv (executable first) that runs `command` inside the sandbox, with or without network. */
+  wrap(command: Pick<SandboxCommand, 'command' | 'args' | 'readOnlyPaths'>, network: boolean): string[];
   /** Commands have a loopback of their own (bwrap without network): relay ports need not be free on the runner. */
   privateLoopback: boolean;
 }
@@ -40,6 +48,7 @@ export class GroupSandboxSession implements SandboxSession {
   private relayScript: Promise<string> | undefined;
   private nextPrivatePort = PRIVATE_RELAY_PORT_BASE;
   private readonly portsGiven = new Set<number>();
+  private readonly processes = new Set<SandboxProcess>();
 
   constructor(
     private readonly settings: SandboxSettings,
@@ -70,17 +79,8 @@ export class GroupSandboxSession implements SandboxSession {
   }
 
   async run(commandIn: SandboxCommand, signal: AbortSignal): Promise<SandboxResult> {
-    const { settings, layout } = this;
     const command = commandIn.relays?.length ? await this.behindRelay(commandIn) : commandIn;
-    const env = sandboxEnv({
-      base: settings.env,
-      home: layout.workspace,
-      tmpdir: layout.tmpdir,
-      network: this.network,
-      extra: command.env,
-    });
-    const inner = layout.wrap(command);
-    const argv = settings.prlimit ? [settings.prlimit, ...prlimitArgs(settings.limits), ...inner] : inner;
+    const { env, argv } = this.prepare(command, this.network);
     return runProcessGroup(
       {
         command: argv[0]!,
@@ -130,9 +130,44 @@ export class GroupSandboxSession implements SandboxSession {
     return undefined;
   }
 
+  spawn(command: SandboxSpawnCommand): SandboxProcess {
+    if (this.disposed) throw new Error('sandbox session is disposed');
+    if (!findExecutable(command.command, undefined)) {
+      throw Object.assign(new Error(`spawn ${command.command} ENOENT: not an absolute path to an executable file`), {
+        code: 'ENOENT',
+      });
+    }
+    const { env, argv } = this.prepare(command, command.network ?? this.network);
+    const proc = spawnProcessGroup({ command: argv[0]!, args: argv.slice(1), env, cwd: this.dirs.workspace });
+    this.processes.add(proc);
+    void proc.exited.then(() => this.processes.delete(proc));
+    return proc;
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    const running = [...this.processes];
+    for (const proc of running) proc.kill('SIGKILL');
+    await Promise.all(running.map((p) => p.exited));
     await removeWorkspace(this.dirs, this.settings.keepWorkspaces, this.settings.logger);
+  }
+
+  /** The environment (allowlist + the command's own) and the argv (rlimits, then the sandbox wrapper). */
+  private prepare(
+    command: Pick<SandboxCommand, 'command' | 'args' | 'readOnlyPaths' | 'env'>,
+    network: boolean,
+  ): { env: Record<string, string>; argv: string[] } {
+    const { settings, layout } = this;
+    const env = sandboxEnv({
+      base: settings.env,
+      home: layout.workspace,
+      tmpdir: layout.tmpdir,
+      network,
+      extra: command.env,
+    });
+    const inner = layout.wrap(command, network);
+    const argv = settings.prlimit ? [settings.prlimit, ...prlimitArgs(settings.limits), ...inner] : inner;
+    return { env, argv };
   }
 }

@@ -1,14 +1,22 @@
 // The sandboxes against real processes: bwrap (installed in CI by .ci/run) and the process fallback.
 // Covers: env allowlist (a canary secret never reaches the command), workspace as cwd/HOME, writes outside the
-// workspace, loopback TCP with network off/on, TCP relays to runner unix sockets (network off too), kill of the whole process tree at the time limit and on abort,
-// rlimits, workspace removal and KEEP_WORKSPACES, and the selection (auto/bwrap/process, sandbox_degraded).
+// workspace, loopback TCP with network off/on (per session and per spawned process), TCP relays to runner unix
+// sockets (network off too), kill of the whole process tree
+// at the time limit, on abort, on kill() of a spawned process and on dispose(), rlimits, workspace removal and
+// KEEP_WORKSPACES, the selection (SANDBOX=auto/bwrap/process, sandbox_degraded), and what a sandboxed child sees of
+// the runner's own process: a canary in the real environment of a child Node "runner" (sandbox-probe.ts) is out of
+// reach with bwrap and readable with the process sandbox (its documented limit).
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogger } from '../testing/capture-logger.js';
 import { processesWithMarker } from '../testing/fake-clis/process-scan.js';
+import type { HostileReport, ProbeOutput } from '../testing/sandbox-probe.js';
 import { waitFor } from '../testing/wait-for.js';
 import { createSandbox } from './create-sandbox.js';
 import type { Sandbox, SandboxSession } from './sandbox.js';
@@ -17,7 +25,10 @@ const NODE = process.execPath;
 const CANARY = 'canary-secret-5b1f0e2d';
 const env = { ...process.env, CANARY_SECRET: CANARY, HUB_API_KEY: 'hub-key-canary-77' };
 
-async function make(kind: 'bwrap' | 'process', opts: { keep?: boolean; memoryMb?: number; cpuSeconds?: number } = {}) {
+async function make(
+  kind: 'auto' | 'bwrap' | 'process',
+  opts: { keep?: boolean; memoryMb?: number; cpuSeconds?: number } = {},
+) {
   const capture = captureLogger();
   const sandbox = await createSandbox({
     kind,
@@ -34,6 +45,7 @@ function node(script: string, ...args: string[]) {
 }
 
 const never = new AbortController().signal;
+const execFileAsync = promisify(execFile);
 
 describe.each(['bwrap', 'process'] as const)('%s sandbox', (kind) => {
   let sandbox: Sandbox;
@@ -116,6 +128,91 @@ describe.each(['bwrap', 'process'] as const)('%s sandbox', (kind) => {
     expect(r.timedOut).toBe(false);
     expect(r.signal === 'SIGXCPU' || r.signal === 'SIGKILL' || (r.exitCode ?? 0) > 128).toBe(true);
     await session.dispose();
+  });
+
+  it('spawn: a long-lived process talks over stdin/stdout with the allowlisted environment; stderr tail, exit code', async () => {
+    session = await sandbox.open({ id: 'spawn-test' });
+    const echo = `
+      process.stderr.write('starting up\\n');
+      const rl = require('readline').createInterface({ input: process.stdin });
+      rl.on('line', (l) => process.stdout.write(JSON.stringify({ got: l, env: process.env, cwd: process.cwd() }) + '\\n'));
+      rl.on('close', () => { process.stderr.write('bye\\n'); process.exit(7); });`;
+    const proc = session.spawn({ ...node(echo), env: { OWN_VAR: 'mine' } });
+    await proc.started;
+    expect(proc.pid).toBeGreaterThan(0);
+    proc.stdout.setEncoding('utf8');
+    const line = new Promise<string>((resolve) => proc.stdout.once('data', (d: string) => resolve(d)));
+    proc.stdin.write('ping\n');
+    const seen = JSON.parse(await line) as { got: string; env: Record<string, string>; cwd: string };
+    expect(seen.got).toBe('ping');
+    expect(seen.cwd).toBe(session.workspace);
+    expect(seen.env.HOME).toBe(session.workspace);
+    expect(seen.env.OWN_VAR).toBe('mine');
+    expect(JSON.stringify(seen.env)).not.toContain(CANARY);
+    expect(Object.keys(seen.env)).not.toContain('HUB_API_KEY');
+    proc.stdin.end();
+    expect(await proc.exited).toEqual({ code: 7, signal: null });
+    expect(proc.exit).toEqual({ code: 7, signal: null });
+    expect(proc.stderrTail()).toEqual(['starting up', 'bye']);
+    await session.dispose();
+  });
+
+  it('spawn: kill() ends the whole process tree, and dispose() kills what still runs', async () => {
+    session = await sandbox.open({ id: 'spawn-kill' });
+    const tree = `
+      const { spawn } = require('child_process');
+      spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', process.argv[1]], { stdio: 'ignore' });
+      setInterval(() => {}, 1000);`;
+    const killed = `bb-marker-spawn-kill-${kind}-${randomUUID()}`;
+    const proc = session.spawn(node(tree, killed));
+    // Killed as soon as anything runs: with bwrap that may be during its set-up (before --die-with-parent is armed).
+    await waitFor(() => processesWithMarker(killed).length >= 2, { timeoutMs: 10_000 });
+    proc.kill('SIGTERM');
+    await proc.exited;
+    await waitFor(() => processesWithMarker(killed).length === 0, {
+      timeoutMs: 5000,
+      message: `still running after kill: ${processesWithMarker(killed)
+        .map((p) => readFileSync(`/proc/${p}/stat`, 'utf8').slice(0, 60))
+        .join(' | ')}`,
+    });
+    const left = `bb-marker-spawn-left-${kind}-${randomUUID()}`;
+    const leftover = session.spawn(node(tree, left));
+    // The whole tree is up: node and its child (with bwrap also the outer bwrap and the namespace's init).
+    await waitFor(() => processesWithMarker(left).length >= (kind === 'bwrap' ? 4 : 2), { timeoutMs: 10_000 });
+    await session.dispose();
+    expect(leftover.exit).toBeDefined();
+    await waitFor(() => processesWithMarker(left).length === 0, { timeoutMs: 5000 });
+    expect(existsSync(session.hostWorkspace)).toBe(false);
+  });
+
+  it('spawn: when the process exits on its own, what it left running is killed', async () => {
+    session = await sandbox.open({ id: 'spawn-exit' });
+    const marker = `bb-marker-spawn-exit-${kind}-${randomUUID()}`;
+    const leaveChild = `
+      require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', process.argv[1]], { stdio: 'ignore' });
+      process.stdin.once('data', () => process.exit(0));`;
+    const proc = session.spawn(node(leaveChild, marker));
+    await waitFor(
+      () => processesWithMarker(marker).some((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('setInterval')),
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    proc.stdin.write('go\n');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    await waitFor(() => processesWithMarker(marker).length === 0, {
+      timeoutMs: 5000,
+      message: `left running: ${processesWithMarker(marker).join(' ')}`,
+    });
+    await session.dispose();
+  });
+
+  it('spawn: a command that is not an absolute path to an executable throws ENOENT', async () => {
+    session = await sandbox.open({ id: 'spawn-enoent' });
+    expect(() => session.spawn({ command: 'node', args: [] })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => session.spawn({ command: '/nonexistent/server', args: [] })).toThrow(/ENOENT/);
+    await session.dispose();
+    expect(() => session.spawn(node('1'))).toThrow('sandbox session is disposed');
   });
 
   it('keeps the workspace with KEEP_WORKSPACES and says where', async () => {
@@ -256,7 +353,7 @@ describe('bwrap isolation', () => {
     await session.dispose();
   });
 
-  it('cannot write outside the workspace or read the runner process environment', async () => {
+  it('cannot write outside the workspace', async () => {
     const { sandbox } = await make('bwrap');
     const session = await sandbox.open({ id: 'fs-test' });
     const script = `
@@ -264,22 +361,85 @@ describe('bwrap isolation', () => {
       for (const p of [process.argv[1] + '/escape.txt', '/usr/escape.txt', '/etc/escape.txt', process.argv[2] + '/escape.txt']) {
         try { fs.writeFileSync(p, 'x'); out[p] = 'written'; } catch (e) { out[p] = e.code; }
       }
-      try { out.environ = fs.readFileSync('/proc/' + process.argv[3] + '/environ', 'utf8'); } catch (e) { out.environ = e.code; }
       process.stdout.write(JSON.stringify(out));`;
-    const r = await session.run(node(script, outside, process.cwd(), String(process.pid)), never);
+    const r = await session.run(node(script, outside, process.cwd()), never);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).not.toContain(CANARY);
+    expect(Object.values(JSON.parse(r.stdout) as Record<string, string>)).not.toContain('written');
     expect(existsSync(join(outside, 'escape.txt'))).toBe(false);
     expect(existsSync(join(process.cwd(), 'escape.txt'))).toBe(false);
     expect(existsSync('/usr/escape.txt')).toBe(false);
     await session.dispose();
   });
+
+  it('a spawned process follows its own network setting, not only the session default', async () => {
+    const { sandbox } = await make('bwrap');
+    const session = await sandbox.open({ id: 'net-spawn' });
+    const reach = async (network: boolean | undefined) => {
+      const proc = session.spawn({ command: NODE, args: ['-e', connect, String(port)], network });
+      let out = '';
+      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const exit = await proc.exited;
+      return { out, exit };
+    };
+    expect(await reach(undefined)).toEqual({ out: 'error ECONNREFUSED', exit: { code: 3, signal: null } });
+    expect((await reach(true)).out).toContain('hello from the host');
+    await session.dispose();
+  });
+});
+
+/** Run `sandbox-probe.ts` in a child Node process whose real environment holds `canary`. */
+async function probe(
+  kind: 'auto' | 'bwrap' | 'process',
+  canary: string,
+  path = process.env.PATH,
+): Promise<ProbeOutput> {
+  const { stdout } = await execFileAsync(NODE, ['--import', 'tsx', resolve('src/testing/sandbox-probe.ts'), kind], {
+    env: { ...process.env, PATH: path, PROBE_CANARY: canary, HUB_API_KEY: `hub-${canary}` },
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ProbeOutput;
+}
+
+describe("a sandboxed child and the runner's own process", () => {
+  it('bwrap (PID namespace, fresh /proc): no environment, memory or fds of the runner, nor any /proc/*/environ', async () => {
+    const canary = `canary-real-env-${randomUUID()}`;
+    const out = await probe('bwrap', canary);
+    expect(out).toMatchObject({ kind: 'bwrap', selfHasCanary: true });
+    for (const raw of [out.run, out.spawn]) {
+      expect(raw).not.toContain(canary);
+      const report = JSON.parse(raw) as HostileReport;
+      expect(report.runner).toEqual({ error: 'ENOENT' });
+      expect(report.runnerMem).toBe('error:ENOENT');
+      expect(report.runnerFds).toBe('error:ENOENT');
+      // It did read environments: its parent's (bwrap's init in the namespace, with the sandbox allowlist only).
+      expect(report.parent.names).toContain('PATH');
+      expect(report.parent.names).not.toContain('PROBE_CANARY');
+      expect(report.parent.names).not.toContain('HUB_API_KEY');
+      expect(report.all.readable).toBeGreaterThan(0);
+      expect(report.all.watched).toEqual([]);
+    }
+  });
+
+  // The documented limit of the degraded sandbox (and why the runner refuses CLI agents and custom MCP servers
+  // there unless SANDBOX=process): a same-uid child reads the runner's /proc/<pid>/environ. This also shows that
+  // the probe above would see a canary that is reachable.
+  it('the process sandbox (degraded) does NOT hide the runner: the canary is readable through /proc', async () => {
+    const canary = `canary-real-env-${randomUUID()}`;
+    const out = await probe('process', canary);
+    expect(out).toMatchObject({ kind: 'process', selfHasCanary: true });
+    const report = JSON.parse(out.spawn) as HostileReport;
+    expect(report.ppid).toBe(out.pid);
+    expect(report.runner.watched).toEqual([`PROBE_CANARY=${canary}`]);
+    expect(out.run).toContain(canary);
+  });
 });
 
 describe('sandbox selection', () => {
   it('auto picks bwrap when it works; SANDBOX=process warns sandbox_degraded', async () => {
-    const auto = await make('bwrap');
+    const auto = await make('auto');
     expect(auto.sandbox.kind).toBe('bwrap');
+    expect(auto.capture.lines.find((l) => l.event === 'sandbox_selected')).toMatchObject({ sandbox: 'bwrap' });
+    expect(auto.capture.events()).not.toContain('sandbox_degraded');
     const fallback = await make('process');
     expect(fallback.capture.lines.find((l) => l.event === 'sandbox_degraded')).toMatchObject({ level: 'warn' });
   });

@@ -1,3 +1,5 @@
+import type { Readable, Writable } from 'node:stream';
+
 /** Resource limits applied to every process a sandbox starts (rlimits, inherited by its children). */
 export interface SandboxLimits {
   /** Address-space limit per process (RLIMIT_AS), in MiB; 0 = none. `SANDBOX_MEMORY_MB`. */
@@ -18,7 +20,10 @@ export type SandboxKind = 'bwrap' | 'process';
 export interface SandboxSessionOptions {
   /** Short id for the workspace folder name and logs (e.g. the activation id). */
   id: string;
-  /** Let commands use the network (`sandbox.network` in the agent definition). Default: no network. */
+  /**
+   * Let commands use the network (`sandbox.network` in the agent definition). Default: no network. A spawned
+   * process may override it ({@link SandboxSpawnCommand.network}).
+   */
   network?: boolean;
 }
 
@@ -55,6 +60,54 @@ export interface SandboxRelay {
    * `hostWorkspace`) is reached through that folder; any other path is bound into the sandbox at its own path.
    */
   socket: string;
+}
+
+/**
+ * A long-lived process to start inside a session and talk to over its stdin/stdout (a stdio MCP server). Its
+ * environment is the sandbox allowlist plus `env`; cwd and HOME are the session's workspace.
+ */
+export interface SandboxSpawnCommand {
+  /** Absolute path of the executable (resolve it on the runner's PATH first). */
+  command: string;
+  args: readonly string[];
+  /** Variables added to the sandbox's allowlisted environment (the process's own credentials, nothing else). */
+  env?: Readonly<Record<string, string>>;
+  /** Extra host paths the process may read, at the same path (its code, its interpreter's folder). */
+  readOnlyPaths?: readonly string[];
+  /**
+   * Network for this process only; default: the session's. With bwrap, off = a new network namespace with only
+   * loopback, on = the runner's network namespace (`--share-net`; restricting it is the egress proxy's job).
+   */
+  network?: boolean;
+}
+
+/** How a spawned process ended: exit code, or the signal that killed it. */
+export interface SandboxProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * A process started by {@link SandboxSession.spawn}, leader of its own process group (with bwrap: of its own PID
+ * namespace, which dies with it). When the leader exits its group is killed, so nothing it started keeps running.
+ */
+export interface SandboxProcess {
+  /** Host pid of the group leader (bwrap itself, or the command in the process sandbox); undefined if it never ran. */
+  readonly pid: number | undefined;
+  /** The process's stdin (errors such as EPIPE after it exited are swallowed unless you listen for them). */
+  readonly stdin: Writable;
+  /** The process's stdout, as raw bytes. */
+  readonly stdout: Readable;
+  /** Resolves once the process is running; rejects with the spawn error. */
+  readonly started: Promise<void>;
+  /** Resolves once the leader has exited, its group was killed and its pipes are closed. Never rejects. */
+  readonly exited: Promise<SandboxProcessExit>;
+  /** The exit status once the leader has exited. */
+  readonly exit: SandboxProcessExit | undefined;
+  /** The last lines written to stderr (at most 20, each cut to 500 characters). */
+  stderrTail(): string[];
+  /** Send `signal` (default SIGKILL) to the whole process group; ignored once it is gone. */
+  kill(signal?: NodeJS.Signals): void;
 }
 
 /** How a command ended. Output is captured; stderr keeps its tail only. */
@@ -98,7 +151,16 @@ export interface SandboxSession {
    * its own credentials (the LLM gateway's token).
    */
   loopbackPort(): Promise<number>;
-  /** Remove the workspace and runtime folder (kept with `KEEP_WORKSPACES=true`). Idempotent. */
+  /**
+   * Start a long-lived process with piped stdin/stdout (e.g. a stdio MCP server) and return at once. The caller
+   * ends it (stdin EOF, then {@link SandboxProcess.kill}); {@link dispose} kills whatever is still running.
+   * @throws Error with `code: 'ENOENT'` when `command.command` is not an absolute path to an executable file
+   */
+  spawn(command: SandboxSpawnCommand): SandboxProcess;
+  /**
+   * Kill the processes `spawn` started that still run, then remove the workspace and runtime folder (kept with
+   * `KEEP_WORKSPACES=true`). Idempotent.
+   */
   dispose(): Promise<void>;
 }
 

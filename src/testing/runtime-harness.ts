@@ -7,6 +7,8 @@ import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import { createMcpToolsFactory, type McpToolsFactoryOptions } from '../mcp/create-mcp-tools-factory.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
+import { createSandbox } from '../sandbox/create-sandbox.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import { Runner } from '../runner/runner.js';
 import { RUNNER_DEFAULTS, type RunnerOptions } from '../runner/runner-options.js';
 import { systemClock } from '../shared/clock.js';
@@ -77,12 +79,13 @@ export class RuntimeHarness {
 
   /**
    * Start an in-process runner with a capturing logger. `mcp` turns on MCP servers for native agents (the factory
-   * gets the capturing logger and `env`). `deps.executors` replaces the native-only executor registry (CLI tests).
+   * gets the capturing logger and `env`; stdio servers run in `mcp.sandbox`, by default a bubblewrap sandbox, which
+   * CI installs). `deps.executors` replaces the native-only executor registry (CLI tests).
    */
   async startRunner(
     options: Partial<RunnerOptions> = {},
     env: NodeJS.ProcessEnv = this.env,
-    mcp?: Omit<McpToolsFactoryOptions, 'logger' | 'env'>,
+    mcp?: Omit<McpToolsFactoryOptions, 'logger' | 'env' | 'sandbox'> & { sandbox?: Sandbox },
     deps: { executors?: ExecutorRegistry; hubFetch?: typeof fetch; redisUrl?: string } = {},
   ) {
     const capture = captureLogger();
@@ -107,7 +110,14 @@ export class RuntimeHarness {
         executors: deps.executors ?? createExecutorRegistry({ native: { retry: { baseDelayMs: 10, maxDelayMs: 50 } } }),
         logger: capture.logger,
         env,
-        extraTools: mcp ? createMcpToolsFactory({ ...mcp, logger: capture.logger, env }) : undefined,
+        extraTools: mcp
+          ? createMcpToolsFactory({
+              ...mcp,
+              sandbox: mcp.sandbox ?? (await createSandbox({ kind: 'bwrap', env, logger: capture.logger })),
+              logger: capture.logger,
+              env,
+            })
+          : undefined,
         registry,
         clock: systemClock,
       },

@@ -21,6 +21,8 @@ export const braveServer: CatalogEntry = {
         args: [packageBin('@brave/brave-search-mcp-server', 'brave-search-mcp-server'), '--transport', 'stdio'],
         env: { BRAVE_API_KEY: key },
         secrets: [key],
+        // Calls api.search.brave.com. TODO(issue 16, egress proxy): only that host (see server-network.ts).
+        network: 'internet',
         toolGrant: () => undefined,
       }),
     ];

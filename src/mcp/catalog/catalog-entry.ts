@@ -1,9 +1,13 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { LogFields } from '../../observability/logger.js';
-import { buildChildEnv } from '../child-env.js';
+import { findExecutable } from '../../sandbox/sandbox-env.js';
+import { serverEnv } from '../child-env.js';
 import type { GrantSet } from '../grant-set.js';
+import type { PermissionPolicy } from '../permission-policy.js';
 import type { ServerLaunch } from '../server-launch.js';
+import { commandPaths, runnerCodePaths } from '../server-mounts.js';
+import type { ServerNetwork } from '../server-network.js';
 
 /** What a catalog entry needs to decide whether and how its server runs for one activation. */
 export interface PlanContext {
@@ -11,9 +15,14 @@ export interface PlanContext {
   grants: GrantSet;
   /** The runner's environment: where credentials are looked up (never passed on as a whole). */
   env: NodeJS.ProcessEnv;
-  /** The activation's workspace: cwd and HOME of every server, the filesystem server's only directory. */
+  /**
+   * The activation's workspace as the servers see it (`/workspace` with bwrap): cwd and HOME of every server, the
+   * filesystem server's only directory.
+   */
   workspace: string;
   optional: boolean;
+  /** The cluster permission policy (AGENT_PERMISSIONS_PATH), if any: its `allowed_mcp_commands` vet custom servers. */
+  policy?: PermissionPolicy;
 }
 
 /** A server to start, or why one is not started (logged as a warning; the activation goes on). */
@@ -31,7 +40,11 @@ export interface CatalogEntry {
   plan(ctx: PlanContext): PlanItem[];
 }
 
-/** A stdio launch item with the child environment built from the allowlist plus `env`. */
+/**
+ * A stdio launch item: the command resolved on the runner's PATH, the server's own variables (`serverEnv`), what it
+ * needs to reach, and the host paths its sandbox may read (the runner's Node and code, the command's folder,
+ * `readOnlyPaths`).
+ */
 export function stdioItem(
   ctx: PlanContext,
   s: Omit<ServerLaunch, 'launch' | 'optional' | 'secrets'> & {
@@ -40,10 +53,20 @@ export function stdioItem(
     env?: Record<string, string>;
     secrets?: string[];
     installHint?: string;
+    network: ServerNetwork;
+    readOnlyPaths?: string[];
   },
 ): PlanItem {
-  const env = buildChildEnv(ctx.env, ctx.workspace, s.env ?? {});
-  const launch = { kind: 'stdio' as const, command: s.command, args: s.args, env, cwd: ctx.workspace };
+  const command = findExecutable(s.command, ctx.env.PATH) ?? s.command;
+  const readOnlyPaths = [...new Set([...runnerCodePaths(), ...commandPaths(command), ...(s.readOnlyPaths ?? [])])];
+  const launch = {
+    kind: 'stdio' as const,
+    command,
+    args: s.args,
+    env: serverEnv(s.env ?? {}),
+    network: s.network,
+    readOnlyPaths,
+  };
   return {
     kind: 'launch',
     server: {

@@ -6,7 +6,9 @@ const WRITE_TOOLS = new Set(['write_file', 'edit_file', 'create_directory', 'mov
 
 /**
  * `filesystem`: `@modelcontextprotocol/server-filesystem` (a maintained reference server), given the activation's
- * workspace as its only allowed directory; paths outside it are refused by the server. No credentials.
+ * workspace as its only allowed directory; paths outside it are refused by the server (and with bwrap its sandbox
+ * holds nothing else writable, and besides the system folders and its code nothing else to read). No credentials,
+ * no network.
  */
 export const filesystemServer: CatalogEntry = {
   name: 'filesystem',
@@ -21,6 +23,7 @@ export const filesystemServer: CatalogEntry = {
         source: 'filesystem',
         command: process.execPath,
         args: [packageBin('@modelcontextprotocol/server-filesystem', 'mcp-server-filesystem'), ctx.workspace],
+        network: 'none',
         toolGrant: (tool) => (WRITE_TOOLS.has(tool) ? 'filesystem:write' : undefined),
       }),
     ];

@@ -30,6 +30,8 @@ export const githubServer: CatalogEntry = {
         secrets: [pat],
         installHint:
           'github-mcp-server is not installed: put the binary from https://github.com/github/github-mcp-server/releases on PATH',
+        // Calls api.github.com. TODO(issue 16, egress proxy): only that host (see server-network.ts).
+        network: 'internet',
         toolGrant: (tool) => (WRITE_TOOL.test(tool) ? 'github:write' : undefined),
       }),
     ];

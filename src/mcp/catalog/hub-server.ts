@@ -29,6 +29,8 @@ export const hubServer: CatalogEntry = {
         args: [...args, 'mcp', 'hub', '--agent', ctx.agent, '--grants', granted.join(',')],
         env: { HUB_URL: url, HUB_API_KEY: key, AGENT_DEFINITIONS_PATH: defs },
         secrets: [key],
+        network: 'services', // the Hub
+        readOnlyPaths: [defs],
         toolGrant: (tool) => (tool === 'hub_create_post' || tool === 'hub_reply' ? 'hub:write' : undefined),
       }),
     ];

@@ -53,6 +53,7 @@ export const postgresServer: CatalogEntry = {
           args,
           env: { DATABASE_URL: url, POSTGRES_ACCESS: canWrite ? 'write' : 'read' },
           secrets: [url],
+          network: 'services', // its database
           toolGrant: (tool) => (tool === 'execute' ? `postgres:${db}:write` : undefined),
         }),
       );

@@ -1,0 +1,102 @@
+import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { SandboxProcess, SandboxProcessExit, SandboxSession } from '../sandbox/sandbox.js';
+import type { StdioLaunch } from './server-launch.js';
+import { sandboxNetworkFor } from './server-network.js';
+
+/**
+ * An MCP stdio client transport over a process started through the sandbox (`SandboxSession.spawn`), never a plain
+ * child of the runner: the environment is the sandbox allowlist plus `launch.env` (the SDK's `StdioClientTransport`
+ * would add HOME, USER, SHELL... from the runner), with bwrap the server has its own PID namespace, /proc and
+ * (unless `launch.network` says otherwise) no network, and `close()` ends its whole process tree.
+ */
+export class SandboxStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  private process: SandboxProcess | undefined;
+  private readonly buffer = new ReadBuffer();
+
+  constructor(
+    private readonly session: SandboxSession,
+    private readonly launch: StdioLaunch,
+    private readonly graceMs = 2000,
+  ) {}
+
+  /** Exit code or signal once the server has exited. */
+  get exit(): SandboxProcessExit | undefined {
+    return this.process?.exit;
+  }
+
+  /** The last lines the server wrote to stderr (not scrubbed: the caller scrubs before quoting them). */
+  stderrTail(): string[] {
+    return this.process?.stderrTail() ?? [];
+  }
+
+  /** Spawn the server in the sandbox. @throws the spawn error (`code: 'ENOENT'` when the command does not exist) */
+  async start(): Promise<void> {
+    const { launch } = this;
+    const proc = this.session.spawn({
+      command: launch.command,
+      args: launch.args,
+      env: launch.env,
+      readOnlyPaths: launch.readOnlyPaths,
+      network: sandboxNetworkFor(launch.network),
+    });
+    this.process = proc;
+    proc.stdout.on('data', (chunk: Buffer) => this.onStdout(chunk));
+    proc.stdin.on('error', (error) => this.onerror?.(error));
+    void proc.exited.then(() => this.onclose?.());
+    await proc.started;
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stdin = this.process?.stdin;
+      if (!stdin?.writable) return reject(new Error('MCP server process is not running'));
+      if (stdin.write(serializeMessage(message))) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  /**
+   * End stdin, give the server `graceMs` to exit, then SIGTERM and finally SIGKILL its whole process group (with
+   * bwrap its PID namespace goes with it). Resolves when nothing of it runs any more.
+   */
+  async close(): Promise<void> {
+    const proc = this.process;
+    if (!proc?.pid) return;
+    proc.stdin.end();
+    if (!(await within(proc.exited, this.graceMs))) {
+      proc.kill('SIGTERM');
+      if (!(await within(proc.exited, this.graceMs))) proc.kill('SIGKILL');
+    }
+    await proc.exited;
+  }
+
+  private onStdout(chunk: Buffer): void {
+    this.buffer.append(chunk);
+    for (;;) {
+      let message: JSONRPCMessage | null;
+      try {
+        message = this.buffer.readMessage();
+      } catch (error) {
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
+      if (message === null) break;
+      this.onmessage?.(message);
+    }
+  }
+}
+
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
