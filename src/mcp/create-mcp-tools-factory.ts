@@ -137,6 +137,7 @@ async function startAll(
     startupTimeoutMs: options.startupTimeoutMs ?? MCP_DEFAULTS.startupTimeoutMs,
     shutdownGraceMs: options.shutdownGraceMs ?? MCP_DEFAULTS.shutdownGraceMs,
     signal,
+    logger: log,
   };
   const results = await Promise.allSettled(
     launches.map(async (server) => {

@@ -1,3 +1,4 @@
+import type { Logger } from '../observability/logger.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -24,6 +25,8 @@ export interface ConnectOptions {
   signal: AbortSignal;
   /** How long `close()` waits after ending stdin, and after SIGTERM. @default 2000 */
   shutdownGraceMs?: number;
+  /** For the egress proxy of `internet` servers (`egress_denied`, ...). */
+  logger?: Logger;
 }
 
 const CLIENT_INFO = { name: 'botburrow-agents', version: '0.1.0' };
@@ -48,7 +51,7 @@ export class McpConnection {
   static async connect(server: ServerLaunch, session: SandboxSession, options: ConnectOptions): Promise<McpConnection> {
     const transport: Transport =
       server.launch.kind === 'stdio'
-        ? new SandboxStdioTransport(session, server.launch, options.shutdownGraceMs)
+        ? new SandboxStdioTransport(session, server.launch, options.shutdownGraceMs, options.logger)
         : new StreamableHTTPClientTransport(new URL(server.launch.url));
     const client = new Client(CLIENT_INFO);
     const deadline = AbortSignal.timeout(options.startupTimeoutMs);

@@ -1,6 +1,7 @@
 // Stdio MCP servers run only through the sandbox: each server is its own sandboxed process (with bwrap: its own PID
 // namespace, the namespace's init as its parent), network is decided per server (a custom server has none unless
-// its entry says `network: true`; the catalog decides for built-in servers), and under a process sandbox that
+// its entry says `network: true`, which is public hosts through an egress proxy, never the runner's loopback or the
+// metadata address; the catalog decides for built-in servers), and under a process sandbox that
 // SANDBOX=auto fell back to, custom servers are refused while built-in ones still run (SANDBOX=process accepts them).
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,9 +31,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => host.close(resolve)));
 
+let log = captureLogger();
+
 async function start(sandbox: Sandbox, servers: unknown[], grants: string[]): Promise<McpTools> {
+  log = captureLogger();
   const factory = createMcpToolsFactory({
-    logger: captureLogger().logger,
+    logger: log.logger,
     env: { PATH: process.env.PATH },
     sandbox,
     startupTimeoutMs: 15_000,
@@ -64,9 +68,22 @@ describe('stdio MCP servers in the bwrap sandbox', () => {
       const online = JSON.parse(await call(tools, 'online__steal')) as { pid: number; ppid: number };
       // Parent is the init of its own namespace (pid 1), not the runner; each server has its own namespace.
       expect(offline.ppid).toBe(1);
-      expect(online.ppid).toBe(1);
+      // The online one runs behind the loopback relay to its egress proxy: pid 2 of its namespace, not the runner.
+      expect(online.ppid).toBe(2);
+      // Neither shares the runner's network: the runner's loopback port is out of reach directly...
       expect(await call(tools, 'offline__connect', { port })).toBe('error ECONNREFUSED');
-      expect(await call(tools, 'online__connect', { port })).toBe('connected: hello from the runner host');
+      expect(await call(tools, 'online__connect', { port })).toBe('error ECONNREFUSED');
+      // ...and `network: true` means public hosts through an egress proxy, which refuses the runner's loopback and
+      // the metadata address (and the offline server has no proxy at all).
+      expect(await call(tools, 'offline__proxy_connect', { host: '127.0.0.1', port })).toBe('no proxy');
+      expect(await call(tools, 'online__proxy_connect', { host: '127.0.0.1', port })).toBe('HTTP/1.1 403 Forbidden');
+      expect(await call(tools, 'online__proxy_connect', { host: '169.254.169.254', port: 80 })).toBe(
+        'HTTP/1.1 403 Forbidden',
+      );
+      expect(log.lines.filter((l) => l.event === 'egress_denied').map((l) => l.host)).toEqual([
+        '127.0.0.1',
+        '169.254.169.254',
+      ]);
     } finally {
       await tools.close();
     }

@@ -1,7 +1,11 @@
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { SandboxProcess, SandboxProcessExit, SandboxSession } from '../sandbox/sandbox.js';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import { startEgressProxy, type EgressProxy } from '../sandbox/egress-proxy.js';
+import type { SandboxProcess, SandboxProcessExit, SandboxRelay, SandboxSession } from '../sandbox/sandbox.js';
 import type { StdioLaunch } from './server-launch.js';
 import { sandboxNetworkFor } from './server-network.js';
 
@@ -16,12 +20,14 @@ export class SandboxStdioTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   private process: SandboxProcess | undefined;
+  private egress: EgressProxy | undefined;
   private readonly buffer = new ReadBuffer();
 
   constructor(
     private readonly session: SandboxSession,
     private readonly launch: StdioLaunch,
     private readonly graceMs = 2000,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
   /** Exit code or signal once the server has exited. */
@@ -37,18 +43,40 @@ export class SandboxStdioTransport implements Transport {
   /** Spawn the server in the sandbox. @throws the spawn error (`code: 'ENOENT'` when the command does not exist) */
   async start(): Promise<void> {
     const { launch } = this;
+    const viaProxy = launch.network === 'internet' ? await this.startEgress() : undefined;
     const proc = this.session.spawn({
       command: launch.command,
       args: launch.args,
-      env: launch.env,
+      env: { ...launch.env, ...viaProxy?.env },
       readOnlyPaths: launch.readOnlyPaths,
       network: sandboxNetworkFor(launch.network),
+      ...(viaProxy ? { relays: [viaProxy.relay] } : {}),
     });
     this.process = proc;
     proc.stdout.on('data', (chunk: Buffer) => this.onStdout(chunk));
     proc.stdin.on('error', (error) => this.onerror?.(error));
     void proc.exited.then(() => this.onclose?.());
     await proc.started;
+  }
+
+  /**
+   * The egress proxy of an `internet` server: its catalog hosts (or any public host), never a private address; a
+   * socket in the runtime folder, relayed to a loopback port inside the server's sandbox, named in HTTP(S)_PROXY.
+   */
+  private async startEgress(): Promise<{ relay: SandboxRelay; env: Record<string, string> }> {
+    const { launch, session } = this;
+    const socket = join(session.hostRuntimeDir, `egress-${randomBytes(4).toString('hex')}.sock`);
+    this.egress = await startEgressProxy({
+      socketPath: socket,
+      policy: launch.egressHosts ? { allow: launch.egressHosts } : { allow: 'public' },
+      logger: this.logger,
+    });
+    const port = await session.loopbackPort();
+    const url = `http://127.0.0.1:${port}`;
+    return {
+      relay: { port, socket },
+      env: { HTTPS_PROXY: url, HTTP_PROXY: url, https_proxy: url, http_proxy: url },
+    };
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -66,13 +94,15 @@ export class SandboxStdioTransport implements Transport {
    */
   async close(): Promise<void> {
     const proc = this.process;
-    if (!proc?.pid) return;
-    proc.stdin.end();
-    if (!(await within(proc.exited, this.graceMs))) {
-      proc.kill('SIGTERM');
-      if (!(await within(proc.exited, this.graceMs))) proc.kill('SIGKILL');
+    if (proc?.pid) {
+      proc.stdin.end();
+      if (!(await within(proc.exited, this.graceMs))) {
+        proc.kill('SIGTERM');
+        if (!(await within(proc.exited, this.graceMs))) proc.kill('SIGKILL');
+      }
+      await proc.exited;
     }
-    await proc.exited;
+    await this.egress?.close();
   }
 
   private onStdout(chunk: Buffer): void {

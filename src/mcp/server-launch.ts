@@ -16,6 +16,8 @@ export interface StdioLaunch {
   env: Record<string, string>;
   /** What the server needs to reach; `sandboxNetworkFor` turns it into the sandbox's network setting. */
   network: ServerNetwork;
+  /** For `internet`: the only hosts its egress proxy lets it reach; undefined = any public host. */
+  egressHosts?: string[];
   /** Host paths the server may read besides the system folders (its code, its interpreter). */
   readOnlyPaths: string[];
   /** Shown when the command is not found (an external binary that is not installed). */

@@ -9,14 +9,12 @@
 export type ServerNetwork = 'none' | 'services' | 'internet';
 
 /**
- * Whether a server's sandbox gets network: everything but `none` runs in the runner's network namespace (bwrap
- * `--share-net`, and HTTP(S)_PROXY/NO_PROXY are passed through). The one place the MCP layer turns a server's need
- * into a sandbox setting.
- *
- * TODO(issue 16, egress proxy, branch i16-egress): `internet` servers should reach only their own API hosts through
- * the egress proxy and `services` servers only the Hub / their database, instead of the whole network they get
- * here; plug the proxy in at this function (and `SandboxSpawnCommand.network`).
+ * Whether a server's sandbox shares the runner's network namespace (bwrap `--share-net`): only `services`, our own
+ * `hub` and `postgres-<db>` servers, which must reach the Hub or a database on the private network. `internet`
+ * servers get no network of their own: they reach public hosts only through an egress proxy over a loopback relay
+ * (`SandboxStdioTransport`; their catalog hosts, or any public host for a custom server with `network: true`), never
+ * a private, loopback or metadata address. The one place the MCP layer turns a server's need into a sandbox setting.
  */
 export function sandboxNetworkFor(need: ServerNetwork): boolean {
-  return need !== 'none';
+  return need === 'services';
 }

@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -83,6 +84,13 @@ export const LOOPBACK_RELAY_FILE = 'loopback-relay.mjs';
 export async function writeLoopbackRelay(dir: string): Promise<string> {
   const path = join(dir, LOOPBACK_RELAY_FILE);
   await writeFile(path, LOOPBACK_RELAY_SOURCE, { mode: 0o444 });
+  return path;
+}
+
+/** {@link writeLoopbackRelay}, synchronously (for `SandboxSession.spawn`, which returns at once). */
+export function writeLoopbackRelaySync(dir: string): string {
+  const path = join(dir, LOOPBACK_RELAY_FILE);
+  if (!existsSync(path)) writeFileSync(path, LOOPBACK_RELAY_SOURCE, { mode: 0o444 });
   return path;
 }
 

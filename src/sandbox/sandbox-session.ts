@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { Logger } from '../observability/logger.js';
-import { freeLoopbackPort, LOOPBACK_RELAY_FILE, writeLoopbackRelay } from './loopback-relay.js';
+import { freeLoopbackPort, LOOPBACK_RELAY_FILE, writeLoopbackRelay, writeLoopbackRelaySync } from './loopback-relay.js';
 import { runProcessGroup } from './run-process-group.js';
 import type {
   SandboxCommand,
@@ -99,6 +99,13 @@ export class GroupSandboxSession implements SandboxSession {
   private async behindRelay(command: SandboxCommand): Promise<SandboxCommand> {
     this.relayScript ??= writeLoopbackRelay(this.dirs.runtime);
     await this.relayScript;
+    return { ...command, ...this.relayed(command), relays: undefined };
+  }
+
+  /** The relay script's argv in front of `command`, and what it needs to read (the script is written already). */
+  private relayed(
+    command: Pick<SandboxCommand, 'command' | 'args' | 'readOnlyPaths' | 'relays'>,
+  ): { command: string; args: string[]; readOnlyPaths: string[] } {
     const bound: string[] = [];
     const pairs = (command.relays ?? []).map(({ port, socket }) => {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`relay port ${port} is not a port`);
@@ -109,11 +116,9 @@ export class GroupSandboxSession implements SandboxSession {
     });
     const node = process.execPath;
     return {
-      ...command,
       command: node,
       args: [`${this.runtimeDir}/${LOOPBACK_RELAY_FILE}`, ...pairs, '--', command.command, ...command.args],
       readOnlyPaths: [...new Set([...(command.readOnlyPaths ?? []), dirname(node), ...bound])],
-      relays: undefined,
     };
   }
 
@@ -130,12 +135,17 @@ export class GroupSandboxSession implements SandboxSession {
     return undefined;
   }
 
-  spawn(command: SandboxSpawnCommand): SandboxProcess {
+  spawn(commandIn: SandboxSpawnCommand): SandboxProcess {
     if (this.disposed) throw new Error('sandbox session is disposed');
-    if (!findExecutable(command.command, undefined)) {
-      throw Object.assign(new Error(`spawn ${command.command} ENOENT: not an absolute path to an executable file`), {
+    if (!findExecutable(commandIn.command, undefined)) {
+      throw Object.assign(new Error(`spawn ${commandIn.command} ENOENT: not an absolute path to an executable file`), {
         code: 'ENOENT',
       });
+    }
+    let command = commandIn;
+    if (commandIn.relays?.length) {
+      writeLoopbackRelaySync(this.dirs.runtime);
+      command = { ...commandIn, ...this.relayed(commandIn) };
     }
     const { env, argv } = this.prepare(command, command.network ?? this.network);
     const proc = spawnProcessGroup({ command: argv[0]!, args: argv.slice(1), env, cwd: this.dirs.workspace });

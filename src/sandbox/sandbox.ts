@@ -79,6 +79,8 @@ export interface SandboxSpawnCommand {
    * loopback, on = the runner's network namespace (`--share-net`; restricting it is the egress proxy's job).
    */
   network?: boolean;
+  /** Loopback ports inside the sandbox relayed to runner unix sockets (as for `run`; e.g. an egress proxy). */
+  relays?: readonly SandboxRelay[];
 }
 
 /** How a spawned process ended: exit code, or the signal that killed it. */

@@ -21,8 +21,9 @@ export const braveServer: CatalogEntry = {
         args: [packageBin('@brave/brave-search-mcp-server', 'brave-search-mcp-server'), '--transport', 'stdio'],
         env: { BRAVE_API_KEY: key },
         secrets: [key],
-        // Calls api.search.brave.com. TODO(issue 16, egress proxy): only that host (see server-network.ts).
+        // Calls api.search.brave.com, and nothing else through its egress proxy.
         network: 'internet',
+        egressHosts: ['api.search.brave.com'],
         toolGrant: () => undefined,
       }),
     ];

@@ -54,6 +54,7 @@ export function stdioItem(
     secrets?: string[];
     installHint?: string;
     network: ServerNetwork;
+    egressHosts?: string[];
     readOnlyPaths?: string[];
   },
 ): PlanItem {
@@ -65,6 +66,7 @@ export function stdioItem(
     args: s.args,
     env: serverEnv(s.env ?? {}),
     network: s.network,
+    ...(s.egressHosts ? { egressHosts: s.egressHosts } : {}),
     readOnlyPaths,
   };
   return {

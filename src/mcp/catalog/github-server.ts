@@ -30,8 +30,9 @@ export const githubServer: CatalogEntry = {
         secrets: [pat],
         installHint:
           'github-mcp-server is not installed: put the binary from https://github.com/github/github-mcp-server/releases on PATH',
-        // Calls api.github.com. TODO(issue 16, egress proxy): only that host (see server-network.ts).
+        // Calls api.github.com, and nothing else through its egress proxy.
         network: 'internet',
+        egressHosts: ['api.github.com'],
         toolGrant: (tool) => (WRITE_TOOL.test(tool) ? 'github:write' : undefined),
       }),
     ];
