@@ -103,9 +103,11 @@ export class GroupSandboxSession implements SandboxSession {
   }
 
   /** The relay script's argv in front of `command`, and what it needs to read (the script is written already). */
-  private relayed(
-    command: Pick<SandboxCommand, 'command' | 'args' | 'readOnlyPaths' | 'relays'>,
-  ): { command: string; args: string[]; readOnlyPaths: string[] } {
+  private relayed(command: Pick<SandboxCommand, 'command' | 'args' | 'readOnlyPaths' | 'relays'>): {
+    command: string;
+    args: string[];
+    readOnlyPaths: string[];
+  } {
     const bound: string[] = [];
     const pairs = (command.relays ?? []).map(({ port, socket }) => {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`relay port ${port} is not a port`);
