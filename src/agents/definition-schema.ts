@@ -1,3 +1,4 @@
+import { grantSpellingProblem } from '../shared/grant-spelling.js';
 import { z } from 'zod';
 import { isRuntimeCredential } from '../config/runtime-credentials.js';
 import { parseDomainPattern } from '../sandbox/egress-policy.js';
@@ -55,7 +56,10 @@ export const mcpServerRefSchema = z.union([z.string().min(1), mcpServerObject]);
 const capabilitiesSchema = z.object({
   grants: z
     .array(
-      z.string().regex(/^[a-z0-9_-]+(:[a-z0-9_*-]+){1,2}$/, 'must look like service:scope or service:resource:scope'),
+      z.string().superRefine((grant, ctx) => {
+        const problem = grantSpellingProblem(grant);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${grant}: ${problem}` });
+      }),
     )
     .default([]),
   skills: z.array(z.string().min(1)).default([]),

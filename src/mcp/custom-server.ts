@@ -7,7 +7,8 @@ import { isRuntimeCredential, LLM_KEY_VARS } from '../config/runtime-credentials
 
 type CustomRef = Exclude<McpServerRef, string>;
 
-const NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** Lowercase letters, digits and single dashes (one spelling per env prefix: `my_tool` would also map to MY_TOOL_). */
+const NAME = /^(?=.{1,32}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** The env-var prefix a custom server may read from the runner: `my-tool` → `MY_TOOL_`. */
@@ -28,9 +29,13 @@ export function customEnvPrefix(name: string): string {
 export function planCustomServer(ref: CustomRef, ctx: PlanContext): PlanItem {
   const { name } = ref;
   if (!NAME.test(name))
-    throw new McpError('mcp_config_invalid', `MCP server name '${name}' must match ${NAME.source}`, {
-      data: { agent_id: ctx.agent },
-    });
+    throw new McpError(
+      'mcp_config_invalid',
+      `MCP server name '${name}' must be 1-32 lowercase letters, digits and single dashes (e.g. my-tool), one spelling per credential prefix`,
+      {
+        data: { agent_id: ctx.agent },
+      },
+    );
   if (SERVER_CATALOG.has(name))
     throw new McpError(
       'mcp_config_invalid',

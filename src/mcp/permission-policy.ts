@@ -2,12 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { grantSpellingProblem } from '../shared/grant-spelling.js';
 import { McpError } from './errors.js';
 import { grantMatches } from './grant-pattern.js';
 
-const grantPattern = z
-  .string()
-  .regex(/^[a-z0-9_*-]+(:[a-z0-9_*-]+){0,2}$/, 'must look like service:scope, service:resource:scope or service:*');
+/** A grant pattern in its one spelling (`grant-spelling.ts`), so no other spelling of a grant slips past it. */
+const grantPattern = z.string().superRefine((pattern, ctx) => {
+  const problem = grantSpellingProblem(pattern, { wildcards: true });
+  if (problem) ctx.addIssue({ code: 'custom', message: `${pattern}: ${problem}` });
+});
 
 const rulesSchema = z.strictObject({
   /** Only grants matching one of these are kept; absent = every grant may be kept. */
