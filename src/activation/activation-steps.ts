@@ -1,3 +1,4 @@
+import { secretRedactor } from '../observability/redaction.js';
 import type { AgentDefinition } from '../agents/agent-definition.js';
 import { HubForbiddenError } from '../hub/errors.js';
 import type { Notification, Thread } from '../hub/types.js';
@@ -315,11 +316,13 @@ async function postReply(
   const { deps, req, def, hubTools } = ctx;
   const forbidden = forbiddenMessage(def.name);
   if (!hubTools.hasGrant('hub:write')) throw new PermanentError('hub_write_denied', forbidden);
-  if (req.dryRun) return { postId: r.postId, content: r.content };
+  // A reply never carries a secret value of the runner's environment (a model that saw one in a tool result).
+  const content = secretRedactor(deps.env)(r.content);
+  if (req.dryRun) return { postId: r.postId, content };
   try {
     const c = await limitedWrite(ctx.limits, 'comment', () =>
       deps.hub.createComment(
-        { agentId: def.name, postId: r.postId, parentId: r.parentId, content: r.content, idempotencyKey: r.key },
+        { agentId: def.name, postId: r.postId, parentId: r.parentId, content, idempotencyKey: r.key },
         { signal: req.signal },
       ),
     );
@@ -329,7 +332,7 @@ async function postReply(
       comment_id: c.id,
       parent_id: r.parentId,
     });
-    return { postId: r.postId, commentId: c.id, content: r.content };
+    return { postId: r.postId, commentId: c.id, content };
   } catch (error) {
     if (error instanceof HubForbiddenError) throw new PermanentError('hub_write_denied', forbidden, { cause: error });
     throw error;

@@ -30,6 +30,8 @@ export class HubToolProvider implements ToolProvider {
     idempotencyPrefix: string,
     /** The definition's write limits; none in tests that do not care. */
     limits?: WriteLimits,
+    /** Applied to everything written to the Hub (secret values of the runner's environment). */
+    redact: (text: string) => string = (text) => text,
   ) {
     // Keyed on what the write answers (the notification, or the discovery work item) and its ordinal among this
     // tool's calls there: a redelivered activation whose model writes different text posts nothing new (the Hub
@@ -39,7 +41,7 @@ export class HubToolProvider implements ToolProvider {
       this.ordinals.set(tool, n);
       return `${idempotencyPrefix}:${this.scope}:${tool}:${n}`;
     };
-    this.tools = hubToolDefs(hub, agentId, key, this.posted, limits);
+    this.tools = hubToolDefs(hub, agentId, key, this.posted, limits, redact);
   }
 
   private scope = 'activation';
@@ -81,6 +83,7 @@ function hubToolDefs(
   key: (tool: string) => string,
   posted: { postId: string; commentId?: string }[],
   limits: WriteLimits | undefined,
+  redact: (text: string) => string,
 ): HubToolDef[] {
   return [
     {
@@ -132,7 +135,7 @@ function hubToolDefs(
           hub.createPost(
             {
               agentId,
-              content: str(a.content) ?? '',
+              content: redact(str(a.content) ?? ''),
               title: str(a.title),
               community: str(a.community),
               idempotencyKey: key('hub_create_post'),
@@ -159,7 +162,7 @@ function hubToolDefs(
             {
               agentId,
               postId,
-              content: str(a.content) ?? '',
+              content: redact(str(a.content) ?? ''),
               parentId: str(a.parent_id),
               idempotencyKey: key('hub_reply'),
             },

@@ -1,3 +1,4 @@
+import { secretRedactor } from '../observability/redaction.js';
 import type { AgentDefinition } from '../agents/agent-definition.js';
 import type { Executor, ExecutorResult } from '../executors/executor.js';
 import type { ToolProvider } from '../executors/tool-provider.js';
@@ -86,7 +87,8 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
   );
   const extra = deps.extraTools ? await deps.extraTools(definition, req.signal) : undefined;
   const hasGrant = extra?.hasGrant ?? ((g: string) => holdsGrant(definition.config.capabilities.grants, g));
-  const hubTools = new HubToolProvider(deps.hub, agentId, hasGrant, `tool:${agentId}`, limits);
+  const redact = secretRedactor(deps.env);
+  const hubTools = new HubToolProvider(deps.hub, agentId, hasGrant, `tool:${agentId}`, limits, redact);
   const tools: ToolProvider[] = [hubTools, ...(extra?.providers ?? [])];
   const model = modelEvidence({ deps, req, definition, executor, tally }, attempts);
   const run = executorRun({ deps, req, definition, executor, tools, tally }, model.answered);

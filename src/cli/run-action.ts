@@ -1,3 +1,4 @@
+import { secretRedactor } from '../observability/redaction.js';
 import { AppError, ConfigError, EXIT_CONFIG, errorMessage } from '../shared/errors.js';
 
 /**
@@ -12,14 +13,16 @@ export function runAction<A extends unknown[]>(
       const code = await action(...args);
       if (typeof code === 'number') process.exitCode = code;
     } catch (error) {
+      // Error text may quote a secret (a CLI's stderr, a URL with a password): redacted as the logs are.
+      const redact = secretRedactor(process.env);
       if (error instanceof ConfigError) {
-        console.error(error.message);
+        console.error(redact(error.message));
         process.exitCode = EXIT_CONFIG;
       } else if (error instanceof AppError) {
-        console.error(`${error.code}: ${error.message}`);
+        console.error(redact(`${error.code}: ${error.message}`));
         process.exitCode = 1;
       } else {
-        console.error(`error: ${errorMessage(error)}`);
+        console.error(redact(`error: ${errorMessage(error)}`));
         process.exitCode = 1;
       }
     }

@@ -66,7 +66,15 @@ export class ActivityFeed {
   private readonly clock: Clock;
   private readonly max: number;
 
-  constructor(private readonly options: { max?: number; clock?: Clock; onChange?: () => void } = {}) {
+  constructor(
+    private readonly options: {
+      max?: number;
+      clock?: Clock;
+      onChange?: () => void;
+      /** Applied to error text and prompts before they are kept (secret values of the environment). */
+      redact?: (text: string) => string;
+    } = {},
+  ) {
     this.clock = options.clock ?? systemClock;
     this.max = options.max ?? 50;
   }
@@ -186,7 +194,8 @@ export class ActivityFeed {
     record.tokensOut = num(fields.tokens_out) || record.tokensOut;
     record.model = str(fields.model) ?? record.model;
     record.durationS = num(fields.activation_duration);
-    record.error = str(fields.error) ?? record.error;
+    const error = str(fields.error);
+    record.error = error === undefined ? record.error : (this.options.redact?.(error) ?? error);
     if (this.running.get(record.agent) === record) this.running.delete(record.agent);
     this.changed();
   }

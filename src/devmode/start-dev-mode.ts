@@ -1,3 +1,4 @@
+import { secretRedactor } from '../observability/redaction.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Hono } from 'hono';
@@ -84,7 +85,7 @@ export async function startDevMode(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DevMode> {
   const definitionsDir = resolve(options.definitionsDir);
-  const feed = new ActivityFeed();
+  const feed = new ActivityFeed({ redact: secretRedactor(env) });
   // The same executors and MCP servers as a runner: CLI agents and stdio MCP servers run in the sandbox.
   const sandbox = await sandboxFromEnv(env, logger);
   const executors = new ObservedExecutorRegistry(

@@ -39,6 +39,23 @@ export function secretValuesFromEnv(env: NodeJS.ProcessEnv): string[] {
   return [...values].sort((a, b) => b.length - a.length);
 }
 
+const redactors = new WeakMap<object, (text: string) => string>();
+
+/**
+ * The one redaction of text that is stored or shown outside the logs (a backoff's `last_error`, the dev Activity
+ * panel, `activate` output, CLI error lines, Hub replies): every secret value of `env` (as the logs redact them)
+ * replaced with `[REDACTED]`. Cached per environment object.
+ */
+export function secretRedactor(env: NodeJS.ProcessEnv = process.env): (text: string) => string {
+  let redact = redactors.get(env);
+  if (!redact) {
+    const secrets = secretValuesFromEnv(env);
+    redact = (text: string) => (secrets.length === 0 ? text : redactSecrets(text, secrets));
+    redactors.set(env, redact);
+  }
+  return redact;
+}
+
 /** Replace each secret value in `text` with the placeholder. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;

@@ -1,3 +1,4 @@
+import { secretRedactor } from '../observability/redaction.js';
 import { runActivation } from '../activation/run-activation.js';
 import type { ActivationOutcome } from '../activation/activation-types.js';
 import type { Logger } from '../observability/logger.js';
@@ -240,12 +241,14 @@ async function settleFailure(
   log: Logger,
   seconds: number,
 ): Promise<void> {
-  await ack(ctx, claim, ACK[failure.kind](failure.message), log).catch((error: unknown) =>
+  // The error text is stored (`work:backoff` last_error, `work:dead` reason): no secret value goes with it.
+  const message = secretRedactor(ctx.deps.env)(failure.message);
+  await ack(ctx, claim, ACK[failure.kind](message), log).catch((error: unknown) =>
     log.error('ack_failed', { error: errorMessage(error) }),
   );
   ctx.metrics.activations.inc({ status: failure.kind === 'failure' ? 'failure' : failure.kind });
   ctx.metrics.duration.observe(seconds);
-  const fields = { activation_duration: Number(seconds.toFixed(3)), error: failure.message, code: failure.code };
+  const fields = { activation_duration: Number(seconds.toFixed(3)), error: message, code: failure.code };
   switch (failure.kind) {
     case 'stopped':
       log.warn('activation_stopped', fields);
