@@ -243,9 +243,10 @@ describe('k8s manifests: environment', () => {
     const perDeployment = new Set(['RUNNER_MODE', 'RUNNER_ID', 'METRICS_PORT', 'VALKEY_URL']);
     for (const v of ENV_VARS.filter(services)) {
       if ((v as { secret?: boolean }).secret) {
-        if (v.usedBy.includes('runner'))
+        const usedBy = v.usedBy as readonly Component[];
+        if (usedBy.includes('runner'))
           expect(Object.keys(secretTemplate.stringData), `${v.name} in ${RUNNER_SECRET}`).toContain(v.name);
-        if (v.usedBy.includes('coordinator'))
+        if (usedBy.includes('coordinator'))
           expect(Object.keys(coordinatorSecret.stringData), `${v.name} in ${COORDINATOR_SECRET}`).toContain(v.name);
       } else if (!perDeployment.has(v.name)) {
         expect(
