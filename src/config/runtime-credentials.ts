@@ -11,6 +11,8 @@ const RUNTIME_CREDENTIALS = new Set([
   'BRAVE_API_KEY',
   'VALKEY_URL',
   'REDIS_URL',
+  // k8s: the Valkey password, set in the runner pods only to build VALKEY_URL (k8s/apexalgo-iad).
+  'VALKEY_PASSWORD',
   'AGENT_PERMISSIONS_PATH',
 ]);
 

@@ -19,7 +19,7 @@ describe('RedisStore.create with Redis down', () => {
     );
     expect(error?.message).toMatch(
       new RegExp(
-        `^Error connecting to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/?: .*ECONNREFUSED.* \\(check VALKEY_URL \\(ConfigMap botburrow-agents-config\\)`,
+        `^Error connecting to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/?: .*ECONNREFUSED.* \\(check VALKEY_URL \\(on k8s: set in each Deployment, password from Secret botburrow-agents-valkey\\)`,
       ),
     );
     expect(JSON.stringify(lines)).not.toContain('hunter2secret');

@@ -4,7 +4,8 @@ import { errorMessage } from '../../shared/errors.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { StoreError } from '../errors.js';
 
-const REDIS_HINT = 'check VALKEY_URL (ConfigMap botburrow-agents-config) and that the valkey Service is running';
+const REDIS_HINT =
+  'check VALKEY_URL (on k8s: set in each Deployment, password from Secret botburrow-agents-valkey) and that the valkey Service is running';
 
 /** Log connection errors as `redis_unavailable`, at most once per 10 s per connection (ioredis retries often). */
 export function withErrorLog(redis: Redis, logger: Logger, url: string): Redis {
