@@ -137,7 +137,14 @@ describe('postgres MCP server', () => {
     const r = await call('postgres-test__execute', { sql: `INSERT INTO items VALUES (3, 'eve') RETURNING id` });
     expect(JSON.parse(r.content)).toEqual({ command: 'INSERT', row_count: 1, rows: [{ id: 3 }] });
     expect(await rows('SELECT name FROM items WHERE id = 3')).toEqual([{ name: 'eve' }]);
-    await server.admin('test', 'DELETE FROM items WHERE id = 3');
+    // A write that returns more than maxRows rows is still applied whole; only its result is cut.
+    const many = await call('postgres-test__execute', {
+      sql: `INSERT INTO items SELECT g, 'bulk' FROM generate_series(10, 509) g RETURNING id`,
+    });
+    expect(JSON.parse(many.content)).toMatchObject({ truncated: true });
+    expect(JSON.parse(many.content).rows).toHaveLength(200);
+    expect(await rows(`SELECT count(*)::int AS n FROM items WHERE name = 'bulk'`)).toEqual([{ n: 500 }]);
+    await server.admin('test', `DELETE FROM items WHERE id = 3 OR name = 'bulk'`);
   });
 
   it('skips the server when POSTGRES_<DB>_URL is missing', async () => {
