@@ -227,6 +227,27 @@ export const ENV_VARS = [
     description: 'Brave Search key for the brave MCP server (brave:search grant); given to that server only',
   },
   {
+    name: 'POSTGRES_STATEMENT_TIMEOUT_MS',
+    kind: { type: 'positive-int' },
+    default: '30000',
+    usedBy: ['runner', 'dev'],
+    description: "statement_timeout (ms) of the postgres MCP servers' sessions (passed to those servers)",
+  },
+  {
+    name: 'POSTGRES_IDLE_TX_TIMEOUT_MS',
+    kind: { type: 'positive-int' },
+    default: '60000',
+    usedBy: ['runner', 'dev'],
+    description: "idle_in_transaction_session_timeout (ms) of the postgres MCP servers' sessions",
+  },
+  {
+    name: 'POSTGRES_MAX_ROWS',
+    kind: { type: 'positive-int' },
+    default: '200',
+    usedBy: ['runner', 'dev'],
+    description: 'Rows a postgres MCP statement returns at most; the rest is never fetched',
+  },
+  {
     name: 'AGENT_DEFINITIONS_REPO',
     kind: { type: 'string' },
     usedBy: ['coordinator', 'runner', 'cli'],

@@ -7,6 +7,9 @@ export function postgresUrlVar(db: string): string {
   return `POSTGRES_${db.toUpperCase().replace(/-/g, '_')}_URL`;
 }
 
+/** Optional settings of the server, passed from the runner's environment when set (see postgres-server-main.ts). */
+const TUNING_VARS = ['POSTGRES_STATEMENT_TIMEOUT_MS', 'POSTGRES_IDLE_TX_TIMEOUT_MS', 'POSTGRES_MAX_ROWS'];
+
 /** Databases the agent's grants name; `postgres:*:read` means every database with a POSTGRES_<DB>_URL. */
 function databases(ctx: PlanContext): string[] {
   const dbs = new Set<string>();
@@ -26,7 +29,8 @@ function databases(ctx: PlanContext): string[] {
 /**
  * `postgres`: our own server (`src/mcp/servers/postgres-mcp-server.ts`, on the `pg` package; the reference
  * `@modelcontextprotocol/server-postgres` is archived). One server per granted database, named `postgres-<db>`;
- * `:read` runs queries in `BEGIN READ ONLY` and hides `execute`, `:write` offers `execute`.
+ * `:read` runs queries in `BEGIN READ ONLY` and hides `execute`, `:write` offers `execute`. The server refuses to
+ * start with a role too powerful for the grant (docs/postgres-read-role.md).
  */
 export const postgresServer: CatalogEntry = {
   name: 'postgres',
@@ -45,13 +49,14 @@ export const postgresServer: CatalogEntry = {
         continue;
       }
       const { command, args } = ownServerCommand('servers/postgres-server-main');
+      const tuning = Object.fromEntries(TUNING_VARS.flatMap((v) => (ctx.env[v] ? [[v, ctx.env[v]]] : [])));
       items.push(
         stdioItem(ctx, {
           name: `postgres-${db}`,
           source: 'postgres',
           command,
           args,
-          env: { DATABASE_URL: url, POSTGRES_ACCESS: canWrite ? 'write' : 'read' },
+          env: { ...tuning, DATABASE_URL: url, POSTGRES_ACCESS: canWrite ? 'write' : 'read' },
           secrets: [url],
           network: 'services', // its database
           toolGrant: (tool) => (tool === 'execute' ? `postgres:${db}:write` : undefined),
