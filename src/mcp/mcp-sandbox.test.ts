@@ -80,8 +80,14 @@ describe('stdio MCP servers in the bwrap sandbox', () => {
       expect(await call(tools, 'online__proxy_connect', { host: '169.254.169.254', port: 80 })).toBe(
         'HTTP/1.1 403 Forbidden',
       );
+      // Node's global fetch goes through the proxy too (a preload sets its dispatcher, which tunnels with CONNECT):
+      // the proxy refuses the metadata address (the third egress_denied below), fetch fails.
+      expect(await call(tools, 'online__fetch_url', { url: 'http://169.254.169.254/latest/meta-data' })).toMatch(
+        /^error /,
+      );
       expect(log.lines.filter((l) => l.event === 'egress_denied').map((l) => l.host)).toEqual([
         '127.0.0.1',
+        '169.254.169.254',
         '169.254.169.254',
       ]);
     } finally {

@@ -2,12 +2,30 @@ import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/s
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { startEgressProxy, type EgressProxy } from '../sandbox/egress-proxy.js';
 import type { SandboxProcess, SandboxProcessExit, SandboxRelay, SandboxSession } from '../sandbox/sandbox.js';
 import type { StdioLaunch } from './server-launch.js';
 import { sandboxNetworkFor } from './server-network.js';
+
+const FETCH_PROXY_FILE = 'fetch-proxy.mjs';
+
+/**
+ * A preload for Node servers behind an egress proxy: Node 20's global `fetch` does not read HTTP(S)_PROXY, so the
+ * runner's own `undici` (read-only in the sandbox at the same path) sets an env-proxy dispatcher for it.
+ */
+function fetchProxyPreload(): string {
+  const undici = pathToFileURL(createRequire(import.meta.url).resolve('undici')).href;
+  return (
+    `// botburrow: route fetch through HTTPS_PROXY (generated; see src/mcp/sandbox-stdio-transport.ts)\n` +
+    `import { EnvHttpProxyAgent, setGlobalDispatcher } from ${JSON.stringify(undici)};\n` +
+    `if (process.env.HTTPS_PROXY || process.env.HTTP_PROXY) setGlobalDispatcher(new EnvHttpProxyAgent());\n`
+  );
+}
 
 /**
  * An MCP stdio client transport over a process started through the sandbox (`SandboxSession.spawn`), never a plain
@@ -46,7 +64,10 @@ export class SandboxStdioTransport implements Transport {
     const viaProxy = launch.network === 'internet' ? await this.startEgress() : undefined;
     const proc = this.session.spawn({
       command: launch.command,
-      args: launch.args,
+      args:
+        viaProxy?.nodeArgs && launch.command === process.execPath
+          ? [...viaProxy.nodeArgs, ...launch.args]
+          : launch.args,
       env: { ...launch.env, ...viaProxy?.env },
       readOnlyPaths: launch.readOnlyPaths,
       network: sandboxNetworkFor(launch.network),
@@ -63,7 +84,7 @@ export class SandboxStdioTransport implements Transport {
    * The egress proxy of an `internet` server: its catalog hosts (or any public host), never a private address; a
    * socket in the runtime folder, relayed to a loopback port inside the server's sandbox, named in HTTP(S)_PROXY.
    */
-  private async startEgress(): Promise<{ relay: SandboxRelay; env: Record<string, string> }> {
+  private async startEgress(): Promise<{ relay: SandboxRelay; env: Record<string, string>; nodeArgs: string[] }> {
     const { launch, session } = this;
     const socket = join(session.hostRuntimeDir, `egress-${randomBytes(4).toString('hex')}.sock`);
     this.egress = await startEgressProxy({
@@ -73,9 +94,12 @@ export class SandboxStdioTransport implements Transport {
     });
     const port = await session.loopbackPort();
     const url = `http://127.0.0.1:${port}`;
+    // Node's own fetch ignores HTTPS_PROXY (Node 20): a Node server gets a preload that routes fetch through it.
+    await writeFile(join(session.hostRuntimeDir, FETCH_PROXY_FILE), fetchProxyPreload(), { mode: 0o444 });
     return {
       relay: { port, socket },
       env: { HTTPS_PROXY: url, HTTP_PROXY: url, https_proxy: url, http_proxy: url },
+      nodeArgs: ['--import', `${session.runtimeDir}/${FETCH_PROXY_FILE}`],
     };
   }
 
