@@ -123,6 +123,8 @@ describe('coordinator', () => {
     await waitFor(() => c.capture.events().includes('fresh_store_wait'));
     expect(await plain.llen('work:queue:high')).toBe(0);
     await waitFor(async () => (await plain.llen('work:queue:high')) === 1, { timeoutMs: 10_000 });
+    // The item can be in Redis a moment before the coordinator's enqueue call returns and logs it.
+    await waitFor(() => c.capture.events().includes('work_enqueued'));
     const events = c.capture.events();
     expect(events.indexOf('fresh_store_wait')).toBeLessThan(events.indexOf('work_enqueued'));
     // A data set older than the wait (here: the same one, a new leader later) is scheduled at once.
