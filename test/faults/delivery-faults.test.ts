@@ -14,13 +14,6 @@ let cluster: FaultCluster | undefined;
 const proxies: TcpProxy[] = [];
 
 afterEach(async () => {
-  if (process.env.FAULTS_DUMP && cluster)
-    (await import('node:fs')).writeFileSync(
-      process.env.FAULTS_DUMP,
-      [...cluster.runnerLines(), ...cluster.coordinators.flatMap((x) => x.lines)]
-        .map((l) => JSON.stringify(l))
-        .join('\n'),
-    );
   await cluster?.close();
   cluster = undefined;
   for (const p of proxies.splice(0)) await p.close();

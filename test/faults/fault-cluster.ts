@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 // A whole deployment on one machine for fault injection: private redis-server (appendonly), dev Hub behind a
 // fault proxy, fake LLM server (switchable to 529), and coordinator/runner child processes started on demand.
 import { createDevHub, type DevHub } from '../../src/devhub/create-dev-hub.js';
@@ -240,7 +241,13 @@ export class FaultCluster {
     );
   }
 
+  /** Stop everything; with FAULTS_DUMP=<file>, first write every process's log lines there (debugging a scenario). */
   async close(): Promise<void> {
+    const dump = process.env.FAULTS_DUMP;
+    if (dump) {
+      const lines = [...this.runnerLines(), ...this.coordinators.flatMap((x) => x.lines)];
+      writeFileSync(dump, lines.map((l) => JSON.stringify(l)).join('\n'));
+    }
     for (const c of [...this.runners, ...this.retired, ...this.coordinators]) await c.stop();
     await this.store.close().catch(() => undefined);
     await this.proxy.close();

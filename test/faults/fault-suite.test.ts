@@ -14,13 +14,6 @@ const results: ScenarioResult[] = [];
 let cluster: FaultCluster | undefined;
 
 afterEach(async () => {
-  if (process.env.FAULTS_DUMP && cluster)
-    (await import('node:fs')).writeFileSync(
-      process.env.FAULTS_DUMP,
-      [...cluster.runnerLines(), ...cluster.coordinators.flatMap((x) => x.lines)]
-        .map((l) => JSON.stringify(l))
-        .join('\n'),
-    );
   await cluster?.close();
   cluster = undefined;
 });
