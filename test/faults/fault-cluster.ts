@@ -198,9 +198,11 @@ export class FaultCluster {
     );
   }
 
-  /** Log lines of every runner this cluster started (the running ones and the retired ones). */
+  /** Log lines of every runner this cluster started (running and retired), merged in time order. */
   runnerLines(): Record<string, unknown>[] {
-    return [...this.runners, ...this.retired].flatMap((r) => r.lines);
+    const lines = [...this.runners, ...this.retired].flatMap((r) => r.lines);
+    const at = (l: Record<string, unknown>): number => (typeof l.time === 'number' ? l.time : Date.parse(String(l.time)));
+    return lines.sort((a, b) => at(a) - at(b));
   }
 
   /** Stop tracking a runner as live (it was killed) while keeping its log lines for assertions. */
