@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import { FileAgentDefinitions } from './agent-definitions.js';
 import { loadSkill } from './skill.js';
+import { planLlmKey } from '../executors/native/llm-key-binding.js';
+import { brainSettings, type KeyBindingContext } from '../executors/native/resolve-brain.js';
 
 /** Result of validating one agent or skill. */
 export interface ValidationResult {
@@ -13,15 +15,32 @@ export interface ValidationResult {
   warnings: string[];
 }
 
-/** Validate every agent under agents/ and every skill under skills/ of a definitions folder. */
-export async function validateDefinitions(root: string): Promise<ValidationResult[]> {
+/** Options of {@link validateDefinitions}. */
+export interface ValidateOptions {
+  /** The LLM key bindings to check each brain against (`llm_keys` of the permission policy); default: built-ins. */
+  keyBindings?: KeyBindingContext;
+}
+
+/**
+ * Validate every agent under agents/ and every skill under skills/ of a definitions folder: schema, prompt, skills,
+ * and whether each brain's key may be sent to its endpoint (the runner refuses the same before any request).
+ */
+export async function validateDefinitions(root: string, options: ValidateOptions = {}): Promise<ValidationResult[]> {
+  const bindings = options.keyBindings ?? { llmKeys: undefined };
   const definitions = new FileAgentDefinitions({ root });
   const results: ValidationResult[] = [];
   const agentDirs = await readdir(join(definitions.root, 'agents')).catch(() => [] as string[]);
   for (const name of agentDirs.sort()) {
     try {
       const def = await definitions.load(name);
-      results.push({ kind: 'agent', name, ok: true, errors: [], warnings: def.warnings });
+      const brain = brainSettings(def);
+      const plan = planLlmKey(
+        { provider: brain.provider, apiBase: brain.baseURL, apiKeyEnv: def.config.brain.api_key_env },
+        bindings.llmKeys,
+        bindings.source,
+      );
+      const errors = plan.ok ? [] : [plan.problem];
+      results.push({ kind: 'agent', name, ok: plan.ok, errors, warnings: def.warnings });
     } catch (error) {
       results.push({ kind: 'agent', name, ok: false, errors: errorMessage(error).split('; '), warnings: [] });
     }

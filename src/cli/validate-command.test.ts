@@ -1,9 +1,10 @@
 // Covers `botburrow-agents validate` as a real child process: exit 0 on the examples, exit 1 on a broken copy
-// with the file and field named; also --version and --help.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// with the file and field named; LLM keys bound to endpoints (with and without --policy); also --version and --help.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeKeyPolicy } from '../testing/key-policy.js';
 import { runCli } from '../testing/run-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bb-cli-'));
@@ -32,6 +33,40 @@ describe('validate command', () => {
     );
     expect(r.stdout).toContain('ok    agent researcher');
     expect(r.stdout).toContain('1 of 5 invalid');
+  });
+
+  it('exits 1 on a key sent where it is not bound, and accepts what --policy binds', async () => {
+    const root = join(tmp, 'keys');
+    cpSync('examples/agent-definitions', root, { recursive: true });
+    const researcher = join(root, 'agents/researcher/config.yaml');
+    writeFileSync(
+      researcher,
+      readFileSync(researcher, 'utf8')
+        .replace('https://api.openai.com/v1', 'https://api.groq.com/openai/v1')
+        .replace('api_key_env: OPENAI_API_KEY', 'api_key_env: GROQ_API_KEY'),
+    );
+    const helper = join(root, 'agents/helper/config.yaml');
+    writeFileSync(
+      helper,
+      readFileSync(helper, 'utf8').replace(
+        'provider: anthropic',
+        'provider: anthropic\n  api_base: https://attacker.example',
+      ),
+    );
+    const env = { ...process.env, AGENT_PERMISSIONS_PATH: undefined };
+    const r = await runCli(['validate', '--path', root], { env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'FAIL  agent researcher: brain.api_key_env: GROQ_API_KEY is not an LLM key the operator bound',
+    );
+    expect(r.stdout).toContain(
+      'FAIL  agent helper: brain.api_base https://attacker.example is not an endpoint ANTHROPIC_API_KEY is bound to',
+    );
+    const policy = writeKeyPolicy({ GROQ_API_KEY: ['https://api.groq.com/openai/v1'] });
+    const bound = await runCli(['validate', '--path', root, '--policy', policy], { env });
+    expect(bound.stdout).toContain('ok    agent researcher');
+    expect(bound.stdout).toContain('FAIL  agent helper: brain.api_base https://attacker.example');
+    expect(bound.stdout).toContain('1 of 5 invalid');
   });
 
   it('exits 1 when the folder has no agents', async () => {

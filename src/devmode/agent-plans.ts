@@ -1,5 +1,6 @@
 import type { AgentDefinitions } from '../agents/agent-definitions.js';
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
+import { keyBindingsFromEnv } from '../executors/native/key-bindings-from-env.js';
 import { errorMessage } from '../shared/errors.js';
 import { planBrain, type BrainPlan } from './brain-routing.js';
 
@@ -8,7 +9,7 @@ export type AgentPlan =
   | { name: string; status: 'live'; type: string; brain: BrainPlan }
   /** Valid, but its executor cannot run here (e.g. `claude-code` without the CLI executor). */
   | { name: string; status: 'unavailable'; type: string; reason: string }
-  /** The definition does not load (the reason names file and field). */
+  /** The definition does not load (the reason names file and field), or its key is not bound to its endpoint. */
   | { name: string; status: 'invalid'; reason: string };
 
 /** Load every agent once and decide how it will run: live (and on which brain), unavailable, or invalid. */
@@ -18,6 +19,7 @@ export async function planAgents(
   env: NodeJS.ProcessEnv,
 ): Promise<AgentPlan[]> {
   const plans: AgentPlan[] = [];
+  const bindings = await keyBindingsFromEnv(env);
   for (const name of await definitions.list()) {
     let definition;
     try {
@@ -33,7 +35,9 @@ export async function planAgents(
       plans.push({ name, status: 'unavailable', type, reason: errorMessage(error) });
       continue;
     }
-    plans.push({ name, status: 'live', type, brain: planBrain(definition, env) });
+    const brain = planBrain(definition, env, bindings);
+    if ('problem' in brain) plans.push({ name, status: 'invalid', reason: brain.problem });
+    else plans.push({ name, status: 'live', type, brain });
   }
   return plans;
 }

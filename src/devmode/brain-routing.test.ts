@@ -37,8 +37,15 @@ describe('brain routing', () => {
     expect(planBrain(agent({}), {})).toMatchObject({ mode: 'offline', keyEnv: 'ANTHROPIC_API_KEY' });
     const ollama = agent({ model: 'llama3', api_base: 'http://localhost:11434/v1' });
     expect(planBrain(ollama, {})).toMatchObject({ provider: 'openai', keyEnv: 'OPENAI_API_KEY', mode: 'local' });
+    // A loopback endpoint gets no key even when one is set: local.
+    expect(planBrain(ollama, { OPENAI_API_KEY: 'sk-1' })).toMatchObject({ mode: 'local' });
     const custom = agent({ model: 'gpt-4o-mini', api_key_env: 'MY_KEY', api_base: 'https://api.openai.com/v1' });
-    expect(planBrain(custom, { MY_KEY: '' })).toMatchObject({ keyEnv: 'MY_KEY', mode: 'offline' });
+    expect(planBrain(custom, { MY_KEY: 'sk-1' })).toEqual({
+      problem: expect.stringContaining('brain.api_key_env: MY_KEY is not an LLM key the operator bound') as string,
+    });
+    const bound = { llmKeys: { MY_KEY: ['https://api.openai.com/v1'] } };
+    expect(planBrain(custom, { MY_KEY: '' }, bound)).toMatchObject({ keyEnv: 'MY_KEY', mode: 'offline' });
+    expect(planBrain(custom, { MY_KEY: 'sk-1' }, bound)).toMatchObject({ keyEnv: 'MY_KEY', mode: 'real' });
   });
 
   it('fills only missing keys with the sentinel, so resolveBrain passes and the factory routes', () => {
@@ -52,14 +59,14 @@ describe('brain routing', () => {
       return realProvider;
     });
     const make = (def: any) => {
-      const b = resolveBrain(def, env);
+      const b = resolveBrain(def, env, { llmKeys: undefined });
       return factory({ provider: b.provider, apiKey: b.apiKey, baseURL: b.baseURL, timeoutMs: 1000 });
     };
     expect(make(agent({}))).toBe(realProvider);
     expect(built.at(-1)?.apiKey).toBe('sk-real');
     expect(make(agent({ model: 'gpt-4o-mini', api_base: 'https://api.openai.com/v1' }))).toBeInstanceOf(OfflineBrain);
     expect(make(agent({ model: 'llama3', api_base: 'http://127.0.0.1:11434/v1' }))).toBe(realProvider);
-    expect(built.at(-1)).toMatchObject({ apiKey: 'no-key-needed', baseURL: 'http://127.0.0.1:11434/v1' });
+    expect(built.at(-1)).toMatchObject({ apiKey: undefined, baseURL: 'http://127.0.0.1:11434/v1' });
     expect(built).toHaveLength(2);
   });
 });

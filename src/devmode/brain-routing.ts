@@ -1,6 +1,8 @@
 import type { AgentDefinition } from '../agents/agent-definition.js';
 import { createLlmProvider, type LlmProviderFactory } from '../executors/native/llm/create-llm-provider.js';
-import { resolveBrain } from '../executors/native/resolve-brain.js';
+import { planLlmKey } from '../executors/native/llm-key-binding.js';
+import { brainSettings, type KeyBindingContext } from '../executors/native/resolve-brain.js';
+import { isLocalEndpoint } from '../shared/local-endpoint.js';
 import { OfflineBrain } from './offline-brain.js';
 
 /**
@@ -10,7 +12,7 @@ import { OfflineBrain } from './offline-brain.js';
  *    (`offline-brain:<VAR>`), so `resolveBrain` does not throw `llm_api_key_missing`;
  * 2. `devProviderFactory` (the native executor's `createProvider`) sees that sentinel as the API key and returns an
  *    {@link OfflineBrain} instead of an SDK client, or, when the agent's `api_base` is a local server (loopback or
- *    private network, e.g. Ollama or vLLM, which need no key), the real client with a dummy key.
+ *    private network, e.g. Ollama or vLLM, which need no key), the real client without a key.
  *
  * The sentinel never reaches the network, and only `botburrow-agents dev` builds this env and factory.
  */
@@ -28,32 +30,27 @@ export interface BrainPlan {
   mode: BrainMode;
 }
 
-/** True for an `api_base` on loopback, a private network or a `.local`/`.internal`/`.lan` host. */
-export function isLocalApiBase(apiBase: string | undefined): boolean {
-  if (!apiBase) return false;
-  let host: string;
-  try {
-    host = new URL(apiBase).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    return false;
-  }
-  return (
-    host === 'localhost' ||
-    host === '::1' ||
-    /\.(local|internal|lan|localhost)$/.test(host) ||
-    /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|0\.0\.0\.0$)/.test(host) ||
-    /^f[cd][0-9a-f]{2}:/.test(host)
+/** True for an `api_base` on loopback, a private network or a site-/cluster-local host (see `isLocalEndpoint`). */
+export const isLocalApiBase = isLocalEndpoint;
+
+/**
+ * How the dev mode will run this agent's brain with `env`, or why the runner would refuse it (its key is not bound to
+ * its endpoint: llm-key-binding.ts).
+ */
+export function planBrain(
+  definition: Pick<AgentDefinition, 'name' | 'config'>,
+  env: NodeJS.ProcessEnv,
+  bindings: KeyBindingContext = { llmKeys: undefined },
+): BrainPlan | { problem: string } {
+  const brain = brainSettings(definition);
+  const key = planLlmKey(
+    { provider: brain.provider, apiBase: brain.baseURL, apiKeyEnv: definition.config.brain.api_key_env },
+    bindings.llmKeys,
+    bindings.source,
   );
-}
-
-/** Every variable name reads as set, so `resolveBrain` reports provider and key variable without a key. */
-const ANY_KEY: Readonly<Record<string, string>> = new Proxy({}, { get: () => 'planning' });
-
-/** How the dev mode will run this agent's brain with `env`. */
-export function planBrain(definition: Pick<AgentDefinition, 'name' | 'config'>, env: NodeJS.ProcessEnv): BrainPlan {
-  const brain = resolveBrain(definition, ANY_KEY);
+  if (!key.ok) return { problem: key.problem };
   const hasKey = Boolean(env[brain.apiKeyEnv]?.trim()) && !env[brain.apiKeyEnv]!.startsWith(OFFLINE_KEY_PREFIX);
-  const mode: BrainMode = hasKey ? 'real' : isLocalApiBase(brain.baseURL) ? 'local' : 'offline';
+  const mode: BrainMode = !key.sendKey ? 'local' : hasKey ? 'real' : 'offline';
   return { provider: brain.provider, model: brain.model, apiBase: brain.baseURL, keyEnv: brain.apiKeyEnv, mode };
 }
 
@@ -66,12 +63,12 @@ export function devRunnerEnv(env: NodeJS.ProcessEnv, keyEnvs: Iterable<string>):
 
 /**
  * The native executor's provider factory in dev mode: the offline brain for a sentinel key (unless the
- * `api_base` is local: then the real client with a dummy key), the real provider otherwise.
+ * `api_base` is local: then the real client without a key), the real provider otherwise.
  */
 export function devProviderFactory(real: LlmProviderFactory = createLlmProvider): LlmProviderFactory {
   return (config) => {
-    if (!config.apiKey.startsWith(OFFLINE_KEY_PREFIX)) return real(config);
-    if (isLocalApiBase(config.baseURL)) return real({ ...config, apiKey: 'no-key-needed' });
+    if (!config.apiKey?.startsWith(OFFLINE_KEY_PREFIX)) return real(config);
+    if (isLocalApiBase(config.baseURL)) return real({ ...config, apiKey: undefined });
     return new OfflineBrain(config.apiKey.slice(OFFLINE_KEY_PREFIX.length));
   };
 }

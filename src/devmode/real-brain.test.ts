@@ -10,8 +10,10 @@ import { writeAgentDefinitions } from '../testing/agent-fixtures.js';
 import { FakeLlmServer, text } from '../testing/fake-llm-server.js';
 import { waitFor } from '../testing/wait-for.js';
 import { loadDevSettings } from './dev-settings.js';
+import { writeKeyPolicy } from '../testing/key-policy.js';
 import { startDevMode, type DevMode } from './start-dev-mode.js';
 
+// DEV_TEST_KEY goes to the fake LLM on loopback only because the policy binds it there (AGENT_PERMISSIONS_PATH).
 const env: NodeJS.ProcessEnv = { HUB_API_KEY: 'svc-dev-real-key-0123456789', DEV_TEST_KEY: 'sk-test-key' };
 const capture = captureLogger({ level: 'DEBUG' });
 let llm: FakeLlmServer;
@@ -21,6 +23,7 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   llm = await FakeLlmServer.start();
+  env.AGENT_PERMISSIONS_PATH = writeKeyPolicy({ DEV_TEST_KEY: [llm.url] });
   const defs = writeAgentDefinitions([
     { name: 'keyed', provider: 'anthropic', apiBase: llm.url, apiKeyEnv: 'DEV_TEST_KEY', discovery: false },
     { name: 'ollama', provider: 'openai', apiBase: `${llm.url}/v1`, discovery: false },
@@ -60,13 +63,17 @@ describe('dev mode with real models', () => {
     ]);
   });
 
-  it('lets the model answer, with the key when there is one and a dummy key for the local server', async () => {
+  it('lets the model answer, with the bound key, and without any key for the local server', async () => {
     llm.script([text('answer from the keyed model')]);
     expect(await replyTo('keyed')).toBe('answer from the keyed model');
     expect(llm.requests[0]).toMatchObject({ api: 'anthropic', headers: { authorization: 'Bearer sk-test-key' } });
 
     llm.script([text('answer from the local model')]);
     expect(await replyTo('ollama')).toBe('answer from the local model');
-    expect(llm.requests[1]).toMatchObject({ api: 'openai', headers: { authorization: 'Bearer no-key-needed' } });
+    expect(llm.requests[1]).toMatchObject({ api: 'openai' });
+    expect([llm.requests[1]!.headers.authorization, llm.requests[1]!.headers['x-api-key']]).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -5,6 +5,8 @@ import { AppError } from '../shared/errors.js';
  * - `executor_not_available`: the definition's `type` has no usable executor in this runner; fix the definition
  *   or the runner image. Permanent.
  * - `llm_api_key_missing`: the env var named by `brain.api_key_env` (or the provider default) is unset. Permanent.
+ * - `llm_key_not_bound`: `brain.api_key_env` names a key that is not an LLM key the operator bound to an endpoint,
+ *   or `brain.api_base` is not an endpoint the key is bound to (`llm_keys` of the permission policy). Permanent.
  * - `llm_auth_failed`: the LLM API answered 401; the key is wrong or revoked. Permanent.
  * - `llm_rejected`: another 4xx (bad model name, bad request, 403); retrying the same request will not help.
  * - `llm_unavailable`: 429, 5xx, 529 overloaded, connection error or timeout after the retries ran out. Retryable.
@@ -19,6 +21,7 @@ import { AppError } from '../shared/errors.js';
 export type ExecutorErrorCode =
   | 'executor_not_available'
   | 'llm_api_key_missing'
+  | 'llm_key_not_bound'
   | 'llm_auth_failed'
   | 'llm_rejected'
   | 'llm_unavailable'

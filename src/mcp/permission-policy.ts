@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { llmKeysSchema } from '../executors/native/llm-key-binding.js';
 import { grantSpellingProblem } from '../shared/grant-spelling.js';
 import { McpError } from './errors.js';
 import { grantMatches } from './grant-pattern.js';
@@ -33,6 +34,11 @@ export const permissionPolicySchema = z.strictObject({
    * Absent or empty = no custom stdio server may start. Built-in servers and `url` servers are not affected.
    */
   allowed_mcp_commands: z.array(absoluteCommand).optional(),
+  /**
+   * LLM keys agents may name in `brain.api_key_env`, each with the endpoints (base URLs) it may be sent to; for
+   * ANTHROPIC_API_KEY and OPENAI_API_KEY, endpoints added to their public ones (`llm-key-binding.ts`).
+   */
+  llm_keys: llmKeysSchema.optional(),
 });
 
 /** A parsed permission policy. */

@@ -1,5 +1,7 @@
 import type { AgentDefinition } from '../agents/agent-definition.js';
-import { resolveBrain } from '../executors/native/resolve-brain.js';
+import { ExecutorError } from '../executors/errors.js';
+import { keyBindingsFromEnv } from '../executors/native/key-bindings-from-env.js';
+import { resolveBrain, type KeyBindingContext } from '../executors/native/resolve-brain.js';
 import { GrantSet } from '../mcp/grant-set.js';
 import { loadPermissionPolicy, type PermissionPolicy } from '../mcp/permission-policy.js';
 import { planServers } from '../mcp/plan-servers.js';
@@ -118,21 +120,36 @@ function planAgent(
   return out;
 }
 
-/** Native agents have their LLM key (the guide's `AuthenticationError: Invalid API key` starts with a missing key). */
-export function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
+/**
+ * Native agents have their LLM key, bound to their endpoint (the guide's `AuthenticationError: Invalid API key`
+ * starts with a missing key).
+ */
+export async function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
   const skipped = skipUnlessRunner(state, 'llm-key');
-  if (skipped) return Promise.resolve(skipped);
+  if (skipped) return skipped;
+  let bindings: KeyBindingContext;
+  try {
+    bindings = await keyBindingsFromEnv(state.options.env);
+  } catch (error) {
+    return [result('llm-key', 'FAIL', errorMessage(error), 'fix permissions.yaml in ConfigMap agent-permissions')];
+  }
   const out: CheckResult[] = [];
   for (const agent of state.agents.filter((a) => a.config.type === 'native')) {
     try {
-      const brain = resolveBrain(agent, state.options.env);
-      out.push(result('llm-key', 'PASS', `agent ${agent.name}: ${brain.apiKeyEnv} is set`));
+      const brain = resolveBrain(agent, state.options.env, bindings);
+      const detail =
+        brain.apiKey === undefined ? `${brain.baseURL ?? ''} is local and needs no key` : `${brain.apiKeyEnv} is set`;
+      out.push(result('llm-key', 'PASS', `agent ${agent.name}: ${detail}`));
     } catch (error) {
-      out.push(result('llm-key', 'FAIL', errorMessage(error), `check the key has credits; ${FIX_SECRET}`));
+      const fix =
+        error instanceof ExecutorError && error.code === 'llm_key_not_bound'
+          ? `fix brain in agents/${agent.name}/config.yaml or llm_keys in permissions.yaml (ConfigMap agent-permissions)`
+          : `check the key has credits; ${FIX_SECRET}`;
+      out.push(result('llm-key', 'FAIL', errorMessage(error), fix));
     }
   }
   if (out.length === 0) out.push(result('llm-key', 'PASS', 'no native agent needs an LLM key here'));
-  return Promise.resolve(out);
+  return out;
 }
 
 /** Whether an agent starts stdio MCP servers (they run in the sandbox; native agents skip `hub`). */

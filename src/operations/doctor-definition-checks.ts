@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { resolveDefinitionsRoot } from '../agents/github-definitions-sync.js';
 import { validateDefinitions } from '../agents/validate-definitions.js';
+import { keyBindingsFromEnv } from '../executors/native/key-bindings-from-env.js';
 import { errorMessage } from '../shared/errors.js';
 import { result, type CheckResult, type DoctorState } from './doctor-types.js';
 
@@ -33,7 +34,9 @@ export async function checkDefinitions(state: DoctorState): Promise<CheckResult[
   }
   state.definitionsRoot = root;
   const out = [result('definitions', 'PASS', `${names.length} agent(s) found in ${mode}`)];
-  const results = await validateDefinitions(root);
+  // An unreadable policy file is reported by the mcp and llm-key checks; here the built-in bindings apply.
+  const keyBindings = await keyBindingsFromEnv(state.options.env).catch(() => ({ llmKeys: undefined }));
+  const results = await validateDefinitions(root, { keyBindings });
   const definitions = new FileAgentDefinitions({ root });
   for (const r of results) {
     for (const e of r.errors) out.push(result('definition-valid', 'FAIL', `${r.kind} ${r.name}: ${e}`, FIX_INVALID));

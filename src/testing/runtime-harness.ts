@@ -20,7 +20,10 @@ import { writeAgentDefinitions, type FixtureAgent } from './agent-fixtures.js';
 
 /** Service key every harness Hub accepts. */
 export const HARNESS_SERVICE_KEY = 'svc-harness-key-0123456789';
-/** LLM key the harness's fake LLM expects. */
+/**
+ * LLM key in the runners' env under both provider names. The fake LLM is on loopback, a local endpoint bound to no
+ * key, so the runtime never sends it (llm-key-binding.ts): it is a canary that must not show up anywhere.
+ */
 export const HARNESS_LLM_KEY = 'sk-fake-llm-key-0123456789';
 
 /**
@@ -43,7 +46,7 @@ export class RuntimeHarness {
     agents: (llm: FakeLlmServer) => FixtureAgent[],
     options: { ignoreIdempotency?: boolean } = {},
   ): Promise<RuntimeHarness> {
-    const llm = await FakeLlmServer.start({ apiKey: HARNESS_LLM_KEY });
+    const llm = await FakeLlmServer.start();
     const defsRoot = writeAgentDefinitions(agents(llm));
     const hub = await createDevHub({
       port: 0,
@@ -62,7 +65,7 @@ export class RuntimeHarness {
     return h;
   }
 
-  /** Base env of a runner child process (LLM key under both provider names). */
+  /** Base env of a runner child process (the canary LLM key under both provider names). */
   get env(): NodeJS.ProcessEnv {
     return {
       ...process.env,

@@ -12,6 +12,7 @@ import { startRedisServer, type RedisServerHandle } from '../../src/testing/redi
 import { waitFor } from '../../src/testing/wait-for.js';
 
 const KEY = 'svc-faults-key-0123456789';
+/** In the runners' env as a canary: the fake LLM is on loopback, which gets no key (llm-key-binding.ts). */
 const LLM_KEY = 'sk-faults-llm-0123456789';
 
 /** What a scenario measured; the assertions are on `lost` and `duplicates`. */
@@ -76,7 +77,7 @@ export class FaultCluster {
   ): Promise<FaultCluster> {
     const agents = Array.from({ length: options.agents ?? 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
     const redis = await startRedisServer({ appendonly: options.persistence ?? true });
-    const llm = await FakeLlmServer.start({ apiKey: LLM_KEY, latencyMs: options.llmLatencyMs ?? 20 });
+    const llm = await FakeLlmServer.start({ latencyMs: options.llmLatencyMs ?? 20 });
     const defsRoot = writeAgentDefinitions([
       ...agents.map((name) => ({ name, apiBase: llm.url })),
       ...(options.extraAgents?.(llm.url) ?? []),
@@ -201,7 +202,8 @@ export class FaultCluster {
   /** Log lines of every runner this cluster started (running and retired), merged in time order. */
   runnerLines(): Record<string, unknown>[] {
     const lines = [...this.runners, ...this.retired].flatMap((r) => r.lines);
-    const at = (l: Record<string, unknown>): number => (typeof l.time === 'number' ? l.time : Date.parse(String(l.time)));
+    const at = (l: Record<string, unknown>): number =>
+      typeof l.time === 'number' ? l.time : Date.parse(String(l.time));
     return lines.sort((a, b) => at(a) - at(b));
   }
 

@@ -15,7 +15,8 @@ import { errorMessage } from '../../shared/errors.js';
 import { ExecutorError } from '../errors.js';
 import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } from '../executor.js';
 import { buildSystemPrompt } from '../native/build-system-prompt.js';
-import { resolveBrain, type ResolvedBrain } from '../native/resolve-brain.js';
+import { keyBindingsFromEnv } from '../native/key-bindings-from-env.js';
+import { resolveBrain, type KeyBindingContext, type ResolvedBrain } from '../native/resolve-brain.js';
 import type { CliInvocation, CliInvocationContext, CliLlmAccess, CliTool, McpLaunch } from './cli-tool.js';
 
 /** What every CLI executor shares: the runner's sandbox and environment (PATH to find the tools). */
@@ -63,7 +64,7 @@ export class CliExecutor implements Executor {
         { data: { executor_type: this.tool.type } },
       );
     }
-    const brain = this.brain(definition, input.env);
+    const brain = this.brain(definition, input.env, await keyBindingsFromEnv(input.env));
     signal.throwIfAborted();
     // The sandbox never shares the runner's network: `sandbox.network` (true or a domain list) is served by an
     // egress proxy on the runner side, reached through a loopback relay like the LLM gateway.
@@ -214,17 +215,26 @@ export class CliExecutor implements Executor {
     return `'${binary}' not found on PATH; install ${this.tool.install} in the runner image or change the agent's type`;
   }
 
-  private brain(definition: AgentDefinition, env: ExecutorInput['env']): ResolvedBrain | undefined {
+  /**
+   * The brain the gateway relays to. A tool that needs a model fails without a key; one that does not (custom) runs
+   * without a model when the key is unset, but never with a key its endpoint is not bound to.
+   */
+  private brain(
+    definition: AgentDefinition,
+    env: ExecutorInput['env'],
+    bindings: KeyBindingContext,
+  ): ResolvedBrain | undefined {
     const forced = this.tool.type === 'claude-code' ? { provider: 'anthropic' as const } : {};
     const def = {
       name: definition.name,
       config: { ...definition.config, brain: { ...definition.config.brain, ...forced } },
     };
-    if (this.tool.needsLlmKey) return resolveBrain(def, env);
+    if (this.tool.needsLlmKey) return resolveBrain(def, env, bindings);
     try {
-      return resolveBrain(def, env);
-    } catch {
-      return undefined;
+      return resolveBrain(def, env, bindings);
+    } catch (error) {
+      if (error instanceof ExecutorError && error.code === 'llm_api_key_missing') return undefined;
+      throw error;
     }
   }
 

@@ -13,6 +13,7 @@ import { createSandbox } from '../../sandbox/create-sandbox.js';
 import { captureLogger } from '../../testing/capture-logger.js';
 import { processesWithMarker } from '../../testing/fake-clis/process-scan.js';
 import { FakeLlmServer, text } from '../../testing/fake-llm-server.js';
+import { writeKeyPolicy } from '../../testing/key-policy.js';
 import { waitFor } from '../../testing/wait-for.js';
 import { ExecutorError } from '../errors.js';
 import type { ExecutorInput } from '../executor.js';
@@ -47,7 +48,13 @@ function definition(behavior: Record<string, unknown> = {}): AgentDefinition {
 }
 
 async function executor() {
-  const env = { PATH: `${FAKES}:${process.env.PATH}`, GW_AGENT_KEY: REAL_KEY };
+  // The fake LLM is on loopback: GW_AGENT_KEY goes there only because the policy binds it (llm-key-binding.ts).
+  const env = {
+    PATH: `${FAKES}:${process.env.PATH}`,
+    GW_AGENT_KEY: REAL_KEY,
+    AWS_SECRET_ACCESS_KEY: REAL_KEY,
+    AGENT_PERMISSIONS_PATH: writeKeyPolicy({ GW_AGENT_KEY: [fake.url] }),
+  };
   const sandboxLog = captureLogger();
   const sandbox = await createSandbox({ kind: 'bwrap', env, logger: sandboxLog.logger, keepWorkspaces: true });
   return { cli: new CliExecutor(claudeCodeTool, { sandbox, env }), env, sandboxLog };
@@ -125,5 +132,25 @@ describe('CLI executor behind the LLM gateway (bwrap, network off)', () => {
     expect(fake.requests).toHaveLength(2);
     expect(run.usage.reduce((sum, u) => sum + u.tokensIn + u.tokensOut, 0)).toBe(1220);
     expect(run.capture.events()).toContain('llm_gateway_limit_reached');
+  });
+
+  it('refuses a key its endpoint is not bound to before the sandbox or the CLI starts', async () => {
+    const { cli, env, sandboxLog } = await executor();
+    for (const [keyEnv, expected] of [
+      ['AWS_SECRET_ACCESS_KEY', 'brain.api_key_env: AWS_SECRET_ACCESS_KEY is not an LLM key'],
+      ['ANTHROPIC_API_KEY', `brain.api_base ${fake.url} is not an endpoint ANTHROPIC_API_KEY is bound to`],
+    ] as const) {
+      const def = definition();
+      def.config.brain.api_key_env = keyEnv;
+      const run = input('FAKE:record hello', def, { ...env, ANTHROPIC_API_KEY: REAL_KEY });
+      const e = await cli.run(run.value, new AbortController().signal).catch((x: unknown) => x as ExecutorError);
+      expect(e).toBeInstanceOf(ExecutorError);
+      expect([(e as ExecutorError).code, (e as ExecutorError).message]).toEqual([
+        'llm_key_not_bound',
+        expect.stringContaining(expected) as string,
+      ]);
+    }
+    expect(fake.requests).toHaveLength(0);
+    expect(sandboxLog.lines.map((l) => l.event)).toEqual(['sandbox_selected']);
   });
 });

@@ -6,6 +6,7 @@ import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { agentConfigSchema } from '../../agents/definition-schema.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import { captureLogger } from '../../testing/capture-logger.js';
+import { writeKeyPolicy } from '../../testing/key-policy.js';
 import { FakeLlmServer, error, text, toolCall } from '../../testing/fake-llm-server.js';
 import { ExecutorError, LlmError } from '../errors.js';
 import type { ExecutorInput } from '../executor.js';
@@ -14,8 +15,11 @@ import { NativeExecutor, type NativeExecutorOptions } from './native-executor.js
 
 const KEY = 'sk-failures-test-key';
 let fake: FakeLlmServer;
+/** A policy binding FAIL_AGENT_KEY to the fake server: without it, no key is sent to a loopback endpoint. */
+let policyPath: string;
 beforeEach(async () => {
   fake = await FakeLlmServer.start({ apiKey: KEY });
+  policyPath = writeKeyPolicy({ FAIL_AGENT_KEY: [fake.url] });
 });
 afterEach(async () => {
   expect(fake.unexpected).toEqual([]);
@@ -44,13 +48,14 @@ const echo: ToolProvider = {
 const FAST: NativeExecutorOptions = { retry: { baseDelayMs: 1, maxDelayMs: 5 } };
 
 function input(definitionValue: AgentDefinition, extra: Partial<ExecutorInput> = {}): ExecutorInput {
+  const { env, ...rest } = extra;
   return {
     definition: definitionValue,
     prompt: 'hello',
     tools: [echo],
-    env: { FAIL_AGENT_KEY: KEY },
+    env: { AGENT_PERMISSIONS_PATH: policyPath, ...(env ?? { FAIL_AGENT_KEY: KEY }) },
     logger: silentLogger,
-    ...extra,
+    ...rest,
   };
 }
 
@@ -138,6 +143,7 @@ describe('transport failures', () => {
     await gone.close();
     const def = definition('openai');
     def.config.brain.api_base = `${gone.url}/v1`;
+    policyPath = writeKeyPolicy({ FAIL_AGENT_KEY: [gone.url] });
     const failed = await failure(run(input(def), { retry: { maxRetries: 1, baseDelayMs: 1 } }));
     expect([failed.code, failed.retryable]).toEqual(['llm_unavailable', true]);
     expect(failed.message).toMatch(/^OpenAI-compatible API unreachable: /);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { agentConfigSchema } from '../../agents/definition-schema.js';
 import { silentLogger } from '../../observability/logger.js';
+import { writeKeyPolicy } from '../../testing/key-policy.js';
 import { FakeLlmServer, text, toolCall } from '../../testing/fake-llm-server.js';
 import type { ExecutorInput } from '../executor.js';
 import type { ToolProvider } from '../tool-provider.js';
@@ -13,8 +14,11 @@ import { NativeExecutor } from './native-executor.js';
 
 const KEY = 'sk-test-secret-key-123';
 let fake: FakeLlmServer;
+/** A policy binding TEST_LLM_KEY to the fake server: without it, no key is sent to a loopback endpoint. */
+let policyPath: string;
 beforeEach(async () => {
   fake = await FakeLlmServer.start({ apiKey: KEY });
+  policyPath = writeKeyPolicy({ TEST_LLM_KEY: [fake.url] });
 });
 afterEach(async () => {
   expect(fake.unexpected).toEqual([]);
@@ -58,7 +62,7 @@ function input(provider: Provider, extra: Partial<ExecutorInput> = {}): Executor
     definition: definition(provider),
     prompt: 'What is new?',
     tools: [searchTool],
-    env: { TEST_LLM_KEY: KEY },
+    env: { TEST_LLM_KEY: KEY, AGENT_PERMISSIONS_PATH: policyPath },
     logger: silentLogger,
     ...extra,
   };

@@ -2,6 +2,7 @@ import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } fr
 import { buildSystemPrompt } from './build-system-prompt.js';
 import type { LlmRetryOptions } from './call-llm.js';
 import { createLlmProvider, type LlmProviderFactory } from './llm/create-llm-provider.js';
+import { keyBindingsFromEnv } from './key-bindings-from-env.js';
 import { resolveBrain } from './resolve-brain.js';
 import { runToolLoop } from './tool-loop.js';
 import { ToolRouter } from './tool-router.js';
@@ -55,11 +56,12 @@ export class NativeExecutor implements Executor {
 
   /**
    * Run one activation.
-   * @throws ExecutorError `llm_api_key_missing` before any request; see `runToolLoop` for the rest
+   * @throws ExecutorError `llm_key_not_bound` or `llm_api_key_missing` before any request; see `runToolLoop` for
+   *   the rest
    */
   async run(input: ExecutorInput, signal: AbortSignal): Promise<ExecutorResult> {
     const { definition } = input;
-    const { brain, provider } = this.provider(input);
+    const { brain, provider } = await this.provider(input);
     const logger = input.logger.child({ component: 'native_executor', provider: brain.provider });
     const router = await ToolRouter.create(input.tools, { signal, logger, now: this.options.now });
     const behavior = definition.config.behavior;
@@ -89,7 +91,7 @@ export class NativeExecutor implements Executor {
     input: Pick<ExecutorInput, 'definition' | 'env'>,
     signal: AbortSignal,
   ): Promise<{ tokensIn: number; tokensOut: number; model: string }> {
-    const { brain, provider } = this.provider(input, PROBE_TIMEOUT_MS);
+    const { brain, provider } = await this.provider(input, PROBE_TIMEOUT_MS);
     const res = await provider.complete(
       {
         model: brain.model,
@@ -104,8 +106,8 @@ export class NativeExecutor implements Executor {
     return { tokensIn: res.usage.input, tokensOut: res.usage.output, model: res.model };
   }
 
-  private provider(input: Pick<ExecutorInput, 'definition' | 'env'>, timeoutMs = this.requestTimeoutMs) {
-    const brain = resolveBrain(input.definition, input.env);
+  private async provider(input: Pick<ExecutorInput, 'definition' | 'env'>, timeoutMs = this.requestTimeoutMs) {
+    const brain = resolveBrain(input.definition, input.env, await keyBindingsFromEnv(input.env));
     const provider = this.createProvider({
       provider: brain.provider,
       apiKey: brain.apiKey,

@@ -16,8 +16,8 @@ export interface LlmGatewayOptions {
   provider: 'anthropic' | 'openai';
   /** `brain.api_base`; undefined = the provider's public endpoint. */
   upstreamBase: string | undefined;
-  /** The real provider key. Never leaves the runner except towards `upstreamBase`. */
-  apiKey: string;
+  /** The real provider key. Never leaves the runner except towards `upstreamBase`. Undefined: send none. */
+  apiKey: string | undefined;
   /** The per-activation token clients must present instead. @default 32 random bytes, hex */
   token?: string;
   /** `behavior.max_tokens_per_activation`: input + output tokens over all calls. */
@@ -350,7 +350,7 @@ function prepareBody(
 function upstreamHeaders(
   headers: IncomingHttpHeaders,
   provider: 'anthropic' | 'openai',
-  apiKey: string,
+  apiKey: string | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -358,6 +358,7 @@ function upstreamHeaders(
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   out['accept-encoding'] = 'identity';
+  if (apiKey === undefined) return out;
   if (provider === 'anthropic') out['x-api-key'] = apiKey;
   else out.authorization = `Bearer ${apiKey}`;
   return out;

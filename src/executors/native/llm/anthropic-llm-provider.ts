@@ -103,8 +103,11 @@ export class AnthropicLlmProvider implements LlmProvider {
 
   constructor(config: LlmProviderConfig) {
     this.client = new Anthropic({
-      apiKey: config.apiKey,
+      // No key: a placeholder, so the SDK never falls back to its credential chain (env vars, config files), and both
+      // auth headers removed, so nothing is sent.
+      apiKey: config.apiKey ?? 'no-key',
       authToken: null,
+      ...(config.apiKey === undefined ? { defaultHeaders: { 'x-api-key': null, Authorization: null } } : {}),
       baseURL: config.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL,
       maxRetries: 0,
       timeout: config.timeoutMs,

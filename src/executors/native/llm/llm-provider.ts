@@ -60,7 +60,8 @@ export interface LlmCallOptions {
 /** How to build a provider client. */
 export interface LlmProviderConfig {
   provider: 'anthropic' | 'openai';
-  apiKey: string;
+  /** Undefined: send no key (a local endpoint the operator bound no key to). */
+  apiKey: string | undefined;
   /** API base URL; the provider's public endpoint when unset (the SDKs' own env fallbacks are not used). */
   baseURL?: string;
   /** Per-request timeout. */

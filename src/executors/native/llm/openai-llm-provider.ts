@@ -97,7 +97,9 @@ export class OpenAiLlmProvider implements LlmProvider {
   constructor(config: LlmProviderConfig) {
     this.isOpenAiEndpoint = config.baseURL === undefined;
     this.client = new OpenAI({
-      apiKey: config.apiKey,
+      // No key: a placeholder the SDK requires, and the Authorization header removed, so nothing is sent.
+      apiKey: config.apiKey ?? 'no-key',
+      ...(config.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
       organization: null,
       project: null,
       baseURL: config.baseURL ?? OPENAI_DEFAULT_BASE_URL,
