@@ -50,7 +50,8 @@ beforeAll(async () => {
     `CREATE ROLE leaky_read LOGIN IN ROLE botburrow_read;
      GRANT INSERT ON items TO leaky_read;
      CREATE ROLE owner_login LOGIN IN ROLE app_owner;
-     CREATE ROLE signaller LOGIN IN ROLE botburrow_read, pg_signal_backend;`,
+     CREATE ROLE signaller LOGIN IN ROLE botburrow_read, pg_signal_backend;
+     CREATE ROLE powerful LOGIN CREATEROLE REPLICATION BYPASSRLS IN ROLE botburrow_read;`,
   );
 }, 60_000);
 afterAll(async () => {
@@ -237,7 +238,7 @@ describe('postgres server refuses a role too powerful for its grant', () => {
     expect(write).toContain('refusing a postgres :write grant: role "postgres" is a superuser');
   });
 
-  it('a :read role that can write or owns a table, or may signal other sessions', async () => {
+  it('a role that can write or owns a table (:read), may signal other sessions, or has role-granting powers', async () => {
     expect(await refused('postgres:test:read', server.url('test', 'leaky_read'))).toContain(
       'role "leaky_read" can write public.items; connect as a LOGIN role that only has SELECT',
     );
@@ -247,6 +248,11 @@ describe('postgres server refuses a role too powerful for its grant', () => {
     expect(await refused('postgres:test:write', server.url('test', 'signaller'))).toContain(
       'role "signaller" is a member of pg_signal_backend',
     );
+    for (const grant of ['postgres:test:read', 'postgres:test:write']) {
+      expect(await refused(grant, server.url('test', 'powerful'))).toContain(
+        'role "powerful" has CREATEROLE, REPLICATION, BYPASSRLS',
+      );
+    }
   });
 });
 

@@ -172,11 +172,24 @@ describe('doctor', () => {
     );
   });
 
-  it('missing LLM key for a native agent: FAIL naming the variable', async () => {
-    const r = await doctor({ ...h.env, ANTHROPIC_API_KEY: undefined }, 'runner');
-    expect(lines(r, 'FAIL', 'llm-key')[0]!.message).toContain(
-      'set ANTHROPIC_API_KEY in Secret botburrow-agents-secrets',
+  it('missing LLM key, or a key not bound to the endpoint: FAIL naming the variable', async () => {
+    // `public` uses the provider's endpoint (needs ANTHROPIC_API_KEY); `leaky` names a non-LLM secret for the fake.
+    const root = writeAgentDefinitions([
+      { name: 'public' },
+      { name: 'leaky', apiBase: h.llm.url, apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' },
+    ]);
+    const r = await doctor({ ...h.env, AGENT_DEFINITIONS_PATH: root, ANTHROPIC_API_KEY: undefined }, 'runner');
+    expect(lines(r, 'FAIL', 'llm-key').map((l) => l.message)).toEqual([
+      'LLM API key missing for agent public: set ANTHROPIC_API_KEY in Secret botburrow-agents-secrets',
+    ]);
+    expect(lines(r, 'FAIL', 'definition-valid')[0]!.message).toContain(
+      'agent leaky: brain.api_key_env: AWS_SECRET_ACCESS_KEY is not an LLM key the operator bound to an endpoint',
     );
+    // The harness's own agent is on loopback: a local endpoint needs no key.
+    const local = await doctor({ ...h.env, ANTHROPIC_API_KEY: undefined }, 'runner');
+    expect(lines(local, 'PASS', 'llm-key').map((l) => l.message)).toEqual([
+      `agent helper: ${h.llm.url} is local and needs no key`,
+    ]);
   });
 
   it('GitHub mode that cannot reach GitHub: FAIL naming the URL and suggesting git-sync', async () => {

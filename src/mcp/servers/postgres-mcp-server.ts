@@ -197,7 +197,9 @@ const DOCS = 'docs/postgres-read-role.md';
 
 /**
  * Why the connected role must not back a `postgres:<db>:<access>` grant, or undefined when it may. Refused for
- * both: superuser (or able to `SET ROLE` to one), membership in {@link HOST_ROLES}. Refused for `read` also:
+ * both: superuser (or able to `SET ROLE` to one), membership in {@link HOST_ROLES}, the attributes `CREATEROLE` (it
+ * can grant itself those roles), `REPLICATION` (it can stream every table) and `BYPASSRLS` (it reads past the
+ * row-level security policies meant to limit it). Refused for `read` also:
  * `pg_write_all_data`, and owning or holding INSERT/UPDATE/DELETE/TRUNCATE (table or column level) on any table,
  * view or foreign table in a schema the role can use (`USAGE`), system schemas (`pg_catalog`,
  * `information_schema`, `pg_toast`, temp schemas) excepted. The message names the role and points to the docs.
@@ -222,6 +224,18 @@ export async function checkRole(pool: Pool, access: 'read' | 'write'): Promise<s
     if (supers.rows.length === 0 && members.rows.length > 0) {
       problems.push(`is a member of ${members.rows.map((r) => r.rolname).join(', ')}`);
     }
+    const attributes = await client.query<{ createrole: boolean; replication: boolean; bypassrls: boolean }>(
+      `SELECT bool_or(rolcreaterole) AS createrole, bool_or(rolreplication) AS replication,
+              bool_or(rolbypassrls) AS bypassrls
+       FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')`,
+    );
+    const attrs = attributes.rows[0];
+    const powers = [
+      attrs?.createrole ? 'CREATEROLE' : '',
+      attrs?.replication ? 'REPLICATION' : '',
+      attrs?.bypassrls ? 'BYPASSRLS' : '',
+    ].filter(Boolean);
+    if (supers.rows.length === 0 && powers.length > 0) problems.push(`has ${powers.join(', ')}`);
     if (access === 'read' && supers.rows.length === 0) {
       const writable = await client.query<{ name: string; why: string }>(
         `SELECT format('%I.%I', n.nspname, c.relname) AS name,
