@@ -28,6 +28,9 @@ const UNSET_ON_PURPOSE: Record<string, string> = {
   HTTP_PROXY: 'no proxy on apexalgo-iad (documented in configmap.yaml)',
   HTTPS_PROXY: 'no proxy on apexalgo-iad (documented in configmap.yaml)',
   NO_PROXY: 'no proxy on apexalgo-iad (documented in configmap.yaml)',
+  VALKEY_SENTINELS: 'one Valkey without Sentinel on apexalgo-iad (documented in configmap.yaml)',
+  VALKEY_SENTINEL_MASTER: 'one Valkey without Sentinel on apexalgo-iad (documented in configmap.yaml)',
+  VALKEY_KEY_PREFIX: 'a Valkey of its own: key names exactly as docs/redis-keys.md lists them',
 };
 
 /** Variables the manifests set that the config does not read: only there to build another one by $(NAME). */

@@ -75,6 +75,27 @@ export const ENV_VARS = [
     description: 'Redis/Valkey URL for queues, leases, backoff and leader election (REDIS_URL accepted as alias)',
   },
   {
+    name: 'VALKEY_SENTINELS',
+    kind: { type: 'string' },
+    usedBy: ['coordinator', 'runner', 'cli'],
+    description:
+      'Sentinel addresses (host:port,...): connect to the master Sentinel names and follow failovers; VALKEY_URL then gives only user, password and db',
+  },
+  {
+    name: 'VALKEY_SENTINEL_MASTER',
+    kind: { type: 'string' },
+    default: 'mymaster',
+    usedBy: ['coordinator', 'runner', 'cli'],
+    description: 'Master name the sentinels monitor (with VALKEY_SENTINELS)',
+  },
+  {
+    name: 'VALKEY_KEY_PREFIX',
+    kind: { type: 'string' },
+    usedBy: ['coordinator', 'runner', 'cli'],
+    description:
+      'Prefix of every key (e.g. {botburrow}: to share an instance; the hash tag keeps every key in one cluster slot); default none, key names exactly as docs/redis-keys.md lists them',
+  },
+  {
     name: 'RUNNER_MODE',
     kind: { type: 'enum', values: ['notification', 'exploration', 'hybrid'], caseInsensitive: true },
     default: 'hybrid',

@@ -3,6 +3,7 @@ import { defaultInstanceId } from '../shared/ids.js';
 import type { LogLevelName } from '../observability/logger.js';
 import { ENV_VARS, type Component, type EnvVarName } from './env-vars.js';
 import { readEnv } from './env-reader.js';
+import { parseSentinels, type SentinelAddress } from '../store/redis/sentinels.js';
 
 /** Runner modes: which task types a runner claims. */
 export type RunnerMode = 'notification' | 'exploration' | 'hybrid';
@@ -22,6 +23,10 @@ export interface SharedConfig {
 
 /** Coordination-store tuning shared by coordinator and runners. */
 export interface StoreSettings {
+  /** VALKEY_SENTINELS / VALKEY_SENTINEL_MASTER: follow the master Sentinel names. */
+  sentinel?: { sentinels: SentinelAddress[]; master: string };
+  /** VALKEY_KEY_PREFIX; undefined = none. */
+  keyPrefix?: string;
   maxDeliveryAttempts: number;
   backoffBaseSeconds: number;
   backoffMaxSeconds: number;
@@ -68,7 +73,20 @@ function parseFor(component: Component, env: NodeJS.ProcessEnv, extraProblems: s
 
 const get = <T>(values: Values, name: EnvVarName): T => values[name] as T;
 
+function sentinelSettings(values: Values): StoreSettings['sentinel'] {
+  const list = get<string | undefined>(values, 'VALKEY_SENTINELS');
+  if (!list) return undefined;
+  const parsed = parseSentinels(list);
+  if ('problem' in parsed) throw new ConfigError([`VALKEY_SENTINELS: ${parsed.problem}`]);
+  return {
+    sentinels: parsed.sentinels,
+    master: get<string | undefined>(values, 'VALKEY_SENTINEL_MASTER') ?? 'mymaster',
+  };
+}
+
 function shared(values: Values): SharedConfig {
+  const sentinel = sentinelSettings(values);
+  const keyPrefix = get<string | undefined>(values, 'VALKEY_KEY_PREFIX');
   return {
     hubUrl: (get<string | undefined>(values, 'HUB_URL') ?? undefined)?.replace(/\/+$/, ''),
     hubApiKey: get(values, 'HUB_API_KEY'),
@@ -84,6 +102,8 @@ function shared(values: Values): SharedConfig {
       backoffMaxSeconds: get<number | undefined>(values, 'BACKOFF_MAX_SECONDS') ?? 3600,
       leaseSeconds: get<number | undefined>(values, 'LEASE_SECONDS') ?? 30,
       leaderLeaseSeconds: get<number | undefined>(values, 'LEADER_LEASE_SECONDS') ?? 10,
+      ...(sentinel ? { sentinel } : {}),
+      ...(keyPrefix ? { keyPrefix } : {}),
     },
   };
 }

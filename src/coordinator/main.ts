@@ -7,7 +7,7 @@ import { HttpHubClient } from '../hub/http-hub-client.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
 import { systemClock } from '../shared/clock.js';
-import { redactUrl } from '../shared/redact-url.js';
+import { describeTarget } from '../store/redis/connection.js';
 import { defaultInstanceId } from '../shared/ids.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
 import { Coordinator } from './coordinator.js';
@@ -27,7 +27,10 @@ export interface CoordinatorProcess {
 export async function startCoordinatorProcess(config: CoordinatorConfig, logger: Logger): Promise<CoordinatorProcess> {
   const instanceId = process.env.HOSTNAME ? `${process.env.HOSTNAME}-${process.pid}` : defaultInstanceId();
   const store = await connectRedisStore(config.redisUrl, config.store, logger);
-  logger.info('redis_connected', { url: redactUrl(config.redisUrl), instance_id: instanceId });
+  logger.info('redis_connected', {
+    url: describeTarget(config.redisUrl, config.store.sentinel),
+    instance_id: instanceId,
+  });
   const registry = createMetricsRegistry({ component: 'coordinator' });
   const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
   const root = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env: process.env, logger });

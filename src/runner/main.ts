@@ -16,7 +16,7 @@ import { createSandbox, fellBackToProcess } from '../sandbox/create-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { ConfigError } from '../shared/errors.js';
 import { systemClock } from '../shared/clock.js';
-import { redactUrl } from '../shared/redact-url.js';
+import { describeTarget } from '../store/redis/connection.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
 import { Runner } from './runner.js';
 import { RUNNER_DEFAULTS } from './runner-options.js';
@@ -61,7 +61,10 @@ export async function startRunnerProcess(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunnerProcess> {
   const store = await connectRedisStore(config.redisUrl, config.store, logger);
-  logger.info('redis_connected', { url: redactUrl(config.redisUrl), runner_id: config.runnerId });
+  logger.info('redis_connected', {
+    url: describeTarget(config.redisUrl, config.store.sentinel),
+    runner_id: config.runnerId,
+  });
   const registry = createMetricsRegistry({ component: 'runner' });
   const runner = new Runner(
     {

@@ -14,6 +14,8 @@ export interface RedisServerOptions {
   args?: string[];
   /** @default 'redis-server' */
   binary?: string;
+  /** A config file passed first (a Sentinel needs one it can rewrite: `configFile` plus `args: ['--sentinel']`). */
+  configFile?: string;
 }
 
 /** A private redis-server process on loopback. */
@@ -25,6 +27,8 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Stop, stay down for `downMs`, start again on the same port and dir (data kept only with `appendonly`). */
   restart(downMs?: number): Promise<void>;
+  /** SIGKILL the server (no shutdown, no save) and wait for it to be gone; `stop()` still cleans up. */
+  crash(): Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1 (asks the OS for one). */
@@ -85,7 +89,17 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = await freePort();
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'redis-test-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir]
+  const args = [
+    ...(options.configFile ? [options.configFile] : []),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--dir',
+    dir,
+  ]
     .concat(['--appendonly', options.appendonly ? 'yes' : 'no', '--protected-mode', 'no'])
     .concat(options.args ?? []);
   let child: ChildProcess | undefined;
@@ -112,6 +126,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     stop: async () => {
       await kill();
       if (ownDir) rmSync(dir, { recursive: true, force: true });
+    },
+    crash: async () => {
+      const proc = child;
+      child = undefined;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGKILL');
+      await exited(proc);
     },
     restart: async (downMs = 0) => {
       await kill();

@@ -3,12 +3,26 @@ import type { Logger } from '../../observability/logger.js';
 import { errorMessage } from '../../shared/errors.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { StoreError } from '../errors.js';
+import type { SentinelAddress } from './sentinels.js';
 
 const REDIS_HINT =
-  'check VALKEY_URL (on k8s: set in each Deployment, password from Secret botburrow-agents-valkey) and that the valkey Service is running';
+  'check VALKEY_URL (on k8s: set in each Deployment, password from Secret botburrow-agents-valkey), VALKEY_SENTINELS if set, and that the valkey Service is running';
 
-/** Log connection errors as `redis_unavailable`, at most once per 10 s per connection (ioredis retries often). */
-export function withErrorLog(redis: Redis, logger: Logger, url: string): Redis {
+/**
+ * What a store connects to, safe for logs and errors: the URL with its password replaced, or with Sentinel the
+ * master name and the sentinels.
+ */
+export function describeTarget(url: string, sentinel?: { sentinels: SentinelAddress[]; master: string }): string {
+  if (!sentinel) return redactUrl(url);
+  const hosts = sentinel.sentinels.map((s) => `${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`);
+  return `master ${sentinel.master} via sentinels ${hosts.join(',')}`;
+}
+
+/**
+ * Log connection errors as `redis_unavailable`, at most once per 10 s per connection (ioredis retries often).
+ * `target` is already safe to log ({@link describeTarget}); '' for none.
+ */
+export function withErrorLog(redis: Redis, logger: Logger, target: string): Redis {
   let lastLoggedAt = -Infinity;
   let suppressed = 0;
   redis.on('error', (error: unknown) => {
@@ -19,7 +33,7 @@ export function withErrorLog(redis: Redis, logger: Logger, url: string): Redis {
     }
     lastLoggedAt = now;
     logger.warn('redis_unavailable', {
-      url: url ? redactUrl(url) : undefined,
+      url: target || undefined,
       error: errorMessage(error),
       suppressed,
       hint: REDIS_HINT,
@@ -27,8 +41,7 @@ export function withErrorLog(redis: Redis, logger: Logger, url: string): Redis {
     suppressed = 0;
   });
   redis.on('ready', () => {
-    if (lastLoggedAt > -Infinity)
-      logger.info('redis_connected', { url: url ? redactUrl(url) : undefined, reconnected: true });
+    if (lastLoggedAt > -Infinity) logger.info('redis_connected', { url: target || undefined, reconnected: true });
     lastLoggedAt = -Infinity;
   });
   return redis;
@@ -38,7 +51,7 @@ export function withErrorLog(redis: Redis, logger: Logger, url: string): Redis {
  * First connection: waits up to `timeoutMs` for Redis to become ready (ioredis keeps retrying meanwhile, so a
  * Valkey pod that starts a little later is fine), then fails with a clear error naming the URL and the fix.
  */
-export async function connectWithin(redis: Redis, url: string, timeoutMs: number): Promise<void> {
+export async function connectWithin(redis: Redis, target: string, timeoutMs: number): Promise<void> {
   let lastError = 'no answer';
   const onError = (error: unknown): void => {
     lastError = errorMessage(error);
@@ -55,10 +68,7 @@ export async function connectWithin(redis: Redis, url: string, timeoutMs: number
     });
   } catch {
     redis.disconnect();
-    throw new StoreError(
-      'store_unavailable',
-      `Error connecting to Redis at ${redactUrl(url)}: ${lastError} (${REDIS_HINT})`,
-    );
+    throw new StoreError('store_unavailable', `Error connecting to Redis at ${target}: ${lastError} (${REDIS_HINT})`);
   } finally {
     clearTimeout(timer);
     if (onReady) redis.off('ready', onReady);

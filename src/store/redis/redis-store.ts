@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import { ActivationWatcher } from '../activation-watcher.js';
 import { inServiceOrder, priorityFor } from '../priority.js';
@@ -10,19 +10,25 @@ import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, Queue
 import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
 import { PRIORITIES } from '../types.js';
 import { BlockingPool } from './blocking-pool.js';
-import { connectWithin, withErrorLog } from './connection.js';
+import { connectWithin, describeTarget, withErrorLog } from './connection.js';
 import { decodeBackoff, decodeDead, decodeInFlight, decodeItem } from './codec.js';
 import { RedisKeys } from './keys.js';
 import { RedisRecords } from './redis-records.js';
 import { isScriptErrorCode, scriptError } from './script-errors.js';
 import { ScriptRunner } from './scripts.js';
+import type { SentinelAddress } from './sentinels.js';
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions extends StoreOptions {
   /** `redis://host:port/db` of Redis or Valkey. */
   url: string;
-  /** Prefix of every key (tests, shared instances). @default '' */
+  /** Prefix of every key (tests, shared instances, VALKEY_KEY_PREFIX). @default '' */
   keyPrefix?: string;
+  /**
+   * Connect through Sentinel: the master named `master`, found through `sentinels`, followed across failovers.
+   * `url` then gives only the user, password and db of the master.
+   */
+  sentinel?: { sentinels: SentinelAddress[]; master: string };
   /** Longest single blocking wait; missed wake-ups heal after this. @default 5000 */
   maxBlockMs?: number;
   /** Receives connection errors (`redis_unavailable`, at most one line per 10 s); ioredis reconnects by itself. */
@@ -83,21 +89,25 @@ export class RedisStore implements Store {
   /** Connect (one PING) and load the scripts. @throws if Redis is unreachable */
   static async create(options: RedisStoreOptions): Promise<RedisStore> {
     const logger = options.logger ?? silentLogger;
+    const common: RedisOptions = {
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      commandTimeout: options.commandTimeoutMs ?? 5_000,
+      // A command whose reply was lost in a reconnect is not sent again (the scripts are not idempotent: a
+      // re-sent claim would take a second item); it fails at the command timeout, and claims are read back.
+      autoResendUnfulfilledCommands: false,
+      // TCP keep-alive probes after 10 s idle, so a silently dropped connection is noticed.
+      keepAlive: 10_000,
+    };
+    const target = describeTarget(options.url, options.sentinel);
     const redis = withErrorLog(
-      new Redis(options.url, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 3,
-        commandTimeout: options.commandTimeoutMs ?? 5_000,
-        // A command whose reply was lost in a reconnect is not sent again (the scripts are not idempotent: a
-        // re-sent claim would take a second item); it fails at the command timeout, and claims are read back.
-        autoResendUnfulfilledCommands: false,
-        // TCP keep-alive probes after 10 s idle, so a silently dropped connection is noticed.
-        keepAlive: 10_000,
-      }),
+      options.sentinel
+        ? new Redis(sentinelOptions(options.url, options.sentinel, common))
+        : new Redis(options.url, common),
       logger,
-      options.url,
+      target,
     );
-    await connectWithin(redis, options.url, options.connectTimeoutMs ?? 30_000);
+    await connectWithin(redis, target, options.connectTimeoutMs ?? 30_000);
     const store = new RedisStore(
       redis,
       new RedisKeys(options.keyPrefix ?? ''),
@@ -447,4 +457,24 @@ export class RedisStore implements Store {
   private claimError(code: number, claim: Claim, script: string): Error {
     return scriptError(code, { workId: claim.item.id, agentId: claim.item.agent_id, script });
   }
+}
+
+/** ioredis options for a Sentinel-managed master: the sentinels and master name, user/password/db from `url`. */
+function sentinelOptions(
+  url: string,
+  sentinel: NonNullable<RedisStoreOptions['sentinel']>,
+  common: RedisOptions,
+): RedisOptions {
+  const u = new URL(url);
+  const db = Number(u.pathname.replace(/^\//, '') || '0');
+  return {
+    ...common,
+    sentinels: sentinel.sentinels,
+    name: sentinel.master,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    db: Number.isInteger(db) ? db : 0,
+    // After a failover, ask the sentinels again at once rather than retrying the old master.
+    failoverDetector: true,
+  };
 }
