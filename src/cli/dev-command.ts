@@ -79,7 +79,9 @@ async function runDev(options: DevCommandOptions): Promise<number> {
   const logs = pretty
     ? `human-readable, below (LOG_LEVEL=${settings.shared.logLevel}; DEBUG shows every LLM iteration and tool call)`
     : 'JSON lines on stdout (human-readable when stdout is a terminal)';
-  for (const line of devBanner(dev, logs)) console.log(line);
+  // Not a terminal: stdout holds only JSON lines (for jq or a log shipper); the banner goes to stderr.
+  const say = pretty ? console.log : console.error;
+  for (const line of devBanner(dev, logs)) say(line);
   logger.info('dev_started', {
     url: dev.url,
     store: dev.store.kind,
@@ -93,6 +95,6 @@ async function runDev(options: DevCommandOptions): Promise<number> {
   const signal = await waitForShutdownSignal();
   logger.info('dev_shutdown_requested', { signal });
   await dev.shutdown();
-  console.log('botburrow dev mode stopped');
+  say('botburrow dev mode stopped');
   return 0;
 }

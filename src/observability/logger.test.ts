@@ -20,6 +20,21 @@ describe('logger', () => {
     expect(typeof lines[0]!.time).toBe('string');
   });
 
+  it('writes every key once: the innermost child or call value wins', () => {
+    const { logger, raw } = captureLogger();
+    logger
+      .child({ component: 'runner', runner_id: 'r1', agent_id: 'a' })
+      .child({ component: 'hub_client', agent_id: 'b' })
+      .info('hub_request', { agent_id: 'c', status: 200 });
+    const line = raw().trim();
+    // JSON.parse keeps the last of repeated keys, so count the keys in the text itself.
+    const keys = [...line.matchAll(/"([a-z_]+)":/g)].map((m) => m[1]);
+    expect(keys.filter((k) => k === 'component')).toHaveLength(1);
+    expect(keys.filter((k) => k === 'agent_id')).toHaveLength(1);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(JSON.parse(line)).toMatchObject({ component: 'hub_client', runner_id: 'r1', agent_id: 'c', status: 200 });
+  });
+
   it('drops debug events unless LOG_LEVEL=DEBUG', () => {
     const info = captureLogger({ level: 'INFO' });
     info.logger.debug('poll_timeout');

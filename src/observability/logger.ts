@@ -39,22 +39,33 @@ export interface LoggerOptions {
   base?: LogFields;
 }
 
+/**
+ * Bindings are merged here, not by pino children: pino appends each child's bindings to the line as they are, so a
+ * child of a child (or a call) repeating `component` or `agent_id` wrote the key twice, and jq or Loki keep only the
+ * last one. Here the innermost value wins and every key appears once.
+ */
 class PinoBackedLogger implements Logger {
-  constructor(private readonly p: PinoLogger) {}
+  constructor(
+    private readonly p: PinoLogger,
+    private readonly bindings: LogFields = {},
+  ) {}
+  private fields(fields: LogFields | undefined): LogFields {
+    return fields ? { ...this.bindings, ...fields } : this.bindings;
+  }
   debug(event: string, fields?: LogFields): void {
-    this.p.debug(fields ?? {}, event);
+    if (this.p.isLevelEnabled('debug')) this.p.debug(this.fields(fields), event);
   }
   info(event: string, fields?: LogFields): void {
-    this.p.info(fields ?? {}, event);
+    this.p.info(this.fields(fields), event);
   }
   warn(event: string, fields?: LogFields): void {
-    this.p.warn(fields ?? {}, event);
+    this.p.warn(this.fields(fields), event);
   }
   error(event: string, fields?: LogFields): void {
-    this.p.error(fields ?? {}, event);
+    this.p.error(this.fields(fields), event);
   }
   child(bindings: LogFields): Logger {
-    return new PinoBackedLogger(this.p.child(bindings));
+    return new PinoBackedLogger(this.p, { ...this.bindings, ...bindings });
   }
   isDebugEnabled(): boolean {
     return this.p.isLevelEnabled('debug');
@@ -67,7 +78,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const pinoOptions: pino.LoggerOptions = {
     level: PINO_LEVEL[options.level ?? 'INFO'],
     messageKey: 'event',
-    base: options.base ?? {},
+    base: {},
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_FIELD_PATHS, censor: REDACTED },
@@ -79,9 +90,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       target: 'pino-pretty',
       options: { messageKey: 'event', translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
     });
-    return new PinoBackedLogger(pino(pinoOptions, transport as DestinationStream));
+    return new PinoBackedLogger(pino(pinoOptions, transport as DestinationStream), options.base);
   }
-  return new PinoBackedLogger(pino(pinoOptions, options.destination ?? pino.destination({ dest: 1, sync: true })));
+  return new PinoBackedLogger(
+    pino(pinoOptions, options.destination ?? pino.destination({ dest: 1, sync: true })),
+    options.base,
+  );
 }
 
 /** A logger that drops everything (for library callers that pass none). */

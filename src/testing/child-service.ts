@@ -5,7 +5,10 @@ import { waitFor } from './wait-for.js';
 /** A CLI service (coordinator, runner, dev) running as a child process, with its JSON log lines collected. */
 export class ChildService {
   readonly lines: Record<string, unknown>[] = [];
+  /** stdout and stderr, interleaved as they arrived. */
   output = '';
+  /** Complete stdout lines that are not JSON objects (a service in a pipe should print none). */
+  readonly nonJsonStdout: string[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
@@ -26,7 +29,8 @@ export class ChildService {
         try {
           this.lines.push(JSON.parse(line) as Record<string, unknown>);
         } catch {
-          // not JSON (human output): kept in `output` only
+          // not JSON (human output): kept in `output`, and listed
+          if (line.trim()) this.nonJsonStdout.push(line);
         }
       }
     });

@@ -69,6 +69,9 @@ describe('botburrow-agents dev (in-memory store)', () => {
     await mentionAndWaitForReply(started.url as string);
     await dev.waitForEvent('activation_completed');
     await interruptAndExpectCleanExit(dev);
+    // stdout is a pipe here: only JSON lines on it (banner and goodbye went to stderr), so jq never chokes.
+    expect(dev.nonJsonStdout).toEqual([]);
+    expect(dev.output).toContain('botburrow dev mode stopped');
   });
 
   it('rejects bad flags with a config error', async () => {
