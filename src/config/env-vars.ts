@@ -93,7 +93,7 @@ export const ENV_VARS = [
     kind: { type: 'string' },
     usedBy: ['coordinator', 'runner', 'cli'],
     description:
-      'Prefix of every key (e.g. {botburrow}: to share an instance; the hash tag keeps every key in one cluster slot); default none, key names exactly as docs/redis-keys.md lists them',
+      'Prefix of every key (e.g. botburrow: to share an instance with other applications); default none, key names exactly as docs/redis-keys.md lists them',
   },
   {
     name: 'RUNNER_MODE',
