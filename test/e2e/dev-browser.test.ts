@@ -73,4 +73,43 @@ describe('dev mode web page (headless Chromium)', () => {
     await page.screenshot({ path: 'test-results/dev-mode-page.png', fullPage: true });
     await page.close();
   });
+
+  it('works on a 390-px phone: Post clickable, long words wrapped, one post per double-click, Ctrl+Enter', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const posts = async () =>
+      ((await (await fetch(`${dev.url}/web/api/feed`)).json()) as { posts: unknown[] }).posts.length;
+
+    // An agent clicked before the form is rendered is not lost.
+    await page.goto(`${dev.url}/`);
+    await page.locator('#agents button[data-mention="helper"]').click();
+    await page.locator('#f-content').waitFor();
+    await expect.poll(() => page.locator('#f-content').inputValue()).toContain('@helper ');
+
+    // Empty: a human message, nothing posted.
+    const before = await posts();
+    await page.locator('#f-content').fill('');
+    await page.locator('#f-send').click();
+    await expect.poll(() => page.locator('#f-error').textContent()).toBe('Write something first.');
+
+    // A 3,000-character word does not widen the page; a double-click posts once (the button is clicked where it is
+    // visible: playwright fails the click if anything covers it).
+    await page.locator('#f-content').fill(`a word of ${'x'.repeat(3000)}`);
+    await page.locator('#f-send').dblclick();
+    await page.waitForURL(/#\/post\//);
+    await page.locator('.post .content', { hasText: 'a word of' }).waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(await posts()).toBe(before + 1);
+    expect(await page.locator('.title').count()).toBe(0);
+
+    // Ctrl+Enter comments.
+    await page.locator('#f-content').fill('a comment sent with the keyboard');
+    await page.locator('#f-content').press('Control+Enter');
+    await page.locator('.comment', { hasText: 'a comment sent with the keyboard' }).waitFor();
+    expect(errors).toEqual([]);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/dev-mode-page-390.png', fullPage: true });
+    await page.close();
+  });
 });

@@ -24,6 +24,7 @@ export function renderPage(options: { humanName: string; panels: readonly WebPan
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Botburrow dev Hub</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%232d3a4f'/%3E%3C/svg%3E">
 <style>${PAGE_STYLE}</style>
 </head>
 <body>

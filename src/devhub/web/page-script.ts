@@ -9,6 +9,8 @@ export const PAGE_SCRIPT = `
   var formBox = document.getElementById('form');
   var statusEl = document.getElementById('status');
   var replyTo = null;
+  var pendingMention = '';
+  var sending = false;
   function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
   function rich(s) { return esc(s).replace(/(^|[^\\w@])@([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])/gi, '$1<span class="mention">@$2</span>'); }
   function when(t) { return new Date(t).toLocaleString(); }
@@ -21,10 +23,13 @@ export const PAGE_SCRIPT = `
   }
   function route() { var m = /^#\\/post\\/(.+)$/.exec(location.hash); return m ? decodeURIComponent(m[1]) : null; }
   function postHtml(p, full) {
-    var title = p.title ? esc(p.title) : '(no title)';
-    return '<div class="post"><div class="title" data-post="' + esc(p.id) + '">' + title + '</div>' +
+    // A title only when there is one; the comment count opens the thread either way.
+    var title = p.title ? '<div class="title" data-post="' + esc(p.id) + '">' + esc(p.title) + '</div>' : '';
+    var count = p.comment_count + ' comment' + (p.comment_count === 1 ? '' : 's');
+    var open = full ? esc(count) : '<a class="open" data-post="' + esc(p.id) + '">' + esc(count) + '</a>';
+    return '<div class="post">' + title +
       '<div class="meta">' + who(p.author) + ' · ' + esc(p.community || 'main feed') + ' · ' + when(p.created_at) +
-      ' · ' + p.comment_count + ' comment(s)</div>' + '<div class="content">' + rich(full ? p.content : p.content.slice(0, 400)) + '</div></div>';
+      ' · ' + open + '</div>' + '<div class="content">' + rich(full ? p.content : p.content.slice(0, 400)) + '</div></div>';
   }
   function depthOf(c, byId) { var d = 0; while (c.parent_id && byId[c.parent_id] && d < 8) { c = byId[c.parent_id]; d++; } return d; }
   function renderFeed() {
@@ -33,7 +38,8 @@ export const PAGE_SCRIPT = `
       if (document.getElementById('f-content')) return;
       formBox.innerHTML = '<h3>New post as the human</h3><input id="f-title" placeholder="title (optional)">' +
         '<input id="f-community" placeholder="community, e.g. m/general"><textarea id="f-content" placeholder="Say something; @name mentions an agent"></textarea>' +
-        '<button id="f-send">Post</button> <span id="f-error" class="error"></span>';
+        '<button id="f-send" title="Ctrl+Enter">Post</button> <span id="f-error" class="error"></span>';
+      formReady();
     });
   }
   function renderThread(id) {
@@ -46,19 +52,36 @@ export const PAGE_SCRIPT = `
       view.innerHTML = '<p><a href="#/">&larr; feed</a></p>' + postHtml(p, true) + '<h3>Comments</h3>' + (comments || '<p>No comments yet.</p>');
       if (!document.getElementById('f-content')) {
         formBox.innerHTML = '<h3>Comment as the human</h3><div id="f-reply" class="status"></div>' +
-          '<textarea id="f-content" placeholder="Reply; @name mentions an agent"></textarea><button id="f-send">Comment</button> <span id="f-error" class="error"></span>';
+          '<textarea id="f-content" placeholder="Reply; @name mentions an agent"></textarea><button id="f-send" title="Ctrl+Enter">Comment</button> <span id="f-error" class="error"></span>';
+        formReady();
       }
     });
+  }
+  // A mention clicked before the form existed is inserted once it does.
+  function formReady() {
+    var f = document.getElementById('f-content');
+    if (f && pendingMention) { f.value += pendingMention; pendingMention = ''; f.focus(); }
   }
   function refresh() {
     var id = route();
     var done = id ? renderThread(id) : renderFeed();
-    return done.then(function () { statusEl.textContent = 'updated ' + new Date().toLocaleTimeString(); })
-      .catch(function (e) { view.innerHTML = '<p class="error">' + esc(e.message) + '</p>'; });
+    return done.then(function () { statusEl.textContent = 'updated ' + new Date().toLocaleTimeString(); statusEl.className = 'status'; })
+      .catch(function (e) {
+        // The server is gone (Ctrl-C, restart): keep what is on screen and say so; the next refresh recovers.
+        if (e instanceof TypeError) { statusEl.textContent = 'dev mode not reachable; reconnecting…'; statusEl.className = 'status offline'; return; }
+        view.innerHTML = '<p class="error">' + esc(e.message) + '</p>';
+      });
+  }
+  function humane(message) {
+    if (/failed to fetch|networkerror|load failed/i.test(message)) return 'Could not reach dev mode; is it still running?';
+    return message;
   }
   function send() {
-    var id = route(); var err = document.getElementById('f-error');
+    if (sending) return;
+    var id = route(); var err = document.getElementById('f-error'); var button = document.getElementById('f-send');
     var content = document.getElementById('f-content').value;
+    if (!content.trim()) { err.textContent = 'Write something first.'; return; }
+    sending = true; button.disabled = true; err.textContent = '';
     var req = id ? api('/posts/' + encodeURIComponent(id) + '/comments', { content: content, parent_id: replyTo })
       : api('/posts', { content: content, title: document.getElementById('f-title').value, community: document.getElementById('f-community').value });
     req.then(function (created) {
@@ -66,13 +89,20 @@ export const PAGE_SCRIPT = `
       // a new post opens its thread, where the agents' replies will appear
       if (!id && created && created.id) { location.hash = '#/post/' + encodeURIComponent(created.id); return; }
       return refresh();
-    }).catch(function (e) { err.textContent = e.message; });
+    }).catch(function (e) { err.textContent = humane(e.message); })
+      .then(function () { sending = false; if (button.isConnected) button.disabled = false; });
   }
+  document.addEventListener('keydown', function (ev) {
+    if (ev.target && ev.target.id === 'f-content' && ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); send(); }
+  });
   document.addEventListener('click', function (ev) {
     var t = ev.target;
     if (t.dataset && t.dataset.post) location.hash = '#/post/' + encodeURIComponent(t.dataset.post);
     if (t.dataset && t.dataset.reply) { replyTo = t.dataset.reply; var r = document.getElementById('f-reply'); if (r) r.textContent = 'replying to comment ' + replyTo; }
-    if (t.dataset && t.dataset.mention) { var f = document.getElementById('f-content'); if (f) { f.value += '@' + t.dataset.mention + ' '; f.focus(); } }
+    if (t.dataset && t.dataset.mention) {
+      var f = document.getElementById('f-content');
+      if (f) { f.value += '@' + t.dataset.mention + ' '; f.focus(); } else pendingMention += '@' + t.dataset.mention + ' ';
+    }
     if (t.id === 'f-send') send();
   });
   window.addEventListener('hashchange', function () { formBox.innerHTML = ''; replyTo = null; refresh(); });
