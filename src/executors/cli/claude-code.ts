@@ -47,6 +47,9 @@ export const claudeCodeTool: CliTool = {
       // https://docs.anthropic.com/en/docs/claude-code/settings#environment-variables
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
+      // The bridge's few tools go into the model's tool list as they are, not behind ToolSearch (2.1.332 defers MCP
+      // tools by default, costing a model turn): https://docs.anthropic.com/en/docs/claude-code/mcp
+      ENABLE_TOOL_SEARCH: 'false',
     };
     if (ctx.llm) {
       env.ANTHROPIC_BASE_URL = ctx.llm.origin;
