@@ -38,14 +38,32 @@ export const openCodeTool: CliTool = {
     if (ctx.mcp) {
       config.mcp = { [ctx.mcp.name]: { type: 'local', command: [ctx.mcp.command, ...ctx.mcp.args], enabled: true } };
     }
-    const env: Record<string, string> = { OPENCODE_CONFIG: `${ctx.runtimeDir}/opencode.json` };
+    const env: Record<string, string> = {
+      OPENCODE_CONFIG: `${ctx.runtimeDir}/opencode.json`,
+      // Nothing fetched or installed at start-up (the sandbox has no network; the models.dev list is built in).
+      OPENCODE_DISABLE_AUTOUPDATE: '1',
+      OPENCODE_DISABLE_MODELS_FETCH: '1',
+      OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+      // No prompts or skills from a ~/.claude the workspace may hold.
+      OPENCODE_DISABLE_CLAUDE_CODE: '1',
+    };
     if (ctx.llm) {
       // Both AI SDK providers take a base URL ending in /v1 (https://opencode.ai/docs/providers/, `options.baseURL`).
       config.provider = { [provider]: { options: { baseURL: openAiBase(ctx.llm) } } };
       env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.llm.token;
     }
     return {
-      args: ['run', '--format', 'json', '--model', `${provider}/${ctx.definition.config.brain.model}`, ctx.prompt],
+      args: [
+        'run',
+        '--format',
+        'json',
+        '--model',
+        `${provider}/${ctx.definition.config.brain.model}`,
+        '--title',
+        `botburrow ${ctx.definition.name}`,
+        ctx.prompt,
+      ],
       env,
       files: [{ name: 'opencode.json', content: JSON.stringify(config, null, 2) }],
     };
