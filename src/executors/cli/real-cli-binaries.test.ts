@@ -56,72 +56,70 @@ describe.each(CASES)(
   'real $bin ($type, $provider) in bwrap through the gateway',
   ({ bin, type, provider, api, searchTool }) => {
     const cli = realCli(bin);
-    it.skipIf(!process.env.CI && !cli.path)(
-      `${cli.package}@${cli.version}: hub search through the MCP bridge, reply posted, gateway-metered tokens`,
-      async () => {
-        if (!cli.path) throw new Error(`${bin} ${cli.version} is not installed (CI=true): ${installHint}`);
-        const plain = new Redis(redis.url);
-        await plain.flushall();
-        await plain.quit();
-        h = await RuntimeHarness.start(redis.url, (llm) => [
-          {
-            name: 'rc',
-            type,
-            provider,
-            apiBase: provider === 'anthropic' ? llm.url : llm.openAiUrl,
-            grants: ['hub:read', 'hub:write'],
-          },
-        ]);
-        const harness = h;
-        // The model: search first, answer once the tool result is back. Anything else fails loudly (unexpected).
-        harness.llm.respondWith((req) => {
-          if (!toolNames(req).includes(searchTool)) {
-            throw new Error(`request without the ${searchTool} tool: ${toolNames(req).join(', ') || 'no tools'}`);
-          }
-          if (req.toolResults.length === 0) return toolCall(searchTool, { query: 'retries' }, { usage: USAGE });
-          return text(FINAL, { usage: USAGE });
-        });
-        const env = { ...harness.env, PATH: `${realDir(cli.path)}:${process.env.PATH}` };
-        const sandboxLog = captureLogger();
-        const sandbox = await createSandbox({ kind: 'bwrap', env, logger: sandboxLog.logger });
-        const executors = createExecutorRegistry({ cli: { sandbox, env } });
-        const { capture } = await harness.startRunner({ activationTimeoutMs: 90_000 }, env, undefined, { executors });
+    it(`${cli.package}@${cli.version}: hub search through the MCP bridge, reply posted, gateway-metered tokens`, async (ctx) => {
+      // Locally a missing binary skips, saying how to install it; under CI it fails.
+      ctx.skip(!process.env.CI && !cli.path, `${bin} ${cli.version} is not installed: ${installHint}`);
+      if (!cli.path) throw new Error(`${bin} ${cli.version} is not installed (CI=true): ${installHint}`);
+      const plain = new Redis(redis.url);
+      await plain.flushall();
+      await plain.quit();
+      h = await RuntimeHarness.start(redis.url, (llm) => [
+        {
+          name: 'rc',
+          type,
+          provider,
+          apiBase: provider === 'anthropic' ? llm.url : llm.openAiUrl,
+          grants: ['hub:read', 'hub:write'],
+        },
+      ]);
+      const harness = h;
+      // The model: search first, answer once the tool result is back. Anything else fails loudly (unexpected).
+      harness.llm.respondWith((req) => {
+        if (!toolNames(req).includes(searchTool)) {
+          throw new Error(`request without the ${searchTool} tool: ${toolNames(req).join(', ') || 'no tools'}`);
+        }
+        if (req.toolResults.length === 0) return toolCall(searchTool, { query: 'retries' }, { usage: USAGE });
+        return text(FINAL, { usage: USAGE });
+      });
+      const env = { ...harness.env, PATH: `${realDir(cli.path)}:${process.env.PATH}` };
+      const sandboxLog = captureLogger();
+      const sandbox = await createSandbox({ kind: 'bwrap', env, logger: sandboxLog.logger });
+      const executors = createExecutorRegistry({ cli: { sandbox, env } });
+      const { capture } = await harness.startRunner({ activationTimeoutMs: 90_000 }, env, undefined, { executors });
 
-        await harness.mention('Earlier thread: retries need jitter to avoid thundering herds');
-        const post = await harness.mention('@rc how should retries back off?');
-        await harness.store.enqueue({ agent_id: 'rc', task_type: 'INBOX', inbox_count: 1, has_mention: true });
-        const started = Date.now();
-        await waitFor(() => capture.events().some((e) => e === 'activation_completed' || e === 'activation_failed'), {
-          timeoutMs: 100_000,
-        });
-        const failed = capture.lines.find((l) => l.event === 'activation_failed');
-        expect(failed, JSON.stringify({ failed, unexpected: harness.llm.unexpected })).toBeUndefined();
-        console.info(`real ${bin} ${cli.version} (${provider}): activation in ${Date.now() - started} ms`);
+      await harness.mention('Earlier thread: retries need jitter to avoid thundering herds');
+      const post = await harness.mention('@rc how should retries back off?');
+      await harness.store.enqueue({ agent_id: 'rc', task_type: 'INBOX', inbox_count: 1, has_mention: true });
+      const started = Date.now();
+      await waitFor(() => capture.events().some((e) => e === 'activation_completed' || e === 'activation_failed'), {
+        timeoutMs: 100_000,
+      });
+      const failed = capture.lines.find((l) => l.event === 'activation_failed');
+      expect(failed, JSON.stringify({ failed, unexpected: harness.llm.unexpected })).toBeUndefined();
+      console.info(`real ${bin} ${cli.version} (${provider}): activation in ${Date.now() - started} ms`);
 
-        expect(harness.llm.unexpected).toEqual([]);
-        const calls = harness.llm.requests;
-        expect(calls.map((r) => [r.api, r.body.stream])).toEqual([
-          [api, true],
-          [api, true],
-        ]);
-        // Through the gateway: the real key upstream, never in the sandbox.
-        const key = (r: FakeLlmRequest) => r.headers['x-api-key'] ?? r.headers.authorization?.replace(/^Bearer /, '');
-        expect(calls.map(key)).toEqual([HARNESS_LLM_KEY, HARNESS_LLM_KEY]);
-        // The bridge's search result (the earlier post) came back to the model as the tool result.
-        expect(calls[1]!.toolResults).toHaveLength(1);
-        expect(calls[1]!.toolResults[0]!.isError).toBe(false);
-        expect(calls[1]!.toolResults[0]!.content).toContain('thundering herds');
+      expect(harness.llm.unexpected).toEqual([]);
+      const calls = harness.llm.requests;
+      expect(calls.map((r) => [r.api, r.body.stream])).toEqual([
+        [api, true],
+        [api, true],
+      ]);
+      // Through the gateway: the real key upstream, never in the sandbox.
+      const key = (r: FakeLlmRequest) => r.headers['x-api-key'] ?? r.headers.authorization?.replace(/^Bearer /, '');
+      expect(calls.map(key)).toEqual([HARNESS_LLM_KEY, HARNESS_LLM_KEY]);
+      // The bridge's search result (the earlier post) came back to the model as the tool result.
+      expect(calls[1]!.toolResults).toHaveLength(1);
+      expect(calls[1]!.toolResults[0]!.isError).toBe(false);
+      expect(calls[1]!.toolResults[0]!.content).toContain('thundering herds');
 
-        const replies = await harness.repliesBy(post.id, 'rc');
-        expect(replies.map((r) => r.content)).toEqual([FINAL]);
-        const done = capture.lines.find((l) => l.event === 'activation_completed')!;
-        expect(done).toMatchObject({ agent_id: 'rc', tokens_in: 2 * USAGE.input, tokens_out: 2 * USAGE.output });
-        // The call went through the runner's MCP bridge.
-        const bridged = capture.lines.filter((l) => l.event === 'mcp_bridge_call');
-        expect(bridged.map((l) => [l.tool, l.ok])).toEqual([['hub_search', true]]);
-      },
-      120_000,
-    );
+      const replies = await harness.repliesBy(post.id, 'rc');
+      expect(replies.map((r) => r.content)).toEqual([FINAL]);
+      const done = capture.lines.find((l) => l.event === 'activation_completed')!;
+      expect(done).toMatchObject({ agent_id: 'rc', tokens_in: 2 * USAGE.input, tokens_out: 2 * USAGE.output });
+      // The call went through the runner's MCP bridge.
+      const bridged = capture.lines.filter((l) => l.event === 'mcp_bridge_call');
+      expect(bridged.map((l) => [l.tool, l.ok])).toEqual([['hub_search', true]]);
+    }, 120_000);
   },
 );
 
