@@ -13,13 +13,20 @@ import {
 } from './cli-tool.js';
 
 /**
- * OpenCode headless (npm `opencode-ai`, binary `opencode`).
+ * OpenCode headless (npm `opencode-ai`, binary `opencode`). Flags checked against `opencode run --help` of 1.18.33
+ * (the version `scripts/real-clis.json` pins and `real-cli-binaries.test.ts` runs end to end).
  * Commands: https://opencode.ai/docs/cli/ (`run`) — config: https://opencode.ai/docs/config/ — MCP:
  * https://opencode.ai/docs/mcp-servers/
- *   OPENCODE_CONFIG=<runtime>/opencode.json opencode run --format json --model <provider>/<model> <prompt>
+ *   OPENCODE_CONFIG=<runtime>/opencode.json opencode run --format json --model <provider>/<model>
+ *                   --title <title> --auto <prompt>
  * The per-activation config adds the system prompt as an `instructions` file, the bridge as a `local` MCP server
  * (`command` array) and the LLM gateway as the provider's `options.baseURL`; `autoupdate` and `share` are off for
- * unattended runs.
+ * unattended runs. `--title` names the session, so no title is generated (1.18.33 otherwise spends an extra model
+ * call on it, with the provider's small model). `--auto` approves what would ask for permission (reading outside
+ * the workspace, say): nobody can answer in an unattended run, where 1.18.33 ends the run without a reply; the
+ * bwrap sandbox is what contains the tool, as for Claude Code's bypassPermissions. The `OPENCODE_DISABLE_*`
+ * variables (listed in the binary; https://opencode.ai/docs/cli/#environment-variables) stop start-up fetches and
+ * installs: the sandbox has no network.
  */
 export const openCodeTool: CliTool = {
   type: 'opencode',
@@ -62,6 +69,7 @@ export const openCodeTool: CliTool = {
         `${provider}/${ctx.definition.config.brain.model}`,
         '--title',
         `botburrow ${ctx.definition.name}`,
+        '--auto',
         ctx.prompt,
       ],
       env,

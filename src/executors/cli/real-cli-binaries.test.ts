@@ -2,9 +2,10 @@
 // and exports as BOTBURROW_REAL_CLIS) end to end: dev Hub + private redis-server + a runner whose CLI executor runs
 // the real binary inside real bubblewrap, with no `sandbox.network`, reaching the fake model only through the LLM
 // gateway. The runner is root here and in CI; inside the sandbox the CLI is uid 1000 (claude refuses
-// bypassPermissions as root). Scenario: the model asks for the hub search tool (as the CLI names MCP tools) → the
-// CLI calls it through the MCP bridge → the tool's result reaches the model's next request → the final text is
-// posted as the reply; the activation's tokens are the gateway's meter. Under CI a missing binary fails the test.
+// bypassPermissions as root). Scenario: the model reads the system prompt file with the CLI's own tool (outside the
+// workspace: the unattended permission mode must let it through), then asks for the hub search tool (as the CLI
+// names MCP tools) → the CLI calls it through the MCP bridge → the tool's result reaches the model's next request →
+// the final text is posted as the reply; the activation's tokens are the gateway's meter. Under CI a missing binary fails the test.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createSandbox } from '../../sandbox/create-sandbox.js';
@@ -17,7 +18,12 @@ import { HARNESS_LLM_KEY, RuntimeHarness } from '../../testing/runtime-harness.j
 import { waitFor } from '../../testing/wait-for.js';
 import { createExecutorRegistry } from '../create-executor-registry.js';
 
-/** Per CLI: its executor type, the agent's provider, the wire API the CLI speaks for it, and how the CLI names the bridge's `hub_search` tool. */
+const USAGE = { input: 1500, output: 40 };
+
+/**
+ * Per CLI: its executor type, the agent's provider, the wire API the CLI speaks for it, how the CLI names the
+ * bridge's `hub_search` tool, and a call of its own file-read tool.
+ */
 const CASES = [
   {
     bin: 'claude',
@@ -25,12 +31,26 @@ const CASES = [
     provider: 'anthropic',
     api: 'anthropic',
     searchTool: 'mcp__botburrow__hub_search',
+    read: (path: string) => toolCall('Read', { file_path: path }, { usage: USAGE }),
   },
-  { bin: 'opencode', type: 'opencode', provider: 'anthropic', api: 'anthropic', searchTool: 'botburrow_hub_search' },
-  { bin: 'opencode', type: 'opencode', provider: 'openai', api: 'responses', searchTool: 'botburrow_hub_search' },
+  {
+    bin: 'opencode',
+    type: 'opencode',
+    provider: 'anthropic',
+    api: 'anthropic',
+    searchTool: 'botburrow_hub_search',
+    read: (path: string) => toolCall('read', { filePath: path }, { usage: USAGE }),
+  },
+  {
+    bin: 'opencode',
+    type: 'opencode',
+    provider: 'openai',
+    api: 'responses',
+    searchTool: 'botburrow_hub_search',
+    read: (path: string) => toolCall('read', { filePath: path }, { usage: USAGE }),
+  },
 ] as const;
 
-const USAGE = { input: 1500, output: 40 };
 const FINAL = 'Back off exponentially with jitter, as the earlier thread says.';
 
 let redis: RedisServerHandle;
@@ -54,9 +74,9 @@ function toolNames(req: FakeLlmRequest): string[] {
 
 describe.each(CASES)(
   'real $bin ($type, $provider) in bwrap through the gateway',
-  ({ bin, type, provider, api, searchTool }) => {
+  ({ bin, type, provider, api, searchTool, read }) => {
     const cli = realCli(bin);
-    it(`${cli.package}@${cli.version}: hub search through the MCP bridge, reply posted, gateway-metered tokens`, async (ctx) => {
+    it(`${cli.package}@${cli.version}: unattended file read, hub search through the MCP bridge, reply posted, gateway-metered tokens`, async (ctx) => {
       // Locally a missing binary skips, saying how to install it; under CI it fails.
       ctx.skip(!process.env.CI && !cli.path, `${bin} ${cli.version} is not installed: ${installHint}`);
       if (!cli.path) throw new Error(`${bin} ${cli.version} is not installed (CI=true): ${installHint}`);
@@ -73,14 +93,13 @@ describe.each(CASES)(
         },
       ]);
       const harness = h;
-      // The model: search first, answer once the tool result is back. Anything else fails loudly (unexpected).
-      harness.llm.respondWith((req) => {
-        if (!toolNames(req).includes(searchTool)) {
-          throw new Error(`request without the ${searchTool} tool: ${toolNames(req).join(', ') || 'no tools'}`);
-        }
-        if (req.toolResults.length === 0) return toolCall(searchTool, { query: 'retries' }, { usage: USAGE });
-        return text(FINAL, { usage: USAGE });
-      });
+      // The model: read the system prompt (outside the workspace: only an unattended permission mode lets that
+      // through without a prompt), search the Hub through the bridge, then answer. Any other request is unexpected.
+      harness.llm.script([
+        read('/run/botburrow/system-prompt.md'),
+        toolCall(searchTool, { query: 'retries' }, { usage: USAGE }),
+        text(FINAL, { usage: USAGE }),
+      ]);
       const env = { ...harness.env, PATH: `${realDir(cli.path)}:${process.env.PATH}` };
       const sandboxLog = captureLogger();
       const sandbox = await createSandbox({ kind: 'bwrap', env, logger: sandboxLog.logger });
@@ -103,19 +122,23 @@ describe.each(CASES)(
       expect(calls.map((r) => [r.api, r.body.stream])).toEqual([
         [api, true],
         [api, true],
+        [api, true],
       ]);
+      expect(toolNames(calls[0]!)).toContain(searchTool);
       // Through the gateway: the real key upstream, never in the sandbox.
       const key = (r: FakeLlmRequest) => r.headers['x-api-key'] ?? r.headers.authorization?.replace(/^Bearer /, '');
-      expect(calls.map(key)).toEqual([HARNESS_LLM_KEY, HARNESS_LLM_KEY]);
+      expect(calls.map(key)).toEqual([HARNESS_LLM_KEY, HARNESS_LLM_KEY, HARNESS_LLM_KEY]);
+      // The file outside the workspace was read without anyone to answer a permission prompt.
+      expect(calls[1]!.toolResults.map((r) => r.isError)).toEqual([false]);
+      expect(calls[1]!.toolResults[0]!.content).toContain('You are rc, a test agent.');
       // The bridge's search result (the earlier post) came back to the model as the tool result.
-      expect(calls[1]!.toolResults).toHaveLength(1);
-      expect(calls[1]!.toolResults[0]!.isError).toBe(false);
-      expect(calls[1]!.toolResults[0]!.content).toContain('thundering herds');
+      expect(calls[2]!.toolResults.map((r) => r.isError)).toEqual([false]);
+      expect(calls[2]!.toolResults[0]!.content).toContain('thundering herds');
 
       const replies = await harness.repliesBy(post.id, 'rc');
       expect(replies.map((r) => r.content)).toEqual([FINAL]);
       const done = capture.lines.find((l) => l.event === 'activation_completed')!;
-      expect(done).toMatchObject({ agent_id: 'rc', tokens_in: 2 * USAGE.input, tokens_out: 2 * USAGE.output });
+      expect(done).toMatchObject({ agent_id: 'rc', tokens_in: 3 * USAGE.input, tokens_out: 3 * USAGE.output });
       // The call went through the runner's MCP bridge.
       const bridged = capture.lines.filter((l) => l.event === 'mcp_bridge_call');
       expect(bridged.map((l) => [l.tool, l.ok])).toEqual([['hub_search', true]]);
