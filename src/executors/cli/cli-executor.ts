@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.js';
 import { startToolBridge, type ToolBridge } from '../../mcp/tool-bridge-server.js';
+import { binaryFolders } from '../../sandbox/binary-folders.js';
 import { egressPolicyFor, type EgressPolicy } from '../../sandbox/egress-policy.js';
 import { startEgressProxy, type EgressProxy } from '../../sandbox/egress-proxy.js';
 import { lastLines } from '../../sandbox/run-process-group.js';
@@ -26,21 +26,6 @@ export interface CliExecutorOptions {
   refuseReason?: string;
   /** Fetch of the LLM gateway's upstream calls (e.g. proxy-aware). @default global fetch */
   fetch?: typeof fetch;
-}
-
-/**
- * The folders a binary's symlink chain passes through, up to the real file: each must be visible in the sandbox
- * for the chain to resolve there (e.g. `bin/claude` → `…/node_modules/.bin/claude` → `…/claude-code/bin/claude.exe`).
- */
-function linkChainDirs(binary: string): string[] {
-  const dirs = [dirname(binary)];
-  let current = binary;
-  for (let hop = 0; hop < 40 && lstatSync(current).isSymbolicLink(); hop++) {
-    current = resolve(dirname(current), readlinkSync(current));
-    dirs.push(dirname(current));
-  }
-  dirs.push(dirname(realpathSync(binary)));
-  return dirs;
 }
 
 /** Stderr lines quoted in `cli_exit_nonzero`. */
@@ -276,7 +261,7 @@ export class CliExecutor implements Executor {
     invocation: CliInvocation & { relays: SandboxRelay[] },
     signal: AbortSignal,
   ): Promise<SandboxResult> {
-    const readOnlyPaths = [...new Set([...linkChainDirs(binary), dirname(process.execPath)])];
+    const readOnlyPaths = [...new Set([...binaryFolders(binary), dirname(process.execPath)])];
     const { args, env, stdin, relays } = invocation;
     try {
       return await session.run({ command: binary, args, env, stdin, readOnlyPaths, relays }, signal);
