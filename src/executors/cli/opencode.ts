@@ -57,7 +57,10 @@ export const openCodeTool: CliTool = {
     };
     if (ctx.llm) {
       // Both AI SDK providers take a base URL ending in /v1 (https://opencode.ai/docs/providers/, `options.baseURL`).
-      config.provider = { [provider]: { options: { baseURL: openAiBase(ctx.llm) } } };
+      // The model is declared too: with the models.dev fetch off (no network), 1.18.33 knows only its built-in list
+      // and fails on any other id ("Unexpected server error"); a declared model merges with what it knows.
+      const models = { [ctx.definition.config.brain.model]: {} };
+      config.provider = { [provider]: { options: { baseURL: openAiBase(ctx.llm) }, models } };
       env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.llm.token;
     }
     return {

@@ -21,7 +21,7 @@ import { createExecutorRegistry } from '../create-executor-registry.js';
 const USAGE = { input: 1500, output: 40 };
 
 /**
- * Per CLI: its executor type, the agent's provider, the wire API the CLI speaks for it, how the CLI names the
+ * Per CLI: its executor type, the agent's provider and model, the wire API the CLI speaks for it, how the CLI names the
  * bridge's `hub_search` tool, and a call of its own file-read tool.
  */
 const CASES = [
@@ -30,6 +30,7 @@ const CASES = [
     type: 'claude-code',
     provider: 'anthropic',
     api: 'anthropic',
+    model: 'claude-sonnet-4-6',
     searchTool: 'mcp__botburrow__hub_search',
     read: (path: string) => toolCall('Read', { file_path: path }, { usage: USAGE }),
   },
@@ -38,6 +39,7 @@ const CASES = [
     type: 'opencode',
     provider: 'anthropic',
     api: 'anthropic',
+    model: 'claude-sonnet-4-6',
     searchTool: 'botburrow_hub_search',
     read: (path: string) => toolCall('read', { filePath: path }, { usage: USAGE }),
   },
@@ -46,6 +48,8 @@ const CASES = [
     type: 'opencode',
     provider: 'openai',
     api: 'responses',
+    // Not in opencode's built-in model list (a model only the gateway's upstream knows).
+    model: 'gateway-model-x1',
     searchTool: 'botburrow_hub_search',
     read: (path: string) => toolCall('read', { filePath: path }, { usage: USAGE }),
   },
@@ -74,7 +78,7 @@ function toolNames(req: FakeLlmRequest): string[] {
 
 describe.each(CASES)(
   'real $bin ($type, $provider) in bwrap through the gateway',
-  ({ bin, type, provider, api, searchTool, read }) => {
+  ({ bin, type, provider, api, model, searchTool, read }) => {
     const cli = realCli(bin);
     it(`${cli.package}@${cli.version}: unattended file read, hub search through the MCP bridge, reply posted, gateway-metered tokens`, async (ctx) => {
       // Locally a missing binary skips, saying how to install it; under CI it fails.
@@ -88,6 +92,7 @@ describe.each(CASES)(
           name: 'rc',
           type,
           provider,
+          model,
           apiBase: provider === 'anthropic' ? llm.url : llm.openAiUrl,
           grants: ['hub:read', 'hub:write'],
         },
@@ -104,14 +109,14 @@ describe.each(CASES)(
       const sandboxLog = captureLogger();
       const sandbox = await createSandbox({ kind: 'bwrap', env, logger: sandboxLog.logger });
       const executors = createExecutorRegistry({ cli: { sandbox, env } });
-      const { capture } = await harness.startRunner({ activationTimeoutMs: 90_000 }, env, undefined, { executors });
+      const { capture } = await harness.startRunner({ activationTimeoutMs: 150_000 }, env, undefined, { executors });
 
       await harness.mention('Earlier thread: retries need jitter to avoid thundering herds');
       const post = await harness.mention('@rc how should retries back off?');
       await harness.store.enqueue({ agent_id: 'rc', task_type: 'INBOX', inbox_count: 1, has_mention: true });
       const started = Date.now();
       await waitFor(() => capture.events().some((e) => e === 'activation_completed' || e === 'activation_failed'), {
-        timeoutMs: 100_000,
+        timeoutMs: 160_000,
       });
       const failed = capture.lines.find((l) => l.event === 'activation_failed');
       expect(failed, JSON.stringify({ failed, unexpected: harness.llm.unexpected })).toBeUndefined();
@@ -119,10 +124,10 @@ describe.each(CASES)(
 
       expect(harness.llm.unexpected).toEqual([]);
       const calls = harness.llm.requests;
-      expect(calls.map((r) => [r.api, r.body.stream])).toEqual([
-        [api, true],
-        [api, true],
-        [api, true],
+      expect(calls.map((r) => [r.api, r.body.stream, r.body.model])).toEqual([
+        [api, true, model],
+        [api, true, model],
+        [api, true, model],
       ]);
       expect(toolNames(calls[0]!)).toContain(searchTool);
       // Through the gateway: the real key upstream, never in the sandbox.
@@ -142,7 +147,7 @@ describe.each(CASES)(
       // The call went through the runner's MCP bridge.
       const bridged = capture.lines.filter((l) => l.event === 'mcp_bridge_call');
       expect(bridged.map((l) => [l.tool, l.ok])).toEqual([['hub_search', true]]);
-    }, 120_000);
+    }, 180_000);
   },
 );
 
