@@ -10,13 +10,14 @@ export const BWRAP_WORKSPACE = '/workspace';
 export const BWRAP_RUNTIME_DIR = '/run/botburrow';
 
 /**
- * The uid and gid every sandboxed process has inside its user namespace, whatever uid the runner runs as (often
+ * The uid every sandboxed process has inside its user namespace, whatever uid the runner runs as (often
  * root in a container or CI). The namespace maps it to the runner's uid, so the workspace the runner creates
  * appears owned by it (writable), and what the process writes lands on the runner's side owned by the runner.
  * Not 0: tools refuse to run as root (`claude --dangerously-skip-permissions` exits 1 under uid 0), and a process
  * should not believe it is root anywhere.
  */
 export const SANDBOX_UID = 1000;
+/** The gid of every sandboxed process, mapped to the runner's gid like {@link SANDBOX_UID}. */
 export const SANDBOX_GID = 1000;
 
 /** User namespace with the unprivileged {@link SANDBOX_UID}/{@link SANDBOX_GID} inside. */
