@@ -16,7 +16,14 @@ import { ExecutorError } from '../errors.js';
 import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } from '../executor.js';
 import { buildSystemPrompt } from '../native/build-system-prompt.js';
 import { resolveBrain, type ResolvedBrain } from '../native/resolve-brain.js';
-import type { CliInvocation, CliInvocationContext, CliLlmAccess, CliTool, McpLaunch } from './cli-tool.js';
+import type {
+  CliInvocation,
+  CliInvocationContext,
+  CliLlmAccess,
+  CliRunOutput,
+  CliTool,
+  McpLaunch,
+} from './cli-tool.js';
 
 /** What every CLI executor shares: the runner's sandbox and environment (PATH to find the tools). */
 export interface CliExecutorOptions {
@@ -114,11 +121,9 @@ export class CliExecutor implements Executor {
       const result = await this.spawn(session, binary, { ...invocation, relays }, runSignal);
       // The CLI may have finished before the abort reached it: the tokens are spent all the same.
       if (limit.signal.aborted) throw limit.signal.reason as Error;
-      if (result.exitCode !== 0) throw this.exitError(result);
-      const parsed = await this.tool.parse(
-        { stdout: result.stdout, stderr: result.stderr, hostWorkspace: session.hostWorkspace },
-        ctx,
-      );
+      const output = { stdout: result.stdout, stderr: result.stderr, hostWorkspace: session.hostWorkspace };
+      if (result.exitCode !== 0) throw await this.failure(result, output, ctx);
+      const parsed = await this.tool.parse(output, ctx);
       // Consumption is what the gateway metered; the figures the CLI prints are not trusted.
       const metered = gateway?.totals;
       return {
@@ -276,6 +281,23 @@ export class CliExecutor implements Executor {
         },
       );
     }
+  }
+
+  /**
+   * The error of a run that exited non-zero: `max_iterations_exceeded` when the output says the tool stopped at its
+   * turn limit (claude 2.1.332 exits 1 after an `error_max_turns` result), else `cli_exit_nonzero`.
+   */
+  private async failure(
+    result: SandboxResult,
+    output: CliRunOutput,
+    ctx: CliInvocationContext,
+  ): Promise<ExecutorError> {
+    try {
+      await this.tool.parse(output, ctx);
+    } catch (error) {
+      if (error instanceof ExecutorError && error.code === 'max_iterations_exceeded') return error;
+    }
+    return this.exitError(result);
   }
 
   private exitError(result: SandboxResult): ExecutorError {

@@ -5,7 +5,8 @@
 // bypassPermissions as root). Scenario: the model reads the system prompt file with the CLI's own tool (outside the
 // workspace: the unattended permission mode must let it through), then asks for the hub search tool (as the CLI
 // names MCP tools) → the CLI calls it through the MCP bridge → the tool's result reaches the model's next request →
-// the final text is posted as the reply; the activation's tokens are the gateway's meter. Under CI a missing binary fails the test.
+// the final text is posted as the reply; the activation's tokens are the gateway's meter. And claude stops at
+// --max-turns (exiting 1) as max_iterations_exceeded. Under CI a missing binary fails the test.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createSandbox } from '../../sandbox/create-sandbox.js';
@@ -84,20 +85,7 @@ describe.each(CASES)(
       // Locally a missing binary skips, saying how to install it; under CI it fails.
       ctx.skip(!process.env.CI && !cli.path, `${bin} ${cli.version} is not installed: ${installHint}`);
       if (!cli.path) throw new Error(`${bin} ${cli.version} is not installed (CI=true): ${installHint}`);
-      const plain = new Redis(redis.url);
-      await plain.flushall();
-      await plain.quit();
-      h = await RuntimeHarness.start(redis.url, (llm) => [
-        {
-          name: 'rc',
-          type,
-          provider,
-          model,
-          apiBase: provider === 'anthropic' ? llm.url : llm.openAiUrl,
-          grants: ['hub:read', 'hub:write'],
-        },
-      ]);
-      const harness = h;
+      const { harness, capture } = await startRuntime(cli.path, { type, provider, model });
       // The model: read the system prompt (outside the workspace: only an unattended permission mode lets that
       // through without a prompt), search the Hub through the bridge, then answer. Any other request is unexpected.
       harness.llm.script([
@@ -105,11 +93,6 @@ describe.each(CASES)(
         toolCall(searchTool, { query: 'retries' }, { usage: USAGE }),
         text(FINAL, { usage: USAGE }),
       ]);
-      const env = { ...harness.env, PATH: `${realDir(cli.path)}:${process.env.PATH}` };
-      const sandboxLog = captureLogger();
-      const sandbox = await createSandbox({ kind: 'bwrap', env, logger: sandboxLog.logger });
-      const executors = createExecutorRegistry({ cli: { sandbox, env } });
-      const { capture } = await harness.startRunner({ activationTimeoutMs: 150_000 }, env, undefined, { executors });
 
       await harness.mention('Earlier thread: retries need jitter to avoid thundering herds');
       const post = await harness.mention('@rc how should retries back off?');
@@ -150,6 +133,55 @@ describe.each(CASES)(
     }, 180_000);
   },
 );
+
+/** A dev Hub, fake LLM and runner whose CLI executors run in real bwrap with the real binary's folder on PATH. */
+async function startRuntime(
+  binary: string,
+  agent: { type: string; provider: 'anthropic' | 'openai'; model: string; behavior?: Record<string, unknown> },
+) {
+  const plain = new Redis(redis.url);
+  await plain.flushall();
+  await plain.quit();
+  const harness = await RuntimeHarness.start(redis.url, (llm) => [
+    {
+      name: 'rc',
+      ...agent,
+      apiBase: agent.provider === 'anthropic' ? llm.url : llm.openAiUrl,
+      grants: ['hub:read', 'hub:write'],
+    },
+  ]);
+  h = harness;
+  const env = { ...harness.env, PATH: `${realDir(binary)}:${process.env.PATH}` };
+  const sandbox = await createSandbox({ kind: 'bwrap', env, logger: captureLogger().logger });
+  const executors = createExecutorRegistry({ cli: { sandbox, env } });
+  const { capture } = await harness.startRunner({ activationTimeoutMs: 150_000 }, env, undefined, { executors });
+  return { harness, capture };
+}
+
+describe('real claude: --max-turns', () => {
+  const cli = realCli('claude');
+  it(`${cli.package}@${cli.version}: stops at behavior.max_iterations (a hidden flag of --help, still honoured)`, async (ctx) => {
+    ctx.skip(!process.env.CI && !cli.path, `claude ${cli.version} is not installed: ${installHint}`);
+    if (!cli.path) throw new Error(`claude ${cli.version} is not installed (CI=true): ${installHint}`);
+    const { harness, capture } = await startRuntime(cli.path, {
+      type: 'claude-code',
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-6',
+      behavior: { max_iterations: 1 },
+    });
+    // A model that never stops searching.
+    harness.llm.respondWith(() => toolCall('mcp__botburrow__hub_search', { query: 'retries' }, { usage: USAGE }));
+    await harness.mention('@rc search forever');
+    await harness.store.enqueue({ agent_id: 'rc', task_type: 'INBOX', inbox_count: 1, has_mention: true });
+    await waitFor(() => capture.events().some((e) => e === 'activation_completed' || e === 'activation_failed'), {
+      timeoutMs: 160_000,
+    });
+    const failed = capture.lines.find((l) => l.event === 'activation_failed');
+    expect(failed, JSON.stringify(failed)).toMatchObject({ code: 'max_iterations_exceeded' });
+    expect(harness.llm.unexpected).toEqual([]);
+    expect(harness.llm.requests).toHaveLength(1);
+  }, 180_000);
+});
 
 /** The folder of the binary (the CLI executor finds it on PATH). */
 function realDir(path: string): string {
