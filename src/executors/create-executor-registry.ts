@@ -1,9 +1,5 @@
-import { aiderTool } from './cli/aider.js';
-import { claudeCodeTool } from './cli/claude-code.js';
 import { CliExecutor, type CliExecutorOptions } from './cli/cli-executor.js';
-import { customTool } from './cli/custom.js';
-import { gooseTool } from './cli/goose.js';
-import { openCodeTool } from './cli/opencode.js';
+import { CLI_TOOLS } from './cli/cli-tools.js';
 import { ExecutorRegistry } from './executor-registry.js';
 import { NativeExecutor, type NativeExecutorOptions } from './native/native-executor.js';
 
@@ -21,7 +17,7 @@ export interface ExecutorRegistryOptions {
 export function createExecutorRegistry(options: ExecutorRegistryOptions = {}): ExecutorRegistry {
   const registry = new ExecutorRegistry({ native: new NativeExecutor(options.native) });
   if (options.cli) {
-    for (const tool of [claudeCodeTool, gooseTool, aiderTool, openCodeTool, customTool]) {
+    for (const tool of CLI_TOOLS) {
       registry.register(tool.type, new CliExecutor(tool, options.cli));
     }
   }

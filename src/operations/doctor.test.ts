@@ -2,12 +2,14 @@
 // every check; each broken setup (no HUB_URL, wrong HUB_API_KEY, Redis down, no leader, work only in a queue no
 // runner watches, invalid definition, missing executor, missing MCP credential, a stdio MCP server without
 // bubblewrap or with a command the policy does not list, missing LLM key, stale work, agents in backoff, GitHub
-// mode unreachable) yields its FAIL/WARN line with the guide's fix.
+// mode unreachable, a CLI that cannot print its version in the sandbox) yields its FAIL/WARN line with the guide's
+// fix; the CLIs on PATH report their versions from inside the sandbox (the pinned real ones too).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAgentDefinitions } from '../testing/agent-fixtures.js';
+import { installHint, realCli, realClisBinDir } from '../testing/real-cli-binaries.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
 import { RuntimeHarness } from '../testing/runtime-harness.js';
 import { RedisStore } from '../store/redis/redis-store.js';
@@ -202,5 +204,39 @@ describe('doctor', () => {
       'Could not fetch agent definitions from http://127.0.0.1:1/repos/acme/agents/contents/agents?ref=main',
     );
     expect(line!.message).toContain('git-sync');
+  });
+
+  it('cli-version: each CLI on PATH reports its version from inside the sandbox (uid 1000); a broken one WARNs', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'bb-doctor-clis-'));
+    writeFileSync(join(bin, 'claude'), '#!/bin/sh\necho "9.9.9 (Fake Code) uid=$(id -u)"\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'goose'), '#!/bin/sh\necho "goose: broken install" >&2\nexit 3\n', { mode: 0o755 });
+    const env = { ...h.env, PATH: `${bin}:/usr/bin:/bin`, SANDBOX: 'bwrap' };
+    const r = await doctor(env, 'runner');
+    expect(lines(r, 'PASS', 'cli-version').map((l) => l.message)).toEqual([
+      `claude 9.9.9 (Fake Code) uid=1000 (${bin}/claude, bwrap sandbox)`,
+    ]);
+    expect(lines(r, 'WARN', 'cli-version')).toEqual([
+      {
+        check: 'cli-version',
+        status: 'WARN',
+        message: `goose at ${bin}/goose: --version exited with code 3: goose: broken install`,
+        fix: 'reinstall it in the runner image (docker/Dockerfile build arg INSTALL_CLIS; versions in scripts/real-clis.json)',
+      },
+    ]);
+    const none = await doctor({ ...env, PATH: '/usr/bin:/bin' }, 'runner');
+    expect(lines(none, 'PASS', 'cli-version')[0]!.message).toBe(
+      'no coding CLI on PATH (looked for claude, goose, aider, opencode)',
+    );
+    expect(lines(await doctor(env, 'coordinator'), 'SKIP', 'cli-version')).toHaveLength(1);
+  });
+
+  it('cli-version: the pinned real CLIs (scripts/real-clis.json) report their versions', async (ctx) => {
+    const clis = ['claude', 'opencode'].map((bin) => realCli(bin));
+    const missing = clis.filter((c) => !c.path).map((c) => c.bin);
+    ctx.skip(!process.env.CI && missing.length > 0, `${missing.join(', ')} not installed: ${installHint}`);
+    if (missing.length > 0) throw new Error(`${missing.join(', ')} not installed (CI=true): ${installHint}`);
+    const r = await doctor({ ...h.env, PATH: `${realClisBinDir()}:/usr/bin:/bin`, SANDBOX: 'bwrap' }, 'runner');
+    const messages = lines(r, 'PASS', 'cli-version').map((l) => l.message);
+    for (const cli of clis) expect(messages.find((m) => m.startsWith(`${cli.bin} `))).toContain(cli.version);
   });
 });

@@ -1,6 +1,7 @@
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
 import { errorMessage } from '../shared/errors.js';
 import { checkExecutors, checkLlmKeys, checkMcpCredentials, checkSandbox } from './doctor-agent-checks.js';
+import { checkCliVersions } from './doctor-cli-checks.js';
 import { checkBackoff, checkLeader, checkQueueAge, checkRunnerCoverage } from './doctor-coordination-checks.js';
 import { checkDefinitions } from './doctor-definition-checks.js';
 import { checkEnv } from './doctor-env-checks.js';
@@ -25,6 +26,7 @@ export const DOCTOR_CHECKS: readonly (readonly [string, DoctorCheck])[] = [
   ['backoff', checkBackoff],
   ['definitions', checkDefinitions],
   ['executor', checkExecutors],
+  ['cli-version', checkCliVersions],
   ['mcp', checkMcpCredentials],
   ['llm-key', checkLlmKeys],
   ['sandbox', checkSandbox],

@@ -9,6 +9,20 @@ export const BWRAP_WORKSPACE = '/workspace';
 /** Where the runtime folder (configs, MCP socket) appears inside the sandbox, read-only. */
 export const BWRAP_RUNTIME_DIR = '/run/botburrow';
 
+/**
+ * The uid every sandboxed process has inside its user namespace, whatever uid the runner runs as (often
+ * root in a container or CI). The namespace maps it to the runner's uid, so the workspace the runner creates
+ * appears owned by it (writable), and what the process writes lands on the runner's side owned by the runner.
+ * Not 0: tools refuse to run as root (`claude --dangerously-skip-permissions` exits 1 under uid 0), and a process
+ * should not believe it is root anywhere.
+ */
+export const SANDBOX_UID = 1000;
+/** The gid of every sandboxed process, mapped to the runner's gid like {@link SANDBOX_UID}. */
+export const SANDBOX_GID = 1000;
+
+/** User namespace with the unprivileged {@link SANDBOX_UID}/{@link SANDBOX_GID} inside. */
+const USER_NAMESPACE = ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID)];
+
 const SYSTEM_DIRS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 
 /** Mounts of the host system: `/usr`, `/etc`, `/opt` read-only; merged-/usr symlinks recreated. */
@@ -30,7 +44,8 @@ function underSystemDir(path: string): boolean {
 
 /**
  * The bubblewrap argv for one command (https://github.com/containers/bubblewrap, `bwrap(1)`): every namespace
- * unshared (user, ipc, pid, net, uts, cgroup) unless `network`, all capabilities dropped, killed with its parent;
+ * unshared (user, ipc, pid, net, uts, cgroup) unless `network`, uid/gid {@link SANDBOX_UID} inside the user
+ * namespace (never 0, even when the runner is root), all capabilities dropped, killed with its parent;
  * system folders read-only, fresh /proc, /dev and a private /tmp, the workspace writable at /workspace, the runtime
  * folder read-only at /run/botburrow, and `readOnlyPaths` (outside those system folders) at their own paths.
  *
@@ -46,7 +61,7 @@ export function bwrapArgs(options: {
   command: Pick<SandboxCommand, 'command' | 'args' | 'readOnlyPaths'>;
 }): string[] {
   const { command } = options;
-  const args = ['--die-with-parent', '--unshare-all'];
+  const args = ['--die-with-parent', '--unshare-all', ...USER_NAMESPACE];
   if (options.network) args.push('--share-net');
   args.push('--cap-drop', 'ALL', ...systemMounts());
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
@@ -97,13 +112,14 @@ export class BwrapSandbox implements Sandbox {
 }
 
 /**
- * Whether `bwrap` can create its namespaces here (it may be installed but blocked, e.g. user namespaces disabled
- * in the container). Resolves with the reason when it cannot.
+ * Whether `bwrap` can create its namespaces here, with the unprivileged uid inside (it may be installed but
+ * blocked, e.g. user namespaces disabled in the container). Resolves with the reason when it cannot.
  */
 export function probeBwrap(bwrap: string): Promise<{ ok: true } | { ok: false; reason: string }> {
   const args = [
     '--die-with-parent',
     '--unshare-all',
+    ...USER_NAMESPACE,
     '--cap-drop',
     'ALL',
     ...systemMounts(),

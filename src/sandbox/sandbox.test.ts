@@ -3,12 +3,12 @@
 // workspace, loopback TCP with network off/on (per session and per spawned process), TCP relays to runner unix
 // sockets (network off too), kill of the whole process tree
 // at the time limit, on abort, on kill() of a spawned process and on dispose(), rlimits, workspace removal and
-// KEEP_WORKSPACES, the selection (SANDBOX=auto/bwrap/process, sandbox_degraded), and what a sandboxed child sees of
+// KEEP_WORKSPACES, the unprivileged uid inside bwrap (never root, even for a root runner), the selection (SANDBOX=auto/bwrap/process, sandbox_degraded), and what a sandboxed child sees of
 // the runner's own process: a canary in the real environment of a child Node "runner" (sandbox-probe.ts) is out of
 // reach with bwrap and readable with the process sandbox (its documented limit).
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { captureLogger } from '../testing/capture-logger.js';
 import { processesWithMarker } from '../testing/fake-clis/process-scan.js';
 import type { HostileReport, ProbeOutput } from '../testing/sandbox-probe.js';
 import { waitFor } from '../testing/wait-for.js';
+import { SANDBOX_GID, SANDBOX_UID } from './bwrap-sandbox.js';
 import { createSandbox } from './create-sandbox.js';
 import type { Sandbox, SandboxSession } from './sandbox.js';
 
@@ -368,6 +369,38 @@ describe('bwrap isolation', () => {
     expect(existsSync(join(outside, 'escape.txt'))).toBe(false);
     expect(existsSync(join(process.cwd(), 'escape.txt'))).toBe(false);
     expect(existsSync('/usr/escape.txt')).toBe(false);
+    await session.dispose();
+  });
+
+  it(`runs as uid/gid ${SANDBOX_UID} (never root, whatever the runner's uid: ${process.getuid?.()}) and owns its workspace, HOME and /tmp`, async () => {
+    const { sandbox } = await make('bwrap');
+    const session = await sandbox.open({ id: 'uid-test' });
+    const script = `
+      const fs = require('fs'); const os = require('os');
+      fs.writeFileSync('in-workspace.txt', 'w');
+      fs.mkdirSync(os.homedir() + '/.config/tool', { recursive: true });
+      fs.writeFileSync(os.homedir() + '/.config/tool/settings.json', '{}');
+      fs.writeFileSync('/tmp/scratch', 't');
+      const owner = (p) => fs.statSync(p).uid;
+      process.stdout.write(JSON.stringify({ uid: process.getuid(), gid: process.getgid(), euid: process.geteuid(),
+        workspace: owner('.'), home: owner(os.homedir()), tmp: owner('/tmp') }));`;
+    const r = await session.run(node(script), never);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({
+      uid: SANDBOX_UID,
+      gid: SANDBOX_GID,
+      euid: SANDBOX_UID,
+      workspace: SANDBOX_UID,
+      home: SANDBOX_UID,
+      tmp: SANDBOX_UID,
+    });
+    // The shell's own view, as a CLI checking `id -u` would see it.
+    const id = await session.run({ command: '/usr/bin/id', args: ['-u'] }, never);
+    expect(id.stdout.trim()).toBe(String(SANDBOX_UID));
+    // On the runner's side the files belong to the runner (the namespace maps SANDBOX_UID to it).
+    const written = statSync(join(session.hostWorkspace, '.config/tool/settings.json'));
+    expect(written.uid).toBe(process.getuid!());
+    expect(readFileSync(join(session.hostWorkspace, 'in-workspace.txt'), 'utf8')).toBe('w');
     await session.dispose();
   });
 

@@ -9,6 +9,8 @@ export interface FixtureAgent {
   /** Base URL of the (fake) LLM; for openai give `${url}/v1`. */
   apiBase?: string;
   apiKeyEnv?: string;
+  /** `brain.model`. @default gpt-4o-mini (openai) or claude-sonnet-4-6 */
+  model?: string;
   grants?: string[];
   type?: string;
   behavior?: Record<string, unknown>;
@@ -35,7 +37,7 @@ export function writeAgentDefinitions(
       `type: ${a.type ?? 'native'}`,
       'brain:',
       `  provider: ${a.provider ?? 'anthropic'}`,
-      `  model: ${a.provider === 'openai' ? 'gpt-4o-mini' : 'claude-sonnet-4-6'}`,
+      `  model: ${a.model ?? (a.provider === 'openai' ? 'gpt-4o-mini' : 'claude-sonnet-4-6')}`,
       ...(a.apiBase ? [`  api_base: ${a.apiBase}`] : []),
       ...(a.apiKeyEnv ? [`  api_key_env: ${a.apiKeyEnv}`] : []),
       'capabilities:',

@@ -18,14 +18,17 @@ export function mcpServersJson(mcp: McpLaunch): string {
 }
 
 /**
- * Claude Code in print mode (npm `@anthropic-ai/claude-code`, binary `claude`).
+ * Claude Code in print mode (npm `@anthropic-ai/claude-code`, binary `claude`). Flags checked against `claude --help`
+ * of 2.1.332 (the version `scripts/real-clis.json` pins and `real-cli-binaries.test.ts` runs end to end).
  * CLI reference: https://docs.anthropic.com/en/docs/claude-code/cli-reference
  *   claude -p --output-format stream-json --verbose --model <model> --append-system-prompt <text>
  *          --permission-mode bypassPermissions --max-turns <behavior.max_iterations>
  *          [--mcp-config <file> --strict-mcp-config]          (prompt on stdin: `cat file | claude -p`)
- * `--verbose` is required with stream-json in print mode. `bypassPermissions` because nobody can answer a prompt
- * in an unattended run; the bwrap sandbox is what contains the tool. `--strict-mcp-config` ignores any other MCP
- * configuration, so the only servers are the runner's bridge.
+ * `--verbose` is required with stream-json in print mode. `--max-turns` is no longer listed by `--help` (2.1.332)
+ * but still accepted. `bypassPermissions` because nobody can answer a prompt in an unattended run; the bwrap
+ * sandbox is what contains the tool. It is refused under uid 0 ("--dangerously-skip-permissions cannot be used
+ * with root/sudo privileges"): the sandbox runs every process as uid 1000 (`SANDBOX_UID`), also for a root runner.
+ * `--strict-mcp-config` ignores any other MCP configuration, so the only servers are the runner's bridge.
  */
 export const claudeCodeTool: CliTool = {
   type: 'claude-code',
@@ -47,6 +50,9 @@ export const claudeCodeTool: CliTool = {
       // https://docs.anthropic.com/en/docs/claude-code/settings#environment-variables
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
+      // The bridge's few tools go into the model's tool list as they are, not behind ToolSearch (2.1.332 defers MCP
+      // tools by default, costing a model turn): https://docs.anthropic.com/en/docs/claude-code/mcp
+      ENABLE_TOOL_SEARCH: 'false',
     };
     if (ctx.llm) {
       env.ANTHROPIC_BASE_URL = ctx.llm.origin;

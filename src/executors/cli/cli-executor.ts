@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.js';
 import { startToolBridge, type ToolBridge } from '../../mcp/tool-bridge-server.js';
+import { binaryFolders } from '../../sandbox/binary-folders.js';
 import { egressPolicyFor, type EgressPolicy } from '../../sandbox/egress-policy.js';
 import { startEgressProxy, type EgressProxy } from '../../sandbox/egress-proxy.js';
 import { lastLines } from '../../sandbox/run-process-group.js';
@@ -17,7 +17,14 @@ import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } fr
 import { buildSystemPrompt } from '../native/build-system-prompt.js';
 import { keyBindingsFromEnv } from '../native/key-bindings-from-env.js';
 import { resolveBrain, type KeyBindingContext, type ResolvedBrain } from '../native/resolve-brain.js';
-import type { CliInvocation, CliInvocationContext, CliLlmAccess, CliTool, McpLaunch } from './cli-tool.js';
+import type {
+  CliInvocation,
+  CliInvocationContext,
+  CliLlmAccess,
+  CliRunOutput,
+  CliTool,
+  McpLaunch,
+} from './cli-tool.js';
 
 /** What every CLI executor shares: the runner's sandbox and environment (PATH to find the tools). */
 export interface CliExecutorOptions {
@@ -115,11 +122,9 @@ export class CliExecutor implements Executor {
       const result = await this.spawn(session, binary, { ...invocation, relays }, runSignal);
       // The CLI may have finished before the abort reached it: the tokens are spent all the same.
       if (limit.signal.aborted) throw limit.signal.reason as Error;
-      if (result.exitCode !== 0) throw this.exitError(result);
-      const parsed = await this.tool.parse(
-        { stdout: result.stdout, stderr: result.stderr, hostWorkspace: session.hostWorkspace },
-        ctx,
-      );
+      const output = { stdout: result.stdout, stderr: result.stderr, hostWorkspace: session.hostWorkspace };
+      if (result.exitCode !== 0) throw await this.failure(result, output, ctx);
+      const parsed = await this.tool.parse(output, ctx);
       // Consumption is what the gateway metered; the figures the CLI prints are not trusted.
       const metered = gateway?.totals;
       return {
@@ -271,7 +276,7 @@ export class CliExecutor implements Executor {
     invocation: CliInvocation & { relays: SandboxRelay[] },
     signal: AbortSignal,
   ): Promise<SandboxResult> {
-    const readOnlyPaths = [...new Set([dirname(binary), dirname(realpathSync(binary)), dirname(process.execPath)])];
+    const readOnlyPaths = [...new Set([...binaryFolders(binary), dirname(process.execPath)])];
     const { args, env, stdin, relays } = invocation;
     try {
       return await session.run({ command: binary, args, env, stdin, readOnlyPaths, relays }, signal);
@@ -286,6 +291,23 @@ export class CliExecutor implements Executor {
         },
       );
     }
+  }
+
+  /**
+   * The error of a run that exited non-zero: `max_iterations_exceeded` when the output says the tool stopped at its
+   * turn limit (claude 2.1.332 exits 1 after an `error_max_turns` result), else `cli_exit_nonzero`.
+   */
+  private async failure(
+    result: SandboxResult,
+    output: CliRunOutput,
+    ctx: CliInvocationContext,
+  ): Promise<ExecutorError> {
+    try {
+      await this.tool.parse(output, ctx);
+    } catch (error) {
+      if (error instanceof ExecutorError && error.code === 'max_iterations_exceeded') return error;
+    }
+    return this.exitError(result);
   }
 
   private exitError(result: SandboxResult): ExecutorError {

@@ -13,13 +13,20 @@ import {
 } from './cli-tool.js';
 
 /**
- * OpenCode headless (npm `opencode-ai`, binary `opencode`).
+ * OpenCode headless (npm `opencode-ai`, binary `opencode`). Flags checked against `opencode run --help` of 1.18.33
+ * (the version `scripts/real-clis.json` pins and `real-cli-binaries.test.ts` runs end to end).
  * Commands: https://opencode.ai/docs/cli/ (`run`) — config: https://opencode.ai/docs/config/ — MCP:
  * https://opencode.ai/docs/mcp-servers/
- *   OPENCODE_CONFIG=<runtime>/opencode.json opencode run --format json --model <provider>/<model> <prompt>
+ *   OPENCODE_CONFIG=<runtime>/opencode.json opencode run --format json --model <provider>/<model>
+ *                   --title <title> --auto <prompt>
  * The per-activation config adds the system prompt as an `instructions` file, the bridge as a `local` MCP server
  * (`command` array) and the LLM gateway as the provider's `options.baseURL`; `autoupdate` and `share` are off for
- * unattended runs.
+ * unattended runs. `--title` names the session, so no title is generated (1.18.33 otherwise spends an extra model
+ * call on it, with the provider's small model). `--auto` approves what would ask for permission (reading outside
+ * the workspace, say): nobody can answer in an unattended run, where 1.18.33 ends the run without a reply; the
+ * bwrap sandbox is what contains the tool, as for Claude Code's bypassPermissions. The `OPENCODE_DISABLE_*`
+ * variables (listed in the binary; https://opencode.ai/docs/cli/#environment-variables) stop start-up fetches and
+ * installs: the sandbox has no network.
  */
 export const openCodeTool: CliTool = {
   type: 'opencode',
@@ -38,14 +45,36 @@ export const openCodeTool: CliTool = {
     if (ctx.mcp) {
       config.mcp = { [ctx.mcp.name]: { type: 'local', command: [ctx.mcp.command, ...ctx.mcp.args], enabled: true } };
     }
-    const env: Record<string, string> = { OPENCODE_CONFIG: `${ctx.runtimeDir}/opencode.json` };
+    const env: Record<string, string> = {
+      OPENCODE_CONFIG: `${ctx.runtimeDir}/opencode.json`,
+      // Nothing fetched or installed at start-up (the sandbox has no network; the models.dev list is built in).
+      OPENCODE_DISABLE_AUTOUPDATE: '1',
+      OPENCODE_DISABLE_MODELS_FETCH: '1',
+      OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+      // No prompts or skills from a ~/.claude the workspace may hold.
+      OPENCODE_DISABLE_CLAUDE_CODE: '1',
+    };
     if (ctx.llm) {
       // Both AI SDK providers take a base URL ending in /v1 (https://opencode.ai/docs/providers/, `options.baseURL`).
-      config.provider = { [provider]: { options: { baseURL: openAiBase(ctx.llm) } } };
+      // The model is declared too: with the models.dev fetch off (no network), 1.18.33 knows only its built-in list
+      // and fails on any other id ("Unexpected server error"); a declared model merges with what it knows.
+      const models = { [ctx.definition.config.brain.model]: {} };
+      config.provider = { [provider]: { options: { baseURL: openAiBase(ctx.llm) }, models } };
       env[provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = ctx.llm.token;
     }
     return {
-      args: ['run', '--format', 'json', '--model', `${provider}/${ctx.definition.config.brain.model}`, ctx.prompt],
+      args: [
+        'run',
+        '--format',
+        'json',
+        '--model',
+        `${provider}/${ctx.definition.config.brain.model}`,
+        '--title',
+        `botburrow ${ctx.definition.name}`,
+        '--auto',
+        ctx.prompt,
+      ],
       env,
       files: [{ name: 'opencode.json', content: JSON.stringify(config, null, 2) }],
     };

@@ -27,7 +27,10 @@ const { opts, positionals } = parseArgs(T, process.argv.slice(2), {
   '--file': 'multi',
   '--title': 'value',
   '--share': 'bool',
+  '--auto': 'bool',
 });
+// 1.18.33 ends an unattended run at the first permission prompt; the executor must approve with --auto.
+if (!opts.auto) fail(T, 'expected --auto (nobody can answer a permission prompt)');
 if (positionals[0] !== 'run') fail(T, `expected subcommand 'run', got ${JSON.stringify(positionals[0])}`);
 requireOpt(T, opts, 'format', ['default', 'json']);
 if (!/^[\w-]+\/.+/.test(requireOpt(T, opts, 'model'))) fail(T, '--model must be provider/model');
