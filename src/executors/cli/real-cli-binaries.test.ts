@@ -113,9 +113,11 @@ describe.each(CASES)(
         [api, true, model],
       ]);
       expect(toolNames(calls[0]!)).toContain(searchTool);
-      // Through the gateway: the real key upstream, never in the sandbox.
-      const key = (r: FakeLlmRequest) => r.headers['x-api-key'] ?? r.headers.authorization?.replace(/^Bearer /, '');
-      expect(calls.map(key)).toEqual([HARNESS_LLM_KEY, HARNESS_LLM_KEY, HARNESS_LLM_KEY]);
+      // Through the gateway: the gateway token never goes upstream, and the fake model on loopback is a local
+      // endpoint bound to no key, so no key at all (the runner holds HARNESS_LLM_KEY: a canary).
+      const key = (r: FakeLlmRequest) => r.headers['x-api-key'] ?? r.headers.authorization;
+      expect(calls.map(key)).toEqual([undefined, undefined, undefined]);
+      expect(JSON.stringify(calls)).not.toContain(HARNESS_LLM_KEY);
       // The file outside the workspace was read without anyone to answer a permission prompt.
       expect(calls[1]!.toolResults.map((r) => r.isError)).toEqual([false]);
       expect(calls[1]!.toolResults[0]!.content).toContain('You are rc, a test agent.');
