@@ -215,6 +215,28 @@ describe('coordinator', () => {
     expect(c.capture.lines.filter((l) => l.event === 'work_enqueued' && l.task_type === 'DISCOVERY')).toHaveLength(2);
   });
 
+  it('MIN_ACTIVATION_INTERVAL: an agent activated more recently is not queued for discovery', async () => {
+    const { plain, human } = await setup();
+    await human.markActivated('alpha');
+    const staleScans: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes('stale=true')) staleScans.push(url);
+      return fetch(input, init);
+    };
+    const c = await startCoordinator(
+      'coord-a',
+      { maxDiscoveryQueue: 10, minStalenessSeconds: 0, minActivationIntervalSeconds: 3600, pollIntervalMs: 100 },
+      recording,
+    );
+    // A second scan has started, so the first one has queued everything it was going to.
+    await waitFor(() => staleScans.length >= 2);
+    // Never activated: beta and gamma (delta has discovery off, ghost no definition); alpha ran just now.
+    const queued = (await plain.lrange('work:queue:low', 0, -1)).map((raw) => JSON.parse(raw).agent_id as string);
+    expect(queued.sort()).toEqual(['beta', 'gamma']);
+    expect(c.capture.lines.filter((l) => l.event === 'work_enqueued').map((l) => l.agent_id)).not.toContain('alpha');
+  });
+
   it('survives a Hub answering 500 and recovers when it comes back', async () => {
     const { plain, human } = await setup();
     let failing = true;
