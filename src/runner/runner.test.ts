@@ -248,7 +248,7 @@ describe('runner: shutdown', () => {
     const { runner, capture } = await h.startRunner();
     const post = await mentionAndQueue('helper');
     await waitFor(() => capture.events().includes('activation_started'));
-    await runner.stop(5_000);
+    await runner.stop(20_000); // generous: the activation needs ~300 ms, the grace is a ceiling
     expect(capture.events()).toContain('activation_completed');
     expect((await h.repliesBy(post.id, 'helper')).map((c) => c.content)).toEqual(['just in time']);
     expect(await h.store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
