@@ -22,3 +22,7 @@ export interface PromiseEntry {
 
 /** `tests` of an entry: several tests of one file. */
 export const testsIn = (file: string, ...names: string[]): TestRef[] => names.map((test) => ({ file, test }));
+
+/** Entries for README units measured by one benchmark, one per quote. */
+export const benchOf = (bench: string, ...quotes: string[]): PromiseEntry[] =>
+  quotes.map((readme) => ({ readme, bench }));
