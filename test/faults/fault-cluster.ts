@@ -201,7 +201,8 @@ export class FaultCluster {
   /** Log lines of every runner this cluster started (running and retired), merged in time order. */
   runnerLines(): Record<string, unknown>[] {
     const lines = [...this.runners, ...this.retired].flatMap((r) => r.lines);
-    const at = (l: Record<string, unknown>): number => (typeof l.time === 'number' ? l.time : Date.parse(String(l.time)));
+    const at = (l: Record<string, unknown>): number =>
+      typeof l.time === 'number' ? l.time : Date.parse(String(l.time));
     return lines.sort((a, b) => at(a) - at(b));
   }
 
