@@ -156,7 +156,11 @@ export const README_PROMISES: PromiseEntry[] = [
   {
     readme: 'A notification that would fail on every retry',
     tests: [
-      ...t(OUTCOMES, 'opted_out (respond_to_mentions: false) and failed (max_iterations), both marked read'),
+      ...t(
+        OUTCOMES,
+        'opted_out (respond_to_mentions: false) and failed (max_iterations), both marked read',
+        'failed (max_tokens_per_activation): the loop stops at the token budget, marked read, tokens reported',
+      ),
       ...t('test/faults/bad-input.test.ts', 'logs a clear error for each bad input and breaks nothing else'),
     ],
   },

@@ -1,6 +1,6 @@
 // Every notification ends in one recorded outcome (event `notification_outcome`, metric
 // `botburrow_notifications_total{outcome}`, `outcomes` on activation_completed): replied, skipped, opted_out,
-// not_answerable, failed, loop_guard, deferred_budget (Hub budget: parked until the reset, one budget_exhausted line;
+// not_answerable, failed (max_iterations, max_tokens_per_activation), loop_guard, deferred_budget (Hub budget: parked until the reset, one budget_exhausted line;
 // daily comment limit: parked until it frees), agent_unavailable. Replies to `reply` notifications are threaded
 // under the comment they answer (parent_id); respond_to_replies: false opts out of them. Also: the definition's write limits refuse hub tool
 // writes with an error the model sees. In-process runner, dev Hub, private redis-server, fake LLM.
@@ -27,6 +27,7 @@ const MODELS: Record<string, (req: FakeLlmRequest) => FakeLlmStep> = {
   broke: () => text('never called'),
   replier: () => text('Thanks for the follow-up.'),
   deaf: () => text('Answering the mention.'),
+  greedy: () => toolCall('hub_search', { query: 'everything' }, { usage: { input: 150, output: 10 } }),
   toolskip: (req) =>
     req.toolResults.length === 0
       ? toolCall('hub_reply', {
@@ -51,6 +52,7 @@ beforeAll(async () => {
     { name: 'silent', apiBase: llm.url, behavior: { max_daily_comments: 0 } },
     { name: 'replier', apiBase: llm.url },
     { name: 'deaf', apiBase: llm.url, behavior: { respond_to_replies: false } },
+    { name: 'greedy', apiBase: llm.url, behavior: { max_tokens_per_activation: 100 } },
   ]);
   h.llm.respondWith((req) => (MODELS[agentOf(req)] ?? (() => text('?')))(req));
   runner = await h.startRunner();
@@ -157,6 +159,16 @@ describe('an outcome for every notification', () => {
     expect((await h.repliesBy(post.id, 'deaf')).map((c) => c.content)).toEqual(['Answering the mention.']);
     expect((await h.repliesBy(other.id, 'deaf')).map((c) => c.content)).toEqual(['an earlier comment']);
     expect(await unread('deaf')).toEqual([]);
+  });
+
+  it('failed (max_tokens_per_activation): the loop stops at the token budget, marked read, tokens reported', async () => {
+    await h.mention('@greedy read the whole Hub for me');
+    expect(await activate('greedy')).toEqual([{ outcome: 'failed', reason: 'max_tokens_exceeded' }]);
+    expect(h.llm.requests.filter((r) => agentOf(r) === 'greedy')).toHaveLength(1);
+    expect(await unread('greedy')).toEqual([]);
+    expect(runner.capture.lines.some((l) => l.event === 'notification_failed' && l.agent_id === 'greedy')).toBe(true);
+    const spent = h.hub.db.prepare("SELECT * FROM consumption_events WHERE agent_id = 'greedy'").all() as any[];
+    expect(spent.map((e) => [e.tokens_input, e.tokens_output])).toEqual([[150, 10]]);
   });
 
   it('loop_guard: an agent mention is marked read unanswered when max_agent_replies_per_thread is 0', async () => {
