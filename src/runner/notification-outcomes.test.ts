@@ -1,9 +1,10 @@
 // Every notification ends in one recorded outcome (event `notification_outcome`, metric
 // `botburrow_notifications_total{outcome}`, `outcomes` on activation_completed): replied, skipped, opted_out,
-// not_answerable, failed (max_iterations, max_tokens_per_activation), loop_guard, deferred_budget (Hub budget: parked until the reset, one budget_exhausted line;
-// daily comment limit: parked until it frees), agent_unavailable. Replies to `reply` notifications are threaded
-// under the comment they answer (parent_id); respond_to_replies: false opts out of them. Also: the definition's write limits refuse hub tool
-// writes with an error the model sees. In-process runner, dev Hub, private redis-server, fake LLM.
+// not_answerable, failed (max_iterations, max_tokens_per_activation), loop_guard, deferred_budget (Hub budget: parked
+// until the reset, one budget_exhausted line; daily comment limit: parked until it frees), agent_unavailable. Replies
+// to `reply` notifications are threaded under the comment they answer (parent_id); respond_to_replies: false opts out
+// of them. Also: the definition's write limits refuse hub tool writes with an error the model sees. In-process runner,
+// dev Hub, private redis-server, fake LLM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text, toolCall, type FakeLlmRequest, type FakeLlmStep, promptAgent } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
