@@ -1,7 +1,8 @@
-// Covers the coordinator with a real Redis (private redis-server), the dev Hub over loopback and two replicas:
-// only the leader polls; leadership moves on stop; a failed renewal stops leader work (lost_leadership); mentions become INBOX work on work:queue:high (checked with a
-// plain Redis client, as an operator would); dedupe; backoff honoured and DEL work:backoff; stale agents go to the
-// low queue, bounded; undefined agents are skipped with agent_not_defined; Hub 500s are survived; /metrics names.
+// Covers the coordinator with a real Redis (private redis-server), the dev Hub over loopback and two replicas: only the
+// leader polls; leadership moves on stop; a failed renewal stops leader work (lost_leadership); mentions become INBOX
+// work on work:queue:high (checked with a plain Redis client, as an operator would); dedupe; backoff honoured and DEL
+// work:backoff; stale agents go to the low queue, bounded; undefined agents are skipped with agent_not_defined; Hub
+// 500s are survived; /metrics names.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';

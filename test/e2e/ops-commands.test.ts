@@ -1,7 +1,8 @@
-// Operator commands as real CLI processes against a real Redis, a coordinator child process, an in-process runner
-// and the dev Hub: `status` (leader, runners, queues, Hub), `queue ls`, `dead ls|requeue` (a dead letter made by the
-// coordinator's reaper; without an ID, all of them), `backoff ls|clear` (cleared agents are schedulable again), `activation ls|stop` (the
-// runner aborts the stopped activation). The fake LLM holds every call open so the single runner stays busy.
+// Operator commands as real CLI processes against a real Redis, a coordinator child process, an in-process runner and
+// the dev Hub: `status` (leader, runners, queues, Hub), `queue ls`, `dead ls|requeue` (a dead letter made by the
+// coordinator's reaper; without an ID, all of them), `backoff ls|clear` (cleared agents are schedulable again),
+// `activation ls|stop` (the runner aborts the stopped activation). The fake LLM holds every call open so the single
+// runner stays busy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildService } from '../../src/testing/child-service.js';
 import { startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
