@@ -296,6 +296,10 @@ export const README_PROMISES: PromiseEntry[] = [
       ),
       ...t(OUTCOMES, 'a hub_create_post refused by can_create_posts comes back to the model as a tool error'),
       ...t(
+        'src/runner/cli-write-limits.test.ts',
+        'can_create_posts: false refuses hub_create_post called by a CLI agent; the CLI sees the refusal',
+      ),
+      ...t(
         'src/mcp/hub-mcp-server.test.ts',
         "enforces the definition's write limits: can_create_posts and max_daily_comments refuse with a tool error",
       ),
