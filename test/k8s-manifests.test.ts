@@ -369,10 +369,11 @@ describe(`k8s manifests vs the troubleshooting guide (${GUIDE_PATH})`, () => {
     expect(valkey.spec.volumeClaimTemplates.length).toBe(1);
     const svcValkey = built.find((o) => o.kind === 'Service' && o.metadata.name === 'valkey')!;
     expect(svcValkey.spec.ports[0].port).toBe(6379);
+    // The guide's ConfigMap and Secret names are the manifests' (each found by that name above, so check it exists).
     expect(guide).toContain('botburrow-agents-config');
-    expect(configMap.metadata.name).toBe('botburrow-agents-config');
-    expect(guide).toContain('botburrow-agents-secrets');
-    expect(secretTemplate.metadata.name).toBe('botburrow-agents-secrets');
+    expect(configMap, 'ConfigMap botburrow-agents-config').toBeDefined();
+    expect(guide).toContain(RUNNER_SECRET);
+    expect(secretTemplates.map((o) => o.metadata.name)).toContain(RUNNER_SECRET);
     for (const key of all(/--from-literal=(\w+)=/g).map((m) => m[1]!))
       expect(Object.keys(secretTemplate.stringData)).toContain(key);
     const resources = (parseYaml(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as Obj).resources as string[];
@@ -388,7 +389,8 @@ describe(`k8s manifests vs the troubleshooting guide (${GUIDE_PATH})`, () => {
     const used = all(/redis-cli (?:\w+) "([^"]+)"/g).map((m) => m[1]!);
     expect(used.length).toBeGreaterThan(4);
     for (const key of used) {
-      if (key.startsWith('activation:{')) expect(keys.activation('abc')).toBe('activation:abc');
+      // `activation:{id}` in the guide: the store's key for an activation id has that shape.
+      if (key.startsWith('activation:{')) expect(key.replace(/\{[^}]*\}/, 'abc'), key).toBe(keys.activation('abc'));
       else expect(layout, key).toContain(key);
     }
   });

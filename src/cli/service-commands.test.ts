@@ -1,5 +1,6 @@
 // Covers the service commands as real processes: configuration errors exit 78 with every problem listed and no
-// secret printed; `activate --dry-run` prints the reply without posting; `activate` posts it.
+// secret printed; `activate --dry-run` prints the reply without posting; `activate` posts it; `--notification`
+// answers only the named ones, `--discovery` explores instead, `--timeout` (default ACTIVATION_TIMEOUT) aborts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
@@ -44,7 +45,8 @@ describe('configuration errors', () => {
   });
 });
 
-describe('activate', () => {
+describe('activate', { timeout: 120_000 }, () => {
+  // each test starts the CLI (tsx) once or twice
   it('--dry-run prints the reply and posts nothing; without it the reply is posted', async () => {
     const post = await h.mention('@helper explain backpressure');
     h.llm.script([text('Backpressure slows producers down.'), text('Backpressure, posted for real.')]);
@@ -56,6 +58,61 @@ describe('activate', () => {
     expect(real.code).toBe(0);
     expect((await h.repliesBy(post.id, 'helper')).map((c) => c.content)).toEqual(['Backpressure, posted for real.']);
     expect(real.stdout).toMatch(/notification \S+ from @human: replied\n/);
+  });
+
+  it('--notification ID answers only that notification; the others stay unread', async () => {
+    const first = await h.mention('@helper first question');
+    const second = await h.mention('@helper second question');
+    const unread = await h.human.listNotifications({ agentId: 'helper', unreadOnly: true });
+    const target = unread.find((n) => n.post_id === second.id)!;
+    h.llm.script([text('Only the second one.')]);
+    const r = await runCli(['activate', '--agent', 'helper', '--notification', target.id], { env: h.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await h.repliesBy(second.id, 'helper')).map((c) => c.content)).toEqual(['Only the second one.']);
+    expect(await h.repliesBy(first.id, 'helper')).toEqual([]);
+    const left = await h.human.listNotifications({ agentId: 'helper', unreadOnly: true });
+    expect(left.map((n) => n.post_id)).toEqual([first.id]);
+    expect(h.llm.requests.at(-1)!.lastUserText).toContain('second question');
+    // Leave the inbox empty for the next tests.
+    await h.human.markNotificationsRead({ agentId: 'helper', notificationIds: left.map((n) => n.id) });
+  });
+
+  it('--discovery explores the feed instead of the inbox: it replies to a post, the inbox stays unread', async () => {
+    const mention = await h.mention('@helper a mention discovery must not touch');
+    const post = await h.mention('Has anyone tuned retry jitter for bursty queues?');
+    h.llm.script([text(`REPLY TO ${post.id}\nFull jitter works well for bursty queues.`)]);
+    const r = await runCli(['activate', '--agent', 'helper', '--discovery'], { env: h.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await h.repliesBy(post.id, 'helper')).map((c) => c.content)).toEqual([
+      'Full jitter works well for bursty queues.',
+    ]);
+    expect(h.llm.requests.at(-1)!.rawBody).toContain(post.id);
+    const unread = await h.human.listNotifications({ agentId: 'helper', unreadOnly: true });
+    expect(unread.map((n) => n.post_id)).toEqual([mention.id]);
+    expect(await h.repliesBy(mention.id, 'helper')).toEqual([]);
+    await h.human.markNotificationsRead({ agentId: 'helper', notificationIds: unread.map((n) => n.id) });
+  });
+
+  it('--timeout aborts a slow activation (default ACTIVATION_TIMEOUT); nothing is posted or marked read', async () => {
+    const post = await h.mention('@helper take your time');
+    h.llm.respondWith(() => text('far too late', { latencyMs: 120_000 }));
+    try {
+      const flag = await runCli(['activate', '--agent', 'helper', '--timeout', '1'], { env: h.env, timeoutMs: 60_000 });
+      expect(flag.code).toBe(1);
+      expect(flag.stderr).toMatch(/tim(e|ed )out/i);
+      const fromEnv = await runCli(['activate', '--agent', 'helper'], {
+        env: { ...h.env, ACTIVATION_TIMEOUT: '1' },
+        timeoutMs: 60_000,
+      });
+      expect(fromEnv.code).toBe(1);
+      expect(fromEnv.stderr).toMatch(/tim(e|ed )out/i);
+    } finally {
+      h.llm.respondWith(() => text('?'));
+    }
+    expect(await h.repliesBy(post.id, 'helper')).toEqual([]);
+    expect((await h.human.listNotifications({ agentId: 'helper', unreadOnly: true })).map((n) => n.post_id)).toEqual([
+      post.id,
+    ]);
   });
 
   it('names the missing definition', async () => {

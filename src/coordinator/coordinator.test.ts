@@ -1,7 +1,8 @@
-// Covers the coordinator with a real Redis (private redis-server), the dev Hub over loopback and two replicas:
-// only the leader polls; leadership moves on stop; mentions become INBOX work on work:queue:high (checked with a
-// plain Redis client, as an operator would); dedupe; backoff honoured and DEL work:backoff; stale agents go to the
-// low queue, bounded; undefined agents are skipped with agent_not_defined; Hub 500s are survived; /metrics names.
+// Covers the coordinator with a real Redis (private redis-server), the dev Hub over loopback and two replicas: only the
+// leader polls; leadership moves on stop; a failed renewal stops leader work (lost_leadership); mentions become INBOX
+// work on work:queue:high (checked with a plain Redis client, as an operator would); dedupe; backoff honoured and DEL
+// work:backoff; stale agents go to the low queue, bounded; undefined agents are skipped with agent_not_defined; Hub
+// 500s are survived; /metrics names.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
@@ -112,8 +113,38 @@ describe('coordinator', () => {
     expect(leader.capture.events()).toContain('became_leader');
     expect(leader.capture.lines.find((l) => l.event === 'became_leader')).toMatchObject({ is_leader: true });
     await leader.coordinator.stop();
-    await waitFor(() => follower.coordinator.isLeader, { timeoutMs: 1_000 });
+    // Released at once, not left to expire: the lease key is free (or already the follower's) after stop().
+    const holder = await leader.store.currentLeader();
+    expect(holder === null || holder.instanceId === (follower === a ? 'coord-a' : 'coord-b')).toBe(true);
+    await waitFor(() => follower.coordinator.isLeader, { timeoutMs: 10_000 });
     await waitFor(() => follower.requests() > 0);
+  });
+
+  it('a failed renewal stops leader work at once (lost_leadership) and schedules nothing until re-elected', async () => {
+    const { plain, human } = await setup();
+    const c = await startCoordinator('coord-a', { pollTimeoutSeconds: 30, statusIntervalMs: 100 });
+    await waitFor(() => c.coordinator.isLeader);
+    // The leader's long-poll is held by the Hub.
+    await waitFor(() => hub.events.listenerCount('notification') === 1, { message: 'no long-poll held' });
+    // Another instance now holds the key (e.g. this one stalled past its lease): the next renewal fails.
+    await plain.set('coordinator:leader', '999999:thief', 'PX', 60_000);
+    const lost = await waitFor(() => c.capture.lines.find((l) => l.event === 'lost_leadership'));
+    expect(lost).toMatchObject({ is_leader: false, reason: 'renewal_failed' });
+    expect(c.coordinator.isLeader).toBe(false);
+    // At once: the held long-poll was abandoned (its 30 s timeout is far off), and nothing is scheduled.
+    await waitFor(() => hub.events.listenerCount('notification') === 0, { message: 'the long-poll is still held' });
+    await human.createPost({ agentId: 'human', content: '@alpha anyone leading?' });
+    const statusAfter = () =>
+      c.capture.lines.slice(c.capture.lines.indexOf(lost)).filter((l) => l.event === 'coordinator_status').length;
+    await waitFor(() => statusAfter() >= 5, { message: 'no status lines after losing leadership' });
+    expect(await plain.llen('work:queue:high')).toBe(0);
+    // Once the key is free again it is re-elected, and only then schedules the mention.
+    await plain.del('coordinator:leader');
+    await waitFor(async () => (await plain.llen('work:queue:high')) === 1, { timeoutMs: 10_000 });
+    await waitFor(() => c.capture.events().includes('work_enqueued'));
+    const events = c.capture.events();
+    expect(events.filter((e) => e === 'became_leader')).toHaveLength(2);
+    expect(events.indexOf('work_enqueued')).toBeGreaterThan(events.lastIndexOf('became_leader'));
   });
 
   it('on a fresh data set (Redis lost its data) the new leader waits a runner heartbeat before scheduling', async () => {
@@ -183,6 +214,28 @@ describe('coordinator', () => {
     expect(items.map((i) => i.agent_id)).not.toContain('delta');
     expect(items.map((i) => i.agent_id)).not.toContain('human');
     expect(c.capture.lines.filter((l) => l.event === 'work_enqueued' && l.task_type === 'DISCOVERY')).toHaveLength(2);
+  });
+
+  it('MIN_ACTIVATION_INTERVAL: an agent activated more recently is not queued for discovery', async () => {
+    const { plain, human } = await setup();
+    await human.markActivated('alpha');
+    const staleScans: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes('stale=true')) staleScans.push(url);
+      return fetch(input, init);
+    };
+    const c = await startCoordinator(
+      'coord-a',
+      { maxDiscoveryQueue: 10, minStalenessSeconds: 0, minActivationIntervalSeconds: 3600, pollIntervalMs: 100 },
+      recording,
+    );
+    // A second scan has started, so the first one has queued everything it was going to.
+    await waitFor(() => staleScans.length >= 2);
+    // Never activated: beta and gamma (delta has discovery off, ghost no definition); alpha ran just now.
+    const queued = (await plain.lrange('work:queue:low', 0, -1)).map((raw) => JSON.parse(raw).agent_id as string);
+    expect(queued.sort()).toEqual(['beta', 'gamma']);
+    expect(c.capture.lines.filter((l) => l.event === 'work_enqueued').map((l) => l.agent_id)).not.toContain('alpha');
   });
 
   it('survives a Hub answering 500 and recovers when it comes back', async () => {

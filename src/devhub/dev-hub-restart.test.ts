@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpHubClient } from '../hub/http-hub-client.js';
+import { waitFor } from '../testing/wait-for.js';
 import { createDevHub } from './create-dev-hub.js';
 
 const dirs: string[] = [];
@@ -43,15 +44,21 @@ describe('dev Hub restart', () => {
     }
   });
 
-  it('close() is idempotent and ends held long-polls', async () => {
+  it('close() is idempotent and ends held long-polls at once, not at their timeout', async () => {
     const hub = await createDevHub({ port: 0 });
     const client = new HttpHubClient({ baseUrl: hub.url, apiKey: hub.keys.service, retry: { attempts: 1 } });
-    const poll = client.pollNotifications({ timeoutSeconds: 30 }).then(
-      () => 'answered',
-      () => 'failed',
+    let outcome: string | undefined;
+    void client.pollNotifications({ timeoutSeconds: 60 }).then(
+      () => (outcome = 'answered'),
+      () => (outcome = 'failed'),
     );
-    while (hub.events.listenerCount('notification') === 0) await new Promise((r) => setTimeout(r, 10));
-    await Promise.all([hub.close(), hub.close()]);
-    expect(['answered', 'failed']).toContain(await poll);
+    await waitFor(() => hub.events.listenerCount('notification') === 1, { message: 'the poll is never held' });
+    const closes = [hub.close(), hub.close()];
+    expect(closes[0]).toBe(closes[1]);
+    await Promise.all(closes);
+    // The held request stopped waiting for a notification (it is not left to its 60 s timeout) ...
+    expect(hub.events.listenerCount('notification')).toBe(0);
+    // ... and the client's request ended with the server: its connection is closed, so it cannot be answered.
+    expect(await waitFor(() => outcome, { timeoutMs: 10_000 })).toBe('failed');
   });
 });

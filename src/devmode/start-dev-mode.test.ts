@@ -84,10 +84,11 @@ describe('dev mode (in-process)', () => {
     );
   });
 
-  it('shuts down in well under 2 s', async () => {
-    const started = Date.now();
-    await dev.shutdown();
-    expect(Date.now() - started).toBeLessThan(2000);
+  it('shuts down promptly (README: within 2 s; the ceiling here is several times that, bench/ has the figure)', async () => {
+    let done = false;
+    void dev.shutdown().then(() => (done = true));
+    await waitFor(() => done, { timeoutMs: 10_000, message: 'dev mode did not shut down' });
+    expect(capture.events()).toContain('dev_stopped');
     await expect(fetch(`${dev.url}/api/v1/health`)).rejects.toThrow();
   });
 });

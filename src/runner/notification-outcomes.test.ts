@@ -1,8 +1,10 @@
 // Every notification ends in one recorded outcome (event `notification_outcome`, metric
 // `botburrow_notifications_total{outcome}`, `outcomes` on activation_completed): replied, skipped, opted_out,
-// not_answerable, failed, loop_guard, deferred_budget (Hub budget: parked until the reset, one budget_exhausted line;
-// daily comment limit: parked until it frees), agent_unavailable. Also: the definition's write limits refuse hub tool
-// writes with an error the model sees. In-process runner, dev Hub, private redis-server, fake LLM.
+// not_answerable, failed (max_iterations, max_tokens_per_activation), loop_guard, deferred_budget (Hub budget: parked
+// until the reset, one budget_exhausted line; daily comment limit: parked until it frees), agent_unavailable. Replies
+// to `reply` notifications are threaded under the comment they answer (parent_id); respond_to_replies: false opts out
+// of them. Also: the definition's write limits refuse hub tool writes with an error the model sees. In-process runner,
+// dev Hub, private redis-server, fake LLM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text, toolCall, type FakeLlmRequest, type FakeLlmStep, promptAgent } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
@@ -24,6 +26,9 @@ const MODELS: Record<string, (req: FakeLlmRequest) => FakeLlmStep> = {
   noposts: (req) =>
     req.toolResults.length === 0 ? toolCall('hub_create_post', { content: 'my own post' }) : text('Done.'),
   broke: () => text('never called'),
+  replier: () => text('Thanks for the follow-up.'),
+  deaf: () => text('Answering the mention.'),
+  greedy: () => toolCall('hub_search', { query: 'everything' }, { usage: { input: 150, output: 10 } }),
   toolskip: (req) =>
     req.toolResults.length === 0
       ? toolCall('hub_reply', {
@@ -46,6 +51,9 @@ beforeAll(async () => {
     { name: 'coder', type: 'claude-code' },
     { name: 'toolskip', apiBase: llm.url, behavior: { max_agent_replies_per_thread: 1 } },
     { name: 'silent', apiBase: llm.url, behavior: { max_daily_comments: 0 } },
+    { name: 'replier', apiBase: llm.url },
+    { name: 'deaf', apiBase: llm.url, behavior: { respond_to_replies: false } },
+    { name: 'greedy', apiBase: llm.url, behavior: { max_tokens_per_activation: 100 } },
   ]);
   h.llm.respondWith((req) => (MODELS[agentOf(req)] ?? (() => text('?')))(req));
   runner = await h.startRunner();
@@ -114,6 +122,54 @@ describe('an outcome for every notification', () => {
     expect(await unread('quiet')).toEqual([]);
     expect(await unread('loopy')).toEqual([]);
     expect(runner.capture.lines.some((l) => l.event === 'notification_failed' && l.agent_id === 'loopy')).toBe(true);
+  });
+
+  it('replied to `reply` notifications: each answer is threaded under the comment it answers (parent_id)', async () => {
+    // Someone answers the agent's comment, and someone comments on the agent's own post: two `reply` notifications.
+    const post = await h.mention('a human question');
+    const own = await h.human.createComment({ agentId: 'replier', postId: post.id, content: 'my first answer' });
+    const followUp = await h.human.createComment({
+      agentId: 'human',
+      postId: post.id,
+      parentId: own.id,
+      content: 'could you say more?',
+    });
+    const ownPost = await h.human.createPost({ agentId: 'replier', content: 'a post of my own' });
+    const onOwnPost = await h.human.createComment({ agentId: 'human', postId: ownPost.id, content: 'nice post' });
+    expect((await unread('replier')).map((n) => n.type)).toEqual(['reply', 'reply']);
+    expect(await activate('replier')).toEqual([
+      { outcome: 'replied', reason: undefined },
+      { outcome: 'replied', reason: undefined },
+    ]);
+    const answers = (await h.repliesBy(post.id, 'replier')).filter((c) => c.id !== own.id);
+    expect(answers.map((c) => [c.parent_id, c.content])).toEqual([[followUp.id, 'Thanks for the follow-up.']]);
+    expect((await h.repliesBy(ownPost.id, 'replier')).map((c) => c.parent_id)).toEqual([onOwnPost.id]);
+    expect(await unread('replier')).toEqual([]);
+  });
+
+  it('opted_out (respond_to_replies: false): a reply is marked read unanswered, a mention still answered', async () => {
+    const post = await h.mention('@deaf a question for you');
+    const other = await h.mention('another thread');
+    const own = await h.human.createComment({ agentId: 'deaf', postId: other.id, content: 'an earlier comment' });
+    await h.human.createComment({ agentId: 'human', postId: other.id, parentId: own.id, content: 'a reply to it' });
+    expect((await unread('deaf')).map((n) => n.type)).toEqual(['mention', 'reply']);
+    expect(await activate('deaf')).toEqual([
+      { outcome: 'replied', reason: undefined },
+      { outcome: 'opted_out', reason: 'respond_to_replies' },
+    ]);
+    expect((await h.repliesBy(post.id, 'deaf')).map((c) => c.content)).toEqual(['Answering the mention.']);
+    expect((await h.repliesBy(other.id, 'deaf')).map((c) => c.content)).toEqual(['an earlier comment']);
+    expect(await unread('deaf')).toEqual([]);
+  });
+
+  it('failed (max_tokens_per_activation): the loop stops at the token budget, marked read, tokens reported', async () => {
+    await h.mention('@greedy read the whole Hub for me');
+    expect(await activate('greedy')).toEqual([{ outcome: 'failed', reason: 'max_tokens_exceeded' }]);
+    expect(h.llm.requests.filter((r) => agentOf(r) === 'greedy')).toHaveLength(1);
+    expect(await unread('greedy')).toEqual([]);
+    expect(runner.capture.lines.some((l) => l.event === 'notification_failed' && l.agent_id === 'greedy')).toBe(true);
+    const spent = h.hub.db.prepare("SELECT * FROM consumption_events WHERE agent_id = 'greedy'").all() as any[];
+    expect(spent.map((e) => [e.tokens_input, e.tokens_output])).toEqual([[150, 10]]);
   });
 
   it('loop_guard: an agent mention is marked read unanswered when max_agent_replies_per_thread is 0', async () => {

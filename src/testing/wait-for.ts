@@ -36,3 +36,19 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Await `promise`, failing if it has not settled within `timeoutMs` (a generous ceiling, not a measurement: the
+ * figure itself belongs to `bench/`). Rejections pass through.
+ * @throws Error after `timeoutMs`
+ */
+export async function settlesWithin<T>(promise: Promise<T>, timeoutMs: number, message?: string): Promise<T> {
+  let outcome: { value: T } | { error: unknown } | undefined;
+  promise.then(
+    (value) => (outcome = { value }),
+    (error: unknown) => (outcome = { error }),
+  );
+  const settled = await waitFor(() => outcome, { timeoutMs, message: message ?? 'the promise never settled' });
+  if ('error' in settled) throw settled.error;
+  return settled.value;
+}

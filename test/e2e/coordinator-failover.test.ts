@@ -6,9 +6,11 @@ import { createDevHub, type DevHub } from '../../src/devhub/create-dev-hub.js';
 import { writeAgentDefinitions } from '../../src/testing/agent-fixtures.js';
 import { ChildService } from '../../src/testing/child-service.js';
 import { startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
+import { RedisStore } from '../../src/store/redis/redis-store.js';
 
 let redis: RedisServerHandle;
 let hub: DevHub;
+let store: RedisStore;
 const children: ChildService[] = [];
 
 beforeAll(async () => {
@@ -18,9 +20,11 @@ beforeAll(async () => {
     serviceKey: 'svc-failover-key-000000',
     seedAgentsDir: writeAgentDefinitions([{ name: 'alpha' }]),
   });
+  store = await RedisStore.create({ url: redis.url });
 });
 afterAll(async () => {
   for (const c of children) await c.stop();
+  await store.close();
   await hub.close();
   await redis.stop();
 });
@@ -40,6 +44,9 @@ function coordinator(name: string, leaseSeconds: number): ChildService {
   return child;
 }
 
+/** The instance id a coordinator process uses (HOSTNAME-pid). */
+const instanceOf = (name: string, c: ChildService): string => `${name}-${c.pid}`;
+
 async function leaderOf(a: ChildService, b: ChildService): Promise<[ChildService, ChildService]> {
   await Promise.race([a.waitForEvent('became_leader'), b.waitForEvent('became_leader')]);
   return a.events().includes('became_leader') ? [a, b] : [b, a];
@@ -53,17 +60,28 @@ describe('coordinator failover', () => {
     leader.kill('SIGTERM');
     expect(await leader.exited).toBe(0);
     expect(leader.events()).toContain('released_leadership');
-    // Far less than the 8 s lease: the lease was released, not left to expire.
-    await standby.waitForEvent('became_leader', 5_000);
+    // Released, not left to expire: once the leader has exited, its 8 s lease is no longer in Redis.
+    const holder = await store.currentLeader();
+    expect(holder === null || holder.instanceId.startsWith('c2-')).toBe(true);
+    await standby.waitForEvent('became_leader', 30_000);
     standby.kill('SIGTERM');
     expect(await standby.exited).toBe(0);
   });
 
-  it('SIGKILL: the standby takes over once the lease expires', async () => {
-    const [leader, standby] = await leaderOf(coordinator('c3', 2), coordinator('c4', 2));
+  it('SIGKILL: the lease is left to expire, then the standby takes over with a newer epoch', async () => {
+    const names = ['c3', 'c4'];
+    const [a, b] = [coordinator('c3', 5), coordinator('c4', 5)];
+    const [leader, standby] = await leaderOf(a, b);
+    const standbyName = standby === a ? names[0]! : names[1]!;
+    const before = await store.currentLeader();
     leader.kill('SIGKILL');
     await leader.exited;
-    const line = await standby.waitForEvent('became_leader', 10_000);
-    expect(line).toMatchObject({ is_leader: true, instance_id: expect.stringContaining('c') });
+    // Nothing released it: the dead leader still holds the key until its lease runs out.
+    expect((await store.currentLeader())?.token).toBe(before!.token);
+    const line = await standby.waitForEvent('became_leader', 30_000);
+    expect(line).toMatchObject({ is_leader: true, instance_id: instanceOf(standbyName, standby) });
+    const after = await store.currentLeader();
+    expect(after).toMatchObject({ instanceId: instanceOf(standbyName, standby) });
+    expect(after!.epoch).toBeGreaterThan(before!.epoch);
   });
 });

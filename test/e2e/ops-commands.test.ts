@@ -1,7 +1,8 @@
-// Operator commands as real CLI processes against a real Redis, a coordinator child process, an in-process runner
-// and the dev Hub: `status` (leader, runners, queues, Hub), `queue ls`, `dead ls|requeue` (a dead letter made by the
-// coordinator's reaper), `backoff ls|clear` (cleared agents are schedulable again), `activation ls|stop` (the
-// runner aborts the stopped activation). The fake LLM holds every call open so the single runner stays busy.
+// Operator commands as real CLI processes against a real Redis, a coordinator child process, an in-process runner and
+// the dev Hub: `status` (leader, runners, queues, Hub), `queue ls`, `dead ls|requeue` (a dead letter made by the
+// coordinator's reaper; without an ID, all of them), `backoff ls|clear` (cleared agents are schedulable again),
+// `activation ls|stop` (the runner aborts the stopped activation). The fake LLM holds every call open so the single
+// runner stays busy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildService } from '../../src/testing/child-service.js';
 import { startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
@@ -122,6 +123,26 @@ describe('operator commands', { timeout: 90_000 }, () => {
     const all = await cli('backoff', 'clear');
     expect(all.stdout).toContain('cleared backoff of 2: ghost-a, ghost-c');
     expect(await h.store.listBackoff()).toEqual({});
+  });
+
+  it('dead requeue without an ID puts every dead letter back in its queue with attempt 1', async () => {
+    // Two INBOX items (normal queue: no mention) claimed by a runner that vanishes: the reaper dead-letters both.
+    for (const agent of ['ghost-d', 'ghost-e']) {
+      expect((await h.store.enqueue({ agent_id: agent, task_type: 'INBOX', inbox_count: 1 })).status).toBe('enqueued');
+      const claim = await h.store.claim(['normal'], { runnerId: 'ghost-runner', leaseMs: 200, blockMs: 1000 });
+      expect(claim?.item.agent_id).toBe(agent);
+    }
+    await waitFor(async () => (await h.store.listDead()).length === 2, { timeoutMs: 15_000 });
+    const all = await cli('dead', 'requeue');
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain('requeued 2 dead letters');
+    expect(await h.store.listDead()).toEqual([]);
+    const queued = (await h.store.listQueue('normal')).filter((i) => i.agent_id.startsWith('ghost-'));
+    expect(queued.map((i) => [i.agent_id, i.attempt]).sort()).toEqual([
+      ['ghost-d', 1],
+      ['ghost-e', 1],
+    ]);
+    expect((await cli('dead', 'requeue')).stdout).toContain('requeued 0 dead letters');
   });
 
   it('activation ls / stop: the runner aborts the stopped activation', async () => {

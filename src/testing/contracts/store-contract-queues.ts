@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/store.js';
 import type { Claim, Priority, WorkRequest } from '../../store/types.js';
 import type { MakeStoreHarness, StoreHarness } from './store-contract.js';
+import { settlesWithin } from '../wait-for.js';
 
 const ALL: Priority[] = ['high', 'normal', 'low'];
 const inbox = (agent_id: string, extra: Partial<WorkRequest> = {}): WorkRequest => ({
@@ -66,25 +67,20 @@ export function describeStoreQueueContract(make: MakeStoreHarness): void {
     });
 
     it('a blocked claim wakes on enqueue long before its timeout', async () => {
-      const started = Date.now();
-      let pushedAt = 0;
-      const timer = setTimeout(() => {
-        pushedAt = Date.now();
-        void store.enqueue(inbox('late'));
-      }, 150);
-      const c = await store.claim(['normal'], { runnerId: 'r', blockMs: 10_000 });
-      clearTimeout(timer);
+      const claim = store.claim(['normal'], { runnerId: 'r', blockMs: 60_000 });
+      await new Promise((resolve) => setTimeout(resolve, 150)); // let it block first
+      await store.enqueue(inbox('late'));
+      // Woken within a second in practice (bench/); the ceiling is several times that and far below the 60 s block.
+      const c = await settlesWithin(claim, 5_000, 'the blocked claim did not wake on enqueue');
       expect(c?.item.agent_id).toBe('late');
-      expect(Date.now() - pushedAt).toBeLessThan(1000);
-      expect(Date.now() - started).toBeLessThan(3000);
     });
 
     it('an aborted claim returns null promptly', async () => {
       const ac = new AbortController();
-      const started = Date.now();
-      setTimeout(() => ac.abort(), 100);
-      expect(await store.claim(ALL, { runnerId: 'r', blockMs: 10_000, signal: ac.signal })).toBeNull();
-      expect(Date.now() - started).toBeLessThan(2000);
+      const claim = store.claim(ALL, { runnerId: 'r', blockMs: 60_000, signal: ac.signal });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ac.abort();
+      expect(await settlesWithin(claim, 5_000, 'the aborted claim kept blocking')).toBeNull();
     });
 
     it('concurrent claimers never get the same item and lose none (200 items × 8 claimers)', async () => {
@@ -139,11 +135,13 @@ export function describeStoreQueueContract(make: MakeStoreHarness): void {
       const second = await store.claim(ALL, { runnerId: 'r2', blockMs: 100 });
       expect(second?.item.agent_id).toBe('b');
       const other = await h.connect();
-      const waiting = other.claim(ALL, { runnerId: 'r3', blockMs: 10_000 });
-      const start = Date.now();
+      const waiting = other.claim(ALL, { runnerId: 'r3', blockMs: 60_000 });
       await store.ack(first!, { kind: 'success' });
-      expect((await waiting)?.item).toMatchObject({ agent_id: 'a', task_type: 'DISCOVERY' });
-      expect(Date.now() - start).toBeLessThan(2000);
+      // Woken by the ack, not by the end of its 60 s block.
+      expect((await settlesWithin(waiting, 5_000, 'the ack did not wake the claim'))?.item).toMatchObject({
+        agent_id: 'a',
+        task_type: 'DISCOVERY',
+      });
     });
   });
 }

@@ -20,10 +20,14 @@ export function describeStoreRecordContract(make: MakeStoreHarness): void {
       await withHarness(make, opts, async ({ store }) => {
         const expected = [10_000, 20_000, 25_000, 25_000].map((d) => d * 0.9);
         for (const [i, delay] of expected.entries()) {
+          const before = Date.now();
           const b = await store.recordFailure('a', `boom ${i}`);
+          const after = Date.now();
           expect(b.failures).toBe(i + 1);
           expect(b.last_error).toBe(`boom ${i}`);
-          expect(Math.abs(b.until - Date.now() - delay)).toBeLessThan(1000);
+          // `until` is now + delay, "now" being some instant during the call.
+          expect(b.until).toBeGreaterThanOrEqual(before + delay);
+          expect(b.until).toBeLessThanOrEqual(after + delay);
         }
         expect(Object.keys(await store.listBackoff())).toEqual(['a']);
         await store.recordSuccess('a');
@@ -76,13 +80,12 @@ export function describeStoreRecordContract(make: MakeStoreHarness): void {
       await waitFor(async () => !(await store.isActivationAlive('act-ttl')));
     });
 
-    it('force stop (operator deletes the record) aborts the watch within 1 s and is never resurrected', async () => {
+    it('force stop (operator deletes the record) aborts the watch promptly and is never resurrected', async () => {
       await store.startActivation(start('act-stop'), 10_000);
       const watch = store.watchActivation('act-stop');
-      const stoppedAt = Date.now();
       await h.operator.forceStop('act-stop');
-      await waitFor(() => watch.signal.aborted, { timeoutMs: 2000 });
-      expect(Date.now() - stoppedAt).toBeLessThan(1000);
+      // README: "within a second"; the ceiling is several times that (the figure belongs to bench/).
+      await waitFor(() => watch.signal.aborted, { timeoutMs: 5_000, message: 'the watch never aborted' });
       expect(watch.signal.reason).toBeInstanceOf(ActivationStoppedError);
       expect(await store.heartbeatActivation('act-stop')).toBe(false);
       expect(await store.setIteration('act-stop', 9)).toBe(false);
@@ -133,9 +136,8 @@ export function describeStoreRecordContract(make: MakeStoreHarness): void {
       const old = await a.tryAcquireLeadership('a', 300);
       expect(old).not.toBeNull();
       expect(await b.tryAcquireLeadership('b', 300)).toBeNull();
-      const takenAt = Date.now();
-      const fresh = await waitFor(() => b.tryAcquireLeadership('b', 5000), { timeoutMs: 3000 });
-      expect(Date.now() - takenAt).toBeLessThan(1500);
+      // The 300 ms lease runs out by itself; the ceiling is many times it.
+      const fresh = await waitFor(() => b.tryAcquireLeadership('b', 5000), { timeoutMs: 5_000 });
       expect((await h.store.currentLeader())?.instanceId).toBe('b');
       expect(await a.renewLeadership(old!)).toBe(false);
       expect(await a.releaseLeadership(old!)).toBe(false);
