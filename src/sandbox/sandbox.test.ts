@@ -90,13 +90,14 @@ describe.each(['bwrap', 'process'] as const)('%s sandbox', (kind) => {
       for (let i = 0; i < 2; i++) spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', process.argv[1]], { stdio: 'ignore' });
       console.log('started'); setInterval(() => {}, 1000);`;
     const started = Date.now();
-    const running = session.run({ ...node(script, marker), timeoutMs: 1500 }, never);
+    const running = session.run({ ...node(script, marker), timeoutMs: 5000 }, never);
     await waitFor(() => processesWithMarker(marker).length >= 3, { timeoutMs: 10_000 });
     const r = await running;
     expect(r.timedOut).toBe(true);
     expect(r.stdout).toContain('started');
-    expect(Date.now() - started).toBeLessThan(8000);
-    await waitFor(() => processesWithMarker(marker).length === 0, { timeoutMs: 3000 });
+    // The command would run forever: it ended because of the limit (a ceiling far above it, never a tight one).
+    expect(Date.now() - started).toBeLessThan(60_000);
+    await waitFor(() => processesWithMarker(marker).length === 0, { timeoutMs: 15_000 });
     await session.dispose();
   });
 

@@ -37,7 +37,7 @@ afterEach(async () => {
   for (const dir of cleanup.splice(0)) rmSync(dir, { recursive: true, force: true });
   // Nothing a CLI started may outlive its activation: fake CLIs, their children, the MCP relay.
   for (const marker of [`${FAKES}/fake-`, 'fake-child-', 'mcp-relay.mjs', 'loopback-relay.mjs']) {
-    await waitFor(() => processesWithMarker(marker).length === 0, { timeoutMs: 3000, message: `leftover ${marker}` });
+    await waitFor(() => processesWithMarker(marker).length === 0, { timeoutMs: 15_000, message: `leftover ${marker}` });
   }
 });
 
@@ -133,11 +133,12 @@ describe.each(['bwrap', 'process'] as const)('CLI executors in the %s sandbox', 
   it.each(Object.keys(AGENTS) as Agent[])(
     '%s: a hang is killed at ACTIVATION_TIMEOUT with all its children',
     async (agent) => {
-      const { capture } = await start({ kind, timeoutMs: 1500 });
+      // Long enough for the CLI and its two children to start on a loaded machine before the timeout kills them.
+      const { capture } = await start({ kind, timeoutMs: 6000 });
       const marker = `hang${agent}${kind}${Date.now()}`;
       await ask(agent, `FAKE:hang=${marker}`);
-      await waitFor(() => processesWithMarker(`fake-child-${marker}`).length === 2, { timeoutMs: 10_000 });
-      await waitFor(() => capture.events().includes('activation_failed'), { timeoutMs: 10_000 });
+      await waitFor(() => processesWithMarker(`fake-child-${marker}`).length === 2, { timeoutMs: 30_000 });
+      await waitFor(() => capture.events().includes('activation_failed'), { timeoutMs: 30_000 });
       expect(capture.events()).toContain('activation_timeout');
       expect(processesWithMarker(marker)).toEqual([]);
       expect(await h.store.getBackoff(agent)).toMatchObject({ failures: 1 });

@@ -33,7 +33,7 @@ afterEach(async () => {
   await fake.close();
   for (const dir of kept.splice(0)) rmSync(dir, { recursive: true, force: true });
   for (const marker of [`${FAKES}/fake-claude`, 'loopback-relay.mjs']) {
-    await waitFor(() => processesWithMarker(marker).length === 0, { timeoutMs: 3000, message: `leftover ${marker}` });
+    await waitFor(() => processesWithMarker(marker).length === 0, { timeoutMs: 15_000, message: `leftover ${marker}` });
   }
 });
 
