@@ -143,6 +143,7 @@ describe.each(['bwrap', 'process'] as const)('CLI executors in the %s sandbox', 
       expect(processesWithMarker(marker)).toEqual([]);
       expect(await h.store.getBackoff(agent)).toMatchObject({ failures: 1 });
     },
+    90_000,
   );
 });
 
