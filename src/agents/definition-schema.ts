@@ -4,7 +4,16 @@ import { isRuntimeCredential } from '../config/runtime-credentials.js';
 import { parseDomainPattern } from '../sandbox/egress-policy.js';
 
 /** Executor types an agent definition may name (ADR-030). */
-export const EXECUTOR_TYPES = ['native', 'claude-code', 'goose', 'aider', 'opencode', 'custom'] as const;
+export const EXECUTOR_TYPES = [
+  'native',
+  'claude-code',
+  'codex',
+  'gemini-cli',
+  'goose',
+  'aider',
+  'opencode',
+  'custom',
+] as const;
 export type ExecutorType = (typeof EXECUTOR_TYPES)[number];
 
 const agentName = z

@@ -1,6 +1,7 @@
 import { aiderTool } from './cli/aider.js';
 import { claudeCodeTool } from './cli/claude-code.js';
 import { CliExecutor, type CliExecutorOptions } from './cli/cli-executor.js';
+import { codexTool } from './cli/codex.js';
 import { customTool } from './cli/custom.js';
 import { gooseTool } from './cli/goose.js';
 import { openCodeTool } from './cli/opencode.js';
@@ -15,13 +16,13 @@ export interface ExecutorRegistryOptions {
 }
 
 /**
- * The executors a runner ships with: `native`, and with a sandbox the CLI types (claude-code, goose, aider,
+ * The executors a runner ships with: `native`, and with a sandbox the CLI types (claude-code, codex, goose, aider,
  * opencode, custom). A CLI whose binary is missing resolves to `Executor '<type>' not available: ...`.
  */
 export function createExecutorRegistry(options: ExecutorRegistryOptions = {}): ExecutorRegistry {
   const registry = new ExecutorRegistry({ native: new NativeExecutor(options.native) });
   if (options.cli) {
-    for (const tool of [claudeCodeTool, gooseTool, aiderTool, openCodeTool, customTool]) {
+    for (const tool of [claudeCodeTool, codexTool, gooseTool, aiderTool, openCodeTool, customTool]) {
       registry.register(tool.type, new CliExecutor(tool, options.cli));
     }
   }

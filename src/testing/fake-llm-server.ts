@@ -26,6 +26,11 @@ export interface FakeToolCall {
   name: string;
   args: Record<string, unknown> | string;
   id?: string;
+  /**
+   * Responses API only: the `namespace` of a namespaced function tool (codex offers each MCP server's tools as
+   * `{type: 'namespace', name: 'mcp__<server>', tools: [...]}` and expects the call to name the namespace).
+   */
+  namespace?: string;
 }
 
 interface StepOptions {
@@ -173,7 +178,12 @@ function describeResponses(body: any): Pick<FakeLlmRequest, 'lastUserText' | 'to
     );
   const trailing: any[] = [];
   for (let i = items.length - 1; i >= 0 && items[i]?.type === 'function_call_output'; i--) trailing.unshift(items[i]);
-  const toolResults = trailing.map((i) => ({ toolCallId: i.call_id, content: String(i.output ?? ''), isError: false }));
+  // `output` is a string or (codex) a list of content parts such as `{type: 'input_text', text}`.
+  const outputText = (output: unknown): string =>
+    Array.isArray(output)
+      ? output.map((part: any) => (typeof part?.text === 'string' ? part.text : '')).join('')
+      : String(output ?? '');
+  const toolResults = trailing.map((i) => ({ toolCallId: i.call_id, content: outputText(i.output), isError: false }));
   return { lastUserText: texts.filter((t) => t !== undefined).at(-1), toolResults };
 }
 

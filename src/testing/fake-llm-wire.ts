@@ -13,7 +13,7 @@ export interface WireReply {
   n: number;
   model: string;
   text: string;
-  calls: { id: string; name: string; args: Record<string, unknown> | string }[];
+  calls: { id: string; name: string; args: Record<string, unknown> | string; namespace?: string }[];
   input: number;
   output: number;
   /** Anthropic cache writes and reads (besides `input`). */
@@ -201,6 +201,7 @@ function outputItems(r: WireReply): Record<string, unknown>[] {
       type: 'function_call',
       id: `fc_${c.id}`,
       call_id: c.id,
+      ...(c.namespace ? { namespace: c.namespace } : {}),
       name: c.name,
       arguments: argsText(c.args),
       status: 'completed',

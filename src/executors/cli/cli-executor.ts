@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.js';
@@ -16,7 +16,7 @@ import { ExecutorError } from '../errors.js';
 import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } from '../executor.js';
 import { buildSystemPrompt } from '../native/build-system-prompt.js';
 import { resolveBrain, type ResolvedBrain } from '../native/resolve-brain.js';
-import type { CliInvocation, CliInvocationContext, CliLlmAccess, CliTool, McpLaunch } from './cli-tool.js';
+import type { CliFile, CliInvocation, CliInvocationContext, CliLlmAccess, CliTool, McpLaunch } from './cli-tool.js';
 
 /** What every CLI executor shares: the runner's sandbox and environment (PATH to find the tools). */
 export interface CliExecutorOptions {
@@ -26,6 +26,15 @@ export interface CliExecutorOptions {
   refuseReason?: string;
   /** Fetch of the LLM gateway's upstream calls (e.g. proxy-aware). @default global fetch */
   fetch?: typeof fetch;
+}
+
+/** Write the tool's files into the session's runtime folder (read-only for the tool), creating subfolders. */
+async function writeRuntimeFiles(session: SandboxSession, files: CliFile[]): Promise<void> {
+  for (const f of files) {
+    const path = join(session.hostRuntimeDir, f.name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, f.content, { mode: 0o444 });
+  }
 }
 
 /** Stderr lines quoted in `cli_exit_nonzero`. */
@@ -106,9 +115,7 @@ export class CliExecutor implements Executor {
       };
       const invocation = this.tool.invocation(ctx);
       if (policy) invocation.env = { ...invocation.env, ...proxyEnv };
-      for (const f of invocation.files ?? []) {
-        await writeFile(join(session.hostRuntimeDir, f.name), f.content, { mode: 0o444 });
-      }
+      await writeRuntimeFiles(session, invocation.files ?? []);
       input.onIteration?.(1);
       input.logger.debug('cli_started', { executor_type: this.tool.type, binary, sandbox: this.options.sandbox.kind });
       const result = await this.spawn(session, binary, { ...invocation, relays }, runSignal);
@@ -215,7 +222,7 @@ export class CliExecutor implements Executor {
   }
 
   private brain(definition: AgentDefinition, env: ExecutorInput['env']): ResolvedBrain | undefined {
-    const forced = this.tool.type === 'claude-code' ? { provider: 'anthropic' as const } : {};
+    const forced = this.tool.provider ? { provider: this.tool.provider } : {};
     const def = {
       name: definition.name,
       config: { ...definition.config, brain: { ...definition.config.brain, ...forced } },

@@ -1,5 +1,5 @@
 // CLI executors end to end: dev Hub + private redis-server + a runner whose PATH starts with fake CLIs
-// (src/testing/fake-clis: claude, goose, aider, opencode, fake-custom) that check their real flags and print their
+// (src/testing/fake-clis: claude, codex, goose, aider, opencode, fake-custom) that check their real flags and print their
 // real output formats, calling their model (the fake LLM) through the runner's LLM gateway like the real tools.
 // Covers: reply posted and the gateway's token count reported per tool (not the CLI's); Hub tools through the MCP bridge;
 // non-zero exit → cli_exit_nonzero/executor_error with the stderr tail; hang → ACTIVATION_TIMEOUT with the whole
@@ -45,12 +45,13 @@ const CUSTOM_YAML = `executor:
   command: fake-custom
   args: ["--prompt", "\${PROMPT}", "--system", "\${SYSTEM_PROMPT_FILE}", "--workspace", "\${WORKSPACE}", "--mcp", "\${MCP_CONFIG}"]`;
 
-const AGENTS = { cc: 'claude-code', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' } as const;
+const AGENTS = { cc: 'claude-code', cx: 'codex', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' } as const;
 type Agent = keyof typeof AGENTS;
 /** Provider per agent, so the fakes speak every format: Messages SSE (cc) and JSON (ad), Chat SSE (gz) and JSON
- * (cu), Responses SSE (oc). */
+ * (cu), Responses SSE (oc, cx). */
 const PROVIDER: Record<Agent, 'anthropic' | 'openai'> = {
   cc: 'anthropic',
+  cx: 'openai',
   gz: 'openai',
   ad: 'anthropic',
   oc: 'openai',
@@ -98,7 +99,7 @@ async function ask(agent: Agent, text: string) {
   return post;
 }
 
-const TOOL_NAME: Record<Agent, string> = { cc: 'claude', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' };
+const TOOL_NAME: Record<Agent, string> = { cc: 'claude', cx: 'codex', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' };
 
 describe.each(['bwrap', 'process'] as const)('CLI executors in the %s sandbox', (kind) => {
   it.each(Object.keys(AGENTS) as Agent[])(
@@ -163,7 +164,7 @@ describe('CLI executors: failures', () => {
     },
   );
 
-  it.each(['cc', 'gz', 'ad', 'oc'] as Agent[])(
+  it.each(['cc', 'cx', 'gz', 'ad', 'oc'] as Agent[])(
     '%s: output not in the tool format is cli_output_invalid',
     async (agent) => {
       const { capture } = await start();
@@ -192,7 +193,7 @@ describe('CLI executors: failures', () => {
 });
 
 describe('CLI executors: MCP bridge and secrets', () => {
-  it.each(['cc', 'gz', 'oc', 'cu'] as Agent[])('%s: calls Hub tools through the bridge', async (agent) => {
+  it.each(['cc', 'cx', 'gz', 'oc', 'cu'] as Agent[])('%s: calls Hub tools through the bridge', async (agent) => {
     const { capture } = await start();
     await h.mention('Earlier thread: retries need jitter to avoid thundering herds');
     const post = await ask(agent, 'FAKE:tool=hub_search how should retries back off?');
@@ -208,7 +209,7 @@ describe('CLI executors: MCP bridge and secrets', () => {
     await waitFor(() => capture.events().includes('activation_completed'));
   });
 
-  it.each(['cc', 'gz', 'oc', 'cu'] as Agent[])(
+  it.each(['cc', 'cx', 'gz', 'oc', 'cu'] as Agent[])(
     '%s: env, argv and config files hold no runner secret, yet the MCP config reaches the hub tools',
     async (agent) => {
       const { capture, sandboxLog } = await start({ keep: true });

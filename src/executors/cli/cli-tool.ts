@@ -49,6 +49,7 @@ export interface CliInvocationContext {
 
 /** A file the executor writes into the runtime folder before the run (read-only for the CLI). */
 export interface CliFile {
+  /** Path relative to the runtime folder (`a.json` or `sub/a.json`; the folder is created). */
   name: string;
   content: string;
 }
@@ -91,6 +92,8 @@ export interface CliTool {
   supportsMcp: boolean;
   /** Whether the run needs an LLM key on the runner (`llm_api_key_missing` otherwise); the CLI gets a gateway token. */
   needsLlmKey: boolean;
+  /** The only provider the tool speaks, whatever `brain.provider` says (e.g. codex: the OpenAI Responses API). */
+  provider?: CliLlmAccess['provider'];
   invocation(ctx: CliInvocationContext): CliInvocation;
   /** @throws ExecutorError `cli_output_invalid` */
   parse(output: CliRunOutput, ctx: CliInvocationContext): Promise<ParsedCliOutput> | ParsedCliOutput;
