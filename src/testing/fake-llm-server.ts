@@ -182,7 +182,9 @@ function describeResponses(body: any): Pick<FakeLlmRequest, 'lastUserText' | 'to
   const outputText = (output: unknown): string =>
     Array.isArray(output)
       ? output.map((part: any) => (typeof part?.text === 'string' ? part.text : '')).join('')
-      : String(output ?? '');
+      : typeof output === 'string'
+        ? output
+        : JSON.stringify(output ?? '');
   const toolResults = trailing.map((i) => ({ toolCallId: i.call_id, content: outputText(i.output), isError: false }));
   return { lastUserText: texts.filter((t) => t !== undefined).at(-1), toolResults };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.js';
 import { startToolBridge, type ToolBridge } from '../../mcp/tool-bridge-server.js';
@@ -35,6 +35,36 @@ async function writeRuntimeFiles(session: SandboxSession, files: CliFile[]): Pro
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, f.content, { mode: 0o444 });
   }
+}
+
+/**
+ * Write the tool's home files into the session's workspace (the tool's HOME), writable by the tool: folders and
+ * files take the workspace's owner, so a sandbox that runs the tool as another uid can still write there.
+ */
+async function writeHomeFiles(session: SandboxSession, files: CliFile[]): Promise<void> {
+  const root = session.hostWorkspace;
+  const { uid, gid } = await stat(root);
+  for (const f of files) {
+    const parts = f.name.split('/');
+    let dir = root;
+    for (const part of parts.slice(0, -1)) {
+      dir = join(dir, part);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await chown(dir, uid, gid);
+    }
+    const path = join(dir, parts.at(-1) ?? f.name);
+    await writeFile(path, f.content, { mode: 0o600 });
+    await chown(path, uid, gid);
+  }
+}
+
+/**
+ * The outermost `node_modules` folder holding `path`, for an npm-installed CLI whose launcher loads its native
+ * binary from a sibling package (`@openai/codex` → `@openai/codex-linux-x64`); undefined outside node_modules.
+ */
+export function packageRoot(path: string): string | undefined {
+  const at = path.indexOf(`${sep}node_modules${sep}`);
+  return at < 0 ? undefined : path.slice(0, at + `${sep}node_modules`.length);
 }
 
 /** Stderr lines quoted in `cli_exit_nonzero`. */
@@ -116,6 +146,7 @@ export class CliExecutor implements Executor {
       const invocation = this.tool.invocation(ctx);
       if (policy) invocation.env = { ...invocation.env, ...proxyEnv };
       await writeRuntimeFiles(session, invocation.files ?? []);
+      await writeHomeFiles(session, invocation.homeFiles ?? []);
       input.onIteration?.(1);
       input.logger.debug('cli_started', { executor_type: this.tool.type, binary, sandbox: this.options.sandbox.kind });
       const result = await this.spawn(session, binary, { ...invocation, relays }, runSignal);
@@ -268,7 +299,10 @@ export class CliExecutor implements Executor {
     invocation: CliInvocation & { relays: SandboxRelay[] },
     signal: AbortSignal,
   ): Promise<SandboxResult> {
-    const readOnlyPaths = [...new Set([dirname(binary), dirname(realpathSync(binary)), dirname(process.execPath)])];
+    const real = realpathSync(binary);
+    const readOnlyPaths = [
+      ...new Set([dirname(binary), dirname(real), packageRoot(real), dirname(process.execPath)].filter(Boolean)),
+    ] as string[];
     const { args, env, stdin, relays } = invocation;
     try {
       return await session.run({ command: binary, args, env, stdin, readOnlyPaths, relays }, signal);

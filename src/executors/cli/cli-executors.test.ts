@@ -99,7 +99,14 @@ async function ask(agent: Agent, text: string) {
   return post;
 }
 
-const TOOL_NAME: Record<Agent, string> = { cc: 'claude', cx: 'codex', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' };
+const TOOL_NAME: Record<Agent, string> = {
+  cc: 'claude',
+  cx: 'codex',
+  gz: 'goose',
+  ad: 'aider',
+  oc: 'opencode',
+  cu: 'custom',
+};
 
 describe.each(['bwrap', 'process'] as const)('CLI executors in the %s sandbox', (kind) => {
   it.each(Object.keys(AGENTS) as Agent[])(

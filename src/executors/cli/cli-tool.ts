@@ -59,7 +59,13 @@ export interface CliInvocation {
   args: string[];
   env?: Record<string, string>;
   stdin?: string;
+  /** Written into the runtime folder, read-only for the tool. */
   files?: CliFile[];
+  /**
+   * Written into the workspace (the tool's HOME), writable by the tool: only for a tool that insists on writing
+   * next to its config (codex's CODEX_HOME). Names are relative to the workspace.
+   */
+  homeFiles?: CliFile[];
 }
 
 /** The reply and consumption parsed from a tool's output. */

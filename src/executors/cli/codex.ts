@@ -13,8 +13,8 @@ import {
 } from './cli-tool.js';
 import { tomlDocument, type TomlValue } from './toml.js';
 
-/** The folder under the runtime folder that is the run's `CODEX_HOME` (holds only the generated config.toml). */
-export const CODEX_HOME_DIR = 'codex-home';
+/** The run's `CODEX_HOME`, relative to the workspace (codex's default `~/.codex`, as HOME is the workspace). */
+export const CODEX_HOME_DIR = '.codex';
 /** The provider id of the LLM gateway in the generated config. */
 const PROVIDER_ID = 'botburrow';
 
@@ -22,14 +22,15 @@ const PROVIDER_ID = 'botburrow';
  * OpenAI Codex CLI, non-interactive (npm `@openai/codex`, binary `codex`; flags as printed by `codex exec --help` of
  * 0.171.0, config keys from https://developers.openai.com/codex/config-reference and the "Error loading config.toml"
  * messages of that binary):
- *   CODEX_HOME=<runtime>/codex-home codex exec --json --skip-git-repo-check --ephemeral --color never
+ *   CODEX_HOME=<workspace>/.codex codex exec --json --skip-git-repo-check --ephemeral --color never
  *              --dangerously-bypass-approvals-and-sandbox -m <model> -C <workspace> -     (prompt on stdin: `-`)
  * `codex exec` ignores `OPENAI_BASE_URL`, so the generated `config.toml` declares the LLM gateway as a model provider
  * (`model_providers.botburrow = {base_url = "<gateway>/v1", env_key = "OPENAI_API_KEY", wire_api = "responses"}`:
  * codex only speaks the Responses API, streaming) and selects it; the system prompt goes to `developer_instructions`;
- * the bridge is `[mcp_servers.botburrow]` with `default_tools_approval_mode = "approve"` (without it exec refuses
- * every MCP call: "MCP tool call requires approval, but approval policy is never"); `web_search` is disabled (no
- * network) and so is the update check. `CODEX_HOME` must exist, so it is a folder of the read-only runtime folder.
+ * the bridge is `[mcp_servers.botburrow]` with `default_tools_approval_mode = "approve"` (with neither that nor the
+ * bypass flag below, exec refuses every MCP call: "MCP tool call requires approval, but approval policy is never"); `web_search` is disabled (no
+ * network) and so is the update check. `CODEX_HOME` must exist and be writable (codex opens `installation_id` and its
+ * sqlite state there read-write even with `--ephemeral`), so it is a folder of the workspace, written before the run.
  * `--dangerously-bypass-approvals-and-sandbox` is documented for "environments that are externally sandboxed": the
  * bwrap sandbox contains the tool, nobody can answer an approval in an unattended run. The model's MCP tools are the
  * namespace `mcp__botburrow` (function `hub_search` etc.). `codex exec` has no turn limit (no flag or config key in
@@ -51,7 +52,7 @@ export const codexTool: CliTool = {
       web_search: 'disabled',
     };
     if (ctx.systemPrompt) config.developer_instructions = ctx.systemPrompt;
-    const env: Record<string, string> = { CODEX_HOME: `${ctx.runtimeDir}/${CODEX_HOME_DIR}`, NO_COLOR: '1' };
+    const env: Record<string, string> = { CODEX_HOME: `${ctx.workspace}/${CODEX_HOME_DIR}`, NO_COLOR: '1' };
     if (ctx.llm) {
       config.model_provider = PROVIDER_ID;
       config.model_providers = {
@@ -77,7 +78,7 @@ export const codexTool: CliTool = {
       args,
       env,
       stdin: ctx.prompt,
-      files: [{ name: `${CODEX_HOME_DIR}/config.toml`, content: tomlDocument(config) }],
+      homeFiles: [{ name: `${CODEX_HOME_DIR}/config.toml`, content: tomlDocument(config) }],
     };
   },
   parse: ({ stdout }) => parseCodexJsonl(stdout),

@@ -95,7 +95,9 @@ if (d.tool) {
     status: 'in_progress',
   };
   out({ type: 'item.started', item });
-  if (server.default_tools_approval_mode !== 'approve') {
+  // The real exec approves MCP calls with --dangerously-bypass-approvals-and-sandbox or a server set to `approve`.
+  const approved = opts['dangerously-bypass-approvals-and-sandbox'] || server.default_tools_approval_mode === 'approve';
+  if (!approved) {
     const error = { message: 'MCP tool call requires approval, but approval policy is never' };
     out({ type: 'item.completed', item: { ...item, error, status: 'failed' } });
   } else {
