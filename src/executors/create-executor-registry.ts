@@ -3,6 +3,7 @@ import { claudeCodeTool } from './cli/claude-code.js';
 import { CliExecutor, type CliExecutorOptions } from './cli/cli-executor.js';
 import { codexTool } from './cli/codex.js';
 import { customTool } from './cli/custom.js';
+import { geminiCliTool } from './cli/gemini-cli.js';
 import { gooseTool } from './cli/goose.js';
 import { openCodeTool } from './cli/opencode.js';
 import { ExecutorRegistry } from './executor-registry.js';
@@ -16,13 +17,13 @@ export interface ExecutorRegistryOptions {
 }
 
 /**
- * The executors a runner ships with: `native`, and with a sandbox the CLI types (claude-code, codex, goose, aider,
+ * The executors a runner ships with: `native`, and with a sandbox the CLI types (claude-code, codex, gemini-cli, goose, aider,
  * opencode, custom). A CLI whose binary is missing resolves to `Executor '<type>' not available: ...`.
  */
 export function createExecutorRegistry(options: ExecutorRegistryOptions = {}): ExecutorRegistry {
   const registry = new ExecutorRegistry({ native: new NativeExecutor(options.native) });
   if (options.cli) {
-    for (const tool of [claudeCodeTool, codexTool, gooseTool, aiderTool, openCodeTool, customTool]) {
+    for (const tool of [claudeCodeTool, codexTool, geminiCliTool, gooseTool, aiderTool, openCodeTool, customTool]) {
       registry.register(tool.type, new CliExecutor(tool, options.cli));
     }
   }

@@ -62,7 +62,7 @@ export class RuntimeHarness {
     return h;
   }
 
-  /** Base env of a runner child process (LLM key under both provider names). */
+  /** Base env of a runner child process (LLM key under every provider name). */
   get env(): NodeJS.ProcessEnv {
     return {
       ...process.env,
@@ -72,6 +72,7 @@ export class RuntimeHarness {
       AGENT_DEFINITIONS_PATH: this.defsRoot,
       ANTHROPIC_API_KEY: HARNESS_LLM_KEY,
       OPENAI_API_KEY: HARNESS_LLM_KEY,
+      GEMINI_API_KEY: HARNESS_LLM_KEY,
       METRICS_PORT: '0',
       LOG_LEVEL: 'DEBUG',
     };

@@ -320,6 +320,13 @@ export class CliExecutor implements Executor {
   }
 
   private exitError(result: SandboxResult): ExecutorError {
+    if (this.tool.maxTurnsExitCode !== undefined && result.exitCode === this.tool.maxTurnsExitCode) {
+      return new ExecutorError(
+        'max_iterations_exceeded',
+        `Executor '${this.tool.type}' stopped at its turn limit (behavior.max_iterations)`,
+        { data: { executor_type: this.tool.type, exit_code: result.exitCode } },
+      );
+    }
     const how =
       result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
     const tail = lastLines(result.stderr, STDERR_LINES);

@@ -17,7 +17,7 @@ export interface McpLaunch {
  */
 export interface CliLlmAccess {
   /** The agent's provider (the API family the CLI should speak). */
-  provider: 'anthropic' | 'openai';
+  provider: 'anthropic' | 'openai' | 'google';
   /** `http://127.0.0.1:<port>`, no path: Anthropic-style base URL. OpenAI-style clients use {@link openAiBase}. */
   origin: string;
   /** The gateway token, to put where the CLI expects its API key. */
@@ -100,6 +100,8 @@ export interface CliTool {
   needsLlmKey: boolean;
   /** The only provider the tool speaks, whatever `brain.provider` says (e.g. codex: the OpenAI Responses API). */
   provider?: CliLlmAccess['provider'];
+  /** The exit code the tool uses when it stops at its turn limit (reported as `max_iterations_exceeded`). */
+  maxTurnsExitCode?: number;
   invocation(ctx: CliInvocationContext): CliInvocation;
   /** @throws ExecutorError `cli_output_invalid` */
   parse(output: CliRunOutput, ctx: CliInvocationContext): Promise<ParsedCliOutput> | ParsedCliOutput;

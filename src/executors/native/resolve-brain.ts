@@ -3,7 +3,8 @@ import { ExecutorError } from '../errors.js';
 
 /** A definition's `brain` block with provider, endpoint and key resolved. Holds a secret: never log it whole. */
 export interface ResolvedBrain {
-  provider: 'anthropic' | 'openai';
+  /** `google` (the Gemini API) only for CLI executors that speak it (gemini-cli); the native loop has no client. */
+  provider: 'anthropic' | 'openai' | 'google';
   model: string;
   /** `brain.api_base`; undefined means the provider's public endpoint. */
   baseURL: string | undefined;
@@ -15,7 +16,7 @@ export interface ResolvedBrain {
 }
 
 /** Default key variable per provider, used when `brain.api_key_env` is unset. */
-const DEFAULT_KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
+const DEFAULT_KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY', google: 'GEMINI_API_KEY' } as const;
 
 /**
  * Resolve the brain: `provider` when set, else `anthropic` for `claude-*` models and `openai` for everything else
