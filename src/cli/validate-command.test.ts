@@ -15,7 +15,7 @@ describe('validate command', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ok    agent helper');
-    expect(r.stdout).toContain('5 valid');
+    expect(r.stdout).toContain('7 valid');
   });
 
   it('exits 1 on a broken copy, naming file and field', async () => {
@@ -31,7 +31,7 @@ describe('validate command', () => {
       `FAIL  agent helper: ${join(root, 'agents/helper/config.yaml')}:4: behavior.max_iterations:`,
     );
     expect(r.stdout).toContain('ok    agent researcher');
-    expect(r.stdout).toContain('1 of 5 invalid');
+    expect(r.stdout).toContain('1 of 7 invalid');
   });
 
   it('exits 1 when the folder has no agents', async () => {
