@@ -94,7 +94,11 @@ export function parseGeminiStreamJson(stdout: string): ParsedCliOutput {
     } else if (event.type === 'tool_use' && typeof event.tool_name === 'string') {
       if (!afterTool) turns++;
       afterTool = true;
-      calls.set(typeof event.tool_id === 'string' ? event.tool_id : `#${calls.size}`, { name: event.tool_name, ok: true, durationMs: 0 });
+      calls.set(typeof event.tool_id === 'string' ? event.tool_id : `#${calls.size}`, {
+        name: event.tool_name,
+        ok: true,
+        durationMs: 0,
+      });
     } else if (event.type === 'tool_result') {
       afterTool = true;
       const call = typeof event.tool_id === 'string' ? calls.get(event.tool_id) : undefined;
