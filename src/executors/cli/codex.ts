@@ -15,6 +15,8 @@ import { tomlDocument, type TomlValue } from './toml.js';
 
 /** The run's `CODEX_HOME`, relative to the workspace (codex's default `~/.codex`, as HOME is the workspace). */
 export const CODEX_HOME_DIR = '.codex';
+/** How long codex waits for the bridge to initialize before it gives up (`startup_timeout_sec`). */
+const MCP_STARTUP_TIMEOUT_SEC = 30;
 /** The provider id of the LLM gateway in the generated config. */
 const PROVIDER_ID = 'botburrow';
 
@@ -28,7 +30,9 @@ const PROVIDER_ID = 'botburrow';
  * (`model_providers.botburrow = {base_url = "<gateway>/v1", env_key = "OPENAI_API_KEY", wire_api = "responses"}`:
  * codex only speaks the Responses API, streaming) and selects it; the system prompt goes to `developer_instructions`;
  * the bridge is `[mcp_servers.botburrow]` with `default_tools_approval_mode = "approve"` (with neither that nor the
- * bypass flag below, exec refuses every MCP call: "MCP tool call requires approval, but approval policy is never"); `web_search` is disabled (no
+ * bypass flag below, exec refuses every MCP call: "MCP tool call requires approval, but approval policy is never"),
+ * and `required = true` (else codex may send its first model request before the bridge is up, without its tools;
+ * a bridge that does not start fails the run: "required MCP servers failed to initialize"); `web_search` is disabled (no
  * network) and so is the update check. `CODEX_HOME` must exist and be writable (codex opens `installation_id` and its
  * sqlite state there read-write even with `--ephemeral`), so it is a folder of the workspace, written before the run.
  * `--dangerously-bypass-approvals-and-sandbox` is documented for "environments that are externally sandboxed": the
@@ -69,7 +73,13 @@ export const codexTool: CliTool = {
     }
     if (ctx.mcp) {
       config.mcp_servers = {
-        [ctx.mcp.name]: { command: ctx.mcp.command, args: ctx.mcp.args, default_tools_approval_mode: 'approve' },
+        [ctx.mcp.name]: {
+          command: ctx.mcp.command,
+          args: ctx.mcp.args,
+          default_tools_approval_mode: 'approve',
+          required: true,
+          startup_timeout_sec: MCP_STARTUP_TIMEOUT_SEC,
+        },
       };
     }
     const args = ['exec', '--json', '--skip-git-repo-check', '--ephemeral', '--color', 'never'];

@@ -84,6 +84,8 @@ let toolResult;
 let n = 0;
 if (d.tool) {
   const server = config.mcp_servers?.botburrow ?? fail(T, 'no mcp_servers.botburrow in the config', 1);
+  // Without `required`, the real codex may start the turn before the server is up (its tools then missing).
+  if (server.required !== true) fail(T, 'this test expects mcp_servers.botburrow.required = true', 1);
   const item = {
     id: `item_${n++}`,
     type: 'mcp_tool_call',
