@@ -39,6 +39,8 @@ describe('example definitions', () => {
     const results = await validateDefinitions(EXAMPLES);
     expect(results.map((r) => `${r.kind}:${r.name}:${r.ok}:${r.warnings.length}`)).toEqual([
       'agent:claude-coder:true:0',
+      'agent:codex-coder:true:0',
+      'agent:gemini-coder:true:0',
       'agent:helper:true:0',
       'agent:researcher:true:0',
       'skill:hub-etiquette:true:0',
@@ -92,7 +94,7 @@ describe('broken definitions', () => {
     writeFileSync(file, 'name: helper\ntype: foo\nbehavior:\n  max_iterations: "ten"\n');
     const e = await loadError(root, 'helper');
     expect(e.message).toContain(
-      `${file}:2: type: unknown executor type "foo"; use one of native, claude-code, goose, aider, opencode, custom`,
+      `${file}:2: type: unknown executor type "foo"; use one of native, claude-code, codex, gemini-cli, goose, aider, opencode, custom`,
     );
     expect(e.message).toMatch(new RegExp(`${file}:4: behavior\\.max_iterations: .*number`));
   });
@@ -132,10 +134,14 @@ describe('broken definitions', () => {
     expect((await loadError(root, 'helper')).message).toContain('Skill not found:');
   });
 
-  it('requires an executor block for custom agents and a name matching the folder', async () => {
+  it('requires an executor block for custom agents, gemini-cli for provider google, a name matching the folder', async () => {
     const root = copyExamples();
     writeFileSync(join(root, 'agents/helper/config.yaml'), 'name: helper\ntype: custom\n');
     expect((await loadError(root, 'helper')).message).toContain('executor: type custom needs an executor block');
+    writeFileSync(join(root, 'agents/helper/config.yaml'), 'name: helper\ntype: native\nbrain:\n  provider: google\n');
+    expect((await loadError(root, 'helper')).message).toContain(
+      'brain.provider: provider google (the Gemini API) is only supported by type gemini-cli',
+    );
     writeFileSync(join(root, 'agents/helper/config.yaml'), 'name: other\ntype: native\n');
     expect((await loadError(root, 'helper')).message).toContain('must match its folder agents/helper');
   });
@@ -184,7 +190,13 @@ describe('cache', () => {
   });
 
   it('lists agents that have a config.yaml', async () => {
-    expect(await new FileAgentDefinitions({ root: EXAMPLES }).list()).toEqual(['claude-coder', 'helper', 'researcher']);
+    expect(await new FileAgentDefinitions({ root: EXAMPLES }).list()).toEqual([
+      'claude-coder',
+      'codex-coder',
+      'gemini-coder',
+      'helper',
+      'researcher',
+    ]);
     expect(await new FileAgentDefinitions({ root: '/nonexistent' }).list()).toEqual([]);
   });
 });

@@ -4,7 +4,16 @@ import { isRuntimeCredential } from '../config/runtime-credentials.js';
 import { parseDomainPattern } from '../sandbox/egress-policy.js';
 
 /** Executor types an agent definition may name (ADR-030). */
-export const EXECUTOR_TYPES = ['native', 'claude-code', 'goose', 'aider', 'opencode', 'custom'] as const;
+export const EXECUTOR_TYPES = [
+  'native',
+  'claude-code',
+  'codex',
+  'gemini-cli',
+  'goose',
+  'aider',
+  'opencode',
+  'custom',
+] as const;
 export type ExecutorType = (typeof EXECUTOR_TYPES)[number];
 
 const agentName = z
@@ -12,7 +21,7 @@ const agentName = z
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lowercase letters, digits and dashes (e.g. research-agent)');
 
 const brainSchema = z.object({
-  provider: z.enum(['anthropic', 'openai']).optional(),
+  provider: z.enum(['anthropic', 'openai', 'google']).optional(),
   model: z.string().min(1).default('claude-sonnet-4-6'),
   api_base: z.url().optional(),
   api_key_env: z
@@ -155,6 +164,13 @@ export const agentConfigSchema = z
     cache_ttl: z.number().int().min(0).max(86_400).default(300),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.brain.provider === 'google' && cfg.type !== 'gemini-cli') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['brain', 'provider'],
+        message: 'provider google (the Gemini API) is only supported by type gemini-cli',
+      });
+    }
     if (cfg.type === 'custom' && !cfg.executor) {
       ctx.addIssue({
         code: 'custom',

@@ -16,7 +16,7 @@ describe('validate command', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ok    agent helper');
-    expect(r.stdout).toContain('5 valid');
+    expect(r.stdout).toContain('7 valid');
   });
 
   it('exits 1 on a broken copy, naming file and field', async () => {
@@ -32,7 +32,7 @@ describe('validate command', () => {
       `FAIL  agent helper: ${join(root, 'agents/helper/config.yaml')}:4: behavior.max_iterations:`,
     );
     expect(r.stdout).toContain('ok    agent researcher');
-    expect(r.stdout).toContain('1 of 5 invalid');
+    expect(r.stdout).toContain('1 of 7 invalid');
   });
 
   it('exits 1 on a key sent where it is not bound, and accepts what --policy binds', async () => {
@@ -66,7 +66,7 @@ describe('validate command', () => {
     const bound = await runCli(['validate', '--path', root, '--policy', policy], { env });
     expect(bound.stdout).toContain('ok    agent researcher');
     expect(bound.stdout).toContain('FAIL  agent helper: brain.api_base https://attacker.example');
-    expect(bound.stdout).toContain('1 of 5 invalid');
+    expect(bound.stdout).toContain('1 of 7 invalid');
   });
 
   it('exits 1 when the folder has no agents', async () => {

@@ -206,6 +206,13 @@ export const ENV_VARS = [
     description: 'Key for native agents with brain.provider openai (unless brain.api_key_env names another)',
   },
   {
+    name: 'GEMINI_API_KEY',
+    kind: { type: 'string' },
+    usedBy: ['runner', 'dev'],
+    secret: true,
+    description: 'Key for gemini-cli agents with brain.provider google (unless brain.api_key_env names another)',
+  },
+  {
     name: 'LOG_LEVEL',
     kind: { type: 'enum', values: ['DEBUG', 'INFO', 'WARNING', 'ERROR'], caseInsensitive: true },
     default: 'INFO',

@@ -16,8 +16,8 @@ const RUNTIME_CREDENTIALS = new Set([
   'AGENT_PERMISSIONS_PATH',
 ]);
 
-/** LLM provider keys the runner holds for native agents by default. */
-export const LLM_KEY_VARS = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'] as const;
+/** LLM provider keys the runner holds for its agents by default (GEMINI_API_KEY: gemini-cli agents). */
+export const LLM_KEY_VARS = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'] as const;
 
 /** True for a variable that holds a runtime credential (including `POSTGRES_<DB>_URL`). */
 export function isRuntimeCredential(name: string): boolean {

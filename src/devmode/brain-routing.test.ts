@@ -60,7 +60,12 @@ describe('brain routing', () => {
     });
     const make = (def: any) => {
       const b = resolveBrain(def, env, { llmKeys: undefined });
-      return factory({ provider: b.provider, apiKey: b.apiKey, baseURL: b.baseURL, timeoutMs: 1000 });
+      return factory({
+        provider: b.provider as 'anthropic' | 'openai',
+        apiKey: b.apiKey,
+        baseURL: b.baseURL,
+        timeoutMs: 1000,
+      });
     };
     expect(make(agent({}))).toBe(realProvider);
     expect(built.at(-1)?.apiKey).toBe('sk-real');

@@ -23,7 +23,7 @@ export type BrainMode = 'real' | 'local' | 'offline';
 
 /** What the dev mode says about one agent's brain. */
 export interface BrainPlan {
-  provider: 'anthropic' | 'openai';
+  provider: 'anthropic' | 'openai' | 'google';
   model: string;
   apiBase: string | undefined;
   keyEnv: string;

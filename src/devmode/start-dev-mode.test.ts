@@ -32,9 +32,11 @@ afterAll(async () => {
 });
 
 describe('dev mode (in-process)', () => {
-  it('plans the example agents: two on the offline brain, claude-coder not available', () => {
+  it('plans the example agents: two on the offline brain, the coding CLIs not available', () => {
     expect(dev.plans.map((p) => [p.name, p.status, p.status === 'live' ? p.brain.mode : p.reason])).toEqual([
       ['claude-coder', 'unavailable', expect.stringContaining("Executor 'claude-code' not available")],
+      ['codex-coder', 'unavailable', expect.stringContaining("Executor 'codex' not available")],
+      ['gemini-coder', 'unavailable', expect.stringContaining("Executor 'gemini-cli' not available")],
       ['helper', 'live', 'offline'],
       ['researcher', 'live', 'offline'],
     ]);
@@ -43,7 +45,13 @@ describe('dev mode (in-process)', () => {
     expect(lines).toMatch(/@helper\s+offline brain: set ANTHROPIC_API_KEY for real answers/);
     expect(lines).toContain('service key from HUB_API_KEY or the database');
     expect(lines).toContain('in-memory store');
-    expect(dev.hub.seeded.map((s) => s.name)).toEqual(['claude-coder', 'helper', 'researcher']);
+    expect(dev.hub.seeded.map((s) => s.name)).toEqual([
+      'claude-coder',
+      'codex-coder',
+      'gemini-coder',
+      'helper',
+      'researcher',
+    ]);
   });
 
   it('answers a mention with the offline brain and shows the activation on the activity panel', async () => {
@@ -68,7 +76,13 @@ describe('dev mode (in-process)', () => {
     const panel = (await (await fetch(`${dev.url}/dev/api/activity`)).json()) as { items: { id: string }[] };
     expect(panel.items.map((i) => i.id)).toContain(row.id);
     const brains = (await (await fetch(`${dev.url}/dev/api/agents`)).json()) as { items: { status: string }[] };
-    expect(brains.items.map((i) => i.status)).toEqual(['not available', 'offline brain', 'offline brain']);
+    expect(brains.items.map((i) => i.status)).toEqual([
+      'not available',
+      'not available',
+      'not available',
+      'offline brain',
+      'offline brain',
+    ]);
   });
 
   it('gives no work to agents that cannot run, and says why instead of warning about the definitions', async () => {

@@ -11,7 +11,7 @@ export interface ExecutorRegistryOptions {
 }
 
 /**
- * The executors a runner ships with: `native`, and with a sandbox the CLI types (claude-code, goose, aider,
+ * The executors a runner ships with: `native`, and with a sandbox the CLI types (claude-code, codex, gemini-cli, goose, aider,
  * opencode, custom). A CLI whose binary is missing resolves to `Executor '<type>' not available: ...`.
  */
 export function createExecutorRegistry(options: ExecutorRegistryOptions = {}): ExecutorRegistry {

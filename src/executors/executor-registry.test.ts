@@ -20,7 +20,7 @@ describe('ExecutorRegistry', () => {
     expect(error.code).toBe('executor_not_available');
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(
-      "Executor 'foo' not available: foo is not an executor type; use one of native, claude-code, goose, aider, opencode, custom",
+      "Executor 'foo' not available: foo is not an executor type; use one of native, claude-code, codex, gemini-cli, goose, aider, opencode, custom",
     );
   });
 

@@ -135,7 +135,11 @@ async function serveConnection(
     try {
       const result = await route.provider.callTool(name, request.params.arguments ?? {}, signal);
       ok = !result.isError;
-      return { content: [{ type: 'text', text: result.content }], isError: result.isError ?? false };
+      return {
+        content: [{ type: 'text', text: result.content }],
+        ...structuredFor(result.content),
+        isError: result.isError ?? false,
+      };
     } catch (error) {
       return { content: [{ type: 'text', text: `${name} failed: ${errorMessage(error)}` }], isError: true };
     } finally {
@@ -147,4 +151,22 @@ async function serveConnection(
   socket.on('close', () => void server.close());
   await server.connect(transport);
   socket.resume();
+}
+
+/**
+ * `structuredContent` for a tool text that is JSON but not an object (a list of posts, a number): `{ result: value }`.
+ * MCP requires structuredContent to be an object, and Gemini CLI (0.61.0, `McpComplianceTransport`) copies any JSON
+ * first text block into structuredContent when a result has none, then rejects its own copy when it is an array
+ * ("expected record, received array"). Object texts and plain text get none (the text stays the tool's answer).
+ */
+export function structuredFor(text: string): { structuredContent?: Record<string, unknown> } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? {}
+    : { structuredContent: { result: value } };
 }

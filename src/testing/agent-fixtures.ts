@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /** One agent to write into a test definitions folder. */
 export interface FixtureAgent {
   name: string;
-  provider?: 'anthropic' | 'openai';
+  provider?: 'anthropic' | 'openai' | 'google';
   /** Base URL of the (fake) LLM; for openai give `${url}/v1`. */
   apiBase?: string;
   apiKeyEnv?: string;
@@ -20,6 +20,8 @@ export interface FixtureAgent {
   /** `capabilities.mcp_servers` entries (built-in names or custom server objects). */
   mcpServers?: (string | Record<string, unknown>)[];
 }
+
+const MODEL = { anthropic: 'claude-sonnet-4-6', openai: 'gpt-4o-mini', google: 'gemini-2.5-flash' } as const;
 
 /** Write `agents/<name>/{config.yaml,system-prompt.md}` for each agent into a fresh temp folder; returns its path. */
 export function writeAgentDefinitions(
@@ -37,7 +39,7 @@ export function writeAgentDefinitions(
       `type: ${a.type ?? 'native'}`,
       'brain:',
       `  provider: ${a.provider ?? 'anthropic'}`,
-      `  model: ${a.model ?? (a.provider === 'openai' ? 'gpt-4o-mini' : 'claude-sonnet-4-6')}`,
+      `  model: ${a.model ?? MODEL[a.provider ?? 'anthropic']}`,
       ...(a.apiBase ? [`  api_base: ${a.apiBase}`] : []),
       ...(a.apiKeyEnv ? [`  api_key_env: ${a.apiKeyEnv}`] : []),
       'capabilities:',

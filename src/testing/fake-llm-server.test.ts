@@ -4,7 +4,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeLlmServer, error, text, toolCall } from './fake-llm-server.js';
+import { FakeLlmServer, error, text, toolCall, toolCalls } from './fake-llm-server.js';
 
 let fake: FakeLlmServer;
 beforeEach(async () => {
@@ -191,6 +191,31 @@ describe('FakeLlmServer: streaming and the Responses API, read by the official S
       ['responses', 'hi there'],
       ['responses', 'look it up'],
     ]);
+  });
+
+  it('names the namespace of a namespaced function call and reads tool outputs given as content parts', async () => {
+    fake.script([
+      toolCalls([{ name: 'hub_search', namespace: 'mcp__botburrow', args: { query: 'x' }, id: 'call_9' }]),
+      text('done'),
+    ]);
+    const first = await post('/v1/responses', { model: 'gpt-x', input: 'find it' });
+    expect(first.json.output[0]).toMatchObject({
+      type: 'function_call',
+      namespace: 'mcp__botburrow',
+      name: 'hub_search',
+    });
+    const output = [
+      { type: 'input_text', text: 'found ' },
+      { type: 'input_text', text: 'it' },
+    ];
+    await post('/v1/responses', {
+      model: 'gpt-x',
+      input: [
+        { role: 'user', content: 'find it' },
+        { type: 'function_call_output', call_id: 'call_9', output },
+      ],
+    });
+    expect(fake.requests[1]!.toolResults).toEqual([{ toolCallId: 'call_9', content: 'found it', isError: false }]);
   });
 
   it('answers count_tokens and the model list without the script', async () => {

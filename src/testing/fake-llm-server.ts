@@ -6,14 +6,16 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeGemini, geminiError, geminiKey, geminiRoute } from './fake-llm-gemini.js';
 import { jsonReply, sseFrame, sseReply, type FakeLlmApi, type WireReply } from './fake-llm-wire.js';
 
 export type { FakeLlmApi } from './fake-llm-wire.js';
 
 /**
  * A real HTTP server on 127.0.0.1 speaking the Anthropic Messages API (`POST /v1/messages`), OpenAI Chat
- * Completions (`POST /v1/chat/completions`) and OpenAI Responses (`POST /v1/responses`), as JSON or, when the
- * request says `stream: true`, as the Server-Sent Events of the real API (chat sends its usage chunk only with
+ * Completions (`POST /v1/chat/completions`), OpenAI Responses (`POST /v1/responses`) and the Gemini API
+ * (`POST /v1beta/models/<model>:generateContent`, `:streamGenerateContent?alt=sse`, `:countTokens`), as JSON or, when
+ * the request says `stream: true` (Gemini: the stream method), as the Server-Sent Events of the real API (chat sends its usage chunk only with
  * `stream_options.include_usage`), for tests that go through the official SDKs or real CLIs. It also answers
  * `POST /v1/messages/count_tokens` and `GET /v1/models` (recorded in `meta`, not in `requests`). Each response is a scripted step (`script([...])`, consumed in order, whichever API is called) or, when the
  * script is empty, the answer of a `respondWith(handler)`. Every request is recorded; anything the test did
@@ -26,6 +28,11 @@ export interface FakeToolCall {
   name: string;
   args: Record<string, unknown> | string;
   id?: string;
+  /**
+   * Responses API only: the `namespace` of a namespaced function tool (codex offers each MCP server's tools as
+   * `{type: 'namespace', name: 'mcp__<server>', tools: [...]}` and expects the call to name the namespace).
+   */
+  namespace?: string;
 }
 
 interface StepOptions {
@@ -134,6 +141,7 @@ function textOf(content: unknown): string | undefined {
 
 function describe(api: FakeLlmApi, body: any): Pick<FakeLlmRequest, 'lastUserText' | 'toolResults'> {
   if (api === 'responses') return describeResponses(body);
+  if (api === 'gemini') return describeGemini(body);
   const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
   const users = messages.filter((m) => m?.role === 'user').map((m) => textOf(m.content));
   const lastUserText = users.filter((t) => t !== undefined).at(-1);
@@ -173,7 +181,14 @@ function describeResponses(body: any): Pick<FakeLlmRequest, 'lastUserText' | 'to
     );
   const trailing: any[] = [];
   for (let i = items.length - 1; i >= 0 && items[i]?.type === 'function_call_output'; i--) trailing.unshift(items[i]);
-  const toolResults = trailing.map((i) => ({ toolCallId: i.call_id, content: String(i.output ?? ''), isError: false }));
+  // `output` is a string or (codex) a list of content parts such as `{type: 'input_text', text}`.
+  const outputText = (output: unknown): string =>
+    Array.isArray(output)
+      ? output.map((part: any) => (typeof part?.text === 'string' ? part.text : '')).join('')
+      : typeof output === 'string'
+        ? output
+        : JSON.stringify(output ?? '');
+  const toolResults = trailing.map((i) => ({ toolCallId: i.call_id, content: outputText(i.output), isError: false }));
   return { lastUserText: texts.filter((t) => t !== undefined).at(-1), toolResults };
 }
 
@@ -268,7 +283,8 @@ export class FakeLlmServer {
     const rawBody = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (this.answerMeta(req, res, path, rawBody)) return;
-    const api = req.method === 'POST' ? ROUTES[path] : undefined;
+    const gemini = req.method === 'POST' ? geminiRoute(path) : undefined;
+    const api = req.method === 'POST' ? (gemini ? 'gemini' : ROUTES[path]) : undefined;
     if (!api)
       return this.fail(res, 'openai', 404, path, `unknown endpoint ${req.method} ${path} (use url / openAiUrl)`);
     let body: any;
@@ -287,7 +303,7 @@ export class FakeLlmServer {
       ...describe(api, body),
     };
     this.record(request);
-    if (this.expectedApiKey !== undefined && presentedKey(api, req.headers) !== this.expectedApiKey) {
+    if (this.expectedApiKey !== undefined && presentedKey(api, req.headers, req.url) !== this.expectedApiKey) {
       return this.send(res, api, { kind: 'error', status: 401 }, request);
     }
     let step: FakeLlmStep | undefined;
@@ -303,27 +319,34 @@ export class FakeLlmServer {
 
   /** count_tokens and the model list; true when `req` was one of them (and is answered). */
   private answerMeta(req: IncomingMessage, res: ServerResponse, path: string, rawBody: string): boolean {
-    const countTokens = req.method === 'POST' && path === '/v1/messages/count_tokens';
+    const geminiCount = req.method === 'POST' && geminiRoute(path)?.method === 'countTokens';
+    const countTokens = (req.method === 'POST' && path === '/v1/messages/count_tokens') || geminiCount;
     const models = req.method === 'GET' && path === '/v1/models';
     if (!countTokens && !models) return false;
     this.meta.push({ method: req.method ?? 'GET', path, headers: req.headers });
-    const api: FakeLlmApi = countTokens || req.headers['anthropic-version'] ? 'anthropic' : 'openai';
-    if (this.expectedApiKey !== undefined && presentedKey(api, req.headers) !== this.expectedApiKey) {
+    const api: FakeLlmApi = geminiCount
+      ? 'gemini'
+      : countTokens || req.headers['anthropic-version']
+        ? 'anthropic'
+        : 'openai';
+    if (this.expectedApiKey !== undefined && presentedKey(api, req.headers, req.url) !== this.expectedApiKey) {
       this.send(res, api, { kind: 'error', status: 401 }, undefined);
       return true;
     }
-    const payload = countTokens
-      ? { input_tokens: Math.ceil(rawBody.length / 4) }
-      : api === 'anthropic'
-        ? {
-            data: [
-              { type: 'model', id: 'claude-fake', display_name: 'Claude Fake', created_at: '2026-01-01T00:00:00Z' },
-            ],
-            has_more: false,
-            first_id: 'claude-fake',
-            last_id: 'claude-fake',
-          }
-        : { object: 'list', data: [{ id: 'gpt-fake', object: 'model', created: 0, owned_by: 'fake' }] };
+    const payload = geminiCount
+      ? { totalTokens: Math.ceil(rawBody.length / 4) }
+      : countTokens
+        ? { input_tokens: Math.ceil(rawBody.length / 4) }
+        : api === 'anthropic'
+          ? {
+              data: [
+                { type: 'model', id: 'claude-fake', display_name: 'Claude Fake', created_at: '2026-01-01T00:00:00Z' },
+              ],
+              has_more: false,
+              first_id: 'claude-fake',
+              last_id: 'claude-fake',
+            }
+          : { object: 'list', data: [{ id: 'gpt-fake', object: 'model', created: 0, owned_by: 'fake' }] };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
     return true;
   }
@@ -367,7 +390,11 @@ export class FakeLlmServer {
       return;
     }
     const reply = this.wireReply(api, step, request);
-    if (request?.body?.stream !== true) {
+    const stream =
+      api === 'gemini'
+        ? geminiRoute(request?.path ?? '')?.method === 'streamGenerateContent'
+        : request?.body?.stream === true;
+    if (!request || !stream) {
       res.writeHead(200, headers).end(JSON.stringify(jsonReply(api, reply)));
       return;
     }
@@ -390,7 +417,7 @@ export class FakeLlmServer {
     const outChars = step.text.length + calls.reduce((sum, c) => sum + JSON.stringify(c.args).length, 0);
     return {
       n,
-      model: step.model ?? request?.body?.model ?? 'fake-model',
+      model: step.model ?? request?.body?.model ?? geminiRoute(request?.path ?? '')?.model ?? 'fake-model',
       text: step.text,
       calls,
       input: step.usage?.input ?? Math.ceil((request?.rawBody.length ?? 0) / 4),
@@ -401,14 +428,16 @@ export class FakeLlmServer {
   }
 }
 
-/** Anthropic takes `x-api-key` or (SDK 1.x) `Authorization: Bearer`; OpenAI takes the bearer token. */
-function presentedKey(api: FakeLlmApi, headers: IncomingHttpHeaders): string | undefined {
+/** Anthropic takes `x-api-key` or (SDK 1.x) `Authorization: Bearer`; OpenAI the bearer token; Gemini `x-goog-api-key`. */
+function presentedKey(api: FakeLlmApi, headers: IncomingHttpHeaders, url = '/'): string | undefined {
+  if (api === 'gemini') return geminiKey(headers, url);
   const bearer = /^Bearer (.*)$/.exec(headers.authorization ?? '')?.[1];
   const apiKey = headers['x-api-key'];
   return api === 'anthropic' && typeof apiKey === 'string' ? apiKey : bearer;
 }
 
 function errorBody(api: FakeLlmApi, status: number, message: string): unknown {
+  if (api === 'gemini') return geminiError(status, message);
   if (api === 'anthropic') {
     const type = ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
     return { type: 'error', error: { type, message } };

@@ -1,11 +1,13 @@
 // The wire formats of the fake LLM server's answers: Anthropic Messages, OpenAI Chat Completions and OpenAI
-// Responses, each as one JSON body and as the Server-Sent Events the real APIs stream when `stream: true`.
+// Responses (and Gemini, in fake-llm-gemini.ts), each as one JSON body and as the Server-Sent Events the real APIs stream when `stream: true`.
 // References: https://docs.anthropic.com/en/api/messages-streaming,
 // https://platform.openai.com/docs/api-reference/chat-streaming (usage chunk only with
 // `stream_options.include_usage`), https://platform.openai.com/docs/api-reference/responses-streaming.
 
+import { geminiEvents, geminiJson } from './fake-llm-gemini.js';
+
 /** Which API a request came in on. */
-export type FakeLlmApi = 'anthropic' | 'openai' | 'responses';
+export type FakeLlmApi = 'anthropic' | 'openai' | 'responses' | 'gemini';
 
 /** One model turn, ready to be written in any format. */
 export interface WireReply {
@@ -13,7 +15,7 @@ export interface WireReply {
   n: number;
   model: string;
   text: string;
-  calls: { id: string; name: string; args: Record<string, unknown> | string }[];
+  calls: { id: string; name: string; args: Record<string, unknown> | string; namespace?: string }[];
   input: number;
   output: number;
   /** Anthropic cache writes and reads (besides `input`). */
@@ -42,6 +44,7 @@ function anthropicInput(args: WireReply['calls'][number]['args']): unknown {
 
 /** The non-streaming body of `reply` in `api`'s format. */
 export function jsonReply(api: FakeLlmApi, r: WireReply): unknown {
+  if (api === 'gemini') return geminiJson(r);
   if (api === 'anthropic') {
     const content: unknown[] = r.text || r.calls.length === 0 ? [{ type: 'text', text: r.text }] : [];
     for (const c of r.calls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: anthropicInput(c.args) });
@@ -87,6 +90,7 @@ export function jsonReply(api: FakeLlmApi, r: WireReply): unknown {
 export function sseReply(api: FakeLlmApi, r: WireReply, includeUsage: boolean): SseEvent[] {
   if (api === 'anthropic') return anthropicEvents(r);
   if (api === 'responses') return responsesEvents(r);
+  if (api === 'gemini') return geminiEvents(r);
   return chatEvents(r, includeUsage);
 }
 
@@ -201,6 +205,7 @@ function outputItems(r: WireReply): Record<string, unknown>[] {
       type: 'function_call',
       id: `fc_${c.id}`,
       call_id: c.id,
+      ...(c.namespace ? { namespace: c.namespace } : {}),
       name: c.name,
       arguments: argsText(c.args),
       status: 'completed',

@@ -65,7 +65,7 @@ export class RuntimeHarness {
     return h;
   }
 
-  /** Base env of a runner child process (the canary LLM key under both provider names). */
+  /** Base env of a runner child process (the canary LLM key under every provider name). */
   get env(): NodeJS.ProcessEnv {
     return {
       ...process.env,
@@ -75,6 +75,7 @@ export class RuntimeHarness {
       AGENT_DEFINITIONS_PATH: this.defsRoot,
       ANTHROPIC_API_KEY: HARNESS_LLM_KEY,
       OPENAI_API_KEY: HARNESS_LLM_KEY,
+      GEMINI_API_KEY: HARNESS_LLM_KEY,
       METRICS_PORT: '0',
       LOG_LEVEL: 'DEBUG',
     };

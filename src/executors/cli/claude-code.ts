@@ -36,6 +36,7 @@ export const claudeCodeTool: CliTool = {
   install: 'npm package @anthropic-ai/claude-code',
   supportsMcp: true,
   needsLlmKey: true,
+  provider: 'anthropic',
   invocation(ctx: CliInvocationContext): CliInvocation {
     const { config } = ctx.definition;
     const args = ['-p', '--output-format', 'stream-json', '--verbose', '--model', config.brain.model];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.js';
 import { startToolBridge, type ToolBridge } from '../../mcp/tool-bridge-server.js';
@@ -18,6 +19,7 @@ import { buildSystemPrompt } from '../native/build-system-prompt.js';
 import { keyBindingsFromEnv } from '../native/key-bindings-from-env.js';
 import { resolveBrain, type KeyBindingContext, type ResolvedBrain } from '../native/resolve-brain.js';
 import type {
+  CliFile,
   CliInvocation,
   CliInvocationContext,
   CliLlmAccess,
@@ -34,6 +36,45 @@ export interface CliExecutorOptions {
   refuseReason?: string;
   /** Fetch of the LLM gateway's upstream calls (e.g. proxy-aware). @default global fetch */
   fetch?: typeof fetch;
+}
+
+/** Write the tool's files into the session's runtime folder (read-only for the tool), creating subfolders. */
+async function writeRuntimeFiles(session: SandboxSession, files: CliFile[]): Promise<void> {
+  for (const f of files) {
+    const path = join(session.hostRuntimeDir, f.name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, f.content, { mode: 0o444 });
+  }
+}
+
+/**
+ * Write the tool's home files into the session's workspace (the tool's HOME), writable by the tool: folders and
+ * files take the workspace's owner, so a sandbox that runs the tool as another uid can still write there.
+ */
+async function writeHomeFiles(session: SandboxSession, files: CliFile[]): Promise<void> {
+  const root = session.hostWorkspace;
+  const { uid, gid } = await stat(root);
+  for (const f of files) {
+    const parts = f.name.split('/');
+    let dir = root;
+    for (const part of parts.slice(0, -1)) {
+      dir = join(dir, part);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await chown(dir, uid, gid);
+    }
+    const path = join(dir, parts.at(-1) ?? f.name);
+    await writeFile(path, f.content, { mode: 0o600 });
+    await chown(path, uid, gid);
+  }
+}
+
+/**
+ * The outermost `node_modules` folder holding `path`, for an npm-installed CLI whose launcher loads its native
+ * binary from a sibling package (`@openai/codex` → `@openai/codex-linux-x64`); undefined outside node_modules.
+ */
+export function packageRoot(path: string): string | undefined {
+  const at = path.indexOf(`${sep}node_modules${sep}`);
+  return at < 0 ? undefined : path.slice(0, at + `${sep}node_modules`.length);
 }
 
 /** Stderr lines quoted in `cli_exit_nonzero`. */
@@ -114,9 +155,8 @@ export class CliExecutor implements Executor {
       };
       const invocation = this.tool.invocation(ctx);
       if (policy) invocation.env = { ...invocation.env, ...proxyEnv };
-      for (const f of invocation.files ?? []) {
-        await writeFile(join(session.hostRuntimeDir, f.name), f.content, { mode: 0o444 });
-      }
+      await writeRuntimeFiles(session, invocation.files ?? []);
+      await writeHomeFiles(session, invocation.homeFiles ?? []);
       input.onIteration?.(1);
       input.logger.debug('cli_started', { executor_type: this.tool.type, binary, sandbox: this.options.sandbox.kind });
       const result = await this.spawn(session, binary, { ...invocation, relays }, runSignal);
@@ -229,7 +269,7 @@ export class CliExecutor implements Executor {
     env: ExecutorInput['env'],
     bindings: KeyBindingContext,
   ): ResolvedBrain | undefined {
-    const forced = this.tool.type === 'claude-code' ? { provider: 'anthropic' as const } : {};
+    const forced = this.tool.provider ? { provider: this.tool.provider } : {};
     const def = {
       name: definition.name,
       config: { ...definition.config, brain: { ...definition.config.brain, ...forced } },
@@ -276,7 +316,12 @@ export class CliExecutor implements Executor {
     invocation: CliInvocation & { relays: SandboxRelay[] },
     signal: AbortSignal,
   ): Promise<SandboxResult> {
-    const readOnlyPaths = [...new Set([...binaryFolders(binary), dirname(process.execPath)])];
+    // Every folder of the binary's symlink chain, and the npm package folder holding its real file (launchers that
+    // load a sibling native package need it).
+    const real = realpathSync(binary);
+    const readOnlyPaths = [
+      ...new Set([...binaryFolders(binary), packageRoot(real), dirname(process.execPath)].filter(Boolean)),
+    ] as string[];
     const { args, env, stdin, relays } = invocation;
     try {
       return await session.run({ command: binary, args, env, stdin, readOnlyPaths, relays }, signal);
@@ -311,6 +356,13 @@ export class CliExecutor implements Executor {
   }
 
   private exitError(result: SandboxResult): ExecutorError {
+    if (this.tool.maxTurnsExitCode !== undefined && result.exitCode === this.tool.maxTurnsExitCode) {
+      return new ExecutorError(
+        'max_iterations_exceeded',
+        `Executor '${this.tool.type}' stopped at its turn limit (behavior.max_iterations)`,
+        { data: { executor_type: this.tool.type, exit_code: result.exitCode } },
+      );
+    }
     const how =
       result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
     const tail = lastLines(result.stderr, STDERR_LINES);

@@ -1,5 +1,5 @@
 // CLI executors end to end: dev Hub + private redis-server + a runner whose PATH starts with fake CLIs
-// (src/testing/fake-clis: claude, goose, aider, opencode, fake-custom) that check their real flags and print their
+// (src/testing/fake-clis: claude, codex, gemini, goose, aider, opencode, fake-custom) that check their real flags and print their
 // real output formats, calling their model (the fake LLM) through the runner's LLM gateway like the real tools.
 // Covers: reply posted and the gateway's token count reported per tool (not the CLI's); Hub tools through the MCP bridge;
 // non-zero exit → cli_exit_nonzero/executor_error with the stderr tail; hang → ACTIVATION_TIMEOUT with the whole
@@ -45,12 +45,22 @@ const CUSTOM_YAML = `executor:
   command: fake-custom
   args: ["--prompt", "\${PROMPT}", "--system", "\${SYSTEM_PROMPT_FILE}", "--workspace", "\${WORKSPACE}", "--mcp", "\${MCP_CONFIG}"]`;
 
-const AGENTS = { cc: 'claude-code', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' } as const;
+const AGENTS = {
+  cc: 'claude-code',
+  cx: 'codex',
+  gx: 'gemini-cli',
+  gz: 'goose',
+  ad: 'aider',
+  oc: 'opencode',
+  cu: 'custom',
+} as const;
 type Agent = keyof typeof AGENTS;
 /** Provider per agent, so the fakes speak every format: Messages SSE (cc) and JSON (ad), Chat SSE (gz) and JSON
- * (cu), Responses SSE (oc). */
-const PROVIDER: Record<Agent, 'anthropic' | 'openai'> = {
+ * (cu), Responses SSE (oc, cx), Gemini SSE (gx). */
+const PROVIDER: Record<Agent, 'anthropic' | 'openai' | 'google'> = {
   cc: 'anthropic',
+  cx: 'openai',
+  gx: 'google',
   gz: 'openai',
   ad: 'anthropic',
   oc: 'openai',
@@ -68,7 +78,7 @@ async function start(opts: { kind?: 'bwrap' | 'process'; path?: string; timeoutM
       name,
       type,
       provider: PROVIDER[name as Agent],
-      apiBase: PROVIDER[name as Agent] === 'anthropic' ? llm.url : llm.openAiUrl,
+      apiBase: PROVIDER[name as Agent] === 'openai' ? llm.openAiUrl : llm.url,
       grants: ['hub:read', 'hub:write', 'github:read'],
       extraYaml: type === 'custom' ? CUSTOM_YAML : '',
     })),
@@ -98,7 +108,15 @@ async function ask(agent: Agent, text: string) {
   return post;
 }
 
-const TOOL_NAME: Record<Agent, string> = { cc: 'claude', gz: 'goose', ad: 'aider', oc: 'opencode', cu: 'custom' };
+const TOOL_NAME: Record<Agent, string> = {
+  cc: 'claude',
+  cx: 'codex',
+  gx: 'gemini',
+  gz: 'goose',
+  ad: 'aider',
+  oc: 'opencode',
+  cu: 'custom',
+};
 
 describe.each(['bwrap', 'process'] as const)('CLI executors in the %s sandbox', (kind) => {
   it.each(Object.keys(AGENTS) as Agent[])(
@@ -125,7 +143,8 @@ describe.each(['bwrap', 'process'] as const)('CLI executors in the %s sandbox', 
         replies: 1,
       });
       // The fake model is on loopback: a local endpoint bound to no key gets none, though the runner holds one.
-      expect(h.llm.requests.map((r) => [r.headers['x-api-key'] ?? r.headers.authorization])).toEqual([[undefined]]);
+      const presented = { anthropic: 'x-api-key', openai: 'authorization', google: 'x-goog-api-key' } as const;
+      expect(h.llm.requests.map((r) => r.headers[presented[PROVIDER[agent]]])).toEqual([undefined]);
       expect(h.llm.unexpected).toEqual([]);
     },
   );
@@ -164,7 +183,7 @@ describe('CLI executors: failures', () => {
     },
   );
 
-  it.each(['cc', 'gz', 'ad', 'oc'] as Agent[])(
+  it.each(['cc', 'cx', 'gx', 'gz', 'ad', 'oc'] as Agent[])(
     '%s: output not in the tool format is cli_output_invalid',
     async (agent) => {
       const { capture } = await start();
@@ -173,6 +192,15 @@ describe('CLI executors: failures', () => {
       expect(capture.lines.find((l) => l.event === 'activation_failed')!.code).toBe('cli_output_invalid');
     },
   );
+
+  it('gx: more model turns than behavior.max_iterations is max_iterations_exceeded (gemini exits 53)', async () => {
+    const { capture } = await start();
+    await ask('gx', 'FAKE:llmcalls=6 think long');
+    await waitFor(() => capture.events().includes('activation_failed'), { timeoutMs: 15_000 });
+    const failed = capture.lines.find((l) => l.event === 'activation_failed')!;
+    expect(failed.code).toBe('max_iterations_exceeded');
+    expect(h.llm.requests).toHaveLength(5);
+  });
 
   it('a missing CLI is not available (backoff) while other agents keep running', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'bb-partial-path-'));
@@ -193,7 +221,7 @@ describe('CLI executors: failures', () => {
 });
 
 describe('CLI executors: MCP bridge and secrets', () => {
-  it.each(['cc', 'gz', 'oc', 'cu'] as Agent[])('%s: calls Hub tools through the bridge', async (agent) => {
+  it.each(['cc', 'cx', 'gx', 'gz', 'oc', 'cu'] as Agent[])('%s: calls Hub tools through the bridge', async (agent) => {
     const { capture } = await start();
     await h.mention('Earlier thread: retries need jitter to avoid thundering herds');
     const post = await ask(agent, 'FAKE:tool=hub_search how should retries back off?');
@@ -209,7 +237,7 @@ describe('CLI executors: MCP bridge and secrets', () => {
     await waitFor(() => capture.events().includes('activation_completed'));
   });
 
-  it.each(['cc', 'gz', 'oc', 'cu'] as Agent[])(
+  it.each(['cc', 'cx', 'gx', 'gz', 'oc', 'cu'] as Agent[])(
     '%s: env, argv and config files hold no runner secret, yet the MCP config reaches the hub tools',
     async (agent) => {
       const { capture, sandboxLog } = await start({ keep: true });

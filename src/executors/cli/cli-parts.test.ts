@@ -1,5 +1,6 @@
 // Unit tests of the CLI executor parts: the MCP tool bridge's token check and routing (through the real relay
-// script), and each output parser on edge cases (errors the tools report, token units, missing replies).
+// script), its structuredContent for JSON lists (Gemini CLI), and each output parser on edge cases (errors the tools
+// report, token units, missing replies, turn limits).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,9 @@ import { captureLogger } from '../../testing/capture-logger.js';
 import type { ToolProvider } from '../tool-provider.js';
 import { parseAiderHistory } from './aider.js';
 import { parseClaudeStreamJson } from './claude-code.js';
+import { parseCodexJsonl } from './codex.js';
 import { expandTemplate } from './custom.js';
+import { parseGeminiStreamJson } from './gemini-cli.js';
 import { parseGooseJson } from './goose.js';
 import { parseOpenCodeJson } from './opencode.js';
 
@@ -26,7 +29,8 @@ afterEach(async () => {
 
 const echo: ToolProvider = {
   listTools: () => Promise.resolve([{ name: 'echo', description: 'echo', inputSchema: { type: 'object' } }]),
-  callTool: (_name, args) => Promise.resolve({ content: `echo ${JSON.stringify(args)}` }),
+  callTool: (_name, args) =>
+    Promise.resolve({ content: 'raw' in args ? String(args.raw) : `echo ${JSON.stringify(args)}` }),
 };
 
 /** Run the relay with `tokenFile`, send MCP requests, return the responses (closes stdin after the last). */
@@ -80,10 +84,46 @@ describe('MCP tool bridge', () => {
     expect(ok.map((r) => r.id)).toEqual([1, 2, 3]);
     expect(ok[1].result.tools.map((t: any) => t.name)).toEqual(['echo']);
     expect(ok[2].result.content[0].text).toBe('echo {"a":1}');
+    expect(ok[2].result.structuredContent).toBeUndefined();
     expect(calls).toEqual(['echo:true']);
     const rejected = await relay(relayPath, join(dir, 'mcp.sock'), join(dir, 'bad'), [INIT]);
     expect(rejected).toEqual([]);
     expect(capture.events()).toContain('mcp_bridge_rejected');
+  });
+});
+
+describe('MCP tool bridge: structuredContent', () => {
+  it('a JSON list or scalar text also comes as an object structuredContent; objects and plain text do not', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bb-bridge-'));
+    bridge = await startToolBridge({
+      tools: [echo],
+      socketPath: join(dir, 'mcp.sock'),
+      token: 't',
+      signal: new AbortController().signal,
+      logger: captureLogger().logger,
+    });
+    const relayPath = await writeStdioSocketRelay(dir);
+    writeFileSync(join(dir, 'token'), 't');
+    const call = (id: number, raw: string) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { raw } },
+    });
+    const res = await relay(relayPath, join(dir, 'mcp.sock'), join(dir, 'token'), [
+      INIT,
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      call(2, '[{"id":"p1"}]'),
+      call(3, '42'),
+      call(4, '{"id":"p1"}'),
+      call(5, 'plain text'),
+    ]);
+    expect(res.slice(1).map((r) => [r.result.content[0].text, r.result.structuredContent])).toEqual([
+      ['[{"id":"p1"}]', { result: [{ id: 'p1' }] }],
+      ['42', { result: 42 }],
+      ['{"id":"p1"}', undefined],
+      ['plain text', undefined],
+    ]);
   });
 });
 
@@ -171,6 +211,71 @@ describe('output parsers', () => {
     expect(() =>
       parseOpenCodeJson(JSON.stringify({ type: 'error', error: { name: 'APIError', data: { message: 'bad key' } } })),
     ).toThrow('opencode reported an error: bad key');
+  });
+
+  it('codex: last agent message, MCP calls with status, turn.failed and error events reported', () => {
+    const item = (i: object) => JSON.stringify({ type: 'item.completed', item: i });
+    const out = [
+      JSON.stringify({ type: 'thread.started', thread_id: 't1' }),
+      item({ id: 'item_0', type: 'error', message: 'Model metadata for `x` not found.' }),
+      item({ id: 'item_1', type: 'agent_message', text: 'let me look' }),
+      item({ id: 'item_2', type: 'mcp_tool_call', server: 'botburrow', tool: 'hub_search', status: 'completed' }),
+      item({ id: 'item_3', type: 'mcp_tool_call', server: 'botburrow', tool: 'hub_get_thread', status: 'failed' }),
+      item({ id: 'item_4', type: 'command_execution', status: 'completed', exit_code: 1 }),
+      item({ id: 'item_5', type: 'agent_message', text: ' answer ' }),
+      JSON.stringify({ type: 'turn.completed', usage: { input_tokens: 30, output_tokens: 4 } }),
+    ].join('\n');
+    expect(parseCodexJsonl(out)).toEqual({
+      reply: 'answer',
+      tokensIn: 30,
+      tokensOut: 4,
+      turns: 1,
+      toolCalls: [
+        { name: 'mcp__botburrow__hub_search', ok: true, durationMs: 0 },
+        { name: 'mcp__botburrow__hub_get_thread', ok: false, durationMs: 0 },
+        { name: 'exec_command', ok: false, durationMs: 0 },
+      ],
+    });
+    const thread = JSON.stringify({ type: 'thread.started', thread_id: 't1' });
+    const failed = `${thread}\n${JSON.stringify({ type: 'turn.failed', error: { message: 'stream disconnected' } })}`;
+    expect(() => parseCodexJsonl(failed)).toThrow('codex reported an error: stream disconnected');
+    expect(() => parseCodexJsonl(`${thread}\n{"type":"turn.completed"}`)).toThrow('no agent_message item');
+    expect(() => parseCodexJsonl('Reading prompt from stdin...')).toThrow('no thread events');
+  });
+
+  it('gemini-cli: assistant text after the last tool call, failed tools, turn limit and errors', () => {
+    const ev = (e: object) => JSON.stringify(e);
+    const out = [
+      ev({ type: 'init', model: 'gemini-2.5-flash' }),
+      ev({ type: 'message', role: 'user', content: 'q' }),
+      ev({ type: 'message', role: 'assistant', content: 'Looking', delta: true }),
+      ev({ type: 'tool_use', tool_name: 'mcp_botburrow_hub_search', tool_id: 'a' }),
+      ev({ type: 'tool_use', tool_name: 'run_shell_command', tool_id: 'b' }),
+      ev({ type: 'tool_result', tool_id: 'a', status: 'success' }),
+      ev({ type: 'tool_result', tool_id: 'b', status: 'error' }),
+      ev({ type: 'message', role: 'assistant', content: 'Back off ', delta: true }),
+      ev({ type: 'message', role: 'assistant', content: 'with jitter.', delta: true }),
+      ev({ type: 'result', status: 'success', stats: { input_tokens: 70, output_tokens: 9 } }),
+    ].join('\n');
+    expect(parseGeminiStreamJson(out)).toEqual({
+      reply: 'Back off with jitter.',
+      tokensIn: 70,
+      tokensOut: 9,
+      model: 'gemini-2.5-flash',
+      turns: 2,
+      toolCalls: [
+        { name: 'mcp_botburrow_hub_search', ok: true, durationMs: 0 },
+        { name: 'run_shell_command', ok: false, durationMs: 0 },
+      ],
+    });
+    const result = (e: object) => ev({ type: 'result', status: 'error', error: e });
+    expect(() => parseGeminiStreamJson(result({ type: 'FatalTurnLimitedError', message: 'max' }))).toThrow(
+      expect.objectContaining({ code: 'max_iterations_exceeded' }),
+    );
+    expect(() => parseGeminiStreamJson(result({ type: 'ApiError', message: 'quota' }))).toThrow(
+      'Gemini CLI reported an error: quota',
+    );
+    expect(() => parseGeminiStreamJson(ev({ type: 'init' }))).toThrow('no "result" event');
   });
 
   it('custom: templates known variables and leaves unknown ones', () => {

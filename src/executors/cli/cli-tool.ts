@@ -17,7 +17,7 @@ export interface McpLaunch {
  */
 export interface CliLlmAccess {
   /** The agent's provider (the API family the CLI should speak). */
-  provider: 'anthropic' | 'openai';
+  provider: 'anthropic' | 'openai' | 'google';
   /** `http://127.0.0.1:<port>`, no path: Anthropic-style base URL. OpenAI-style clients use {@link openAiBase}. */
   origin: string;
   /** The gateway token, to put where the CLI expects its API key. */
@@ -49,6 +49,7 @@ export interface CliInvocationContext {
 
 /** A file the executor writes into the runtime folder before the run (read-only for the CLI). */
 export interface CliFile {
+  /** Path relative to the runtime folder (`a.json` or `sub/a.json`; the folder is created). */
   name: string;
   content: string;
 }
@@ -58,7 +59,13 @@ export interface CliInvocation {
   args: string[];
   env?: Record<string, string>;
   stdin?: string;
+  /** Written into the runtime folder, read-only for the tool. */
   files?: CliFile[];
+  /**
+   * Written into the workspace (the tool's HOME), writable by the tool: only for a tool that insists on writing
+   * next to its config (codex's CODEX_HOME). Names are relative to the workspace.
+   */
+  homeFiles?: CliFile[];
 }
 
 /** The reply and consumption parsed from a tool's output. */
@@ -91,6 +98,10 @@ export interface CliTool {
   supportsMcp: boolean;
   /** Whether the run needs an LLM key on the runner (`llm_api_key_missing` otherwise); the CLI gets a gateway token. */
   needsLlmKey: boolean;
+  /** The only provider the tool speaks, whatever `brain.provider` says (e.g. codex: the OpenAI Responses API). */
+  provider?: CliLlmAccess['provider'];
+  /** The exit code the tool uses when it stops at its turn limit (reported as `max_iterations_exceeded`). */
+  maxTurnsExitCode?: number;
   invocation(ctx: CliInvocationContext): CliInvocation;
   /** @throws ExecutorError `cli_output_invalid` */
   parse(output: CliRunOutput, ctx: CliInvocationContext): Promise<ParsedCliOutput> | ParsedCliOutput;

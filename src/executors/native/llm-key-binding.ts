@@ -13,16 +13,22 @@ import { isLocalEndpoint } from '../../shared/local-endpoint.js';
 export const BUILT_IN_KEY_ENDPOINTS: Readonly<Record<string, readonly string[]>> = {
   ANTHROPIC_API_KEY: ['https://api.anthropic.com'],
   OPENAI_API_KEY: ['https://api.openai.com'],
+  GEMINI_API_KEY: ['https://generativelanguage.googleapis.com'],
 };
 
 /** The provider endpoint used when `brain.api_base` is unset. */
 export const PROVIDER_ENDPOINT = {
   anthropic: 'https://api.anthropic.com',
   openai: 'https://api.openai.com/v1',
+  google: 'https://generativelanguage.googleapis.com',
 } as const;
 
 /** The key variable used when `brain.api_key_env` is unset. */
-export const DEFAULT_KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
+export const DEFAULT_KEY_ENV = {
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY',
+  google: 'GEMINI_API_KEY',
+} as const;
 
 function keyNameProblem(name: string): string | undefined {
   if (!/^[A-Z_][A-Z0-9_]*(_KEY|_TOKEN)$/.test(name)) return 'must name an LLM key variable ending in _KEY or _TOKEN';
@@ -77,7 +83,7 @@ export function endpointMatches(bound: string, apiBase: string): boolean {
 
 /** The brain fields the binding depends on. */
 export interface BrainEndpoint {
-  provider: 'anthropic' | 'openai';
+  provider: 'anthropic' | 'openai' | 'google';
   /** `brain.api_base`; undefined = the provider's public endpoint. */
   apiBase: string | undefined;
   /** `brain.api_key_env` as written; undefined = the provider default. */
@@ -106,7 +112,7 @@ export function planLlmKey(brain: BrainEndpoint, llmKeys: LlmKeyBindings | undef
       keyEnv,
       problem:
         `brain.api_key_env: ${keyEnv} is not an LLM key the operator bound to an endpoint; only ANTHROPIC_API_KEY, ` +
-        `OPENAI_API_KEY and the names listed under ${where} may be sent to a model`,
+        `OPENAI_API_KEY, GEMINI_API_KEY and the names listed under ${where} may be sent to a model`,
     };
   }
   if (bound.some((b) => endpointMatches(b, endpoint))) return { ok: true, keyEnv, sendKey: true, endpoint };

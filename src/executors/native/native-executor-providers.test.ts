@@ -1,6 +1,6 @@
 // Covers the native executor through the official SDKs against the fake LLM server, for both providers: a plain
 // answer, a tool-using turn (tool results go back in each API's wire format), usage summed over iterations, and
-// that the API key travels only in the auth header.
+// that the API key travels only in the auth header; provider google (gemini-cli only) is refused.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { agentConfigSchema } from '../../agents/definition-schema.js';
@@ -166,5 +166,17 @@ describe('wire format', () => {
       },
       { role: 'tool', tool_call_id: 'call_1', content: 'results for rust' },
     ]);
+  });
+});
+
+describe('native executor and provider google', () => {
+  it('refuses a definition built in code with provider google (no Gemini client) before any request', async () => {
+    const def = definition('anthropic');
+    const google = { ...def, config: { ...def.config, brain: { ...def.config.brain, provider: 'google' as const } } };
+    await expect(run({ ...input('anthropic'), definition: google })).rejects.toMatchObject({
+      code: 'executor_not_available',
+      message: 'brain.provider google needs type gemini-cli',
+    });
+    expect(fake.requests).toEqual([]);
   });
 });

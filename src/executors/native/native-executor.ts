@@ -1,4 +1,5 @@
 import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } from '../executor.js';
+import { ExecutorError } from '../errors.js';
 import { buildSystemPrompt } from './build-system-prompt.js';
 import type { LlmRetryOptions } from './call-llm.js';
 import { createLlmProvider, type LlmProviderFactory } from './llm/create-llm-provider.js';
@@ -108,6 +109,12 @@ export class NativeExecutor implements Executor {
 
   private async provider(input: Pick<ExecutorInput, 'definition' | 'env'>, timeoutMs = this.requestTimeoutMs) {
     const brain = resolveBrain(input.definition, input.env, await keyBindingsFromEnv(input.env));
+    if (brain.provider === 'google') {
+      // The schema only allows google with type gemini-cli; this guards definitions built in code.
+      throw new ExecutorError('executor_not_available', 'brain.provider google needs type gemini-cli', {
+        data: { agent_id: input.definition.name },
+      });
+    }
     const provider = this.createProvider({
       provider: brain.provider,
       apiKey: brain.apiKey,

@@ -4,7 +4,8 @@ import { DEFAULT_KEY_ENV, planLlmKey, type LlmKeyBindings } from './llm-key-bind
 
 /** A definition's `brain` block with provider, endpoint and key variable resolved (no key read). */
 export interface BrainSettings {
-  provider: 'anthropic' | 'openai';
+  /** `google` (the Gemini API) only for CLI executors that speak it (gemini-cli); the native loop has no client. */
+  provider: 'anthropic' | 'openai' | 'google';
   model: string;
   /** `brain.api_base`; undefined means the provider's public endpoint. */
   baseURL: string | undefined;

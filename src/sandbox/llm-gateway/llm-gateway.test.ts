@@ -1,7 +1,7 @@
 // The LLM gateway over a real unix socket, in front of the fake LLM server (which insists on the real key). Clients
 // are the official SDKs (their fetch pointed at the socket) and raw HTTP. Covers: the token check (401 in each
 // API's format, nothing forwarded), key injection per provider with the client's credentials stripped, metering of
-// Anthropic Messages / Chat Completions / Responses as JSON and SSE (cache tokens as input, include_usage injected),
+// Anthropic Messages / Chat Completions / Responses / Gemini generateContent as JSON and SSE (cache tokens as input, include_usage injected),
 // answers passed through unchanged, count_tokens and models unmetered, the limit (onLimit once, then 429), upstream
 // errors passed through with their status, an unreachable upstream (502), and logs free of keys and bodies.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,11 +45,14 @@ afterEach(async () => {
   for (const secret of [REAL_KEY, TOKEN, 'hi there']) expect(capture.raw()).not.toContain(secret);
 });
 
-async function start(provider: 'anthropic' | 'openai', extra: Partial<LlmGatewayOptions> = {}): Promise<LlmGateway> {
+async function start(
+  provider: 'anthropic' | 'openai' | 'google',
+  extra: Partial<LlmGatewayOptions> = {},
+): Promise<LlmGateway> {
   gateway = await startLlmGateway({
     socketPath: join(dir, 'llm.sock'),
     provider,
-    upstreamBase: provider === 'anthropic' ? fake.url : fake.openAiUrl,
+    upstreamBase: provider === 'openai' ? fake.openAiUrl : fake.url,
     apiKey: REAL_KEY,
     token: TOKEN,
     logger: capture.logger,
@@ -130,6 +133,57 @@ describe('LLM gateway: token and key', () => {
     expect(res.status).toBe(200);
     expect(fake.requests[0]!.headers.authorization).toBe(`Bearer ${REAL_KEY}`);
     expect(fake.requests[0]!.headers['x-api-key']).toBeUndefined();
+  });
+});
+
+describe('LLM gateway: Gemini API (provider google)', () => {
+  const contents = { contents: [{ role: 'user', parts: [{ text: 'hi there' }] }] };
+  const gemini = (method: string, token = TOKEN, query = '') =>
+    raw(`/v1beta/models/gemini-x:${method}${query}`, {
+      method: 'POST',
+      body: JSON.stringify(contents),
+      headers: { 'x-goog-api-key': token, 'content-type': 'application/json' },
+    });
+
+  it('swaps the token for the real x-goog-api-key and meters generateContent JSON and SSE', async () => {
+    const g = await start('google');
+    fake.script([
+      text('json answer', { usage: { input: 40, output: 6 }, model: 'gemini-x-001' }),
+      toolCall('hub_search', { query: 'x' }, { usage: { input: 50, output: 8 } }),
+    ]);
+    const json = await gemini('generateContent', TOKEN, '?key=leaked-into-the-url');
+    expect(json.status).toBe(200);
+    expect(json.body.candidates[0].content.parts).toEqual([{ text: 'json answer' }]);
+    const res = await viaSocket('http://gateway/v1beta/models/gemini-x:streamGenerateContent?alt=sse', {
+      method: 'POST',
+      body: JSON.stringify(contents),
+      headers: { 'x-goog-api-key': TOKEN, 'content-type': 'application/json' },
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    expect(await res.text()).toContain('"functionCall":{"id":');
+    expect(usages).toEqual([
+      { tokensIn: 40, tokensOut: 6, model: 'gemini-x-001' },
+      { tokensIn: 50, tokensOut: 8, model: 'gemini-x' },
+    ]);
+    expect(g.totals).toMatchObject({ tokensIn: 90, tokensOut: 14, calls: 2 });
+    expect(fake.requests.map((r) => [r.path, r.headers['x-goog-api-key']])).toEqual([
+      ['/v1beta/models/gemini-x:generateContent', REAL_KEY],
+      ['/v1beta/models/gemini-x:streamGenerateContent', REAL_KEY],
+    ]);
+    expect(JSON.stringify(fake.requests.map((r) => r.headers))).not.toContain(TOKEN);
+  });
+
+  it('refuses a wrong token in the Gemini error format; countTokens passes unmetered', async () => {
+    await start('google');
+    const wrong = await gemini('generateContent', `${TOKEN}x`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED' } });
+    expect(fake.requests).toEqual([]);
+    const counted = await gemini('countTokens');
+    expect(counted.status).toBe(200);
+    expect(counted.body.totalTokens).toBeGreaterThan(0);
+    expect(usages).toEqual([]);
+    expect(fake.meta.map((m) => m.path)).toEqual(['/v1beta/models/gemini-x:countTokens']);
   });
 });
 

@@ -3,7 +3,15 @@ import { chmod } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../../observability/logger.js';
-import { errorBody, routeFor, upstreamUrl, type LlmApiFormat, type LlmRoute } from './api-formats.js';
+import {
+  errorBody,
+  geminiMethod,
+  routeFor,
+  upstreamUrl,
+  type LlmApiFormat,
+  type LlmGatewayProvider,
+  type LlmRoute,
+} from './api-formats.js';
 import { UsageMeter, type LlmUsage } from './usage-meter.js';
 
 export type { LlmUsage } from './usage-meter.js';
@@ -12,8 +20,8 @@ export type { LlmUsage } from './usage-meter.js';
 export interface LlmGatewayOptions {
   /** Unix socket to listen on (in the session's host runtime folder). */
   socketPath: string;
-  /** The agent's provider: which header carries the key upstream (`x-api-key` or `Authorization: Bearer`). */
-  provider: 'anthropic' | 'openai';
+  /** The agent's provider: which header carries the key upstream (`x-api-key`, `Authorization: Bearer`, `x-goog-api-key`). */
+  provider: LlmGatewayProvider;
   /** `brain.api_base`; undefined = the provider's public endpoint. */
   upstreamBase: string | undefined;
   /** The real provider key. Never leaves the runner except towards `upstreamBase`. Undefined: send none. */
@@ -60,6 +68,7 @@ const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 const DROP_REQUEST = new Set([
   'authorization',
   'x-api-key',
+  'x-goog-api-key',
   'api-key',
   'cookie',
   'host',
@@ -90,7 +99,8 @@ const DROP_RESPONSE = new Set([
 /**
  * A per-activation LLM gateway: an HTTP server on a unix socket (reached from the sandbox through the loopback
  * relay) that lets a coding CLI call its model without holding the provider key. It accepts Anthropic Messages,
- * OpenAI Chat Completions and Responses (JSON and SSE) plus count_tokens and the model list, checks the
+ * OpenAI Chat Completions and Responses, Gemini generateContent / streamGenerateContent (JSON and SSE) plus
+ * count_tokens / countTokens and the model lists, checks the
  * per-activation token in constant time (401 in the client's format otherwise), swaps it for the real key of the
  * agent's provider, forwards to the agent's endpoint and streams the answer back unchanged while metering its
  * usage. Streaming chat requests get `stream_options.include_usage` so their usage arrives. Past `maxTokens` it
@@ -191,7 +201,9 @@ class GatewayState {
       log(413, undefined, 'request body too large');
       return sendError(res, format, 413, 'request body too large for the botburrow LLM gateway');
     }
-    const { payload, requestedModel } = prepareBody(route, body);
+    const prepared = prepareBody(route, body);
+    const payload = prepared.payload;
+    const requestedModel = prepared.requestedModel ?? geminiMethod(path)?.model;
     const usage = await this.forward(req, res, route, payload, requestedModel);
     log(res.statusCode, usage);
   }
@@ -273,9 +285,9 @@ class GatewayState {
     return `This activation used ${used} tokens, more than behavior.max_tokens_per_activation (${String(this.options.maxTokens)}); no more model calls are allowed`;
   }
 
-  /** `x-api-key`, else `Authorization: Bearer`, compared with the token in constant time. */
+  /** `x-api-key` (or Gemini's `x-goog-api-key`), else `Authorization: Bearer`, compared in constant time. */
   private authorized(headers: IncomingHttpHeaders): boolean {
-    const apiKey = headers['x-api-key'];
+    const apiKey = headers['x-api-key'] ?? headers['x-goog-api-key'];
     const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
     const given = typeof apiKey === 'string' && apiKey ? apiKey : bearer;
     return given !== undefined && timingSafeEqual(digest(given.trim()), this.expected);
@@ -294,6 +306,7 @@ function pathOf(req: IncomingMessage): string {
 /** The format of the gateway's own errors: the route's, else Anthropic when the client sent `anthropic-version`. */
 function formatFor(route: LlmRoute | undefined, headers: IncomingHttpHeaders): LlmApiFormat {
   if (headers['anthropic-version'] !== undefined) return 'anthropic-messages';
+  if (headers['x-goog-api-key'] !== undefined) return 'gemini';
   return route?.format ?? 'openai-chat';
 }
 
@@ -349,7 +362,7 @@ function prepareBody(
 /** The client's headers minus credentials and hop-by-hop ones, plus the real key in the provider's header. */
 function upstreamHeaders(
   headers: IncomingHttpHeaders,
-  provider: 'anthropic' | 'openai',
+  provider: LlmGatewayProvider,
   apiKey: string | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
@@ -360,6 +373,7 @@ function upstreamHeaders(
   out['accept-encoding'] = 'identity';
   if (apiKey === undefined) return out;
   if (provider === 'anthropic') out['x-api-key'] = apiKey;
+  else if (provider === 'google') out['x-goog-api-key'] = apiKey;
   else out.authorization = `Bearer ${apiKey}`;
   return out;
 }

@@ -58,11 +58,17 @@ export class UsageMeter {
     else if (!this.overflow) this.readJson(this.text);
     if (!this.seen) return undefined;
     const f = (name: string): number => this.fields.get(name) ?? 0;
-    const tokensIn =
-      this.format === 'openai-chat'
+    const gemini = this.format === 'gemini';
+    const tokensIn = gemini
+      ? f('promptTokenCount') + f('toolUsePromptTokenCount')
+      : this.format === 'openai-chat'
         ? f('prompt_tokens')
         : f('input_tokens') + f('cache_creation_input_tokens') + f('cache_read_input_tokens');
-    const tokensOut = this.format === 'openai-chat' ? f('completion_tokens') : f('output_tokens');
+    const tokensOut = gemini
+      ? f('candidatesTokenCount') + f('thoughtsTokenCount')
+      : this.format === 'openai-chat'
+        ? f('completion_tokens')
+        : f('output_tokens');
     return { tokensIn, tokensOut, model: this.model ?? requestedModel ?? 'unknown' };
   }
 
@@ -74,7 +80,8 @@ export class UsageMeter {
       return;
     }
     if (!doc) return;
-    this.take(doc.usage, doc.model);
+    if (this.format === 'gemini') this.take(doc.usageMetadata, doc.modelVersion);
+    else this.take(doc.usage, doc.model);
   }
 
   /** Parse complete events (blank-line separated) out of the buffer; `all` also takes a trailing partial one. */
@@ -107,6 +114,10 @@ export class UsageMeter {
       }
       case 'openai-chat':
         this.take(event.usage, event.model);
+        break;
+      case 'gemini':
+        // Each streamed GenerateContentResponse may carry the (cumulative) usageMetadata; the last one counts.
+        this.take(event.usageMetadata, event.modelVersion);
         break;
       case 'openai-responses':
         if (/^response\.(completed|incomplete|failed)$/.test(String(event.type))) {

@@ -192,15 +192,18 @@ export function replyText(tool, toolResult) {
 }
 
 /**
- * Call the model like the real tools do. `api`: `anthropic` (Messages), `chat` (Chat Completions) or `responses`;
- * `url` the full endpoint; `stream` as the real tool does. Returns the answer text joined from the deltas. An HTTP
+ * Call the model like the real tools do. `api`: `anthropic` (Messages), `chat` (Chat Completions), `responses` or
+ * `gemini` (generateContent / streamGenerateContent?alt=sse, as the URL says); `url` the full endpoint; `stream` as the real tool does. Returns the answer text joined from the deltas. An HTTP
  * error ends the tool with exit 1 and an `API Error: <status>` line on stderr, like the real tools.
  */
 export async function callModel(tool, { api, url, key, model, prompt, stream }) {
   if (!url || !key) fail(tool, `no model endpoint or key in the environment (url=${url}, key set=${Boolean(key)})`, 1);
   const headers = { 'content-type': 'application/json' };
   let body;
-  if (api === 'anthropic') {
+  if (api === 'gemini') {
+    headers['x-goog-api-key'] = key;
+    body = { contents: [{ role: 'user', parts: [{ text: prompt }] }] };
+  } else if (api === 'anthropic') {
     Object.assign(headers, { 'x-api-key': key, 'anthropic-version': '2023-06-01' });
     body = { model, max_tokens: 1024, stream, messages: [{ role: 'user', content: prompt }] };
   } else {
@@ -219,9 +222,11 @@ export async function callModel(tool, { api, url, key, model, prompt, stream }) 
   const raw = await res.text();
   if (!res.ok) fail(tool, `API Error: ${res.status} ${raw.slice(0, 300)}`, 1);
   let text = '';
+  const geminiText = (doc) => (doc.candidates?.[0]?.content?.parts ?? []).map((p) => p.text ?? '').join('');
   if (!stream) {
     const doc = JSON.parse(raw);
-    if (api === 'anthropic')
+    if (api === 'gemini') text = geminiText(doc);
+    else if (api === 'anthropic')
       text = doc.content
         .filter((c) => c.type === 'text')
         .map((c) => c.text)
@@ -244,6 +249,7 @@ export async function callModel(tool, { api, url, key, model, prompt, stream }) 
         text += e.delta.text;
       if (api === 'chat') text += e.choices?.[0]?.delta?.content ?? '';
       if (api === 'responses' && e.type === 'response.output_text.delta') text += e.delta;
+      if (api === 'gemini') text += geminiText(e);
     }
   }
   if (!text) fail(tool, 'the model gave an empty answer', 1);
