@@ -73,9 +73,11 @@ describe.runIf(run)('real codex CLI through the runner (bwrap, no network)', () 
     const calls = h.llm.requests;
     expect(calls).toHaveLength(2);
     expect(calls.map((r) => [r.path, r.body.stream, r.headers.authorization])).toEqual([
-      ['/v1/responses', true, `Bearer ${HARNESS_LLM_KEY}`],
-      ['/v1/responses', true, `Bearer ${HARNESS_LLM_KEY}`],
+      ['/v1/responses', true, undefined],
+      ['/v1/responses', true, undefined],
     ]);
+    // The fake model is on loopback, bound to no key: none goes upstream; the runner's key is a canary.
+    expect(JSON.stringify(calls)).not.toContain(HARNESS_LLM_KEY);
     // codex offers the bridge's tools as the namespace mcp__botburrow, and the system prompt as developer text.
     const namespace = (calls[0]!.body.tools as any[]).find((t) => t.name === 'mcp__botburrow');
     expect(namespace?.tools.map((t: any) => t.name)).toContain('hub_search');

@@ -73,9 +73,11 @@ describe.runIf(run)('real gemini CLI through the runner (bwrap, no network)', ()
     const calls = h.llm.requests;
     expect(calls).toHaveLength(2);
     expect(calls.map((r) => [r.path, r.headers['x-goog-api-key']])).toEqual([
-      ['/v1beta/models/gemini-2.5-flash:streamGenerateContent', HARNESS_LLM_KEY],
-      ['/v1beta/models/gemini-2.5-flash:streamGenerateContent', HARNESS_LLM_KEY],
+      ['/v1beta/models/gemini-2.5-flash:streamGenerateContent', undefined],
+      ['/v1beta/models/gemini-2.5-flash:streamGenerateContent', undefined],
     ]);
+    // The fake model is on loopback, bound to no key: none goes upstream; the runner's key is a canary.
+    expect(JSON.stringify(calls)).not.toContain(HARNESS_LLM_KEY);
     // gemini declares the bridge's tools as mcp_<server>_<tool>; the system prompt file replaces its own.
     const declared = (calls[0]!.body.tools as any[]).flatMap((t) => t.functionDeclarations ?? []);
     expect(declared.map((f: any) => f.name)).toContain('mcp_botburrow_hub_search');
