@@ -16,7 +16,7 @@ const FIX_CLI =
   'reinstall it in the runner image (docker/Dockerfile build arg INSTALL_CLIS; versions in scripts/real-clis.json)';
 
 /**
- * Each coding CLI on the runner's PATH (`claude`, `goose`, `aider`, `opencode`) and the version it reports. The
+ * Each coding CLI on the runner's PATH (`claude`, `codex`, `gemini`, `goose`, `aider`, `opencode`) and the version it reports. The
  * binary is untrusted, so `<binary> --version` runs in the runner's sandbox (`SANDBOX`), like an activation would
  * run it: a CLI that cannot even print its version there cannot run an agent either.
  */
