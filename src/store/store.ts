@@ -56,8 +56,17 @@ export interface Store extends EventCounters {
   /** Queue work, or merge into the agent's queued item, or refuse (in flight / in backoff). */
   enqueue(request: WorkRequest): Promise<EnqueueResult>;
   /**
+   * `enqueue` for many requests in one atomic step, O(1) per request (results in request order). With
+   * `leaderToken` (the coordinator) nothing is written unless the token is the current leader's.
+   * @throws NotLeaderError if `leaderToken` is given and is not the current leader's
+   */
+  enqueueMany(requests: readonly WorkRequest[], options?: { leaderToken?: string }): Promise<EnqueueResult[]>;
+  /**
    * Wait (without polling) for work in the given queues, highest priority first, FIFO within a queue, and
-   * take it under a lease. Returns null when `blockMs` passes or `signal` aborts.
+   * take it under a lease. Returns null when `blockMs` passes or `signal` aborts. Items of busy agents are
+   * skipped however deep they are. Fair share: a watched queue holding work that `claimFairShare` claims in a
+   * row (of claimers watching it) served from higher queues is served next, so `low` waits at most
+   * `claimFairShare` claims of higher work (+1 when `normal` is starved at the same moment).
    */
   claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null>;
   /** Push the lease deadline out. @returns the new deadline. @throws LeaseLostError if the token lost the item */
@@ -141,6 +150,8 @@ export interface StoreOptions extends Partial<StoreSettings> {
   recordTtlMs?: number;
   /** Random source in [0, 1) for jitter (tests). @default Math.random */
   random?: () => number;
+  /** Claims a lower watched queue holding work may be passed over before it is served. @default 8 */
+  claimFairShare?: number;
 }
 
 /** Resolved store options, all in ms. */
@@ -153,6 +164,8 @@ export interface ResolvedStoreOptions {
   leaderLeaseMs: number;
   recordTtlMs: number;
   random: () => number;
+  maxDeadLetters: number;
+  claimFairShare: number;
 }
 
 /** Defaults (the same as the config schema's `StoreSettings` defaults). */
@@ -165,8 +178,10 @@ export const STORE_DEFAULTS = {
   backoffJitter: 0.2,
   recordTtlMs: 60_000,
   claimBlockMs: 5000,
-  /** How far into a queue a claim looks past items whose agent is busy. */
-  claimScanLimit: 16,
+  /** Queue entries a claim reads per step while it looks past items whose agent is busy. */
+  claimScanChunk: 64,
+  claimFairShare: 8,
+  maxDeadLetters: 10_000,
   watchIntervalMs: 500,
 } as const;
 
@@ -182,5 +197,7 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
     leaderLeaseMs: (options.leaderLeaseSeconds ?? d.leaderLeaseSeconds) * 1000,
     recordTtlMs: options.recordTtlMs ?? d.recordTtlMs,
     random: options.random ?? Math.random,
+    maxDeadLetters: options.maxDeadLetters ?? d.maxDeadLetters,
+    claimFairShare: options.claimFairShare ?? d.claimFairShare,
   };
 }

@@ -8,7 +8,10 @@ import type { Priority } from '../types.js';
 export class RedisKeys {
   constructor(readonly prefix = '') {}
 
-  /** LIST of JSON WorkItems; LPUSH at the tail, claimed from the right (FIFO). */
+  /**
+   * LIST of queued items' identities (JSON id, agent_id, task_type, priority, enqueued_at, attempt); LPUSH at the
+   * tail, claimed from the right (FIFO). The current item (inbox_count after merges) is in `work:queued`.
+   */
   queue(priority: Priority): string {
     return `${this.prefix}work:queue:${priority}`;
   }
@@ -16,7 +19,11 @@ export class RedisKeys {
   signal(priority: Priority): string {
     return `${this.prefix}work:signal:${priority}`;
   }
-  /** HASH `agent_id|task_type` → the exact JSON of that agent's queued item (dedupe + merge). */
+  /** HASH priority → claims in a row that served a higher queue while this one held work (fair share). */
+  get fairness(): string {
+    return `${this.prefix}work:fairness`;
+  }
+  /** HASH `agent_id|task_type` → the current JSON of that agent's queued item (dedupe + merge). */
   get queued(): string {
     return `${this.prefix}work:queued`;
   }

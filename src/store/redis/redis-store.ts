@@ -36,6 +36,22 @@ export interface RedisStoreOptions extends StoreOptions {
   commandTimeoutMs?: number;
 }
 
+/** Requests per enqueue script call: at ~5 µs each, one call holds Redis for a few ms at most. */
+const ENQUEUE_BATCH = 500;
+
+/** The enqueue script's flat reply (status, payload per request) as results. */
+function decodeEnqueueResults(flat: string[]): EnqueueResult[] {
+  const out: EnqueueResult[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const status = flat[i] as EnqueueResult['status'];
+    const payload = flat[i + 1]!;
+    if (status === 'in_flight') out.push({ status, workId: payload });
+    else if (status === 'in_backoff') out.push({ status, backoff: decodeBackoff(payload) });
+    else out.push({ status, item: decodeItem(payload) });
+  }
+  return out;
+}
+
 /**
  * The production {@link Store} on Redis/Valkey (ioredis). Every multi-key change is one Lua script; all
  * timestamps come from the server clock (`TIME` inside the scripts). Claims block on per-queue wake-up lists
@@ -165,16 +181,30 @@ export class RedisStore implements Store {
   }
 
   async enqueue(request: WorkRequest): Promise<EnqueueResult> {
-    const priority = priorityFor(request.task_type, request.has_mention);
-    const args = [request.agent_id, request.task_type, priority, request.inbox_count ?? 0];
-    const [status, payload] = (await this.scripts.run(
-      'enqueue',
-      this.queueKeys(),
-      args.concat([request.has_mention ? '1' : '0', randomUUID()]),
-    )) as [EnqueueResult['status'], string];
-    if (status === 'in_flight') return { status, workId: payload };
-    if (status === 'in_backoff') return { status, backoff: decodeBackoff(payload) };
-    return { status, item: decodeItem(payload) };
+    return (await this.enqueueMany([request]))[0]!;
+  }
+
+  async enqueueMany(
+    requests: readonly WorkRequest[],
+    options: { leaderToken?: string } = {},
+  ): Promise<EnqueueResult[]> {
+    const keys = this.queueKeys().concat(this.keys.leader);
+    const batches: Promise<EnqueueResult[]>[] = [];
+    // One script call per batch (short enough not to hold Redis up); the calls are pipelined on the connection.
+    for (let i = 0; i < requests.length; i += ENQUEUE_BATCH) {
+      const args: (string | number)[] = [options.leaderToken ?? ''];
+      for (const r of requests.slice(i, i + ENQUEUE_BATCH)) {
+        const priority = priorityFor(r.task_type, r.has_mention);
+        args.push(r.agent_id, r.task_type, priority, r.inbox_count ?? 0, r.has_mention ? '1' : '0', randomUUID());
+      }
+      batches.push(
+        this.scripts.run('enqueue', keys, args).then((r) => {
+          if (isScriptErrorCode(r)) throw scriptError(r, { script: 'enqueue' });
+          return decodeEnqueueResults(r as string[]);
+        }),
+      );
+    }
+    return (await Promise.all(batches)).flat();
   }
 
   async claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
@@ -195,8 +225,8 @@ export class RedisStore implements Store {
 
   private async tryClaim(order: Priority[], runnerId: string, leaseMs: number): Promise<Claim | null> {
     const token = randomUUID();
-    const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanLimit, ...order];
-    const r = (await this.scripts.run('claim', this.queueKeys(), args).catch(async (error: unknown) => {
+    const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanChunk, this.opts.claimFairShare, ...order];
+    const r = (await this.scripts.run('claim', this.queueKeys().concat(this.keys.fairness), args).catch(async (error: unknown) => {
       // The reply may have been lost after the script ran: the claim is ours if an in-flight record has our token.
       const mine = await this.readBackClaim(token).catch(() => undefined);
       if (mine) return mine;
@@ -263,19 +293,34 @@ export class RedisStore implements Store {
       error,
       ...this.backoffArgs(),
       this.opts.maxDeliveryAttempts,
+      this.opts.maxDeadLetters,
     ];
     const r = await this.scripts.run('ack', this.queueKeys(), args);
     this.claimEpochs.delete(claim.item.id);
-    return r === 1 ? 'acked' : 'lease_lost';
+    if (!Array.isArray(r)) return 'lease_lost';
+    this.logDeadDropped(Number(r[1]));
+    return 'acked';
   }
 
   async reap(leaderToken: string, options: { limit?: number } = {}): Promise<ReapResult> {
-    const args = [leaderToken, this.opts.maxDeliveryAttempts, options.limit ?? 1000, ...this.backoffArgs()];
+    const args = [
+      leaderToken,
+      this.opts.maxDeliveryAttempts,
+      options.limit ?? 1000,
+      ...this.backoffArgs(),
+      this.opts.maxDeadLetters,
+    ];
     const r = await this.scripts.run('reap', this.queueKeys().concat(this.keys.leader), args);
     if (isScriptErrorCode(r)) throw scriptError(r, { script: 'reap' });
     const flat = r as string[];
     const result: ReapResult = { requeued: [], dead: [] };
-    for (let i = 0; i < flat.length; i += 2) result[flat[i] === 'dead' ? 'dead' : 'requeued'].push(flat[i + 1]!);
+    for (let i = 0; i < flat.length; i += 2) {
+      if (flat[i] === 'dropped') {
+        const dropped = Number(flat[i + 1]);
+        if (dropped > 0) result.deadDropped = dropped;
+        this.logDeadDropped(dropped);
+      } else result[flat[i] === 'dead' ? 'dead' : 'requeued'].push(flat[i + 1]!);
+    }
     return result;
   }
 
@@ -288,8 +333,15 @@ export class RedisStore implements Store {
   }
 
   async listQueue(queue: Priority): Promise<WorkItem[]> {
-    const raw = await this.redis.lrange(this.keys.queue(queue), 0, -1);
-    return raw.reverse().map(decodeItem);
+    const entries = (await this.redis.lrange(this.keys.queue(queue), 0, -1)).reverse().map(decodeItem);
+    if (entries.length === 0) return [];
+    // The queue holds identities; the current items (counts after merges) are in work:queued.
+    const current = await this.redis.hmget(this.keys.queued, ...entries.map((e) => `${e.agent_id}|${e.task_type}`));
+    return entries.map((e, i) => {
+      const json = current[i];
+      const item = json ? decodeItem(json) : undefined;
+      return item?.id === e.id ? item : e;
+    });
   }
 
   async listInFlight(): Promise<InFlightWork[]> {
@@ -437,6 +489,15 @@ export class RedisStore implements Store {
     this.watcher.close();
     this.pool.close();
     await this.redis.quit();
+  }
+
+  private logDeadDropped(dropped: number): void {
+    if (dropped <= 0) return;
+    this.logger.warn('dead_letters_dropped', {
+      dropped,
+      max_dead_letters: this.opts.maxDeadLetters,
+      hint: 'the oldest entries of work:dead were dropped; raise MAX_DEAD_LETTERS or requeue/inspect dead letters sooner',
+    });
   }
 
   private backoffArgs(): number[] {

@@ -1,0 +1,72 @@
+--[[
+  Enqueue a batch of work requests with dedupe and the circuit breaker; O(1) per request (hash look-ups; a merge
+  is one HSET, or nothing when nothing changed). Only a priority raise (a mention for an agent queued in
+  `normal`) removes an entry from the middle of a queue, once per item.
+  Input:
+    KEYS[1..12] the queue layout of includes/queue.lua   KEYS[13] coordinator:leader
+    ARGV[1] leader fencing token, or '' for an unfenced enqueue (tests, local mode)
+    ARGV[2..] six values per request: agent id, task type (INBOX|DISCOVERY), priority (high|normal|low),
+              inbox count, '1' if the inbox has a mention, id for a new item
+  Output:
+    -2 if ARGV[1] is set and is not the current leader value (nothing written); else a flat list, two values
+    per request in order:
+    'in_backoff', backoff JSON   agent's breaker is open: refused
+    'in_flight', work id         the agent already runs this task type: refused
+    'merged', item JSON          already queued: inbox_count updated (moved up to a higher queue on a mention)
+    'enqueued', item JSON        new item LPUSHed
+]]
+--- @include "now"
+--- @include "queue"
+
+if ARGV[1] ~= '' and redis.call('GET', KEYS[13]) ~= ARGV[1] then return -2 end
+local now = now_ms()
+local out = {}
+local wake = {}
+
+local function enqueue_one(agent, task, prio, count, mention, new_id)
+  local b = redis.call('HGET', K_BACKOFF, agent)
+  if b then
+    local ok, rec = pcall(cjson.decode, b)
+    if ok and type(rec) == 'table' and tonumber(rec['until']) and tonumber(rec['until']) > now then
+      return 'in_backoff', b
+    end
+  end
+  local key = slot(agent, task)
+  local running = redis.call('HGET', K_CLAIMED, key)
+  if running then return 'in_flight', running end
+
+  local old = redis.call('HGET', K_QUEUED, key)
+  if old then
+    local item = cjson.decode(old)
+    local raise = RANK[prio] < RANK[item.priority]
+    if not raise and tonumber(item.inbox_count) == count and (item.has_mention or not mention) then
+      return 'merged', old
+    end
+    item.inbox_count = count
+    if mention then item.has_mention = true end
+    if raise then
+      redis.call('LREM', QUEUE[item.priority], -1, element(item))
+      item.priority = prio
+      wake[prio] = (wake[prio] or 0) + 1
+      return 'merged', push(item, false)
+    end
+    local json = cjson.encode(item)
+    redis.call('HSET', K_QUEUED, key, json)
+    return 'merged', json
+  end
+
+  local item = { id = new_id, agent_id = agent, task_type = task, priority = prio, inbox_count = count,
+    enqueued_at = now, attempt = 1 }
+  if mention then item.has_mention = true end
+  wake[prio] = (wake[prio] or 0) + 1
+  return 'enqueued', push(item, false)
+end
+
+for i = 2, #ARGV, 6 do
+  local status, payload = enqueue_one(ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), ARGV[i + 4] == '1',
+    ARGV[i + 5])
+  out[#out + 1] = status
+  out[#out + 1] = payload
+end
+for prio, n in pairs(wake) do signal(prio, n) end
+return out
