@@ -86,15 +86,24 @@ export interface Store extends EventCounters {
   listInFlight(): Promise<InFlightWork[]>;
   /** Dead-lettered items, most recent first. */
   listDead(): Promise<DeadWork[]>;
-  /** Put dead items (one by work id, or all) back in their queue with attempt 1. @returns how many were requeued */
+  /**
+   * Put dead items (one by work id, or all) back in their queue with attempt 1 (claimable at once).
+   * @returns how many were requeued
+   */
   requeueDead(workId?: string): Promise<number>;
 
   /** The agent's breaker state, or null when none or expired. */
   getBackoff(agentId: string): Promise<BackoffState | null>;
   /** Every breaker entry, expired ones included (they are ignored by enqueue). */
   listBackoff(): Promise<Record<string, BackoffState>>;
-  /** Close the breaker for one agent, or for all. */
+  /** Close the breaker for one agent, or for all, and wake the coordinator (its agents are scheduled at once). */
   clearBackoff(agentId?: string): Promise<void>;
+  /** How many breaker entries exist (expired ones included): O(1), watched by the coordinator for clears. */
+  countBackoff(): Promise<number>;
+  /** Ask the leader to resync now (operator actions); one pending wake-up is kept until it is taken. */
+  wakeCoordinator(): Promise<void>;
+  /** Wait up to `timeoutMs` for `wakeCoordinator`. @returns true if woken (the wake-up is taken) */
+  waitForWake(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   recordFailure(agentId: string, error: string): Promise<BackoffState>;
   recordSuccess(agentId: string): Promise<void>;
   /**

@@ -57,6 +57,8 @@ export class MemoryStore implements Store {
   private readonly waiters = new Set<() => void>();
   private readonly events = new MemoryEventCounters();
   private closed = false;
+  private wakePending = false;
+  private readonly wakeWaiters = new Set<() => void>();
   private readonly logger: Logger;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -165,7 +167,38 @@ export class MemoryStore implements Store {
   clearBackoff(agentId?: string): Promise<void> {
     if (agentId === undefined) this.q.backoff.clear();
     else this.q.backoff.delete(agentId);
+    return this.wakeCoordinator();
+  }
+
+  countBackoff(): Promise<number> {
+    return Promise.resolve(this.q.backoff.size);
+  }
+
+  wakeCoordinator(): Promise<void> {
+    this.wakePending = true;
+    const waiters = [...this.wakeWaiters];
+    this.wakeWaiters.clear();
+    for (const w of waiters) w();
     return Promise.resolve();
+  }
+
+  async waitForWake(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (!this.wakePending) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          this.wakeWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        signal?.addEventListener('abort', done, { once: true });
+        this.wakeWaiters.add(done);
+      });
+    }
+    const woken = this.wakePending && !signal?.aborted;
+    if (woken) this.wakePending = false;
+    return woken;
   }
 
   recordFailure(agentId: string, error: string): Promise<BackoffState> {

@@ -63,6 +63,10 @@ export class RedisKeys {
   get leaderEpoch(): string {
     return `${this.prefix}coordinator:leader:epoch`;
   }
+  /** LIST holding at most one token: an operator action asks the leader to resync now (BLPOP by the leader). */
+  get wake(): string {
+    return `${this.prefix}coordinator:wake`;
+  }
   /** STRING random id written once per fresh data set (SET NX): a different or missing value means Redis lost its data. */
   get epoch(): string {
     return `${this.prefix}store:epoch`;

@@ -381,6 +381,21 @@ export class RedisStore implements Store {
   async clearBackoff(agentId?: string): Promise<void> {
     if (agentId === undefined) await this.redis.del(this.keys.backoff);
     else await this.redis.hdel(this.keys.backoff, agentId);
+    await this.wakeCoordinator();
+  }
+
+  async countBackoff(): Promise<number> {
+    return this.redis.hlen(this.keys.backoff);
+  }
+
+  async wakeCoordinator(): Promise<void> {
+    await this.redis.multi().lpush(this.keys.wake, '1').ltrim(this.keys.wake, 0, 0).exec();
+  }
+
+  async waitForWake(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const seconds = Math.max(Math.min(timeoutMs, this.maxBlockMs), 10) / 1000;
+    const r = await this.pool.withConnection(signal, (conn) => conn.blpop(this.keys.wake, seconds));
+    return r !== null && r !== undefined;
   }
 
   async recordFailure(agentId: string, error: string): Promise<BackoffState> {
