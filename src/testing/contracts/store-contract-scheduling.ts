@@ -86,6 +86,16 @@ export function describeStoreSchedulingContract(make: MakeStoreHarness): void {
       expect(order).toEqual(['h0', 'h1', 'h2', 'h3', 'h4', 'explorer']);
     });
 
+    it('clearBackoff wakes the coordinator once; waitForWake times out without a wake-up', async () => {
+      expect(await store.waitForWake(50)).toBe(false);
+      await store.recordFailure('a', 'boom');
+      expect(await store.countBackoff()).toBe(1);
+      await store.clearBackoff('a');
+      expect(await store.countBackoff()).toBe(0);
+      expect(await store.waitForWake(5_000)).toBe(true);
+      expect(await store.waitForWake(50)).toBe(false);
+    });
+
     it('keeps at most maxDeadLetters dead letters, dropping the oldest', async () => {
       await withHarness(make, { maxDeliveryAttempts: 1, maxDeadLetters: 2 }, async ({ store: s }) => {
         for (const agent of ['d1', 'd2', 'd3']) {
