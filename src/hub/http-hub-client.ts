@@ -91,7 +91,8 @@ export class HttpHubClient implements api.HubClient {
     let cursor: string | undefined = '';
     for (let offset = 0; ; offset += pageSize) {
       opts.signal?.throwIfAborted();
-      const query = cursor === undefined ? { offset } : { cursor };
+      // The first page offers both: a Hub that pages by cursor answers `next_cursor`, another reads `offset`.
+      const query = cursor === undefined ? { offset } : offset === 0 ? { offset, cursor } : { cursor };
       const body = await this.get('/agents', { has_notifications: true, limit: pageSize, ...query }, opts);
       const agents = parseCollection(s.agentSummarySchema, body, 'agents', this.logger, 'agent');
       const fresh = agents.filter((a) => !byId.has(a.id));
