@@ -113,12 +113,7 @@ export class Coordinator {
     };
     const done = (async () => {
       await this.waitForFreshStore(controller.signal);
-      return Promise.allSettled([
-        runInboxLoop(ctx),
-        runResyncLoop(ctx),
-        runStalenessLoop(ctx),
-        runReaperLoop(ctx),
-      ]);
+      return Promise.allSettled([runInboxLoop(ctx), runResyncLoop(ctx), runStalenessLoop(ctx), runReaperLoop(ctx)]);
     })();
     this.leaderWork = { controller, done };
   }

@@ -36,6 +36,13 @@ export class DefinedAgents {
     return false;
   }
 
+  /** Every defined agent name (re-listed when older than `refreshMs`), without warnings. */
+  async all(): Promise<ReadonlySet<string>> {
+    const now = this.clock.now();
+    if (now - this.listedAt > this.refreshMs) await this.refresh(now);
+    return this.names;
+  }
+
   private async refresh(now: number): Promise<void> {
     // A miss re-lists at most once a second, so a newly synced agent is seen quickly without a listing per call.
     if (now - this.listedAt < Math.min(1000, this.refreshMs)) return;

@@ -24,10 +24,7 @@ export interface ScheduleDeps {
  * {@link SCHEDULE_BATCH} (a deposed leader's batch is refused: NotLeaderError) and stop when `signal` aborts.
  * @returns how many new items were queued
  */
-export async function scheduleInbox(
-  agents: readonly AgentSummary[],
-  deps: ScheduleDeps,
-): Promise<number> {
+export async function scheduleInbox(agents: readonly AgentSummary[], deps: ScheduleDeps): Promise<number> {
   let queued = 0;
   for (let i = 0; i < agents.length && !deps.signal.aborted; i += SCHEDULE_BATCH) {
     const batch: AgentSummary[] = [];

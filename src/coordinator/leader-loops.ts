@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import { sleep } from '../shared/abort.js';
+import { pruneBackoff } from './backoff-pruner.js';
 import type { CoordinatorMetrics } from './coordinator-metrics.js';
 import type { CoordinatorDeps, CoordinatorOptions } from './coordinator-options.js';
 import type { DefinedAgents } from './defined-agents.js';
@@ -101,6 +102,7 @@ export function runResyncLoop(ctx: LeaderContext): Promise<void> {
     ctx,
     'resync',
     async () => {
+      await pruneBackoff(ctx);
       backoffCount = await ctx.store.countBackoff();
       const agents = await ctx.hub.listAgentsWithNotifications({ signal: ctx.signal });
       const queued = await scheduleInbox(agents, deps);

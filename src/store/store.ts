@@ -98,6 +98,8 @@ export interface Store extends EventCounters {
   listBackoff(): Promise<Record<string, BackoffState>>;
   /** Close the breaker for one agent, or for all, and wake the coordinator (its agents are scheduled at once). */
   clearBackoff(agentId?: string): Promise<void>;
+  /** Delete the breaker entries of these agents without waking the coordinator (pruning agents that are gone). */
+  forgetBackoff(agentIds: readonly string[]): Promise<void>;
   /** How many breaker entries exist (expired ones included): O(1), watched by the coordinator for clears. */
   countBackoff(): Promise<number>;
   /** Ask the leader to resync now (operator actions); one pending wake-up is kept until it is taken. */

@@ -77,8 +77,7 @@ export class MemoryStore implements Store {
         claimFairShare: this.opts.claimFairShare,
       },
       now,
-      (dropped) =>
-        this.logger.warn('dead_letters_dropped', { dropped, max_dead_letters: this.opts.maxDeadLetters }),
+      (dropped) => this.logger.warn('dead_letters_dropped', { dropped, max_dead_letters: this.opts.maxDeadLetters }),
     );
     this.records = new MemoryRecords(now);
     this.watcher = new ActivationWatcher((ids) => Promise.resolve(ids.map((id) => this.records.isActivationAlive(id))));
@@ -168,6 +167,11 @@ export class MemoryStore implements Store {
     if (agentId === undefined) this.q.backoff.clear();
     else this.q.backoff.delete(agentId);
     return this.wakeCoordinator();
+  }
+
+  forgetBackoff(agentIds: readonly string[]): Promise<void> {
+    for (const id of agentIds) this.q.backoff.delete(id);
+    return Promise.resolve();
   }
 
   countBackoff(): Promise<number> {

@@ -79,9 +79,9 @@ export class RedisKeys {
   runner(runnerId: string): string {
     return `${this.prefix}runner:heartbeat:${runnerId}`;
   }
-  /** SCAN pattern of every runner heartbeat. */
-  get runnerPattern(): string {
-    return `${this.prefix}runner:heartbeat:*`;
+  /** ZSET runner id scored by heartbeat expiry (epoch ms): lists runners without a SCAN; pruned by heartbeats. */
+  get runnerIndex(): string {
+    return `${this.prefix}runner:index`;
   }
   /** Strip the prefix and a fixed key head, giving the id part. */
   idOf(key: string, head: 'activation:' | 'runner:heartbeat:'): string {

@@ -226,12 +226,14 @@ export class RedisStore implements Store {
   private async tryClaim(order: Priority[], runnerId: string, leaseMs: number): Promise<Claim | null> {
     const token = randomUUID();
     const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanChunk, this.opts.claimFairShare, ...order];
-    const r = (await this.scripts.run('claim', this.queueKeys().concat(this.keys.fairness), args).catch(async (error: unknown) => {
-      // The reply may have been lost after the script ran: the claim is ours if an in-flight record has our token.
-      const mine = await this.readBackClaim(token).catch(() => undefined);
-      if (mine) return mine;
-      throw error;
-    })) as [string, number] | null;
+    const r = (await this.scripts
+      .run('claim', this.queueKeys().concat(this.keys.fairness), args)
+      .catch(async (error: unknown) => {
+        // The reply may have been lost after the script ran: the claim is ours if an in-flight record has our token.
+        const mine = await this.readBackClaim(token).catch(() => undefined);
+        if (mine) return mine;
+        throw error;
+      })) as [string, number] | null;
     if (!r) return null;
     const item = decodeItem(r[0]);
     this.claimEpochs.set(item.id, this.epoch);
@@ -382,6 +384,10 @@ export class RedisStore implements Store {
     if (agentId === undefined) await this.redis.del(this.keys.backoff);
     else await this.redis.hdel(this.keys.backoff, agentId);
     await this.wakeCoordinator();
+  }
+
+  async forgetBackoff(agentIds: readonly string[]): Promise<void> {
+    if (agentIds.length > 0) await this.redis.hdel(this.keys.backoff, ...agentIds);
   }
 
   async countBackoff(): Promise<number> {
