@@ -32,16 +32,16 @@ local function enqueue_one(agent, task, prio, count, mention, new_id)
     end
   end
   local key = slot(agent, task)
-  local running = redis.call('HGET', K_CLAIMED, key)
-  if running then return 'in_flight', running end
-
   local old = redis.call('HGET', K_QUEUED, key)
   if old then
-    local item = cjson.decode(old)
-    local raise = RANK[prio] < RANK[item.priority]
-    if not raise and tonumber(item.inbox_count) == count and (item.has_mention or not mention) then
+    -- A queued slot is never in flight (a claim moves it from work:queued to work:claimed). The common case of a
+    -- resync, nothing changed, is answered from the stored JSON without decoding it.
+    local raise = RANK[prio] < RANK[string.match(old, '"priority":"(%a+)"')]
+    if not raise and string.find(old, '"inbox_count":' .. count .. '[,}]')
+      and (not mention or string.find(old, '"has_mention":true', 1, true)) then
       return 'merged', old
     end
+    local item = cjson.decode(old)
     item.inbox_count = count
     if mention then item.has_mention = true end
     if raise then
@@ -54,6 +54,8 @@ local function enqueue_one(agent, task, prio, count, mention, new_id)
     redis.call('HSET', K_QUEUED, key, json)
     return 'merged', json
   end
+  local running = redis.call('HGET', K_CLAIMED, key)
+  if running then return 'in_flight', running end
 
   local item = { id = new_id, agent_id = agent, task_type = task, priority = prio, inbox_count = count,
     enqueued_at = now, attempt = 1 }
