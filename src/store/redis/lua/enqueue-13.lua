@@ -1,6 +1,6 @@
 --[[
-  Enqueue a batch of work requests with dedupe and the circuit breaker; O(1) per request (hash look-ups; a merge
-  is one HSET, or nothing when nothing changed). Only a priority raise (a mention for an agent queued in
+  Enqueue a batch of work requests with dedupe and the circuit breaker; O(1) per request (two HMGETs for the
+  batch; a merge is one HSET, or nothing when nothing changed). Only a priority raise (a mention for an agent queued in
   `normal`) removes an entry from the middle of a queue, once per item.
   Input:
     KEYS[1..12] the queue layout of includes/queue.lua   KEYS[13] coordinator:leader
@@ -23,16 +23,29 @@ local now = now_ms()
 local out = {}
 local wake = {}
 
-local function enqueue_one(agent, task, prio, count, mention, new_id)
-  local b = redis.call('HGET', K_BACKOFF, agent)
+-- The breaker entries and queued items of the whole batch in two HMGETs; `written` holds what this call changed
+-- (an agent may appear twice in one batch).
+local agents, slots = {}, {}
+for i = 2, #ARGV, 6 do
+  agents[#agents + 1] = ARGV[i]
+  slots[#slots + 1] = slot(ARGV[i], ARGV[i + 1])
+end
+if #agents == 0 then return {} end
+local backoffs = redis.call('HMGET', K_BACKOFF, unpack(agents))
+local queued = redis.call('HMGET', K_QUEUED, unpack(slots))
+local written = {}
+
+local function enqueue_one(n, agent, task, prio, count, mention, new_id)
+  local b = backoffs[n]
   if b then
     local ok, rec = pcall(cjson.decode, b)
     if ok and type(rec) == 'table' and tonumber(rec['until']) and tonumber(rec['until']) > now then
       return 'in_backoff', b
     end
   end
-  local key = slot(agent, task)
-  local old = redis.call('HGET', K_QUEUED, key)
+  local key = slots[n]
+  local old = written[key]
+  if old == nil then old = queued[n] end
   if old then
     -- A queued slot is never in flight (a claim moves it from work:queued to work:claimed). The common case of a
     -- resync, nothing changed, is answered from the stored JSON without decoding it.
@@ -48,11 +61,12 @@ local function enqueue_one(agent, task, prio, count, mention, new_id)
       redis.call('LREM', QUEUE[item.priority], -1, element(item))
       item.priority = prio
       wake[prio] = (wake[prio] or 0) + 1
-      return 'merged', push(item, false)
+      written[key] = push(item, false)
+      return 'merged', written[key]
     end
-    local json = cjson.encode(item)
-    redis.call('HSET', K_QUEUED, key, json)
-    return 'merged', json
+    written[key] = cjson.encode(item)
+    redis.call('HSET', K_QUEUED, key, written[key])
+    return 'merged', written[key]
   end
   local running = redis.call('HGET', K_CLAIMED, key)
   if running then return 'in_flight', running end
@@ -61,12 +75,13 @@ local function enqueue_one(agent, task, prio, count, mention, new_id)
     enqueued_at = now, attempt = 1 }
   if mention then item.has_mention = true end
   wake[prio] = (wake[prio] or 0) + 1
-  return 'enqueued', push(item, false)
+  written[key] = push(item, false)
+  return 'enqueued', written[key]
 end
 
 for i = 2, #ARGV, 6 do
-  local status, payload = enqueue_one(ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), ARGV[i + 4] == '1',
-    ARGV[i + 5])
+  local status, payload = enqueue_one((i + 4) / 6, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]),
+    ARGV[i + 4] == '1', ARGV[i + 5])
   out[#out + 1] = status
   out[#out + 1] = payload
 end
