@@ -71,8 +71,10 @@ interface ScaleFigures {
   agents: number;
   with_notifications: number;
   first_cycle_ms: number;
+  first_cycle_hub_ms: number;
   first_cycle_hub_requests: number;
   repeat_cycle_ms: number;
+  repeat_cycle_hub_ms: number;
   repeat_cycle_hub_requests: number;
   repeat_redis_script_us_per_agent: number;
   repeat_redis_cpu_us_per_agent: number;
@@ -108,12 +110,21 @@ async function measureScale(agents: number, children: ChildService[]): Promise<S
     const deps = { store, defined, logger: silentLogger, metrics, token, signal: new AbortController().signal };
     await defined.isDefined(names[0]!); // warm the definitions listing (done once per 10 s in a coordinator)
 
-    const cycle = async (): Promise<{ ms: number; hub: number; queued: number; seen: number }> => {
+    const cycle = async (): Promise<{
+      ms: number;
+      hubMs: number;
+      scheduleMs: number;
+      hub: number;
+      queued: number;
+      seen: number;
+    }> => {
       const requestsBefore = hubRequests;
       const t0 = performance.now();
       const list = await hubClient.listAgentsWithNotifications();
+      const hubMs = performance.now() - t0;
       const queued = await scheduleInbox(list, deps);
-      return { ms: performance.now() - t0, hub: hubRequests - requestsBefore, queued, seen: list.length };
+      const ms = performance.now() - t0;
+      return { ms, hubMs, scheduleMs: ms - hubMs, hub: hubRequests - requestsBefore, queued, seen: list.length };
     };
     const first = await cycle();
     const before = await redisTime(plain);
@@ -125,7 +136,10 @@ async function measureScale(agents: number, children: ChildService[]): Promise<S
     const cpuUs = ((after.cpuS - before.cpuS) * 1e6) / repeat.seen;
     console.log(`coordinator at scale: ${agents} agents registered, ${first.seen} with unread notifications`);
     console.log(
-      `  first cycle ${first.ms.toFixed(0)} ms (${first.queued} new items, ${first.hub} Hub requests); repeat resync ${repeat.ms.toFixed(0)} ms (${repeat.queued} new, ${repeat.hub} Hub requests)`,
+      `  first cycle ${first.ms.toFixed(0)} ms (Hub read ${first.hubMs.toFixed(0)} ms in ${first.hub} requests, scheduling ${first.scheduleMs.toFixed(0)} ms, ${first.queued} new items)`,
+    );
+    console.log(
+      `  repeat resync ${repeat.ms.toFixed(0)} ms (Hub read ${repeat.hubMs.toFixed(0)} ms in ${repeat.hub} requests, scheduling ${repeat.scheduleMs.toFixed(0)} ms, ${repeat.queued} new)`,
     );
     console.log(
       `  repeat resync Redis time per agent: ${scriptUs.toFixed(1)} µs in scripts (${after.scriptCalls - before.scriptCalls} calls), ${cpuUs.toFixed(1)} µs Redis CPU`,
@@ -150,8 +164,10 @@ async function measureScale(agents: number, children: ChildService[]): Promise<S
       agents,
       with_notifications: first.seen,
       first_cycle_ms: first.ms,
+      first_cycle_hub_ms: first.hubMs,
       first_cycle_hub_requests: first.hub,
       repeat_cycle_ms: repeat.ms,
+      repeat_cycle_hub_ms: repeat.hubMs,
       repeat_cycle_hub_requests: repeat.hub,
       repeat_redis_script_us_per_agent: scriptUs,
       repeat_redis_cpu_us_per_agent: cpuUs,

@@ -52,7 +52,8 @@ describe('listAgentsWithNotifications paging', () => {
       const bumping: typeof fetch = async (input, init) => {
         const res = await fetch(input, init);
         // After the first page, the last 300 agents get a second notification (first in count order now).
-        if (String(input).includes('has_notifications') && ++pages === 1) {
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        if (url.includes('has_notifications') && ++pages === 1) {
           await human.createPost({
             agentId: 'human',
             content: names

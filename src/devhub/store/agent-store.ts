@@ -116,16 +116,20 @@ export class AgentStore {
    * id). The cursor is `<last_activated_at>|<id>` of the page's last agent; an agent activated meanwhile leaves the
    * stale set, the others keep their place, so paging neither skips nor repeats.
    */
-  pageStale(minStalenessSeconds: number, limit: number, after: string): { agents: WireAgent[]; nextCursor: string | null } {
+  pageStale(
+    minStalenessSeconds: number,
+    limit: number,
+    after: string,
+  ): { agents: WireAgent[]; nextCursor: string | null } {
     const cutoff = new Date(this.clock.now() - minStalenessSeconds * 1000).toISOString();
     const cut = after.lastIndexOf('|');
     const [afterAt, afterId] = cut < 0 ? ['', ''] : [after.slice(0, cut), after.slice(cut + 1)];
     const sql = `${SELECT} WHERE type != 'human' AND (last_activated_at IS NULL OR last_activated_at < ?)
       AND (coalesce(last_activated_at, '') > ? OR (coalesce(last_activated_at, '') = ? AND id > ?))
       ORDER BY coalesce(last_activated_at, ''), id LIMIT ?`;
-    const agents = (this.db.prepare(sql).all(cutoff, afterAt, afterAt, afterId, limit) as Record<string, unknown>[]).map(
-      toAgent,
-    );
+    const agents = (
+      this.db.prepare(sql).all(cutoff, afterAt, afterAt, afterId, limit) as Record<string, unknown>[]
+    ).map(toAgent);
     const last = agents[agents.length - 1];
     return {
       agents,

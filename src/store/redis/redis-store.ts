@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import { ActivationWatcher } from '../activation-watcher.js';
-import { inServiceOrder, priorityFor } from '../priority.js';
+import { inServiceOrder } from '../priority.js';
 import { resolveStoreOptions, STORE_DEFAULTS, type ActivationWatch, type ClaimOptions } from '../store.js';
 import type { ResolvedStoreOptions, Store, StoreOptions } from '../store.js';
 import type { AckOutcome, AckResult, ActivationRecord, ActivationStart, BackoffState, Claim } from '../types.js';
@@ -16,6 +16,7 @@ import { RedisKeys } from './keys.js';
 import { RedisRecords } from './redis-records.js';
 import { isScriptErrorCode, scriptError } from './script-errors.js';
 import { ScriptRunner } from './scripts.js';
+import { enqueueBatches } from './enqueue-batches.js';
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions extends StoreOptions {
@@ -34,22 +35,6 @@ export interface RedisStoreOptions extends StoreOptions {
    * hang a runner's heartbeat forever); blocking waits get `maxBlockMs` on top. @default 5000
    */
   commandTimeoutMs?: number;
-}
-
-/** Requests per enqueue script call: at ~5 µs each, one call holds Redis for a few ms at most. */
-const ENQUEUE_BATCH = 500;
-
-/** The enqueue script's flat reply (status, payload per request) as results. */
-function decodeEnqueueResults(flat: string[]): EnqueueResult[] {
-  const out: EnqueueResult[] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const status = flat[i] as EnqueueResult['status'];
-    const payload = flat[i + 1]!;
-    if (status === 'in_flight') out.push({ status, workId: payload });
-    else if (status === 'in_backoff') out.push({ status, backoff: decodeBackoff(payload) });
-    else out.push({ status, item: decodeItem(payload) });
-  }
-  return out;
 }
 
 /**
@@ -188,23 +173,7 @@ export class RedisStore implements Store {
     requests: readonly WorkRequest[],
     options: { leaderToken?: string } = {},
   ): Promise<EnqueueResult[]> {
-    const keys = this.queueKeys().concat(this.keys.leader);
-    const batches: Promise<EnqueueResult[]>[] = [];
-    // One script call per batch (short enough not to hold Redis up); the calls are pipelined on the connection.
-    for (let i = 0; i < requests.length; i += ENQUEUE_BATCH) {
-      const args: (string | number)[] = [options.leaderToken ?? ''];
-      for (const r of requests.slice(i, i + ENQUEUE_BATCH)) {
-        const priority = priorityFor(r.task_type, r.has_mention);
-        args.push(r.agent_id, r.task_type, priority, r.inbox_count ?? 0, r.has_mention ? '1' : '0', randomUUID());
-      }
-      batches.push(
-        this.scripts.run('enqueue', keys, args).then((r) => {
-          if (isScriptErrorCode(r)) throw scriptError(r, { script: 'enqueue' });
-          return decodeEnqueueResults(r as string[]);
-        }),
-      );
-    }
-    return (await Promise.all(batches)).flat();
+    return enqueueBatches(this.scripts, this.queueKeys().concat(this.keys.leader), requests, options.leaderToken);
   }
 
   async claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
