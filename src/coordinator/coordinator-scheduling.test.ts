@@ -107,7 +107,9 @@ describe('coordinator scheduling', () => {
     await plain.hset('work:backoff', 'beta', JSON.stringify({ until, failures: 3, last_error: 'boom' }));
     await plain.hset('work:backoff', 'other', JSON.stringify({ until, failures: 1, last_error: 'x' }));
     const c = await startCoordinator(hub, { pollTimeoutSeconds: 30 });
-    await waitFor(() => c.capture.events().includes('agent_in_backoff'));
+    // The first full resync is over (it found the agent backed off): only a wake-up can queue it before 60 s.
+    await waitFor(() => c.capture.events().includes('inbox_resynced'));
+    expect(c.capture.events()).toContain('agent_in_backoff');
     const operator = await RedisStore.create({ url: redis.url });
     cleanups.push(() => operator.close());
     // The entry expires by hand (same number of entries), then the wake-up `backoff clear` sends after its HDEL.
@@ -128,7 +130,9 @@ describe('coordinator scheduling', () => {
     const until = Date.now() + 3_600_000;
     await plain.hset('work:backoff', 'gamma', JSON.stringify({ until, failures: 3, last_error: 'boom' }));
     const c = await startCoordinator(hub, { pollTimeoutSeconds: 30 });
-    await waitFor(() => c.capture.events().includes('agent_in_backoff'));
+    // The first full resync is over (it found the agent backed off): only a wake-up can queue it before 60 s.
+    await waitFor(() => c.capture.events().includes('inbox_resynced'));
+    expect(c.capture.events()).toContain('agent_in_backoff');
     await plain.del('work:backoff');
     await waitFor(async () => (await plain.llen('work:queue:high')) === 1, { timeoutMs: 8_000 });
     expect(c.capture.lines.find((l) => l.event === 'resync_woken')).toMatchObject({

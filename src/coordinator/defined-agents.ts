@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 export class DefinedAgents {
   private names = new Set<string>();
   private listedAt = -Infinity;
+  private refreshing: Promise<void> | undefined;
   private readonly warnedAt = new Map<string, number>();
 
   constructor(
@@ -19,10 +20,17 @@ export class DefinedAgents {
     private readonly warnEveryMs = 3_600_000,
   ) {}
 
-  /** True when the agent has a definition; logs `agent_not_defined` (rate-limited) when not. */
+  /**
+   * True when the agent has a definition; logs `agent_not_defined` (rate-limited) when not. A known agent is answered
+   * from the current listing (an old listing is refreshed in the background); a miss waits for a fresh listing.
+   */
   async isDefined(agentId: string): Promise<boolean> {
     const now = this.clock.now();
-    if (now - this.listedAt > this.refreshMs || !this.names.has(agentId)) await this.refresh(now);
+    if (this.names.has(agentId)) {
+      if (now - this.listedAt > this.refreshMs) void this.refresh(now).catch(() => undefined);
+      return true;
+    }
+    await this.refresh(now);
     if (this.names.has(agentId)) return true;
     const last = this.warnedAt.get(agentId);
     if (last === undefined || now - last >= this.warnEveryMs) {
@@ -43,7 +51,15 @@ export class DefinedAgents {
     return this.names;
   }
 
-  private async refresh(now: number): Promise<void> {
+  /** One listing at a time: concurrent callers share it. */
+  private refresh(now: number): Promise<void> {
+    this.refreshing ??= this.relist(now).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async relist(now: number): Promise<void> {
     // A miss re-lists at most once a second, so a newly synced agent is seen quickly without a listing per call.
     if (now - this.listedAt < Math.min(1000, this.refreshMs)) return;
     this.names = new Set(await this.definitions.list());
