@@ -105,8 +105,9 @@ export class AgentStore {
    * agents with id > `after`, and the cursor of the next page (the last id) when the page is full.
    */
   pageWithNotifications(limit: number, after: string): { agents: WireAgent[]; nextCursor: string | null } {
-    const sql = `${SELECT} WHERE type != 'human' AND id > ? AND EXISTS (SELECT 1 FROM notifications n
-        WHERE n.recipient_id = agents.id AND n.read = 0) ORDER BY id LIMIT ?`;
+    // Driven from the unread notifications (a few agents of many), not a probe per agent.
+    const sql = `${SELECT} WHERE type != 'human' AND id > ? AND id IN (SELECT recipient_id FROM notifications
+        WHERE read = 0) ORDER BY id LIMIT ?`;
     const agents = (this.db.prepare(sql).all(after, limit) as Record<string, unknown>[]).map(toAgent);
     return { agents, nextCursor: agents.length === limit ? agents[agents.length - 1]!.id : null };
   }
