@@ -162,12 +162,14 @@ describe('coordinator scheduling', () => {
   it('prunes expired work:backoff entries of agents that no longer exist, keeps the others', async () => {
     const { hub, plain } = await setup();
     const entry = (until: number): string => JSON.stringify({ until, failures: 2, last_error: 'boom' });
-    await plain.hset('work:backoff', 'renamed-away', entry(Date.now() - 1_000));
-    await plain.hset('work:backoff', 'alpha', entry(Date.now() - 1_000));
+    const twoHoursAgo = Date.now() - 7_200_000;
+    await plain.hset('work:backoff', 'renamed-away', entry(twoHoursAgo));
+    await plain.hset('work:backoff', 'alpha', entry(twoHoursAgo));
+    await plain.hset('work:backoff', 'deleted-recently', entry(Date.now() - 60_000));
     await plain.hset('work:backoff', 'deleted-but-open', entry(Date.now() + 3_600_000));
     const c = await startCoordinator(hub);
     await waitFor(async () => (await plain.hexists('work:backoff', 'renamed-away')) === 0);
-    expect((await plain.hkeys('work:backoff')).sort()).toEqual(['alpha', 'deleted-but-open']);
+    expect((await plain.hkeys('work:backoff')).sort()).toEqual(['alpha', 'deleted-but-open', 'deleted-recently']);
     expect(c.capture.lines.find((l) => l.event === 'backoff_pruned')).toMatchObject({ agents: 1 });
   });
 });
