@@ -172,4 +172,19 @@ describe('coordinator scheduling', () => {
     expect((await plain.hkeys('work:backoff')).sort()).toEqual(['alpha', 'deleted-but-open', 'deleted-recently']);
     expect(c.capture.lines.find((l) => l.event === 'backoff_pruned')).toMatchObject({ agents: 1 });
   });
+
+  // Last: it adds a definition to the shared folder.
+  it('a definition added (git-sync) queues the agent without waiting for the next resync', async () => {
+    const { hub, plain, human } = await setup();
+    hub.registerAgent({ name: 'newbie' });
+    await human.createPost({ agentId: 'human', content: '@newbie welcome' });
+    const c = await startCoordinator(hub, { pollTimeoutSeconds: 30 });
+    await waitFor(() => c.capture.events().includes('inbox_resynced'));
+    expect(c.capture.lines.find((l) => l.event === 'agent_not_defined')).toMatchObject({ agent_id: 'newbie' });
+    writeAgentDefinitions([{ name: 'newbie' }], defsRoot);
+    await waitFor(async () => (await plain.llen('work:queue:high')) === 1, { timeoutMs: 8_000 });
+    expect(c.capture.lines.find((l) => l.event === 'resync_woken')).toMatchObject({
+      reason: 'agent definitions changed',
+    });
+  });
 });

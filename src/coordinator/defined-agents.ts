@@ -1,3 +1,5 @@
+import { realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AgentDefinitions } from '../agents/agent-definitions.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../observability/logger.js';
@@ -10,6 +12,7 @@ export class DefinedAgents {
   private names = new Set<string>();
   private listedAt = -Infinity;
   private refreshing: Promise<void> | undefined;
+  private folderState: string | undefined;
   private readonly warnedAt = new Map<string, number>();
 
   constructor(
@@ -49,6 +52,27 @@ export class DefinedAgents {
     const now = this.clock.now();
     if (now - this.listedAt > this.refreshMs) await this.refresh(now);
     return this.names;
+  }
+
+  /**
+   * True when the definitions folder changed since the last call (a git-sync swap of the root's real path, or a
+   * folder added or removed under agents/): one realpath and one stat, cheap enough to ask every half second. A
+   * change makes the next look-up re-list. The first call only records the state.
+   */
+  async changed(): Promise<boolean> {
+    const root = this.definitions.root;
+    const state = await Promise.all([
+      realpath(root).catch(() => ''),
+      stat(join(root, 'agents')).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      ),
+    ]).then(([real, mtime]) => `${real}:${mtime}`);
+    const before = this.folderState;
+    this.folderState = state;
+    if (before === undefined || before === state) return false;
+    this.listedAt = -Infinity;
+    return true;
   }
 
   /** One listing at a time: concurrent callers share it. */

@@ -92,8 +92,8 @@ export function runInboxLoop(ctx: LeaderContext): Promise<void> {
  * The full inbox resync (`GET /agents?has_notifications=true`, every page), every POLL_INTERVAL whatever the
  * long-poll does: catches agents whose backoff expired or whose work failed while notifications stayed unread.
  * Between resyncs it waits for an operator action, checked every {@link WAKE_CHECK_MS}: a wake-up
- * (`backoff clear`, `store.wakeCoordinator()`) or fewer `work:backoff` entries than before (`DEL work:backoff`,
- * `HDEL`) start a resync at once.
+ * (`backoff clear`, `store.wakeCoordinator()`), fewer `work:backoff` entries than before (`DEL work:backoff`,
+ * `HDEL`), or a change of the definitions folder (an agent added by git-sync) start a resync at once.
  */
 export function runResyncLoop(ctx: LeaderContext): Promise<void> {
   const deps = scheduleDeps(ctx);
@@ -103,6 +103,7 @@ export function runResyncLoop(ctx: LeaderContext): Promise<void> {
     'resync',
     async () => {
       await pruneBackoff(ctx);
+      await ctx.defined.changed();
       backoffCount = await ctx.store.countBackoff();
       const agents = await ctx.hub.listAgentsWithNotifications({ signal: ctx.signal });
       const queued = await scheduleInbox(agents, deps);
@@ -120,6 +121,11 @@ export function runResyncLoop(ctx: LeaderContext): Promise<void> {
           break;
         }
         backoffCount = now;
+        if (await ctx.defined.changed()) {
+          ctx.nonActivatable.clear();
+          ctx.logger.info('resync_woken', { reason: 'agent definitions changed' });
+          break;
+        }
       }
       return 0;
     },
