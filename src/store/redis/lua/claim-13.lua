@@ -22,24 +22,30 @@ local function busy(agent)
     or redis.call('HEXISTS', K_CLAIMED, slot(agent, 'DISCOVERY')) == 1
 end
 
--- Take the oldest entry of queue q whose agent is not busy. @returns the item's current JSON, or nil
+-- Take the oldest entry of queue q whose agent is not busy. An entry whose item is not the one work:queued holds
+-- for its slot (pushed by hand, or left by an older version) is stale: dropped, never handed out twice.
+-- @returns the item's current JSON, or nil
 local function take(q)
   local from = 0
   while true do
     local entries = redis.call('LRANGE', q, -(from + chunk), -(from + 1))
+    local dropped = 0
     for j = #entries, 1, -1 do
       local entry = entries[j]
       local e = cjson.decode(entry)
-      if not busy(e.agent_id) then
+      local key = slot(e.agent_id, e.task_type)
+      local json = redis.call('HGET', K_QUEUED, key)
+      if not json or not string.find(json, '"id":' .. cjson.encode(e.id), 1, true) then
+        redis.call('LREM', q, -1, entry)
+        dropped = dropped + 1
+      elseif not busy(e.agent_id) then
         if from == 0 and j == #entries then redis.call('RPOP', q) else redis.call('LREM', q, -1, entry) end
-        local key = slot(e.agent_id, e.task_type)
-        local json = redis.call('HGET', K_QUEUED, key) or entry
         redis.call('HDEL', K_QUEUED, key)
         return json
       end
     end
     if #entries < chunk then return nil end
-    from = from + chunk
+    from = from + chunk - dropped
   end
 end
 
