@@ -157,6 +157,13 @@ export const ENV_VARS = [
     description: 'Deliveries of one work item before it goes to work:dead and its agent into backoff',
   },
   {
+    name: 'MAX_DEAD_LETTERS',
+    kind: { type: 'positive-int' },
+    default: '10000',
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Cap on work:dead; beyond it the oldest dead letters are dropped (dead_letters_dropped)',
+  },
+  {
     name: 'BACKOFF_BASE_SECONDS',
     kind: { type: 'positive-int' },
     default: '30',

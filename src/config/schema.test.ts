@@ -37,6 +37,7 @@ describe('runner config', () => {
         backoffMaxSeconds: 3600,
         leaseSeconds: 30,
         leaderLeaseSeconds: 10,
+        maxDeadLetters: 10_000,
       },
     });
     expect(c.runnerId).toMatch(/-[0-9a-f]{6}$/);

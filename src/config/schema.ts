@@ -32,6 +32,8 @@ export interface StoreSettings {
   backoffMaxSeconds: number;
   leaseSeconds: number;
   leaderLeaseSeconds: number;
+  /** Cap on `work:dead`; the oldest dead letters are dropped beyond it. MAX_DEAD_LETTERS. */
+  maxDeadLetters: number;
 }
 
 export interface CoordinatorConfig extends SharedConfig {
@@ -102,6 +104,7 @@ function shared(values: Values): SharedConfig {
       backoffMaxSeconds: get<number | undefined>(values, 'BACKOFF_MAX_SECONDS') ?? 3600,
       leaseSeconds: get<number | undefined>(values, 'LEASE_SECONDS') ?? 30,
       leaderLeaseSeconds: get<number | undefined>(values, 'LEADER_LEASE_SECONDS') ?? 10,
+      maxDeadLetters: get<number | undefined>(values, 'MAX_DEAD_LETTERS') ?? 10_000,
       ...(sentinel ? { sentinel } : {}),
       ...(keyPrefix ? { keyPrefix } : {}),
     },

@@ -173,17 +173,13 @@ describe('coordinator', () => {
     await human.createPost({ agentId: 'human', content: '@alpha what is a circuit breaker?' });
     await waitFor(async () => (await plain.llen('work:queue:high')) === 1);
     const [raw] = await plain.lrange('work:queue:high', 0, -1);
-    expect(JSON.parse(raw!)).toMatchObject({
-      agent_id: 'alpha',
-      task_type: 'INBOX',
-      priority: 'high',
-      inbox_count: 1,
-      attempt: 1,
-    });
+    expect(JSON.parse(raw!)).toMatchObject({ agent_id: 'alpha', task_type: 'INBOX', priority: 'high', attempt: 1 });
+    // The queue entry is the item's identity; its current counts are in work:queued.
+    expect(JSON.parse((await plain.hget('work:queued', 'alpha|INBOX'))!)).toMatchObject({ inbox_count: 1 });
     await human.createPost({ agentId: 'human', content: '@alpha and a retry budget?' });
     await human.createPost({ agentId: 'human', content: '@ghost are you there?' });
     await waitFor(() => c.capture.events().includes('agent_not_defined'));
-    await waitFor(async () => JSON.parse((await plain.lrange('work:queue:high', 0, -1))[0]!).inbox_count === 2);
+    await waitFor(async () => JSON.parse((await plain.hget('work:queued', 'alpha|INBOX'))!).inbox_count === 2);
     expect(await plain.llen('work:queue:high')).toBe(1);
     expect(await plain.llen('work:queue:normal')).toBe(0);
     expect(c.capture.lines.find((l) => l.event === 'agent_not_defined')).toMatchObject({ agent_id: 'ghost' });

@@ -4,7 +4,8 @@ import { errorMessage } from '../shared/errors.js';
 import { createCoordinatorMetrics, type CoordinatorMetrics } from './coordinator-metrics.js';
 import type { CoordinatorDeps, CoordinatorOptions } from './coordinator-options.js';
 import { DefinedAgents } from './defined-agents.js';
-import { runInboxLoop, runReaperLoop, runStalenessLoop, type LeaderContext } from './leader-loops.js';
+import { NonActivatableAgents } from './non-activatable-agents.js';
+import { runInboxLoop, runReaperLoop, runResyncLoop, runStalenessLoop, type LeaderContext } from './leader-loops.js';
 
 /**
  * Coordinator lifecycle: `idle` (built) → `running` (electing / leading) → `stopping` → `stopped`.
@@ -23,6 +24,7 @@ export class Coordinator {
   private readonly stop$ = new AbortController();
   private readonly metrics: CoordinatorMetrics;
   private readonly defined: DefinedAgents;
+  private readonly nonActivatable: NonActivatableAgents;
   private readonly logger: Logger;
   private tasks: Promise<unknown>[] = [];
 
@@ -34,6 +36,7 @@ export class Coordinator {
     this.logger = deps.logger.child({ component: 'coordinator', instance_id: options.instanceId });
     this.metrics = createCoordinatorMetrics(deps.registry, deps.store);
     this.defined = new DefinedAgents(deps.definitions, this.logger, deps.clock);
+    this.nonActivatable = new NonActivatableAgents(deps.clock);
   }
 
   /** True while this replica holds the leader lease. */
@@ -103,13 +106,14 @@ export class Coordinator {
       options: this.options,
       metrics: this.metrics,
       defined: this.defined,
+      nonActivatable: this.nonActivatable,
       token,
       signal: controller.signal,
       hubUrl: this.hubUrl,
     };
     const done = (async () => {
       await this.waitForFreshStore(controller.signal);
-      return Promise.allSettled([runInboxLoop(ctx), runStalenessLoop(ctx), runReaperLoop(ctx)]);
+      return Promise.allSettled([runInboxLoop(ctx), runResyncLoop(ctx), runStalenessLoop(ctx), runReaperLoop(ctx)]);
     })();
     this.leaderWork = { controller, done };
   }

@@ -1,9 +1,11 @@
 import type { Logger } from '../observability/logger.js';
 import { sleep } from '../shared/abort.js';
+import { pruneBackoff } from './backoff-pruner.js';
 import type { CoordinatorMetrics } from './coordinator-metrics.js';
 import type { CoordinatorDeps, CoordinatorOptions } from './coordinator-options.js';
 import type { DefinedAgents } from './defined-agents.js';
-import { scheduleInbox } from './inbox-scheduler.js';
+import type { NonActivatableAgents } from './non-activatable-agents.js';
+import { scheduleInbox, type ScheduleDeps } from './inbox-scheduler.js';
 import { scheduleDiscovery } from './staleness-scheduler.js';
 import { troubleDelayMs } from './trouble.js';
 
@@ -12,6 +14,8 @@ export interface LeaderContext extends CoordinatorDeps {
   options: CoordinatorOptions;
   metrics: CoordinatorMetrics;
   defined: DefinedAgents;
+  /** Agents discovery cannot activate, skipped cheaply (kept across leader terms). */
+  nonActivatable: NonActivatableAgents;
   token: string;
   signal: AbortSignal;
   hubUrl?: string;
@@ -43,35 +47,35 @@ async function loop(
   }
 }
 
+/** How often the resync loop looks for operator actions (a wake-up, a cleared backoff) between resyncs. */
+export const WAKE_CHECK_MS = 500;
+
 /**
  * The inbox: long-poll `/notifications/poll` (one request open at a time) and turn every agent it returns
  * into INBOX work. Uses the Hub's `since` cursor when it offers one; a Hub without it re-returns agents whose
  * notifications are still unread, so then a poll that queued nothing new is followed by a short pause. When the
- * Hub has no long-poll endpoint, polls `GET /agents?has_notifications=true` every POLL_INTERVAL instead.
+ * Hub has no long-poll endpoint this loop ends: the resync loop (every POLL_INTERVAL) covers the inbox alone.
  */
 export function runInboxLoop(ctx: LeaderContext): Promise<void> {
   let cursor: string | undefined;
-  let longPoll = true;
-  let lastResync = -Infinity;
-  const deps = { store: ctx.store, defined: ctx.defined, logger: ctx.logger, metrics: ctx.metrics };
+  const deps = scheduleDeps(ctx);
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
   return loop(
-    ctx,
+    { ...ctx, signal },
     'inbox',
     async () => {
-      const now = ctx.clock.now();
-      if (!longPoll || now - lastResync >= ctx.options.inboxResyncMs) {
-        // Full resync: catches agents whose backoff expired or whose work failed while notifications stayed unread.
-        lastResync = now;
-        await scheduleInbox(await ctx.hub.listAgentsWithNotifications({ signal: ctx.signal }), deps);
-        if (!longPoll) return ctx.options.pollIntervalMs;
-      }
       const result = await ctx.hub.pollNotifications(
         { timeoutSeconds: ctx.options.pollTimeoutSeconds, batchSize: 100, since: cursor },
         { signal: ctx.signal },
       );
       if (result.fellBack) {
-        longPoll = false;
-        ctx.logger.warn('long_poll_not_available_falling_back', { poll_interval_ms: ctx.options.pollIntervalMs });
+        ctx.logger.warn('long_poll_not_available_falling_back', { poll_interval_ms: ctx.options.inboxResyncMs });
+        stop.abort();
+        return 0;
+      }
+      if (result.agents.length === 0) {
+        ctx.logger.debug('poll_timeout', { timeout_s: ctx.options.pollTimeoutSeconds, hint: 'no new notifications' });
       }
       const queued = await scheduleInbox(result.agents, deps);
       if (result.cursor !== undefined) {
@@ -82,6 +86,62 @@ export function runInboxLoop(ctx: LeaderContext): Promise<void> {
     },
     () => ctx.metrics.hubPollErrors.inc(),
   );
+}
+
+/**
+ * The full inbox resync (`GET /agents?has_notifications=true`, every page), every POLL_INTERVAL whatever the
+ * long-poll does: catches agents whose backoff expired or whose work failed while notifications stayed unread.
+ * Between resyncs it waits for an operator action, checked every {@link WAKE_CHECK_MS}: a wake-up
+ * (`backoff clear`, `store.wakeCoordinator()`), fewer `work:backoff` entries than before (`DEL work:backoff`,
+ * `HDEL`), or a change of the definitions folder (an agent added by git-sync) start a resync at once.
+ */
+export function runResyncLoop(ctx: LeaderContext): Promise<void> {
+  const deps = scheduleDeps(ctx);
+  let backoffCount = Infinity;
+  return loop(
+    ctx,
+    'resync',
+    async () => {
+      await pruneBackoff(ctx);
+      await ctx.defined.changed();
+      backoffCount = await ctx.store.countBackoff();
+      const agents = await ctx.hub.listAgentsWithNotifications({ signal: ctx.signal });
+      const queued = await scheduleInbox(agents, deps);
+      ctx.logger.debug('inbox_resynced', { agents: agents.length, queued });
+      const until = ctx.clock.now() + ctx.options.inboxResyncMs;
+      while (!ctx.signal.aborted && ctx.clock.now() < until) {
+        const wait = Math.min(WAKE_CHECK_MS, until - ctx.clock.now());
+        if (await ctx.store.waitForWake(wait, ctx.signal)) {
+          ctx.logger.info('resync_woken', { reason: 'operator action' });
+          break;
+        }
+        const now = await ctx.store.countBackoff();
+        if (now < backoffCount) {
+          ctx.logger.info('resync_woken', { reason: 'work:backoff entries cleared' });
+          break;
+        }
+        backoffCount = now;
+        if (await ctx.defined.changed()) {
+          ctx.nonActivatable.clear();
+          ctx.logger.info('resync_woken', { reason: 'agent definitions changed' });
+          break;
+        }
+      }
+      return 0;
+    },
+    () => ctx.metrics.hubPollErrors.inc(),
+  );
+}
+
+function scheduleDeps(ctx: LeaderContext): ScheduleDeps {
+  return {
+    store: ctx.store,
+    defined: ctx.defined,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    token: ctx.token,
+    signal: ctx.signal,
+  };
 }
 
 /** Every POLL_INTERVAL: stale agents become DISCOVERY work on the low queue, bounded. */

@@ -2,11 +2,13 @@ import { HubAuthError, HubError } from '../hub/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
+import { NotLeaderError } from '../store/errors.js';
 
 /**
  * Decide how long to wait after a failed leader-loop step and log it once: `hub_auth_failed` (401: the key is
  * wrong, retry slowly), `hub_unreachable` (network/5xx/bad answers: exponential backoff capped at `maxMs`), or
- * `redis_unavailable` (anything else comes from the store).
+ * `not_leader` (a fenced write refused: another instance leads), or `redis_unavailable` (anything else comes from
+ * the store).
  */
 export function troubleDelayMs(
   error: unknown,
@@ -24,6 +26,15 @@ export function troubleDelayMs(
     return context.maxMs;
   }
   const delay = backoffDelayMs(attempt, 1_000, context.maxMs);
+  if (error instanceof NotLeaderError) {
+    // A fenced write: another instance leads now. The election loop notices at its next renewal and stops this work.
+    logger.warn('not_leader', {
+      loop: context.loop,
+      error: errorMessage(error),
+      hint: 'this instance lost the leader lease; its writes are refused until it leads again',
+    });
+    return delay;
+  }
   if (error instanceof HubError) {
     logger.warn('hub_unreachable', {
       loop: context.loop,

@@ -48,11 +48,16 @@ export const HUB_CLIENT_DEFAULTS = Object.freeze({
   pollTimeoutSeconds: 30,
   pollBatchSize: 100,
   pollGraceMs: 10_000,
-  /** Page size of `GET /agents?has_notifications=true`. */
+  /** Page size of `GET /agents?has_notifications=true` and `?stale=true`. */
   agentsPageSize: 500,
-  /** Pages read at most per listing (20,000 agents). */
-  agentsMaxPages: 40,
 });
+
+/** A list page's `next_cursor`: a string, null (last page), or undefined when the Hub does not page by cursor. */
+function nextCursorOf(body: unknown): string | null | undefined {
+  const next = (body as { next_cursor?: unknown } | null)?.next_cursor;
+  if (typeof next === 'string' && next !== '') return next;
+  return next === null ? null : undefined;
+}
 
 /** `HubClient` over HTTP (fetch), validating every response with zod. */
 export class HttpHubClient implements api.HubClient {
@@ -78,22 +83,52 @@ export class HttpHubClient implements api.HubClient {
   }
 
   async listAgentsWithNotifications(opts: api.CallOptions = {}): Promise<AgentSummary[]> {
-    // Paged (`limit`/`offset`), so thousands of agents with unread notifications are all seen; a Hub that ignores
-    // `offset` returns the same page again, which ends the loop.
+    // Every page, no cap. A Hub that answers `next_cursor` pages by id (stable while counts change: nothing skipped
+    // or repeated); otherwise `limit`/`offset` paging, where a Hub that ignores `offset` returns the same page again,
+    // which ends the loop.
     const pageSize = HUB_CLIENT_DEFAULTS.agentsPageSize;
     const byId = new Map<string, AgentSummary>();
-    for (let page = 0; page < HUB_CLIENT_DEFAULTS.agentsMaxPages; page++) {
-      const body = await this.get(
-        '/agents',
-        { has_notifications: true, limit: pageSize, offset: page * pageSize },
-        opts,
-      );
+    let cursor: string | undefined = '';
+    for (let offset = 0; ; offset += pageSize) {
+      opts.signal?.throwIfAborted();
+      // The first page offers both: a Hub that pages by cursor answers `next_cursor`, another reads `offset`.
+      const query = cursor === undefined ? { offset } : offset === 0 ? { offset, cursor } : { cursor };
+      const body = await this.get('/agents', { has_notifications: true, limit: pageSize, ...query }, opts);
       const agents = parseCollection(s.agentSummarySchema, body, 'agents', this.logger, 'agent');
       const fresh = agents.filter((a) => !byId.has(a.id));
       for (const a of fresh) byId.set(a.id, a);
+      const next = nextCursorOf(body);
+      if (cursor !== undefined && next !== undefined) {
+        if (next === null || next === cursor || fresh.length === 0) break;
+        cursor = next;
+        continue;
+      }
+      cursor = undefined;
       if (agents.length < pageSize || fresh.length === 0) break;
     }
     return [...byId.values()].sort((a, b) => b.notification_count - a.notification_count);
+  }
+
+  async pageStaleAgents(
+    minStalenessSeconds: number,
+    page: { cursor?: string; limit?: number },
+    opts: api.CallOptions = {},
+  ): Promise<{ agents: AgentSummary[]; nextCursor: string | null }> {
+    const query = {
+      stale: true,
+      min_staleness: minStalenessSeconds,
+      limit: page.limit ?? HUB_CLIENT_DEFAULTS.agentsPageSize,
+      cursor: page.cursor ?? '',
+    };
+    const body = await this.get('/agents', query, opts);
+    const agents = parseCollection(s.agentSummarySchema, body, 'agents', this.logger, 'agent');
+    const next = nextCursorOf(body);
+    if (next === undefined) {
+      // A Hub without stale paging: its one answer, in staleness order.
+      agents.sort((a, b) => (a.last_activated_at ?? '').localeCompare(b.last_activated_at ?? ''));
+      return { agents, nextCursor: null };
+    }
+    return { agents, nextCursor: next === page.cursor ? null : next };
   }
 
   async listStaleAgents(minStalenessSeconds: number, opts: api.CallOptions = {}): Promise<AgentSummary[]> {

@@ -93,7 +93,7 @@ describe('pollNotifications', () => {
       expect(result.agents.map((a) => a.id)).toEqual(['b', 'a']);
       expect(server.requests.map((r) => r.url)).toEqual([
         '/api/v1/notifications/poll?timeout=5&batch_size=100',
-        '/api/v1/agents?has_notifications=true&limit=500&offset=0',
+        '/api/v1/agents?has_notifications=true&limit=500&offset=0&cursor=',
       ]);
     } finally {
       await server.close();

@@ -112,6 +112,15 @@ export interface HubClient {
   listAgentsWithNotifications(opts?: CallOptions): Promise<AgentSummary[]>;
   /** `GET /agents?stale=true&min_staleness=N`, never-activated first, then oldest. Service key. */
   listStaleAgents(minStalenessSeconds: number, opts?: CallOptions): Promise<AgentSummary[]>;
+  /**
+   * One page of stale agents in staleness order, from `cursor` (first page: omitted). `nextCursor` is null on the
+   * last page, and always with a Hub that does not page stale agents (its one answer is the whole list it gives).
+   */
+  pageStaleAgents(
+    minStalenessSeconds: number,
+    page: { cursor?: string; limit?: number },
+    opts?: CallOptions,
+  ): Promise<{ agents: AgentSummary[]; nextCursor: string | null }>;
   /** `POST /agents/{id}/activated`: record an activation (after every one, whatever its outcome). */
   markActivated(agentId: string, opts?: CallOptions): Promise<void>;
   /** `POST /posts`. Posted once per `idempotencyKey`. */

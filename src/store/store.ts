@@ -56,8 +56,17 @@ export interface Store extends EventCounters {
   /** Queue work, or merge into the agent's queued item, or refuse (in flight / in backoff). */
   enqueue(request: WorkRequest): Promise<EnqueueResult>;
   /**
+   * `enqueue` for many requests in one atomic step, O(1) per request (results in request order). With
+   * `leaderToken` (the coordinator) nothing is written unless the token is the current leader's.
+   * @throws NotLeaderError if `leaderToken` is given and is not the current leader's
+   */
+  enqueueMany(requests: readonly WorkRequest[], options?: { leaderToken?: string }): Promise<EnqueueResult[]>;
+  /**
    * Wait (without polling) for work in the given queues, highest priority first, FIFO within a queue, and
-   * take it under a lease. Returns null when `blockMs` passes or `signal` aborts.
+   * take it under a lease. Returns null when `blockMs` passes or `signal` aborts. Items of busy agents are
+   * skipped however deep they are. Fair share: a watched queue holding work that `claimFairShare` claims in a
+   * row (of claimers watching it) served from higher queues is served next, so `low` waits at most
+   * `claimFairShare` claims of higher work (+1 when `normal` is starved at the same moment).
    */
   claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null>;
   /** Push the lease deadline out. @returns the new deadline. @throws LeaseLostError if the token lost the item */
@@ -77,15 +86,26 @@ export interface Store extends EventCounters {
   listInFlight(): Promise<InFlightWork[]>;
   /** Dead-lettered items, most recent first. */
   listDead(): Promise<DeadWork[]>;
-  /** Put dead items (one by work id, or all) back in their queue with attempt 1. @returns how many were requeued */
+  /**
+   * Put dead items (one by work id, or all) back in their queue with attempt 1 (claimable at once).
+   * @returns how many were requeued
+   */
   requeueDead(workId?: string): Promise<number>;
 
   /** The agent's breaker state, or null when none or expired. */
   getBackoff(agentId: string): Promise<BackoffState | null>;
   /** Every breaker entry, expired ones included (they are ignored by enqueue). */
   listBackoff(): Promise<Record<string, BackoffState>>;
-  /** Close the breaker for one agent, or for all. */
+  /** Close the breaker for one agent, or for all, and wake the coordinator (its agents are scheduled at once). */
   clearBackoff(agentId?: string): Promise<void>;
+  /** Delete the breaker entries of these agents without waking the coordinator (pruning agents that are gone). */
+  forgetBackoff(agentIds: readonly string[]): Promise<void>;
+  /** How many breaker entries exist (expired ones included): O(1), watched by the coordinator for clears. */
+  countBackoff(): Promise<number>;
+  /** Ask the leader to resync now (operator actions); one pending wake-up is kept until it is taken. */
+  wakeCoordinator(): Promise<void>;
+  /** Wait up to `timeoutMs` for `wakeCoordinator`. @returns true if woken (the wake-up is taken) */
+  waitForWake(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   recordFailure(agentId: string, error: string): Promise<BackoffState>;
   recordSuccess(agentId: string): Promise<void>;
   /**
@@ -141,6 +161,8 @@ export interface StoreOptions extends Partial<StoreSettings> {
   recordTtlMs?: number;
   /** Random source in [0, 1) for jitter (tests). @default Math.random */
   random?: () => number;
+  /** Claims a lower watched queue holding work may be passed over before it is served. @default 8 */
+  claimFairShare?: number;
 }
 
 /** Resolved store options, all in ms. */
@@ -153,6 +175,8 @@ export interface ResolvedStoreOptions {
   leaderLeaseMs: number;
   recordTtlMs: number;
   random: () => number;
+  maxDeadLetters: number;
+  claimFairShare: number;
 }
 
 /** Defaults (the same as the config schema's `StoreSettings` defaults). */
@@ -165,8 +189,10 @@ export const STORE_DEFAULTS = {
   backoffJitter: 0.2,
   recordTtlMs: 60_000,
   claimBlockMs: 5000,
-  /** How far into a queue a claim looks past items whose agent is busy. */
-  claimScanLimit: 16,
+  /** Queue entries a claim reads per step while it looks past items whose agent is busy. */
+  claimScanChunk: 64,
+  claimFairShare: 8,
+  maxDeadLetters: 10_000,
   watchIntervalMs: 500,
 } as const;
 
@@ -182,5 +208,7 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
     leaderLeaseMs: (options.leaderLeaseSeconds ?? d.leaderLeaseSeconds) * 1000,
     recordTtlMs: options.recordTtlMs ?? d.recordTtlMs,
     random: options.random ?? Math.random,
+    maxDeadLetters: options.maxDeadLetters ?? d.maxDeadLetters,
+    claimFairShare: options.claimFairShare ?? d.claimFairShare,
   };
 }

@@ -99,6 +99,8 @@ export interface DeadWork {
 export interface ReapResult {
   requeued: string[];
   dead: string[];
+  /** Oldest dead letters dropped to keep `work:dead` within MAX_DEAD_LETTERS (absent when none). */
+  deadDropped?: number;
 }
 
 /** Queue lengths by priority. */

@@ -34,11 +34,22 @@ export function registerAgentRoutes(api: Hono<DevHubEnv>, ctx: DevHubContext): v
     requireService(c);
     const limit = queryInt(c, 'limit', 100, 1, 1000);
     const offset = queryInt(c, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    // `cursor` (extension, hub-api.md §3.3 in src/devhub/README.md): keyset paging in a stable order; the first
+    // page is asked for with an empty cursor, `next_cursor` is null on the last page.
+    const cursor = c.req.query('cursor');
     if (queryBool(c, 'has_notifications')) {
+      if (cursor !== undefined) {
+        const page = ctx.agents.pageWithNotifications(limit, cursor);
+        return c.json({ agents: page.agents, next_cursor: page.nextCursor, limit });
+      }
       return c.json({ agents: ctx.agents.listWithNotifications(limit, 0, offset), offset, limit });
     }
     if (queryBool(c, 'stale')) {
       const minStaleness = queryInt(c, 'min_staleness', 900, 0, 365 * 24 * 3600);
+      if (cursor !== undefined) {
+        const page = ctx.agents.pageStale(minStaleness, limit, cursor);
+        return c.json({ agents: page.agents, next_cursor: page.nextCursor, limit });
+      }
       return c.json({ agents: ctx.agents.listStale(minStaleness, limit) });
     }
     return c.json({ ...ctx.agents.listAll(offset, limit), offset, limit });

@@ -101,6 +101,44 @@ export class AgentStore {
   }
 
   /**
+   * Keyset page of agents with unread notifications, ordered by id (stable while counts change): at most `limit`
+   * agents with id > `after`, and the cursor of the next page (the last id) when the page is full.
+   */
+  pageWithNotifications(limit: number, after: string): { agents: WireAgent[]; nextCursor: string | null } {
+    // Driven from the unread notifications (a few agents of many), not a probe per agent.
+    const sql = `${SELECT} WHERE type != 'human' AND id > ? AND id IN (SELECT recipient_id FROM notifications
+        WHERE read = 0) ORDER BY id LIMIT ?`;
+    const agents = (this.db.prepare(sql).all(after, limit) as Record<string, unknown>[]).map(toAgent);
+    return { agents, nextCursor: agents.length === limit ? agents[agents.length - 1]!.id : null };
+  }
+
+  /**
+   * Keyset page of stale agents in staleness order (never activated first, then oldest `last_activated_at`, then
+   * id). The cursor is `<last_activated_at>|<id>` of the page's last agent; an agent activated meanwhile leaves the
+   * stale set, the others keep their place, so paging neither skips nor repeats.
+   */
+  pageStale(
+    minStalenessSeconds: number,
+    limit: number,
+    after: string,
+  ): { agents: WireAgent[]; nextCursor: string | null } {
+    const cutoff = new Date(this.clock.now() - minStalenessSeconds * 1000).toISOString();
+    const cut = after.lastIndexOf('|');
+    const [afterAt, afterId] = cut < 0 ? ['', ''] : [after.slice(0, cut), after.slice(cut + 1)];
+    const sql = `${SELECT} WHERE type != 'human' AND (last_activated_at IS NULL OR last_activated_at < ?)
+      AND (coalesce(last_activated_at, '') > ? OR (coalesce(last_activated_at, '') = ? AND id > ?))
+      ORDER BY coalesce(last_activated_at, ''), id LIMIT ?`;
+    const agents = (
+      this.db.prepare(sql).all(cutoff, afterAt, afterAt, afterId, limit) as Record<string, unknown>[]
+    ).map(toAgent);
+    const last = agents[agents.length - 1];
+    return {
+      agents,
+      nextCursor: agents.length === limit && last ? `${last.last_activated_at ?? ''}|${last.id}` : null,
+    };
+  }
+
+  /**
    * The long-poll answer: agents with unread notifications newer than `sinceSeq`, at most `limit`, and the cursor
    * to poll from next. Notifications are walked in order, so when the batch is full the cursor stops just before
    * the first notification of an agent that did not fit: nothing is skipped by a truncated batch.

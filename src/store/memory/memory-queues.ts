@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { nextBackoff, type BackoffPolicy } from '../backoff-policy.js';
 import { priorityFor, priorityRank } from '../priority.js';
-import { STORE_DEFAULTS } from '../store.js';
 import type {
   AckOutcome,
   AckResult,
@@ -31,13 +30,24 @@ export class MemoryQueues {
   readonly queues: Record<Priority, WorkItem[]> = { high: [], normal: [], low: [] };
   readonly dead: DeadWork[] = [];
   readonly backoff = new Map<string, BackoffState>();
+  /** Dead letters dropped by the current reap pass. */
+  private deadDropped = 0;
   private readonly queued = new Map<string, WorkItem>();
   private readonly inflight = new Map<string, InFlightEntry>();
   private readonly claimed = new Map<string, string>();
+  /** Claims in a row served from a higher queue while this one held work (fair share). */
+  private readonly passedOver = new Map<Priority, number>();
 
   constructor(
-    private readonly policy: BackoffPolicy & { maxDeliveryAttempts: number; random: () => number },
+    private readonly policy: BackoffPolicy & {
+      maxDeliveryAttempts: number;
+      random: () => number;
+      maxDeadLetters: number;
+      claimFairShare: number;
+    },
     private readonly now: () => number,
+    /** Told how many of the oldest dead letters were dropped to stay within `maxDeadLetters`. */
+    private readonly onDeadDropped: (dropped: number) => void = () => undefined,
   ) {}
 
   enqueue(request: WorkRequest): EnqueueResult {
@@ -74,16 +84,25 @@ export class MemoryQueues {
     return { status: 'enqueued', item: copy(item) };
   }
 
-  /** Take the first claimable item of the first non-empty watched queue, skipping busy agents. */
+  /**
+   * Take the oldest claimable item (skipping busy agents, however deep) of the highest watched queue, except that a
+   * watched queue passed over `claimFairShare` times in a row while holding work is served first (claim-13.lua).
+   */
   tryClaim(queues: readonly Priority[], runnerId: string, leaseMs: number): Claim | null {
-    for (const q of queues) {
+    const starved = queues.slice(1).filter((q) => (this.passedOver.get(q) ?? 0) >= this.policy.claimFairShare);
+    for (const q of [...starved, ...queues]) {
       const list = this.queues[q];
-      const scan = Math.min(list.length, STORE_DEFAULTS.claimScanLimit);
-      for (let i = 0; i < scan; i++) {
+      for (let i = 0; i < list.length; i++) {
         const item = list[i]!;
         if (this.isBusy(item.agent_id)) continue;
         list.splice(i, 1);
         this.queued.delete(slot(item.agent_id, item.task_type));
+        this.passedOver.delete(q);
+        for (const lower of queues) {
+          if (priorityRank(lower) > priorityRank(q) && this.queues[lower].length > 0) {
+            this.passedOver.set(lower, (this.passedOver.get(lower) ?? 0) + 1);
+          }
+        }
         const now = this.now();
         const entry: InFlightEntry = {
           item,
@@ -124,6 +143,12 @@ export class MemoryQueues {
   private retryOrBury(item: WorkItem, reason: string): boolean {
     if (item.attempt >= this.policy.maxDeliveryAttempts) {
       this.dead.unshift({ item, reason, dead_at: this.now() });
+      const over = this.dead.length - this.policy.maxDeadLetters;
+      if (over > 0) {
+        this.dead.splice(this.policy.maxDeadLetters);
+        this.deadDropped += over;
+        this.onDeadDropped(over);
+      }
       this.recordFailure(item.agent_id, reason);
       return false;
     }
@@ -135,6 +160,7 @@ export class MemoryQueues {
   reap(limit: number): ReapResult {
     const now = this.now();
     const result: ReapResult = { requeued: [], dead: [] };
+    this.deadDropped = 0;
     const expired = [...this.inflight.values()].filter((e) => e.lease_deadline <= now).slice(0, limit);
     for (const entry of expired) {
       this.release(entry);
@@ -142,6 +168,7 @@ export class MemoryQueues {
       if (this.retryOrBury(item, 'max_delivery_attempts')) result.requeued.push(item.id);
       else result.dead.push(item.id);
     }
+    if (this.deadDropped > 0) result.deadDropped = this.deadDropped;
     return result;
   }
 

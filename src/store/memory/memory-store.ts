@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '../../observability/logger.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { MemoryEventCounters } from '../event-counters.js';
 import { ActivationWatcher } from '../activation-watcher.js';
@@ -37,6 +38,8 @@ import { MemoryRecords } from './memory-records.js';
 export interface MemoryStoreOptions extends StoreOptions {
   /** Time source for leases, backoff and TTLs. @default systemClock */
   clock?: Clock;
+  /** Receives `dead_letters_dropped`. @default silentLogger */
+  logger?: Logger;
 }
 
 /**
@@ -54,10 +57,14 @@ export class MemoryStore implements Store {
   private readonly waiters = new Set<() => void>();
   private readonly events = new MemoryEventCounters();
   private closed = false;
+  private wakePending = false;
+  private readonly wakeWaiters = new Set<() => void>();
+  private readonly logger: Logger;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.opts = resolveStoreOptions(options);
     this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
     const now = (): number => this.clock.now();
     this.q = new MemoryQueues(
       {
@@ -66,8 +73,11 @@ export class MemoryStore implements Store {
         jitter: this.opts.backoffJitter,
         maxDeliveryAttempts: this.opts.maxDeliveryAttempts,
         random: this.opts.random,
+        maxDeadLetters: this.opts.maxDeadLetters,
+        claimFairShare: this.opts.claimFairShare,
       },
       now,
+      (dropped) => this.logger.warn('dead_letters_dropped', { dropped, max_dead_letters: this.opts.maxDeadLetters }),
     );
     this.records = new MemoryRecords(now);
     this.watcher = new ActivationWatcher((ids) => Promise.resolve(ids.map((id) => this.records.isActivationAlive(id))));
@@ -77,6 +87,15 @@ export class MemoryStore implements Store {
     const result = this.q.enqueue(request);
     if (result.status !== 'in_flight' && result.status !== 'in_backoff') this.wake();
     return Promise.resolve(result);
+  }
+
+  enqueueMany(requests: readonly WorkRequest[], options: { leaderToken?: string } = {}): Promise<EnqueueResult[]> {
+    if (options.leaderToken !== undefined && !this.records.isLeader(options.leaderToken)) {
+      return Promise.reject(notLeaderError());
+    }
+    const results = requests.map((r) => this.q.enqueue(r));
+    if (results.some((r) => r.status === 'enqueued' || r.status === 'merged')) this.wake();
+    return Promise.resolve(results);
   }
 
   async claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
@@ -147,7 +166,43 @@ export class MemoryStore implements Store {
   clearBackoff(agentId?: string): Promise<void> {
     if (agentId === undefined) this.q.backoff.clear();
     else this.q.backoff.delete(agentId);
+    return this.wakeCoordinator();
+  }
+
+  forgetBackoff(agentIds: readonly string[]): Promise<void> {
+    for (const id of agentIds) this.q.backoff.delete(id);
     return Promise.resolve();
+  }
+
+  countBackoff(): Promise<number> {
+    return Promise.resolve(this.q.backoff.size);
+  }
+
+  wakeCoordinator(): Promise<void> {
+    this.wakePending = true;
+    const waiters = [...this.wakeWaiters];
+    this.wakeWaiters.clear();
+    for (const w of waiters) w();
+    return Promise.resolve();
+  }
+
+  async waitForWake(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (!this.wakePending) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          this.wakeWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        signal?.addEventListener('abort', done, { once: true });
+        this.wakeWaiters.add(done);
+      });
+    }
+    const woken = this.wakePending && !signal?.aborted;
+    if (woken) this.wakePending = false;
+    return woken;
   }
 
   recordFailure(agentId: string, error: string): Promise<BackoffState> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import { errorMessage } from '../../shared/errors.js';
 import { redactUrl } from '../../shared/redact-url.js';
@@ -74,4 +74,38 @@ export async function connectWithin(redis: Redis, target: string, timeoutMs: num
     if (onReady) redis.off('ready', onReady);
     redis.off('error', onError);
   }
+}
+
+/**
+ * The store's ioredis client: on `url`, or on the master `sentinel` names (user, password and db from `url`,
+ * followed across failovers). Commands fail after `commandTimeoutMs` and are never re-sent after a reconnect.
+ */
+export function createRedisClient(
+  url: string,
+  sentinel: { sentinels: SentinelAddress[]; master: string } | undefined,
+  commandTimeoutMs: number,
+): Redis {
+  const common: RedisOptions = {
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+    commandTimeout: commandTimeoutMs,
+    // A command whose reply was lost in a reconnect is not sent again (the scripts are not idempotent: a
+    // re-sent claim would take a second item); it fails at the command timeout, and claims are read back.
+    autoResendUnfulfilledCommands: false,
+    // TCP keep-alive probes after 10 s idle, so a silently dropped connection is noticed.
+    keepAlive: 10_000,
+  };
+  if (!sentinel) return new Redis(url, common);
+  const u = new URL(url);
+  const db = Number(u.pathname.replace(/^\//, '') || '0');
+  return new Redis({
+    ...common,
+    sentinels: sentinel.sentinels,
+    name: sentinel.master,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    db: Number.isInteger(db) ? db : 0,
+    // After a failover, ask the sentinels again at once rather than retrying the old master.
+    failoverDetector: true,
+  });
 }

@@ -8,7 +8,10 @@ import type { Priority } from '../types.js';
 export class RedisKeys {
   constructor(readonly prefix = '') {}
 
-  /** LIST of JSON WorkItems; LPUSH at the tail, claimed from the right (FIFO). */
+  /**
+   * LIST of queued items' identities (JSON id, agent_id, task_type, priority, enqueued_at, attempt); LPUSH at the
+   * tail, claimed from the right (FIFO). The current item (inbox_count after merges) is in `work:queued`.
+   */
   queue(priority: Priority): string {
     return `${this.prefix}work:queue:${priority}`;
   }
@@ -16,7 +19,11 @@ export class RedisKeys {
   signal(priority: Priority): string {
     return `${this.prefix}work:signal:${priority}`;
   }
-  /** HASH `agent_id|task_type` → the exact JSON of that agent's queued item (dedupe + merge). */
+  /** HASH priority → claims in a row that served a higher queue while this one held work (fair share). */
+  get fairness(): string {
+    return `${this.prefix}work:fairness`;
+  }
+  /** HASH `agent_id|task_type` → the current JSON of that agent's queued item (dedupe + merge). */
   get queued(): string {
     return `${this.prefix}work:queued`;
   }
@@ -56,6 +63,10 @@ export class RedisKeys {
   get leaderEpoch(): string {
     return `${this.prefix}coordinator:leader:epoch`;
   }
+  /** LIST holding at most one token: an operator action asks the leader to resync now (BLPOP by the leader). */
+  get wake(): string {
+    return `${this.prefix}coordinator:wake`;
+  }
   /** STRING random id written once per fresh data set (SET NX): a different or missing value means Redis lost its data. */
   get epoch(): string {
     return `${this.prefix}store:epoch`;
@@ -68,9 +79,9 @@ export class RedisKeys {
   runner(runnerId: string): string {
     return `${this.prefix}runner:heartbeat:${runnerId}`;
   }
-  /** SCAN pattern of every runner heartbeat. */
-  get runnerPattern(): string {
-    return `${this.prefix}runner:heartbeat:*`;
+  /** ZSET runner id scored by heartbeat expiry (epoch ms): lists runners without a SCAN; pruned by heartbeats. */
+  get runnerIndex(): string {
+    return `${this.prefix}runner:index`;
   }
   /** Strip the prefix and a fixed key head, giving the id part. */
   idOf(key: string, head: 'activation:' | 'runner:heartbeat:'): string {

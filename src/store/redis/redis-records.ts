@@ -83,18 +83,23 @@ export class RedisRecords {
 
   async heartbeatRunner(info: RunnerInfo, ttlMs: number): Promise<void> {
     const { heartbeat_at: _h, ...rest } = info;
-    await this.scripts.run('heartbeatRunner', [this.keys.runner(info.runner_id)], [JSON.stringify(rest), ttlMs]);
+    await this.scripts.run(
+      'heartbeatRunner',
+      [this.keys.runner(info.runner_id), this.keys.runnerIndex],
+      [JSON.stringify(rest), ttlMs, info.runner_id],
+    );
   }
 
+  /** From `runner:index` (no keyspace SCAN); entries whose heartbeat expired are skipped. */
   async listRunners(): Promise<RunnerInfo[]> {
-    const keys = await this.scanAll(this.keys.runnerPattern);
-    if (keys.length === 0) return [];
-    const values = await this.redis.mget(keys);
+    const ids = await this.redis.zrange(this.keys.runnerIndex, 0, -1);
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(ids.map((id) => this.keys.runner(id)));
     return values.flatMap((v) => (v ? [decodeRunner(v)] : []));
   }
 
   async removeRunner(runnerId: string): Promise<void> {
-    await this.redis.del(this.keys.runner(runnerId));
+    await this.redis.multi().del(this.keys.runner(runnerId)).zrem(this.keys.runnerIndex, runnerId).exec();
   }
 
   private async scanAll(pattern: string): Promise<string[]> {

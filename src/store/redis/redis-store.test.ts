@@ -67,6 +67,17 @@ describe('RedisStore as operators see it (empty key prefix, DB 1)', () => {
     expect(await cli.llen('work:queue:normal')).toBe(0);
   });
 
+  it('a queue entry without its work:queued item (pushed by hand) is dropped by the next claim, not handed out', async () => {
+    await store.enqueue({ agent_id: 'agent-real', task_type: 'INBOX' });
+    const stale =
+      '{"id":"w-stale","agent_id":"agent-hand","task_type":"INBOX","priority":"normal","enqueued_at":1,"attempt":1}';
+    await cli.rpush('work:queue:normal', stale); // at the head: looked at first
+    const c = await store.claim(['normal'], { runnerId: 'r', blockMs: 100 });
+    expect(c?.item.agent_id).toBe('agent-real');
+    expect(await cli.llen('work:queue:normal')).toBe(0);
+    await store.ack(c!, { kind: 'success' });
+  });
+
   it('HGETALL work:backoff shows the breaker; DEL work:backoff makes the agent schedulable at once', async () => {
     await store.recordFailure('agent-bo', 'boom');
     const all = await cli.hgetall('work:backoff');

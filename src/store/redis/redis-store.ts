@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import { ActivationWatcher } from '../activation-watcher.js';
-import { inServiceOrder, priorityFor } from '../priority.js';
+import { inServiceOrder } from '../priority.js';
 import { resolveStoreOptions, STORE_DEFAULTS, type ActivationWatch, type ClaimOptions } from '../store.js';
 import type { ResolvedStoreOptions, Store, StoreOptions } from '../store.js';
 import type { AckOutcome, AckResult, ActivationRecord, ActivationStart, BackoffState, Claim } from '../types.js';
@@ -10,12 +10,13 @@ import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, Queue
 import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
 import { PRIORITIES } from '../types.js';
 import { BlockingPool } from './blocking-pool.js';
-import { connectWithin, describeTarget, withErrorLog } from './connection.js';
+import { connectWithin, createRedisClient, describeTarget, withErrorLog } from './connection.js';
 import { decodeBackoff, decodeDead, decodeInFlight, decodeItem } from './codec.js';
 import { RedisKeys } from './keys.js';
 import { RedisRecords } from './redis-records.js';
 import { isScriptErrorCode, scriptError } from './script-errors.js';
 import { ScriptRunner } from './scripts.js';
+import { enqueueBatches } from './enqueue-batches.js';
 import type { SentinelAddress } from './sentinels.js';
 
 /** Options of the Redis store. */
@@ -89,21 +90,9 @@ export class RedisStore implements Store {
   /** Connect (one PING) and load the scripts. @throws if Redis is unreachable */
   static async create(options: RedisStoreOptions): Promise<RedisStore> {
     const logger = options.logger ?? silentLogger;
-    const common: RedisOptions = {
-      lazyConnect: true,
-      maxRetriesPerRequest: 3,
-      commandTimeout: options.commandTimeoutMs ?? 5_000,
-      // A command whose reply was lost in a reconnect is not sent again (the scripts are not idempotent: a
-      // re-sent claim would take a second item); it fails at the command timeout, and claims are read back.
-      autoResendUnfulfilledCommands: false,
-      // TCP keep-alive probes after 10 s idle, so a silently dropped connection is noticed.
-      keepAlive: 10_000,
-    };
     const target = describeTarget(options.url, options.sentinel);
     const redis = withErrorLog(
-      options.sentinel
-        ? new Redis(sentinelOptions(options.url, options.sentinel, common))
-        : new Redis(options.url, common),
+      createRedisClient(options.url, options.sentinel, options.commandTimeoutMs ?? 5_000),
       logger,
       target,
     );
@@ -175,16 +164,14 @@ export class RedisStore implements Store {
   }
 
   async enqueue(request: WorkRequest): Promise<EnqueueResult> {
-    const priority = priorityFor(request.task_type, request.has_mention);
-    const args = [request.agent_id, request.task_type, priority, request.inbox_count ?? 0];
-    const [status, payload] = (await this.scripts.run(
-      'enqueue',
-      this.queueKeys(),
-      args.concat([request.has_mention ? '1' : '0', randomUUID()]),
-    )) as [EnqueueResult['status'], string];
-    if (status === 'in_flight') return { status, workId: payload };
-    if (status === 'in_backoff') return { status, backoff: decodeBackoff(payload) };
-    return { status, item: decodeItem(payload) };
+    return (await this.enqueueMany([request]))[0]!;
+  }
+
+  async enqueueMany(
+    requests: readonly WorkRequest[],
+    options: { leaderToken?: string } = {},
+  ): Promise<EnqueueResult[]> {
+    return enqueueBatches(this.scripts, this.queueKeys().concat(this.keys.leader), requests, options.leaderToken);
   }
 
   async claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
@@ -205,13 +192,15 @@ export class RedisStore implements Store {
 
   private async tryClaim(order: Priority[], runnerId: string, leaseMs: number): Promise<Claim | null> {
     const token = randomUUID();
-    const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanLimit, ...order];
-    const r = (await this.scripts.run('claim', this.queueKeys(), args).catch(async (error: unknown) => {
-      // The reply may have been lost after the script ran: the claim is ours if an in-flight record has our token.
-      const mine = await this.readBackClaim(token).catch(() => undefined);
-      if (mine) return mine;
-      throw error;
-    })) as [string, number] | null;
+    const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanChunk, this.opts.claimFairShare, ...order];
+    const r = (await this.scripts
+      .run('claim', this.queueKeys().concat(this.keys.fairness), args)
+      .catch(async (error: unknown) => {
+        // The reply may have been lost after the script ran: the claim is ours if an in-flight record has our token.
+        const mine = await this.readBackClaim(token).catch(() => undefined);
+        if (mine) return mine;
+        throw error;
+      })) as [string, number] | null;
     if (!r) return null;
     const item = decodeItem(r[0]);
     this.claimEpochs.set(item.id, this.epoch);
@@ -273,19 +262,34 @@ export class RedisStore implements Store {
       error,
       ...this.backoffArgs(),
       this.opts.maxDeliveryAttempts,
+      this.opts.maxDeadLetters,
     ];
     const r = await this.scripts.run('ack', this.queueKeys(), args);
     this.claimEpochs.delete(claim.item.id);
-    return r === 1 ? 'acked' : 'lease_lost';
+    if (!Array.isArray(r)) return 'lease_lost';
+    this.logDeadDropped(Number(r[1]));
+    return 'acked';
   }
 
   async reap(leaderToken: string, options: { limit?: number } = {}): Promise<ReapResult> {
-    const args = [leaderToken, this.opts.maxDeliveryAttempts, options.limit ?? 1000, ...this.backoffArgs()];
+    const args = [
+      leaderToken,
+      this.opts.maxDeliveryAttempts,
+      options.limit ?? 1000,
+      ...this.backoffArgs(),
+      this.opts.maxDeadLetters,
+    ];
     const r = await this.scripts.run('reap', this.queueKeys().concat(this.keys.leader), args);
     if (isScriptErrorCode(r)) throw scriptError(r, { script: 'reap' });
     const flat = r as string[];
     const result: ReapResult = { requeued: [], dead: [] };
-    for (let i = 0; i < flat.length; i += 2) result[flat[i] === 'dead' ? 'dead' : 'requeued'].push(flat[i + 1]!);
+    for (let i = 0; i < flat.length; i += 2) {
+      if (flat[i] === 'dropped') {
+        const dropped = Number(flat[i + 1]);
+        if (dropped > 0) result.deadDropped = dropped;
+        this.logDeadDropped(dropped);
+      } else result[flat[i] === 'dead' ? 'dead' : 'requeued'].push(flat[i + 1]!);
+    }
     return result;
   }
 
@@ -298,8 +302,15 @@ export class RedisStore implements Store {
   }
 
   async listQueue(queue: Priority): Promise<WorkItem[]> {
-    const raw = await this.redis.lrange(this.keys.queue(queue), 0, -1);
-    return raw.reverse().map(decodeItem);
+    const entries = (await this.redis.lrange(this.keys.queue(queue), 0, -1)).reverse().map(decodeItem);
+    if (entries.length === 0) return [];
+    // The queue holds identities; the current items (counts after merges) are in work:queued.
+    const current = await this.redis.hmget(this.keys.queued, ...entries.map((e) => `${e.agent_id}|${e.task_type}`));
+    return entries.map((e, i) => {
+      const json = current[i];
+      const item = json ? decodeItem(json) : undefined;
+      return item?.id === e.id ? item : e;
+    });
   }
 
   async listInFlight(): Promise<InFlightWork[]> {
@@ -339,6 +350,25 @@ export class RedisStore implements Store {
   async clearBackoff(agentId?: string): Promise<void> {
     if (agentId === undefined) await this.redis.del(this.keys.backoff);
     else await this.redis.hdel(this.keys.backoff, agentId);
+    await this.wakeCoordinator();
+  }
+
+  async forgetBackoff(agentIds: readonly string[]): Promise<void> {
+    if (agentIds.length > 0) await this.redis.hdel(this.keys.backoff, ...agentIds);
+  }
+
+  async countBackoff(): Promise<number> {
+    return this.redis.hlen(this.keys.backoff);
+  }
+
+  async wakeCoordinator(): Promise<void> {
+    await this.redis.multi().lpush(this.keys.wake, '1').ltrim(this.keys.wake, 0, 0).exec();
+  }
+
+  async waitForWake(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const seconds = Math.max(Math.min(timeoutMs, this.maxBlockMs), 10) / 1000;
+    const r = await this.pool.withConnection(signal, (conn) => conn.blpop(this.keys.wake, seconds));
+    return r !== null && r !== undefined;
   }
 
   async recordFailure(agentId: string, error: string): Promise<BackoffState> {
@@ -449,6 +479,15 @@ export class RedisStore implements Store {
     await this.redis.quit();
   }
 
+  private logDeadDropped(dropped: number): void {
+    if (dropped <= 0) return;
+    this.logger.warn('dead_letters_dropped', {
+      dropped,
+      max_dead_letters: this.opts.maxDeadLetters,
+      hint: 'the oldest entries of work:dead were dropped; raise MAX_DEAD_LETTERS or requeue/inspect dead letters sooner',
+    });
+  }
+
   private backoffArgs(): number[] {
     const o = this.opts;
     return [o.backoffBaseMs, o.backoffMaxMs, o.backoffJitter, o.random()];
@@ -457,24 +496,4 @@ export class RedisStore implements Store {
   private claimError(code: number, claim: Claim, script: string): Error {
     return scriptError(code, { workId: claim.item.id, agentId: claim.item.agent_id, script });
   }
-}
-
-/** ioredis options for a Sentinel-managed master: the sentinels and master name, user/password/db from `url`. */
-function sentinelOptions(
-  url: string,
-  sentinel: NonNullable<RedisStoreOptions['sentinel']>,
-  common: RedisOptions,
-): RedisOptions {
-  const u = new URL(url);
-  const db = Number(u.pathname.replace(/^\//, '') || '0');
-  return {
-    ...common,
-    sentinels: sentinel.sentinels,
-    name: sentinel.master,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    db: Number.isInteger(db) ? db : 0,
-    // After a failover, ask the sentinels again at once rather than retrying the old master.
-    failoverDetector: true,
-  };
 }

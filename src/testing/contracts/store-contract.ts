@@ -4,6 +4,7 @@ import { describeStoreEventContract } from './store-contract-events.js';
 import { describeStoreLeaseContract } from './store-contract-leases.js';
 import { describeStoreQueueContract } from './store-contract-queues.js';
 import { describeStoreRecordContract } from './store-contract-records.js';
+import { describeStoreSchedulingContract } from './store-contract-scheduling.js';
 
 /** One isolated coordination state for a test, as an implementation provides it. */
 export interface StoreHarness {
@@ -49,5 +50,6 @@ export function describeStoreContract(name: string, make: MakeStoreHarness): voi
     describeStoreLeaseContract(make);
     describeStoreRecordContract(make);
     describeStoreEventContract(make);
+    describeStoreSchedulingContract(make);
   });
 }

@@ -18,9 +18,7 @@ for _, d in ipairs(redis.call('LRANGE', K_DEAD, 0, -1)) do
     local key = slot(item.agent_id, item.task_type)
     if redis.call('HEXISTS', K_QUEUED, key) == 0 and redis.call('HEXISTS', K_CLAIMED, key) == 0 then
       item.attempt = 1
-      local json = cjson.encode(item)
-      redis.call('LPUSH', QUEUE[item.priority], json)
-      redis.call('HSET', K_QUEUED, key, json)
+      push(item, false)
       signal(item.priority)
       n = n + 1
     end

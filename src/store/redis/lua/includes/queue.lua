@@ -5,7 +5,10 @@
     KEYS[5] work:dead      KEYS[6] work:backoff
     KEYS[7..9]   work:queue:high, work:queue:normal, work:queue:low
     KEYS[10..12] work:signal:high, work:signal:normal, work:signal:low
-  Queues: LPUSH at the tail, the head (next to claim) is the right end.
+  Queues: LPUSH at the tail, the head (next to claim) is the right end. A queue entry is the item's identity
+  (element(item): id, agent, task type, priority, enqueued_at, attempt), which never changes while the item is
+  queued; the item's current JSON (inbox_count and has_mention updated by merges) is in work:queued. So a merge
+  is one HSET, never a scan of the queue.
 ]]
 local K_QUEUED, K_INFLIGHT, K_CLAIMED, K_LEASES, K_DEAD, K_BACKOFF = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local QUEUE = { high = KEYS[7], normal = KEYS[8], low = KEYS[9] }
@@ -17,9 +20,19 @@ local function slot(agent, task)
   return agent .. '|' .. task
 end
 
--- Wake one claimer blocked on this queue (tokens are capped: a woken claimer keeps claiming until empty).
-local function signal(priority)
-  redis.call('LPUSH', SIGNAL[priority], '1')
+-- The queue entry of an item: a fixed field order, so the same item always gives the same string.
+local function element(item)
+  return '{"id":' .. cjson.encode(item.id) .. ',"agent_id":' .. cjson.encode(item.agent_id) .. ',"task_type":'
+    .. cjson.encode(item.task_type) .. ',"priority":"' .. item.priority .. '","enqueued_at":'
+    .. string.format('%.0f', tonumber(item.enqueued_at)) .. ',"attempt":' .. tonumber(item.attempt) .. '}'
+end
+
+-- Wake up to n claimers blocked on this queue (tokens are capped: a woken claimer keeps claiming until empty).
+local function signal(priority, n)
+  n = math.min(n or 1, SIGNAL_CAP)
+  local tokens = {}
+  for i = 1, n do tokens[i] = '1' end
+  redis.call('LPUSH', SIGNAL[priority], unpack(tokens))
   redis.call('LTRIM', SIGNAL[priority], 0, SIGNAL_CAP - 1)
 end
 
@@ -30,12 +43,28 @@ local function release(id, item)
   redis.call('ZREM', K_LEASES, id)
 end
 
+-- Queue an item at the tail of its queue (or the head: next to be claimed) and index it; no wake-up.
+local function push(item, at_head)
+  local json = cjson.encode(item)
+  redis.call(at_head and 'RPUSH' or 'LPUSH', QUEUE[item.priority], element(item))
+  redis.call('HSET', K_QUEUED, slot(item.agent_id, item.task_type), json)
+  return json
+end
+
 -- Put an item back at the head of its queue (next to be claimed).
 local function requeue_head(item)
-  local json = cjson.encode(item)
-  redis.call('RPUSH', QUEUE[item.priority], json)
-  redis.call('HSET', K_QUEUED, slot(item.agent_id, item.task_type), json)
+  push(item, true)
   signal(item.priority)
+end
+
+-- Dead-letter an item, keeping at most max_dead entries (the oldest are dropped). @returns how many were dropped
+local function bury(item, reason, now, max_dead)
+  redis.call('LPUSH', K_DEAD, '{"item":' .. cjson.encode(item) .. ',"reason":' .. cjson.encode(reason)
+    .. ',"dead_at":' .. string.format('%.0f', now) .. '}')
+  local over = redis.call('LLEN', K_DEAD) - max_dead
+  if over <= 0 then return 0 end
+  redis.call('LTRIM', K_DEAD, 0, max_dead - 1)
+  return over
 end
 
 -- The agent's other queued item may have been skipped while this one was in flight: wake its queue.
