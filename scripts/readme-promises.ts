@@ -8,6 +8,7 @@ import { testsIn as t, type PromiseEntry } from './promise-entry.js';
 import { RELIABILITY_PROMISES } from './reliability-promises.js';
 
 const COORDINATOR = 'src/coordinator/coordinator.test.ts';
+const SCHEDULING = 'src/coordinator/coordinator-scheduling.test.ts';
 const FAILOVER = 'test/e2e/coordinator-failover.test.ts';
 const QUEUES = 'src/testing/contracts/store-contract-queues.ts';
 const LEASES = 'src/testing/contracts/store-contract-leases.ts';
@@ -72,15 +73,32 @@ export const README_PROMISES: PromiseEntry[] = [
     ],
   },
   {
-    readme: 'a full resync catches agents whose backoff expired',
+    readme: 'independently of the long-poll, a full resync',
+    tests: [
+      ...t(COORDINATOR, 'does not queue an agent in work:backoff until the entry is deleted'),
+      ...t(
+        SCHEDULING,
+        'a wake-up (what backoff clear sends) queues the agent without waiting for the next resync',
+        'DEL work:backoff by hand queues the agent without waiting for the next resync',
+        'a definition added (git-sync) queues the agent without waiting for the next resync',
+      ),
+      ...t('src/hub/hub-client-paging.test.ts', 'returns every agent with unread notifications, past the first page'),
+    ],
+  },
+  {
+    readme: 'Stale agents become DISCOVERY work on `low`, capped at `MAX_DISCOVERY_QUEUE`',
     tests: [
       ...t(
         COORDINATOR,
-        'does not queue an agent in work:backoff until the entry is deleted',
         'queues stale agents on work:queue:low, bounded by the cap, skipping discovery-disabled agents',
         'MIN_ACTIVATION_INTERVAL: an agent activated more recently is not queued for discovery',
       ),
+      ...t(SCHEDULING, 'queues activatable stale agents behind 200 it cannot activate (no definition, discovery off)'),
     ],
+  },
+  {
+    readme: 'Every write is fenced by the leader token inside Redis (`not_leader`)',
+    tests: t(SCHEDULING, "refuses a deposed leader's enqueue inside Redis and logs not_leader, not redis_unavailable"),
   },
   {
     readme: 'Without a long-poll endpoint (404)',
