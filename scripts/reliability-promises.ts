@@ -61,6 +61,16 @@ export const RELIABILITY_PROMISES: PromiseEntry[] = [
     readme: '| (f) dropped Redis replies',
     tests: t(DELIVERY, '(f) dropped Redis replies force reconnects of every process'),
   },
+  {
+    readme: '| (g) Redis behind Sentinel',
+    tests: [
+      ...t(DELIVERY, '(g) the Redis master behind Sentinel SIGKILLed mid-stream'),
+      ...t(
+        'src/store/redis/sentinel-failover.test.ts',
+        'follows the promoted replica after the master is killed, losing no replicated item',
+      ),
+    ],
+  },
   ...benchOf(
     'bench/queue.ts',
     '**Queue layer vs BullMQ**',

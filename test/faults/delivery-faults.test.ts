@@ -2,7 +2,8 @@
 // runner processes, a private redis-server, the dev Hub behind a fault proxy, a fake LLM. Every scenario streams
 // 200 mentions across 20 agents plus one poison mention (the LLM answers 500 for that prompt only) and then counts
 // on the Hub: lost 0, duplicate replies 0, no notification left unread, the poison notification ended `failed`
-// (read, no reply, `notification_failed`). Each scenario also asserts that its fault really happened.
+// (read, no reply, `notification_failed`). Each scenario also asserts that its fault really happened. Scenario (g)
+// runs Redis behind Sentinel (master, replica, three sentinels) and kills the master mid-stream.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TcpProxy } from '../../src/testing/tcp-proxy.js';
 import { waitFor } from '../../src/testing/wait-for.js';
@@ -229,5 +230,36 @@ describe('delivery faults', () => {
       timeoutMs: 30_000,
       message: 'work left in flight',
     });
+  });
+
+  it('(g) the Redis master behind Sentinel SIGKILLed mid-stream', { timeout: 300_000 }, async () => {
+    cluster = await FaultCluster.start({ sentinel: true, llmLatencyMs: 300, llmRetryBaseMs: 100 });
+    const c = cluster;
+    const sentinel = c.sentinel!;
+    c.startCoordinator();
+    c.startCoordinator();
+    c.startRunner();
+    c.startRunner();
+    await c.ready();
+    let inFlight = 0;
+    await deliver(c, '(g) Sentinel failover', async () => {
+      await waitFor(async () => (inFlight = (await c.store.listInFlight()).length) >= 2, {
+        timeoutMs: 60_000,
+        intervalMs: 20,
+        message: 'no work in flight',
+      });
+      await sentinel.master.crash();
+      const port = await waitFor(
+        async () => {
+          const p = await sentinel.currentMasterPort().catch(() => 0);
+          return p === sentinel.replica.port ? p : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 200, message: 'the sentinels never promoted the replica' },
+      );
+      return `${inFlight} items in flight when the master died; replica on port ${port} promoted`;
+    });
+    expect(inFlight).toBeGreaterThanOrEqual(2);
+    // Every process followed the new master without a restart.
+    expect([...c.runners, ...c.coordinators].every((p) => p.alive)).toBe(true);
   });
 });

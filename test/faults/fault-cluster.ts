@@ -9,9 +9,12 @@ import { ChildService } from '../../src/testing/child-service.js';
 import { error, FakeLlmServer, text } from '../../src/testing/fake-llm-server.js';
 import { FaultProxy } from '../../src/testing/fault-proxy.js';
 import { startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
+import { startSentinelSetup, type SentinelSetup } from '../../src/testing/sentinel-setup.js';
 import { waitFor } from '../../src/testing/wait-for.js';
 
 const KEY = 'svc-faults-key-0123456789';
+/** VALKEY_URL in Sentinel mode: only its (empty) password and db count; its host is never contacted. */
+const UNUSED_URL = 'redis://127.0.0.1:1/0';
 /** In the runners' env as a canary: the fake LLM is on loopback, which gets no key (llm-key-binding.ts). */
 const LLM_KEY = 'sk-faults-llm-0123456789';
 
@@ -60,6 +63,8 @@ export class FaultCluster {
     readonly defsRoot: string,
     private readonly human: HttpHubClient,
     private readonly options: { llmRetryBaseMs?: number } = {},
+    /** With `sentinel: true`: the master, replica and sentinels; `redis` is then the first master. */
+    readonly sentinel?: SentinelSetup,
   ) {}
 
   static async start(
@@ -73,10 +78,13 @@ export class FaultCluster {
       persistence?: boolean;
       /** LLM_RETRY_BASE_MS of the runners (short: a poison prompt fails sooner). @default the runtime's */
       llmRetryBaseMs?: number;
+      /** Redis behind Sentinel (master, replica, three sentinels); every process connects through the sentinels. */
+      sentinel?: boolean;
     } = {},
   ): Promise<FaultCluster> {
     const agents = Array.from({ length: options.agents ?? 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
-    const redis = await startRedisServer({ appendonly: options.persistence ?? true });
+    const sentinel = options.sentinel ? await startSentinelSetup() : undefined;
+    const redis = sentinel?.master ?? (await startRedisServer({ appendonly: options.persistence ?? true }));
     const llm = await FakeLlmServer.start({ latencyMs: options.llmLatencyMs ?? 20 });
     const defsRoot = writeAgentDefinitions([
       ...agents.map((name) => ({ name, apiBase: llm.url })),
@@ -89,9 +97,13 @@ export class FaultCluster {
       ignoreIdempotency: options.ignoreIdempotency ?? false,
     });
     const proxy = await FaultProxy.start(hub.url);
-    const store = await RedisStore.create({ url: redis.url });
+    const store = await RedisStore.create(
+      sentinel
+        ? { url: UNUSED_URL, sentinel: { sentinels: sentinel.sentinels, master: sentinel.name } }
+        : { url: redis.url },
+    );
     const human = new HttpHubClient({ baseUrl: hub.url, apiKey: KEY });
-    const cluster = new FaultCluster(redis, hub, proxy, llm, store, agents, defsRoot, human, options);
+    const cluster = new FaultCluster(redis, hub, proxy, llm, store, agents, defsRoot, human, options, sentinel);
     llm.respondWith((req) => {
       if (cluster.llmFailing) {
         cluster.llm529s++;
@@ -113,7 +125,13 @@ export class FaultCluster {
       ...process.env,
       HUB_URL: this.proxy.url,
       HUB_API_KEY: KEY,
-      VALKEY_URL: this.redis.url,
+      ...(this.sentinel
+        ? {
+            VALKEY_URL: UNUSED_URL,
+            VALKEY_SENTINELS: this.sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
+            VALKEY_SENTINEL_MASTER: this.sentinel.name,
+          }
+        : { VALKEY_URL: this.redis.url }),
       AGENT_DEFINITIONS_PATH: this.defsRoot,
       ANTHROPIC_API_KEY: LLM_KEY,
       METRICS_PORT: '0',
@@ -257,6 +275,7 @@ export class FaultCluster {
     await this.proxy.close();
     await this.hub.close();
     await this.llm.close();
-    await this.redis.stop();
+    if (this.sentinel) await this.sentinel.stop();
+    else await this.redis.stop();
   }
 }
