@@ -31,6 +31,7 @@ const UNSET_ON_PURPOSE: Record<string, string> = {
   VALKEY_SENTINELS: 'one Valkey without Sentinel on apexalgo-iad (documented in configmap.yaml)',
   VALKEY_SENTINEL_MASTER: 'one Valkey without Sentinel on apexalgo-iad (documented in configmap.yaml)',
   VALKEY_KEY_PREFIX: 'a Valkey of its own: key names exactly as docs/redis-keys.md lists them',
+  VALKEY_CLUSTER: 'one Valkey, not a cluster (documented in configmap.yaml)',
 };
 
 /** Variables the manifests set that the config does not read: only there to build another one by $(NAME). */

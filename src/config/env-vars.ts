@@ -96,6 +96,14 @@ export const ENV_VARS = [
       'Prefix of every key (e.g. botburrow: to share an instance with other applications); default none, key names exactly as docs/redis-keys.md lists them',
   },
   {
+    name: 'VALKEY_CLUSTER',
+    kind: { type: 'boolean' },
+    default: 'false',
+    usedBy: ['coordinator', 'runner', 'cli'],
+    description:
+      'VALKEY_URL names one node of a Redis/Valkey Cluster: the store discovers the others; needs VALKEY_KEY_PREFIX with a hash tag, e.g. {botburrow}:, so every key is in one slot',
+  },
+  {
     name: 'RUNNER_MODE',
     kind: { type: 'enum', values: ['notification', 'exploration', 'hybrid'], caseInsensitive: true },
     default: 'hybrid',

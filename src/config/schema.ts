@@ -27,6 +27,8 @@ export interface StoreSettings {
   sentinel?: { sentinels: SentinelAddress[]; master: string };
   /** VALKEY_KEY_PREFIX; undefined = none. */
   keyPrefix?: string;
+  /** VALKEY_CLUSTER: the URL names one node of a Redis/Valkey Cluster. */
+  cluster?: boolean;
   maxDeliveryAttempts: number;
   backoffBaseSeconds: number;
   backoffMaxSeconds: number;
@@ -89,6 +91,13 @@ function sentinelSettings(values: Values): StoreSettings['sentinel'] {
 function shared(values: Values): SharedConfig {
   const sentinel = sentinelSettings(values);
   const keyPrefix = get<string | undefined>(values, 'VALKEY_KEY_PREFIX');
+  const cluster = get<boolean | undefined>(values, 'VALKEY_CLUSTER') ?? false;
+  if (cluster && !/^[^{]*\{[^}]+\}/.test(keyPrefix ?? '')) {
+    throw new ConfigError([
+      'VALKEY_CLUSTER=true needs VALKEY_KEY_PREFIX with a hash tag (e.g. {botburrow}:) so every key lives in one slot',
+    ]);
+  }
+  if (cluster && sentinel) throw new ConfigError(['VALKEY_CLUSTER and VALKEY_SENTINELS cannot be combined: pick one']);
   return {
     hubUrl: (get<string | undefined>(values, 'HUB_URL') ?? undefined)?.replace(/\/+$/, ''),
     hubApiKey: get(values, 'HUB_API_KEY'),
@@ -107,6 +116,7 @@ function shared(values: Values): SharedConfig {
       maxDeadLetters: get<number | undefined>(values, 'MAX_DEAD_LETTERS') ?? 10_000,
       ...(sentinel ? { sentinel } : {}),
       ...(keyPrefix ? { keyPrefix } : {}),
+      ...(cluster ? { cluster } : {}),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import { errorMessage } from '../../shared/errors.js';
 import { redactUrl } from '../../shared/redact-url.js';
@@ -84,6 +84,7 @@ export function createRedisClient(
   url: string,
   sentinel: { sentinels: SentinelAddress[]; master: string } | undefined,
   commandTimeoutMs: number,
+  cluster = false,
 ): Redis {
   const common: RedisOptions = {
     lazyConnect: true,
@@ -95,6 +96,7 @@ export function createRedisClient(
     // TCP keep-alive probes after 10 s idle, so a silently dropped connection is noticed.
     keepAlive: 10_000,
   };
+  if (cluster) return clusterClient(url, common);
   if (!sentinel) return new Redis(url, common);
   const u = new URL(url);
   const db = Number(u.pathname.replace(/^\//, '') || '0');
@@ -108,4 +110,41 @@ export function createRedisClient(
     // After a failover, ask the sentinels again at once rather than retrying the old master.
     failoverDetector: true,
   });
+}
+
+/**
+ * A Redis/Valkey Cluster client seeded with the node of `url` (user and password from it). Every store key carries
+ * the prefix's hash tag, so scripts, pipelines and MULTI stay in one slot. Typed as `Redis`: the store uses only
+ * commands both clients share; the few that differ go through {@link duplicateClient} and {@link masterNodes}.
+ */
+function clusterClient(url: string, common: RedisOptions): Redis {
+  const u = new URL(url);
+  const { lazyConnect, ...redisOptions } = common;
+  const cluster = new Cluster([{ host: u.hostname, port: Number(u.port || '6379') }], {
+    lazyConnect,
+    redisOptions: {
+      ...redisOptions,
+      ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    },
+  });
+  return cluster as unknown as Redis;
+}
+
+/** A second connection like `redis` (a Cluster client or not) whose commands may take `extraMs` longer. */
+export function duplicateClient(redis: Redis, extraMs: number): Redis {
+  if (redis instanceof Cluster) {
+    const c = redis as Cluster;
+    const base = c.options.redisOptions ?? {};
+    const copy = c.duplicate(undefined, {
+      redisOptions: { ...base, commandTimeout: (base.commandTimeout ?? 5_000) + extraMs },
+    });
+    return copy as unknown as Redis;
+  }
+  return redis.duplicate({ commandTimeout: (redis.options.commandTimeout ?? 5_000) + extraMs });
+}
+
+/** The connections a keyspace SCAN must visit: every master of a Cluster, or the one server. */
+export function masterNodes(redis: Redis): Redis[] {
+  return redis instanceof Cluster ? (redis as Cluster).nodes('master') : [redis];
 }

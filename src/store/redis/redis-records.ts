@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { masterNodes } from './connection.js';
 import type { ActivationRecord, ActivationStart, LeaderInfo, RunnerInfo } from '../types.js';
 import { decodeActivation, decodeRunner } from './codec.js';
 import type { RedisKeys } from './keys.js';
@@ -104,12 +105,14 @@ export class RedisRecords {
 
   private async scanAll(pattern: string): Promise<string[]> {
     const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      found.push(...keys);
-    } while (cursor !== '0');
+    for (const node of masterNodes(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        found.push(...keys);
+      } while (cursor !== '0');
+    }
     return [...new Set(found)];
   }
 }

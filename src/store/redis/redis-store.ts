@@ -10,7 +10,7 @@ import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, Queue
 import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
 import { PRIORITIES } from '../types.js';
 import { BlockingPool } from './blocking-pool.js';
-import { connectWithin, createRedisClient, describeTarget, withErrorLog } from './connection.js';
+import { connectWithin, createRedisClient, describeTarget, duplicateClient, withErrorLog } from './connection.js';
 import { decodeBackoff, decodeDead, decodeInFlight, decodeItem } from './codec.js';
 import { RedisKeys } from './keys.js';
 import { RedisRecords } from './redis-records.js';
@@ -30,6 +30,8 @@ export interface RedisStoreOptions extends StoreOptions {
    * `url` then gives only the user, password and db of the master.
    */
   sentinel?: { sentinels: SentinelAddress[]; master: string };
+  /** `url` names one node of a Redis/Valkey Cluster (`keyPrefix` must hold a hash tag). @default false */
+  cluster?: boolean;
   /** Longest single blocking wait; missed wake-ups heal after this. @default 5000 */
   maxBlockMs?: number;
   /** Receives connection errors (`redis_unavailable`, at most one line per 10 s); ioredis reconnects by itself. */
@@ -73,13 +75,7 @@ export class RedisStore implements Store {
   ) {
     this.scripts = new ScriptRunner(redis);
     this.records = new RedisRecords(redis, keys, this.scripts);
-    this.pool = new BlockingPool(() =>
-      withErrorLog(
-        redis.duplicate({ commandTimeout: (redis.options.commandTimeout ?? 5_000) + maxBlockMs }),
-        logger,
-        '',
-      ),
-    );
+    this.pool = new BlockingPool(() => withErrorLog(duplicateClient(redis, maxBlockMs), logger, ''));
     this.watcher = new ActivationWatcher(
       (ids) => this.records.exists(ids),
       undefined,
@@ -92,7 +88,7 @@ export class RedisStore implements Store {
     const logger = options.logger ?? silentLogger;
     const target = describeTarget(options.url, options.sentinel);
     const redis = withErrorLog(
-      createRedisClient(options.url, options.sentinel, options.commandTimeoutMs ?? 5_000),
+      createRedisClient(options.url, options.sentinel, options.commandTimeoutMs ?? 5_000, options.cluster),
       logger,
       target,
     );
