@@ -225,7 +225,7 @@ describe('doctor', () => {
     ]);
     const none = await doctor({ ...env, PATH: '/usr/bin:/bin' }, 'runner');
     expect(lines(none, 'PASS', 'cli-version')[0]!.message).toBe(
-      'no coding CLI on PATH (looked for claude, goose, aider, opencode)',
+      'no coding CLI on PATH (looked for claude, codex, gemini, goose, aider, opencode)',
     );
     expect(lines(await doctor(env, 'coordinator'), 'SKIP', 'cli-version')).toHaveLength(1);
   });
