@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import { FileAgentDefinitions } from './agent-definitions.js';
 import { loadSkill } from './skill.js';
-import { planLlmKey } from '../executors/native/llm-key-binding.js';
-import { brainSettings, type KeyBindingContext } from '../executors/native/resolve-brain.js';
+import { planBrainKey, type KeyBindingContext } from '../executors/native/resolve-brain.js';
 
 /** Result of validating one agent or skill. */
 export interface ValidationResult {
@@ -33,12 +32,7 @@ export async function validateDefinitions(root: string, options: ValidateOptions
   for (const name of agentDirs.sort()) {
     try {
       const def = await definitions.load(name);
-      const brain = brainSettings(def);
-      const plan = planLlmKey(
-        { provider: brain.provider, apiBase: brain.baseURL, apiKeyEnv: def.config.brain.api_key_env },
-        bindings.llmKeys,
-        bindings.source,
-      );
+      const { plan } = planBrainKey(def, bindings);
       const errors = plan.ok ? [] : [plan.problem];
       results.push({ kind: 'agent', name, ok: plan.ok, errors, warnings: def.warnings });
     } catch (error) {

@@ -1,7 +1,6 @@
 import type { AgentDefinition } from '../agents/agent-definition.js';
 import { createLlmProvider, type LlmProviderFactory } from '../executors/native/llm/create-llm-provider.js';
-import { planLlmKey } from '../executors/native/llm-key-binding.js';
-import { brainSettings, type KeyBindingContext } from '../executors/native/resolve-brain.js';
+import { planBrainKey, type KeyBindingContext } from '../executors/native/resolve-brain.js';
 import { isLocalEndpoint } from '../shared/local-endpoint.js';
 import { OfflineBrain } from './offline-brain.js';
 
@@ -42,12 +41,7 @@ export function planBrain(
   env: NodeJS.ProcessEnv,
   bindings: KeyBindingContext = { llmKeys: undefined },
 ): BrainPlan | { problem: string } {
-  const brain = brainSettings(definition);
-  const key = planLlmKey(
-    { provider: brain.provider, apiBase: brain.baseURL, apiKeyEnv: definition.config.brain.api_key_env },
-    bindings.llmKeys,
-    bindings.source,
-  );
+  const { settings: brain, plan: key } = planBrainKey(definition, bindings);
   if (!key.ok) return { problem: key.problem };
   const hasKey = Boolean(env[brain.apiKeyEnv]?.trim()) && !env[brain.apiKeyEnv]!.startsWith(OFFLINE_KEY_PREFIX);
   const mode: BrainMode = !key.sendKey ? 'local' : hasKey ? 'real' : 'offline';

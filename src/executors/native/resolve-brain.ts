@@ -1,6 +1,6 @@
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { ExecutorError } from '../errors.js';
-import { DEFAULT_KEY_ENV, planLlmKey, type LlmKeyBindings } from './llm-key-binding.js';
+import { DEFAULT_KEY_ENV, planLlmKey, type KeyPlan, type LlmKeyBindings } from './llm-key-binding.js';
 
 /** A definition's `brain` block with provider, endpoint and key variable resolved (no key read). */
 export interface BrainSettings {
@@ -44,6 +44,20 @@ export function brainSettings(definition: Pick<AgentDefinition, 'config'>): Brai
   };
 }
 
+/** The brain's settings and which key (if any) it may send to its endpoint under `bindings`. */
+export function planBrainKey(
+  definition: Pick<AgentDefinition, 'config'>,
+  bindings: KeyBindingContext,
+): { settings: BrainSettings; plan: KeyPlan } {
+  const settings = brainSettings(definition);
+  const plan = planLlmKey(
+    { provider: settings.provider, apiBase: settings.baseURL, apiKeyEnv: definition.config.brain.api_key_env },
+    bindings.llmKeys,
+    bindings.source,
+  );
+  return { settings, plan };
+}
+
 /**
  * Resolve the brain and its key, refusing (before any request) a key that is not bound to the brain's endpoint
  * (`llm-key-binding.ts`). A local endpoint with the provider's default key gets no key.
@@ -55,12 +69,7 @@ export function resolveBrain(
   env: Readonly<Record<string, string | undefined>>,
   bindings: KeyBindingContext,
 ): ResolvedBrain {
-  const settings = brainSettings(definition);
-  const plan = planLlmKey(
-    { provider: settings.provider, apiBase: settings.baseURL, apiKeyEnv: definition.config.brain.api_key_env },
-    bindings.llmKeys,
-    bindings.source,
-  );
+  const { settings, plan } = planBrainKey(definition, bindings);
   if (!plan.ok) {
     throw new ExecutorError('llm_key_not_bound', `Agent ${definition.name}: ${plan.problem}`, {
       data: { agent_id: definition.name, env_var: plan.keyEnv },
