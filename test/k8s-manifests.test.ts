@@ -32,6 +32,8 @@ const UNSET_ON_PURPOSE: Record<string, string> = {
   VALKEY_SENTINEL_MASTER: 'one Valkey without Sentinel on apexalgo-iad (documented in configmap.yaml)',
   VALKEY_KEY_PREFIX: 'a Valkey of its own: key names exactly as docs/redis-keys.md lists them',
   VALKEY_CLUSTER: 'one Valkey, not a cluster (documented in configmap.yaml)',
+  DEV_TRANSCRIPTS: 'dev mode only (botburrow-agents dev): transcripts of the local page',
+  DEV_TRANSCRIPT_MAX_CHARS: 'dev mode only (botburrow-agents dev): transcripts of the local page',
 };
 
 /** Variables the manifests set that the config does not read: only there to build another one by $(NAME). */

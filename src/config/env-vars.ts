@@ -67,6 +67,22 @@ export const ENV_VARS = [
     description: 'Dev Hub only: name of the human user the web page acts as',
   },
   {
+    name: 'DEV_TRANSCRIPTS',
+    kind: { type: 'positive-int' },
+    default: '200',
+    usedBy: ['dev'],
+    description: 'Dev mode only: activation transcripts kept in memory (the oldest is dropped first)',
+  },
+  {
+    name: 'DEV_TRANSCRIPT_MAX_CHARS',
+    kind: { type: 'positive-int' },
+    default: '200000',
+    usedBy: ['dev'],
+    description:
+      'Dev mode only: characters of text one transcript keeps (prompts, model text, tool calls and results, ' +
+      'each also cut on its own); later steps keep their figures only',
+  },
+  {
     name: 'VALKEY_URL',
     kind: { type: 'url' },
     default: 'redis://localhost:6379',

@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { isLoopbackHost } from './web-guard.js';
 import { buildDevHubApp } from './dev-hub-app.js';
 import { DevHubActions } from './dev-hub-actions.js';
-import type { DevHubContext, WebPanel } from './dev-hub-context.js';
+import type { DevHubContext, DevViews, WebPanel } from './dev-hub-context.js';
 import { DevHubEvents } from './dev-hub-events.js';
 import { openDevHubDb, type DevHubDb } from './database.js';
 import { ensureKeys, generateKey, hashKey, type DevHubKeys } from './keys.js';
@@ -39,6 +39,8 @@ export interface DevHubOptions {
   monthlyLimitUsd?: number;
   /** Extra panels on the web page (e.g. the dev mode's activity panel). */
   panels?: readonly WebPanel[];
+  /** Dev-mode views of the page (system lines under posts, activation transcripts); none by default. */
+  devViews?: DevViews;
   /** Add routes (e.g. a panel's JSON endpoint) before the server starts. */
   configureApp?: (app: Hono, ctx: DevHubContext) => void;
   logger?: Logger;
@@ -152,6 +154,7 @@ function buildContext(
     actions,
     shutdown: controller.signal,
     panels: options.panels ?? [],
+    devViews: options.devViews ?? {},
   };
   return { context, controller };
 }

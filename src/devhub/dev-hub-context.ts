@@ -34,6 +34,18 @@ export interface WebPanelItem {
   status?: string;
   /** Extra lines under the row, e.g. counters or an error. */
   lines?: string[];
+  /** A page route the row opens when clicked (e.g. `#/activation/<id>`). */
+  href?: string;
+}
+
+/**
+ * Dev-mode views of the web page (JSON endpoints the embedder adds through `configureApp`):
+ * `systemLines` answers `?post=<id>` with `{lines: [{commentId, agent, kind, text}]}`, shown muted under the post
+ * or comment they name; `activations` answers `/<id>` with a transcript, shown at `#/activation/<id>`.
+ */
+export interface DevViews {
+  systemLines?: string;
+  activations?: string;
 }
 
 /** Everything a dev Hub route needs; built once by `createDevHub`. */
@@ -51,4 +63,5 @@ export interface DevHubContext {
   /** Aborted when the hub closes: ends held long-polls and SSE streams. */
   shutdown: AbortSignal;
   panels: readonly WebPanel[];
+  devViews: DevViews;
 }

@@ -121,6 +121,19 @@ export class ActivityFeed {
     this.changed();
   }
 
+  /**
+   * One LLM call's usage, as it happens: a failed activation (whose final log event carries no tokens) still shows
+   * what it spent. The final event of a completed activation replaces the running sum with the runner's totals.
+   */
+  onUsage(agent: string, usage: { tokensIn: number; tokensOut: number; model: string }): void {
+    const record = this.running.get(agent);
+    if (!record) return;
+    record.tokensIn += usage.tokensIn;
+    record.tokensOut += usage.tokensOut;
+    record.model = usage.model || record.model;
+    this.changed();
+  }
+
   /** Most recent first. */
   list(): ActivityRecord[] {
     return this.records.map((r) => ({
@@ -233,6 +246,7 @@ function toPanelItem(r: ActivityRecord): WebPanelItem {
     status: r.status,
     detail: r.trigger,
     time: r.startedAt,
+    href: `#/activation/${encodeURIComponent(r.id)}`,
     lines: [
       counters,
       ...r.outcomes.map(outcomeLine),

@@ -38,6 +38,10 @@ export interface DevSettings {
   minActivationIntervalSeconds: number;
   maxConcurrentActivations: number;
   activationTimeoutSeconds: number;
+  /** DEV_TRANSCRIPTS: activation transcripts kept. */
+  transcripts: number;
+  /** DEV_TRANSCRIPT_MAX_CHARS: characters of text one transcript keeps. */
+  transcriptMaxChars: number;
 }
 
 const DEV_ONLY = [
@@ -46,6 +50,8 @@ const DEV_ONLY = [
   'MIN_ACTIVATION_INTERVAL',
   'MAX_CONCURRENT_ACTIVATIONS',
   'ACTIVATION_TIMEOUT',
+  'DEV_TRANSCRIPTS',
+  'DEV_TRANSCRIPT_MAX_CHARS',
 ];
 
 /** Read the dev mode's settings with {@link DEV_DEFAULTS}. @throws ConfigError listing every problem */
@@ -77,5 +83,7 @@ export function loadDevSettings(env: NodeJS.ProcessEnv = process.env): DevSettin
     minActivationIntervalSeconds: values.MIN_ACTIVATION_INTERVAL as number,
     maxConcurrentActivations: values.MAX_CONCURRENT_ACTIVATIONS as number,
     activationTimeoutSeconds: values.ACTIVATION_TIMEOUT as number,
+    transcripts: values.DEV_TRANSCRIPTS as number,
+    transcriptMaxChars: values.DEV_TRANSCRIPT_MAX_CHARS as number,
   };
 }

@@ -26,8 +26,11 @@ import { ActivityFeed } from './activity-feed.js';
 import { keyEnvsOf, planAgents, type AgentPlan } from './agent-plans.js';
 import { devProviderFactory, devRunnerEnv } from './brain-routing.js';
 import type { DevSettings } from './dev-settings.js';
-import { ObservedExecutorRegistry } from './observed-executors.js';
+import { ObservedExecutorRegistry, type RunObservers } from './observed-executors.js';
 import { agentPanelItems } from './panels.js';
+import { renderTranscript } from './render-transcript.js';
+import { SystemLines } from './system-lines.js';
+import { TranscriptStore } from './transcripts.js';
 import { rewriteLogger, teeLogger } from './tee-logger.js';
 
 /** Flags of `botburrow-agents dev`. */
@@ -58,6 +61,10 @@ export interface DevMode {
   /** The sandbox CLI agents run in; `unsandboxed` when that is the process fallback (`--allow-unsandboxed`). */
   sandbox: { kind: Sandbox['kind']; unsandboxed: boolean };
   feed: ActivityFeed;
+  /** The last `DEV_TRANSCRIPTS` activation transcripts (`/dev/api/activations`). */
+  transcripts: TranscriptStore;
+  /** Why mentions got no reply, shown under the posts (`/dev/api/system-lines`). */
+  systemLines: SystemLines;
   /** Stop runners (short drain) and coordinator, then the Hub and the store. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -72,6 +79,10 @@ export const ACTIVITY_PANEL: WebPanel = {
   refreshMs: 1000,
 };
 export const BRAINS_PANEL: WebPanel = { id: 'brains', title: 'Agents and brains', path: '/dev/api/agents' };
+/** `GET <path>` lists the transcripts, `GET <path>/:id` answers one (`?format=text`: `renderTranscript`). */
+export const ACTIVATIONS_PATH = '/dev/api/activations';
+/** `GET <path>?post=<id>`: the system lines of one thread. */
+export const SYSTEM_LINES_PATH = '/dev/api/system-lines';
 
 /**
  * Composition root of `botburrow-agents dev`: the dev Hub (SQLite under `dataDir`, every agent of the definitions
@@ -85,21 +96,13 @@ export async function startDevMode(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DevMode> {
   const definitionsDir = resolve(options.definitionsDir);
-  const feed = new ActivityFeed({ redact: secretRedactor(env) });
+  const redact = secretRedactor(env);
+  const feed = new ActivityFeed({ redact });
+  const transcripts = new TranscriptStore({ max: settings.transcripts, maxChars: settings.transcriptMaxChars, redact });
+  const systemLines = new SystemLines({ redact });
   // The same executors and MCP servers as a runner: CLI agents and stdio MCP servers run in the sandbox.
   const sandbox = await sandboxFromEnv(env, logger);
-  const executors = new ObservedExecutorRegistry(
-    createExecutorRegistry({
-      native: { createProvider: devProviderFactory(), fetch: llmFetch(env) },
-      cli: {
-        sandbox,
-        env,
-        fetch: llmFetch(env),
-        refuseReason: unsandboxedRefusal(sandbox, options.allowUnsandboxed ?? false),
-      },
-    }),
-    feed,
-  );
+  const executors = observedExecutors(env, sandbox, options, { feed, transcripts, systemLines });
   const extraTools = await createMcpToolsFromEnv(env, logger, sandbox);
   const definitions = new FileAgentDefinitions({ root: definitionsDir, logger });
   const plans = await planAgents(definitions, executors, env);
@@ -117,13 +120,15 @@ export async function startDevMode(
       ...(settings.serviceKey ? { serviceKey: settings.serviceKey } : {}),
       seedAgentsDir: definitionsDir,
       panels: [ACTIVITY_PANEL, BRAINS_PANEL],
-      configureApp: (app) => addPanelRoutes(app, feed, plans),
+      devViews: { systemLines: SYSTEM_LINES_PATH, activations: ACTIVATIONS_PATH },
+      configureApp: (app) => addPanelRoutes(app, { feed, plans, transcripts, systemLines }),
       logger,
     });
   } catch (error) {
     await Promise.allSettled(stores.all.map((s) => s.close()));
     throw error;
   }
+  watchMentions(hub, plans, systemLines);
   const runnerEnv = devRunnerEnv(env, keyEnvsOf(plans));
   const parts = startServices({
     hub,
@@ -134,6 +139,8 @@ export async function startDevMode(
     executors,
     extraTools,
     feed,
+    transcripts,
+    systemLines,
     logger,
     runnerEnv,
   });
@@ -156,6 +163,8 @@ export async function startDevMode(
     runners: options.runners,
     sandbox: { kind: sandbox.kind, unsandboxed: sandbox.kind === 'process' && options.allowUnsandboxed === true },
     feed,
+    transcripts,
+    systemLines,
     shutdown,
   };
 }
@@ -195,9 +204,70 @@ async function openStores(settings: DevSettings, runners: number, logger: Logger
   return { coordinator: opened[0]!, runners: opened.slice(1), all: opened };
 }
 
-function addPanelRoutes(app: Hono, feed: ActivityFeed, plans: readonly AgentPlan[]): void {
-  app.get(ACTIVITY_PANEL.path, (c) => c.json({ items: feed.panelItems() }));
-  app.get(BRAINS_PANEL.path, (c) => c.json({ items: agentPanelItems(plans) }));
+/** The runners' executors (as a runner builds them), each run observed by the dev page. */
+function observedExecutors(
+  env: NodeJS.ProcessEnv,
+  sandbox: Sandbox,
+  options: DevModeOptions,
+  observers: RunObservers,
+): ObservedExecutorRegistry {
+  return new ObservedExecutorRegistry(
+    createExecutorRegistry({
+      native: { createProvider: devProviderFactory(), fetch: llmFetch(env) },
+      cli: {
+        sandbox,
+        env,
+        fetch: llmFetch(env),
+        refuseReason: unsandboxedRefusal(sandbox, options.allowUnsandboxed ?? false),
+      },
+    }),
+    observers,
+  );
+}
+
+/** Feed the system lines from the Hub: its posts and comments (mentions of unknown or idle agents), its store. */
+function watchMentions(hub: DevHub, plans: readonly AgentPlan[], systemLines: SystemLines): void {
+  const { agents, notifications } = hub.context;
+  systemLines.attach({
+    plans,
+    exists: (name) => agents.find(name) !== undefined,
+    target: (id) => {
+      const n = notifications.find(id);
+      return n ? { postId: n.post_id, commentId: n.comment_id } : undefined;
+    },
+  });
+  hub.events.on('post', (post) => systemLines.onHubItem(post));
+  hub.events.on('comment', (comment) => systemLines.onHubItem(comment));
+}
+
+interface PanelSources {
+  feed: ActivityFeed;
+  plans: readonly AgentPlan[];
+  transcripts: TranscriptStore;
+  systemLines: SystemLines;
+}
+
+function addPanelRoutes(app: Hono, s: PanelSources): void {
+  app.get(ACTIVITY_PANEL.path, (c) => c.json({ items: s.feed.panelItems() }));
+  app.get(BRAINS_PANEL.path, (c) => c.json({ items: agentPanelItems(s.plans) }));
+  app.get(ACTIVATIONS_PATH, (c) => c.json({ activations: s.transcripts.list() }));
+  app.get(`${ACTIVATIONS_PATH}/:id`, (c) => {
+    const id = c.req.param('id');
+    const transcript = s.transcripts.get(id);
+    if (!transcript) {
+      const detail =
+        `no transcript for activation ${id}: dev mode keeps the last DEV_TRANSCRIPTS activations of this ` +
+        `process (GET ${ACTIVATIONS_PATH} lists them)`;
+      return c.json({ success: false, error: 'not found', detail }, 404);
+    }
+    if (c.req.query('format') === 'text') return c.text(renderTranscript(transcript));
+    return c.json(transcript);
+  });
+  app.get(SYSTEM_LINES_PATH, (c) => {
+    const post = c.req.query('post');
+    if (!post) return c.json({ success: false, error: 'bad request', detail: 'post query parameter required' }, 400);
+    return c.json({ lines: s.systemLines.forPost(post) });
+  });
 }
 
 interface ServiceDeps {
@@ -208,6 +278,8 @@ interface ServiceDeps {
   definitionsDir: string;
   executors: ExecutorRegistry;
   feed: ActivityFeed;
+  transcripts: TranscriptStore;
+  systemLines: SystemLines;
   logger: Logger;
   runnerEnv: NodeJS.ProcessEnv;
   extraTools: ActivationDeps['extraTools'];
@@ -238,7 +310,11 @@ function startServices(d: ServiceDeps): { coordinator: Coordinator; runners: Run
     },
     d.hub.url,
   );
-  const runnerLogger = teeLogger(logger, (event, fields) => d.feed.onLog(event, fields));
+  const runnerLogger = teeLogger(logger, (event, fields) => {
+    d.feed.onLog(event, fields);
+    d.transcripts.onLog(event, fields);
+    d.systemLines.onLog(event, fields);
+  });
   const runners = d.stores.runners.map(
     (store, i) =>
       new Runner(

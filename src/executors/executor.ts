@@ -13,6 +13,27 @@ export interface ToolCallRecord {
   durationMs: number;
 }
 
+/**
+ * One step of a run, for an observer (the dev mode's activation transcripts). Texts are raw: whoever keeps them
+ * redacts them. Executors that cannot see their steps (the CLIs) report none; the final reply is the run's result.
+ */
+export type ExecutorStep =
+  | { kind: 'system_prompt'; text: string }
+  | {
+      kind: 'model_turn';
+      iteration: number;
+      text: string;
+      /** `args` is the raw JSON text the model sent. */
+      toolCalls: { id: string; name: string; args: string }[];
+      stopReason: string;
+      tokensIn: number;
+      tokensOut: number;
+      model: string;
+      /** The LLM call, retries included. */
+      durationMs: number;
+    }
+  | { kind: 'tool_result'; callId: string; name: string; content: string; ok: boolean; durationMs: number };
+
 /** Everything one activation hands to an executor. */
 export interface ExecutorInput {
   definition: AgentDefinition;
@@ -30,6 +51,8 @@ export interface ExecutorInput {
   onToolCall?: (call: ToolCallRecord) => void;
   /** Called after each LLM call with its token usage, so a run that later fails still accounts what it spent. */
   onUsage?: (usage: { tokensIn: number; tokensOut: number; model: string }) => void;
+  /** Called for each step of the run as it happens (system prompt, model turns, tool results). */
+  onStep?: (step: ExecutorStep) => void;
 }
 
 /** What an activation produced. */

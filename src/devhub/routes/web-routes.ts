@@ -16,7 +16,7 @@ const LIVE_EVENTS: readonly DevHubEventName[] = ['post', 'comment', 'activated']
  */
 export function registerWebRoutes(app: Hono, ctx: DevHubContext): void {
   const human = ctx.keys.humanName;
-  app.get('/', (c) => c.html(renderPage({ humanName: human, panels: ctx.panels })));
+  app.get('/', (c) => c.html(renderPage({ humanName: human, panels: ctx.panels, devViews: ctx.devViews })));
   app.get('/web/api/feed', (c) => c.json({ posts: ctx.posts.listPosts({ limit: 50, offset: 0 }).posts }));
   app.get('/web/api/posts/:id', (c) => {
     const post = ctx.posts.getPost(c.req.param('id'));

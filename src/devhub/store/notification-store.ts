@@ -48,6 +48,12 @@ export class NotificationStore {
     return { ...toNotification(row), recipient_id: n.recipientId };
   }
 
+  /** One notification by id (any recipient), or undefined. */
+  find(id: string): StoredNotification | undefined {
+    const row = this.db.prepare(`${SELECT} WHERE n.id = ?`).get(id) as Record<string, unknown> | undefined;
+    return row ? { ...toNotification(row), recipient_id: String(row.recipient_id) } : undefined;
+  }
+
   /** One page of an agent's inbox. `cursor` is the opaque `next_cursor` of the previous page. */
   list(
     recipientId: string,

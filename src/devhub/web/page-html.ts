@@ -1,4 +1,4 @@
-import type { WebPanel } from '../dev-hub-context.js';
+import type { DevViews, WebPanel } from '../dev-hub-context.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
 
@@ -10,7 +10,11 @@ function escapeHtml(text: string): string {
  * The dev Hub web page: feed and thread view, a form that posts or comments as the human user, a list of
  * agents to @mention, and one box per extra `WebPanel` (filled by the script from the panel's JSON path).
  */
-export function renderPage(options: { humanName: string; panels: readonly WebPanel[] }): string {
+export function renderPage(options: { humanName: string; panels: readonly WebPanel[]; devViews?: DevViews }): string {
+  const views = options.devViews ?? {};
+  const viewAttrs =
+    (views.systemLines ? ` data-system-lines="${escapeHtml(views.systemLines)}"` : '') +
+    (views.activations ? ` data-activations="${escapeHtml(views.activations)}"` : '');
   const panels = options.panels
     .map(
       (p) =>
@@ -31,7 +35,7 @@ export function renderPage(options: { humanName: string; panels: readonly WebPan
 <header><h1>Botburrow dev Hub</h1><a href="#/">feed</a><span>you are <b>@${escapeHtml(options.humanName)}</b></span>
 <span id="status" class="status"></span></header>
 <main>
-<div><section id="view"><p>Loading…</p></section><section id="form"></section></div>
+<div><section id="view"${viewAttrs}><p>Loading…</p></section><section id="form"></section></div>
 <aside>
 <div><h3>Agents</h3><p class="status">click to mention</p><div id="agents" class="agents"></div></div>
 ${panels}

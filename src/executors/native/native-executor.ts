@@ -84,6 +84,8 @@ export class NativeExecutor implements Executor {
       onIteration: input.onIteration,
       onToolCall: input.onToolCall,
       onUsage: input.onUsage,
+      onStep: input.onStep,
+      now: this.options.now,
     });
   }
 

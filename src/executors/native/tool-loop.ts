@@ -1,6 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import { ExecutorError } from '../errors.js';
-import type { ExecutorResult, ToolCallRecord } from '../executor.js';
+import type { ExecutorResult, ExecutorStep, ToolCallRecord } from '../executor.js';
 import { callLlm, type LlmCallContext } from './call-llm.js';
 import type { LlmMessage, LlmProvider, LlmRequest, LlmResponse, LlmToolResult } from './llm/llm-provider.js';
 import type { ToolRouter } from './tool-router.js';
@@ -22,6 +22,9 @@ export interface ToolLoopContext {
   onIteration?: (iteration: number) => void;
   onToolCall?: (call: ToolCallRecord) => void;
   onUsage?: (usage: { tokensIn: number; tokensOut: number; model: string }) => void;
+  onStep?: (step: ExecutorStep) => void;
+  /** Monotonic clock for the model turns' durations. @default performance.now */
+  now?: () => number;
 }
 
 type Totals = Omit<ExecutorResult, 'reply'>;
@@ -35,6 +38,7 @@ type Totals = Omit<ExecutorResult, 'reply'>;
 export async function runToolLoop(ctx: ToolLoopContext): Promise<ExecutorResult> {
   const messages: LlmMessage[] = [{ role: 'user', text: ctx.prompt }];
   const totals: Totals = { iterations: 0, tokensIn: 0, tokensOut: 0, model: ctx.request.model, toolCalls: [] };
+  ctx.onStep?.({ kind: 'system_prompt', text: ctx.request.system });
   for (;;) {
     ctx.signal.throwIfAborted();
     const response = await nextResponse(ctx, messages, totals);
@@ -49,11 +53,24 @@ async function nextResponse(ctx: ToolLoopContext, messages: LlmMessage[], totals
   const iteration = ++totals.iterations;
   ctx.onIteration?.(iteration);
   const request: LlmRequest = { ...ctx.request, messages, tools: ctx.router.specs };
+  const now = ctx.now ?? (() => performance.now());
+  const started = now();
   const response = await callLlm(ctx.provider, request, { ...ctx.llm, logger: ctx.logger, signal: ctx.signal });
   totals.tokensIn += response.usage.input;
   totals.tokensOut += response.usage.output;
   totals.model = response.model || totals.model;
   ctx.onUsage?.({ tokensIn: response.usage.input, tokensOut: response.usage.output, model: totals.model });
+  ctx.onStep?.({
+    kind: 'model_turn',
+    iteration,
+    text: response.text,
+    toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name, args: c.args })),
+    stopReason: response.stopReason,
+    tokensIn: response.usage.input,
+    tokensOut: response.usage.output,
+    model: totals.model,
+    durationMs: Math.max(0, Math.round(now() - started)),
+  });
   ctx.logger.debug('iteration', {
     iteration,
     tools: response.toolCalls.map((c) => c.name),
@@ -97,6 +114,14 @@ async function runTools(ctx: ToolLoopContext, response: LlmResponse, totals: Tot
     if (!record.ok)
       ctx.logger.warn('tool_call_failed', { tool: record.name, error: result.content.split('\n')[0]?.slice(0, 200) });
     ctx.onToolCall?.(record);
+    ctx.onStep?.({
+      kind: 'tool_result',
+      callId: call.id,
+      name: record.name,
+      content: result.content,
+      ok: record.ok,
+      durationMs: record.durationMs,
+    });
     results.push(result);
   }
   return results;
