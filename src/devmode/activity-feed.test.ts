@@ -92,6 +92,7 @@ describe('activity feed', () => {
         status: 'completed',
         detail: '@human mentioned: "what is a queue?"',
         time: '2026-01-01T00:00:00.000Z',
+        href: '#/activation/a1',
         lines: ['2 iterations · tools: hub_search · tokens 300 in / 80 out · 0.25 s · offline-brain'],
       },
     ]);
@@ -178,5 +179,23 @@ describe('activity feed', () => {
     feed.onLog('activation_completed', { activation_id: 'a1' }); // evicted: ignored
     feed.onToolCall('nobody', 'hub_search'); // no running activation: ignored
     expect(feed.list()).toHaveLength(3);
+  });
+
+  it('shows the tokens a failed activation spent (its final event carries none)', () => {
+    const { feed, runnerLog } = setup();
+    const log = runnerLog.child({ agent_id: 'helper', activation_id: 'a1' });
+    log.info('activation_started', { task_type: 'INBOX', inbox_count: 1 });
+    feed.onUsage('helper', { tokensIn: 40_000, tokensOut: 100, model: 'claude-sonnet-4-6' });
+    feed.onUsage('helper', { tokensIn: 9, tokensOut: 0, model: 'claude-sonnet-4-6' });
+    log.error('activation_failed', {
+      activation_duration: 1.5,
+      error: 'Agent helper used 40109 tokens, more than behavior.max_tokens_per_activation (2000)',
+    });
+    const [row] = feed.panelItems();
+    expect(row!.status).toBe('failed');
+    expect(row!.lines![0]).toContain('tokens 40009 in / 100 out');
+    expect(row!.lines).toContain(
+      'error: Agent helper used 40109 tokens, more than behavior.max_tokens_per_activation (2000)',
+    );
   });
 });
