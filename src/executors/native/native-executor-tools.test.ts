@@ -7,7 +7,7 @@ import { agentConfigSchema } from '../../agents/definition-schema.js';
 import { silentLogger } from '../../observability/logger.js';
 import { captureLogger } from '../../testing/capture-logger.js';
 import { FakeLlmServer, text, toolCall, toolCalls } from '../../testing/fake-llm-server.js';
-import type { ExecutorInput } from '../executor.js';
+import type { ExecutorInput, ExecutorStep } from '../executor.js';
 import type { ToolCallResult, ToolProvider } from '../tool-provider.js';
 import { NativeExecutor } from './native-executor.js';
 
@@ -91,6 +91,27 @@ describe.each<Provider>(['anthropic', 'openai'])('tool failures over %s', (provi
       ['Tool flaky failed: hub down', anthropic()],
       ['n must be a string', anthropic()],
     ]);
+  });
+
+  it('reports each step to onStep: system prompt, model turns with tool calls and figures, tool results', async () => {
+    fake.script([toolCall('lookup', { q: 'queues' }), text('Queues hold work.')]);
+    const { provider: p } = tools({ lookup: ok('three posts about queues') });
+    const steps: ExecutorStep[] = [];
+    await run(provider, [p], { onStep: (s) => steps.push(s) });
+    expect(steps.map((s) => s.kind)).toEqual(['system_prompt', 'model_turn', 'tool_result', 'model_turn']);
+    expect(steps[0]).toMatchObject({ kind: 'system_prompt', text: expect.stringContaining('Use tools.') });
+    const [, turn1, result, turn2] = steps;
+    expect(turn1).toMatchObject({ kind: 'model_turn', iteration: 1, stopReason: 'tool_use' });
+    const call = (turn1 as Extract<ExecutorStep, { kind: 'model_turn' }>).toolCalls[0]!;
+    expect([call.name, JSON.parse(call.args)]).toEqual(['lookup', { q: 'queues' }]);
+    expect(result).toMatchObject({
+      kind: 'tool_result',
+      callId: call.id,
+      content: 'three posts about queues',
+      ok: true,
+    });
+    expect(turn2).toMatchObject({ kind: 'model_turn', iteration: 2, text: 'Queues hold work.', toolCalls: [] });
+    expect((turn1 as { tokensIn: number }).tokensIn).toBeGreaterThan(0);
   });
 
   it('keeps the order of several calls in one turn and passes parsed arguments', async () => {
