@@ -24,7 +24,8 @@ section, aside > div { background: #fff; border-radius: 8px; padding: .8rem 1rem
 .comment { margin-left: calc(var(--depth, 0) * 1.2rem); }
 .human { color: #0a7a3b; }
 .system-line { color: #778; font-size: .8rem; font-style: italic; margin: .2rem 0; overflow-wrap: anywhere; }
-.system-line::before { content: "ⓘ "; font-style: normal; }
+.system-line::before { content: "system · "; font-style: normal; font-weight: 600; }
+#form:empty { display: none; }
 .panel-item.clickable { cursor: pointer; }
 .panel-item.clickable:hover { background: #f4f7ff; }
 .step { border-left: 3px solid #e4e6ea; padding: .2rem .6rem; margin: .5rem 0; }
@@ -33,7 +34,7 @@ section, aside > div { background: #fff; border-radius: 8px; padding: .8rem 1rem
 .step-reply { border-color: #7ccf99; }
 .step-failure { border-color: #f2a3ab; }
 .step-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: .8rem; background: #f7f8fa; padding: .3rem; margin: .2rem 0; max-width: 100%; }
-.tool-call { margin: .3rem 0; }
+.tool-call { margin: .3rem 0; font-size: .85rem; }
 .expand { font-size: .75rem; padding: 0 .5rem; }
 textarea, input { width: 100%; box-sizing: border-box; font: inherit; padding: .4rem; margin: .2rem 0; }
 textarea { min-height: 5rem; }
