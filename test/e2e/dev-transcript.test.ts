@@ -152,4 +152,31 @@ describe('dev page: system lines and activation transcripts (headless Chromium)'
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('keeps a 390-px phone free of horizontal scrolling with 3,000-character words in lines and transcripts', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${dev.url}/`);
+    await page.locator('#f-content').waitFor();
+    const word = 'w'.repeat(3000);
+    await postFromForm(page, `@${word} and @helper what is a retry? ${word}`);
+    await page.locator('.system-line[data-kind="unknown_agent"]').waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.locator('.comment', { hasText: 'offline brain' }).waitFor({ timeout: 30_000 });
+    // The trigger shown on the row is cut at 80 characters: it starts with the long word.
+    const row = page.locator('#panel-activity .panel-item[data-status="completed"]', {
+      hasText: '@human mentioned: "@wwwwwwww',
+    });
+    await row.first().waitFor({ timeout: 10_000 });
+    await row.first().click();
+    await page.locator('.step-trigger button.expand').click();
+    await page
+      .locator('.step-trigger pre', { hasText: `${word}\n</hub_item>` })
+      .first()
+      .waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
