@@ -2,6 +2,7 @@
 // system line under the post that mentioned the agent, served by /dev/api/system-lines; the lines are not Hub
 // content, so the agent never reads them in its thread; the SKIP activation's transcript is served as JSON and text.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +103,22 @@ describe('dev mode system lines (SKIP, loop guard) and transcripts', () => {
     expect(line.text).toContain('@quiet stopped by the loop guard (max_agent_replies_per_thread)');
     expect(line.text).toContain('raise behavior.max_agent_replies_per_thread');
     expect(llm.requests.length).toBe(before); // no LLM call for it
+  });
+
+  it('answers the transcript and system-line routes to loopback names only, like the page (DNS rebinding: 403)', async () => {
+    const { port } = new URL(dev.url);
+    const status = (path: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const path of ['/dev/api/activations', '/dev/api/activations/x', '/dev/api/system-lines?post=p']) {
+      expect(await status(path, `attacker.example:${port}`)).toBe(403);
+      expect(await status(path, `localhost:${port}`)).not.toBe(403);
+    }
   });
 });
