@@ -56,6 +56,7 @@ export function renderTranscript(t: Transcript): string {
       `tokens ${t.tokensIn} in / ${t.tokensOut} out · ${usd(t.costUsd)}`,
     ...(t.error ? [`error: ${t.error}`] : []),
     ...(t.capped ? ['(transcript size cap reached: later texts were not kept)'] : []),
+    ...(t.stepsDropped > 0 ? [`(${t.stepsDropped} later steps not kept: the transcript's step cap)`] : []),
   ];
   const steps = t.steps.length > 0 ? t.steps.map(renderStep) : ['(no steps recorded)'];
   return `${head.join('\n')}\n\n${steps.join('\n\n')}\n`;

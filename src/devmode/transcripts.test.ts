@@ -127,7 +127,7 @@ describe('TranscriptStore', () => {
   });
 
   it('is bounded: the last `max` transcripts, tool results cut with their size, `maxChars` per transcript', () => {
-    const store = new TranscriptStore({ clock, max: 3, maxChars: 10_000, toolResultChars: 100 });
+    const store = new TranscriptStore({ clock, max: 3, maxChars: 10_000, toolResultChars: 100, maxSteps: 300 });
     for (const id of ['a1', 'a2', 'a3', 'a4']) started(store, id, `agent-${id}`);
     expect(store.list().map((t) => t.id)).toEqual(['a4', 'a3', 'a2']);
     expect(store.get('a1')).toBeUndefined();
@@ -152,8 +152,9 @@ describe('TranscriptStore', () => {
     expect(t.chars).toBeLessThanOrEqual(10_000);
     expect(JSON.stringify(t).length).toBeLessThan(10_000 + 400 * 200);
     expect(t.capped).toBe(true);
-    expect(t.steps).toHaveLength(400); // figures kept, text not
-    expect(t.steps.at(-1)).toMatchObject({ content: { text: '', size: 5_000, truncated: true } });
+    expect(t.steps.at(-1)).toMatchObject({ content: { text: '', size: 5_000, truncated: true } }); // figures kept
+    expect([t.steps.length, t.stepsDropped]).toEqual([300, 100]);
+    expect(renderTranscript(t)).toContain('(100 later steps not kept');
   });
 
   it('keeps the more precise status when activation_failed follows activation_timeout', () => {

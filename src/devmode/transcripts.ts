@@ -9,6 +9,8 @@ export interface TranscriptLimits {
   maxChars: number;
   toolResultChars: number;
   textChars: number;
+  /** Steps one transcript keeps; later ones are counted in `stepsDropped`. */
+  maxSteps: number;
 }
 
 /** Defaults of {@link TranscriptStore}. */
@@ -21,6 +23,7 @@ export const TRANSCRIPT_DEFAULTS: Readonly<TranscriptLimits> = Object.freeze({
   toolResultChars: 4_000,
   /** Characters kept of one prompt, model text or reply. */
   textChars: 20_000,
+  maxSteps: 1_000,
 });
 
 /** A text as stored: possibly cut, with the size it had. */
@@ -77,6 +80,8 @@ export interface Transcript {
   chars: number;
   /** True once the transcript reached `maxChars`: later texts are kept empty (their figures are kept). */
   capped: boolean;
+  /** Steps not kept at all because the transcript already held `maxSteps`. */
+  stepsDropped: number;
 }
 
 /** A transcript in the list (`GET /dev/api/activations`): no steps. */
@@ -140,7 +145,7 @@ export class TranscriptStore {
   onRun(agent: string, prompt: string, target: { postId?: string; commentId?: string }): void {
     const t = this.running.get(agent);
     if (!t) return;
-    t.steps.push({
+    this.add(t, {
       kind: 'trigger',
       at: this.now(),
       prompt: this.cut(prompt, this.limits.textChars, t),
@@ -152,7 +157,7 @@ export class TranscriptStore {
   /** A step the executor reported (`ExecutorInput.onStep`). */
   onStep(agent: string, step: ExecutorStep): void {
     const t = this.running.get(agent);
-    if (t) t.steps.push(this.stored(t, step));
+    if (t) this.add(t, this.stored(t, step));
   }
 
   private stored(t: Transcript, step: ExecutorStep): TranscriptStep {
@@ -210,7 +215,7 @@ export class TranscriptStore {
       t.tokensOut += result.tokensOut;
       t.costUsd += costUsd(result.model, result.tokensIn, result.tokensOut);
     }
-    t.steps.push({
+    this.add(t, {
       kind: 'reply',
       text: this.cut(result.reply, this.limits.textChars, t),
       tokensIn: result.tokensIn,
@@ -224,7 +229,7 @@ export class TranscriptStore {
   onFailure(agent: string, error: string, durationMs: number): void {
     const t = this.running.get(agent);
     if (!t) return;
-    t.steps.push({ kind: 'failure', error: this.cut(error, this.limits.textChars, t), durationMs });
+    this.add(t, { kind: 'failure', error: this.cut(error, this.limits.textChars, t), durationMs });
   }
 
   /** One transcript (a copy), or undefined when unknown or already dropped. */
@@ -254,6 +259,7 @@ export class TranscriptStore {
       steps: [],
       chars: 0,
       capped: false,
+      stepsDropped: 0,
     };
     this.byId.delete(id);
     this.byId.set(id, t);
@@ -264,6 +270,11 @@ export class TranscriptStore {
       if (dropped && this.running.get(dropped.agent) === dropped) this.running.delete(dropped.agent);
     }
     this.running.set(agent, t);
+  }
+
+  private add(t: Transcript, step: TranscriptStep): void {
+    if (t.steps.length < this.limits.maxSteps) t.steps.push(step);
+    else t.stepsDropped++;
   }
 
   private turnsSinceTrigger(t: Transcript): number {

@@ -125,6 +125,7 @@ export const PAGE_SCRIPT = `
       ' · tokens ' + t.tokensIn + ' in / ' + t.tokensOut + ' out · ' + usd(t.costUsd) + '</div>' +
       (t.error ? '<p class="error">' + esc(t.error) + '</p>' : '') +
       (t.capped ? '<p class="status">size cap reached: later texts were not kept</p>' : '') +
+      (t.stepsDropped ? '<p class="status">' + t.stepsDropped + ' later steps not kept (step cap)</p>' : '') +
       (t.steps.length ? t.steps.map(function (s, i) { return stepHtml(s, i, t.id); }).join('') : '<p>No steps recorded.</p>');
   }
   function renderActivation(id) {
