@@ -100,4 +100,18 @@ describe('dev settings', () => {
       expect((error as ConfigError).problems).toHaveLength(2);
     }
   });
+
+  it('reads the transcript bounds (DEV_TRANSCRIPTS, DEV_TRANSCRIPT_MAX_CHARS) and names a bad value', () => {
+    expect(loadDevSettings({})).toMatchObject({ transcripts: 200, transcriptMaxChars: 200_000 });
+    expect(loadDevSettings({ DEV_TRANSCRIPTS: '5', DEV_TRANSCRIPT_MAX_CHARS: '1000' })).toMatchObject({
+      transcripts: 5,
+      transcriptMaxChars: 1000,
+    });
+    try {
+      loadDevSettings({ DEV_TRANSCRIPTS: 'many' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems.join('\n')).toMatch(/^DEV_TRANSCRIPTS .*"many"/);
+    }
+  });
 });
