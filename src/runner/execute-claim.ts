@@ -1,6 +1,7 @@
 import { secretRedactor } from '../observability/redaction.js';
 import { runActivation } from '../activation/run-activation.js';
 import type { ActivationOutcome } from '../activation/activation-types.js';
+import { countDependencyError } from '../observability/dependency-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { errorMessage } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -87,6 +88,7 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
       },
     );
   } catch (error) {
+    countDependencyError(ctx.metrics.dependencyErrors, error);
     const failure = classifyFailure(error, signal);
     await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
     return failure.kind === 'infrastructure' ? 'infrastructure' : 'done';
