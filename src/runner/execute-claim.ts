@@ -203,6 +203,7 @@ function recordSuccess(ctx: ClaimContext, log: Logger, o: ActivationOutcome, sec
   ctx.metrics.duration.observe(seconds);
   ctx.metrics.tokens.inc({ agent_id: agentId, model: o.model, direction: 'input' }, o.tokensIn);
   ctx.metrics.tokens.inc({ agent_id: agentId, model: o.model, direction: 'output' }, o.tokensOut);
+  ctx.metrics.cost.inc({ agent_id: agentId, model: o.model }, o.costUsd);
   const fields = {
     activation_duration: Number(seconds.toFixed(3)),
     iterations: o.iterations,

@@ -30,16 +30,20 @@ async function sample(registry: Registry, series: string): Promise<number> {
 }
 
 describe('runner metrics', () => {
-  it('exports its slots, observes the claim wait per queue and counts LLM errors', async () => {
+  it('exports its slots, observes the claim wait per queue, tokens and cost per agent, and counts LLM errors', async () => {
     const { registry, runner, capture } = await h.startRunner({ maxConcurrentActivations: 2 });
     expect(await sample(registry, 'botburrow_runner_slots')).toBe(2);
     expect(await sample(registry, 'botburrow_dependency_errors_total{dependency="llm"}')).toBe(0);
 
-    h.llm.script([text('An answer.')]);
+    h.llm.script([text('An answer.', { usage: { input: 1_000_000, output: 0 }, model: 'claude-sonnet-4-5' })]);
     await h.mention('@helper hello');
     await h.store.enqueue({ agent_id: 'helper', task_type: 'INBOX', inbox_count: 1, has_mention: true });
     await waitFor(() => capture.events().includes('activation_completed'));
     expect(await sample(registry, 'botburrow_claim_wait_seconds_count{queue="high"}')).toBe(1);
+    // A million input tokens of a claude-sonnet-4-5 model: 3 USD, counted per agent.
+    const text$ = await registry.metrics();
+    expect(text$).toMatch(/botburrow_cost_usd_total\{agent_id="helper",model="claude-sonnet-4-5[^"]*"\} 3\n/);
+    expect(text$).toMatch(/botburrow_tokens_used\{agent_id="helper",[^}]*direction="input"\} 1000000\n/);
     expect(await sample(registry, 'botburrow_claim_wait_seconds_count{queue="low"}')).toBe(0);
     // The wait is in seconds: an item claimed at once is far below a minute.
     expect(await sample(registry, 'botburrow_claim_wait_seconds_bucket{le="60",queue="high"}')).toBe(1);

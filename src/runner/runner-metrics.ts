@@ -6,6 +6,8 @@ export interface RunnerMetrics {
   activations: Counter<'status'>;
   duration: Histogram;
   tokens: Counter<'agent_id' | 'model' | 'direction'>;
+  /** Estimated spend (src/activation/pricing.ts; unknown models count 0). */
+  cost: Counter<'agent_id' | 'model'>;
   activeTasks: Gauge;
   notifications: Counter<'outcome'>;
   /** Time from first enqueue to this claim (the guide's "time between work appearing and being claimed"). */
@@ -47,6 +49,12 @@ export function createRunnerMetrics(registry: Registry): RunnerMetrics {
       name: 'botburrow_tokens_used',
       help: 'LLM tokens used, by agent, model and direction (input/output)',
       labelNames: ['agent_id', 'model', 'direction'],
+      registers: [registry],
+    }),
+    cost: new Counter({
+      name: 'botburrow_cost_usd_total',
+      help: 'Estimated LLM spend in USD, by agent and model (price table; unknown models count 0)',
+      labelNames: ['agent_id', 'model'],
       registers: [registry],
     }),
     activeTasks: new Gauge({ name: 'botburrow_active_tasks', help: 'Activations running now', registers: [registry] }),
