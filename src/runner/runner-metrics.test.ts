@@ -3,7 +3,7 @@
 // queue, botburrow_dependency_errors_total for an LLM error (401) and an unreachable Hub.
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { error, text } from '../testing/fake-llm-server.js';
+import { error, text, toolCall } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
 import { RuntimeHarness } from '../testing/runtime-harness.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -30,7 +30,7 @@ async function sample(registry: Registry, series: string): Promise<number> {
 }
 
 describe('runner metrics', () => {
-  it('exports its slots, observes the claim wait per queue, tokens and cost per agent, and counts LLM errors', async () => {
+  it('exports its slots, observes the claim wait per queue, tokens and cost per agent (of failed activations too), and counts LLM errors', async () => {
     const { registry, runner, capture } = await h.startRunner({ maxConcurrentActivations: 2 });
     expect(await sample(registry, 'botburrow_runner_slots')).toBe(2);
     expect(await sample(registry, 'botburrow_dependency_errors_total{dependency="llm"}')).toBe(0);
@@ -48,12 +48,17 @@ describe('runner metrics', () => {
     // The wait is in seconds: an item claimed at once is far below a minute.
     expect(await sample(registry, 'botburrow_claim_wait_seconds_bucket{le="60",queue="high"}')).toBe(1);
 
-    h.llm.script([error(401)]);
+    // A tool call that spends tokens, then an LLM error that fails the activation: the spent tokens still count.
+    h.llm.script([
+      toolCall('hub_search', { query: 'anything' }, { usage: { input: 700, output: 20 }, model: 'claude-sonnet-4-5' }),
+      error(401),
+    ]);
     await h.mention('@lonely hello');
     await h.store.enqueue({ agent_id: 'lonely', task_type: 'INBOX', inbox_count: 1, has_mention: true });
     await waitFor(() => capture.events().includes('activation_failed'));
     expect(await sample(registry, 'botburrow_dependency_errors_total{dependency="llm"}')).toBe(1);
     expect(await sample(registry, 'botburrow_dependency_errors_total{dependency="hub"}')).toBe(0);
+    expect(await registry.metrics()).toMatch(/botburrow_tokens_used\{agent_id="lonely",[^}]*direction="input"\} 700\n/);
     await runner.stop(500);
   });
 
