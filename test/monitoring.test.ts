@@ -126,6 +126,22 @@ function anchorsOf(path: string): Set<string> {
   );
 }
 
+/** The text of the docs/operations.md section whose heading has `anchor`. */
+function sectionText(anchor: string): string {
+  const parts = readFileSync('docs/operations.md', 'utf8').split(/^(?=#{1,6} )/m);
+  return (
+    parts.find((p) => {
+      const heading = /^#{1,6} (.+)$/m.exec(p)?.[1] ?? '';
+      const slug = heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-');
+      return slug === anchor;
+    }) ?? ''
+  );
+}
+
 /** The doctor checks of docs/operations.md's table (`| 5 | \`leader\` | …`). */
 function doctorChecks(): Set<string> {
   return new Set(
@@ -239,6 +255,7 @@ describe('alerts (PrometheusRule) with promtool', () => {
       expect(anchors, `${a.alert}: ${ann.runbook_url} is a heading of docs/operations.md`).toContain(
         ann.runbook_url!.split('#')[1],
       );
+      expect(sectionText(ann.runbook_url!.split('#')[1]!), `${a.alert} named in its section`).toContain(a.alert);
       if (ann.doctor_check === 'none')
         expect(ann.command, `${a.alert}: what to run instead`).toMatch(/^botburrow-agents /);
       else expect(checks, `${a.alert}: doctor check ${ann.doctor_check}`).toContain(ann.doctor_check);
