@@ -50,6 +50,11 @@ export interface ActivationRequest {
   dryRun?: boolean;
   /** Called as each notification gets its outcome (the runner counts `botburrow_notifications_total`). */
   onNotificationOutcome?: (record: NotificationOutcomeRecord) => void;
+  /**
+   * Called once with the tokens the activation spent (also when it fails: a looping agent spends most), when it spent
+   * any (the runner counts `botburrow_tokens_used` and `botburrow_cost_usd_total`).
+   */
+  onConsumption?: (spent: Pick<ActivationOutcome, 'model' | 'tokensIn' | 'tokensOut' | 'costUsd'>) => void;
 }
 
 /** How a finished (not failed) activation went. */

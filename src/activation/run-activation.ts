@@ -311,7 +311,9 @@ async function reportConsumption(
   o: ActivationOutcome,
   req: ActivationRequest,
 ): Promise<void> {
-  if (req.dryRun || (o.tokensIn === 0 && o.tokensOut === 0)) return;
+  if (o.tokensIn === 0 && o.tokensOut === 0) return;
+  req.onConsumption?.({ model: o.model, tokensIn: o.tokensIn, tokensOut: o.tokensOut, costUsd: o.costUsd });
+  if (req.dryRun) return;
   await deps.hub
     .reportConsumption(
       {

@@ -32,6 +32,7 @@ export function registerActivateCommand(program: Command): void {
         const config = loadRunnerConfig(process.env);
         const logger = createLogger({
           level: config.logLevel,
+          format: config.logFormat,
           destination: process.stderr,
           base: { component: 'activate' },
         });

@@ -13,7 +13,11 @@ export function registerCoordinatorCommand(program: Command): void {
     .action(
       runAction(async () => {
         const config = loadCoordinatorConfig();
-        const logger = createLogger({ level: config.logLevel, base: { component: 'coordinator' } });
+        const logger = createLogger({
+          level: config.logLevel,
+          format: config.logFormat,
+          base: { component: 'coordinator' },
+        });
         const proc = await startCoordinatorProcess(config, logger);
         logger.info('coordinator_listening', { metrics_url: `${proc.ops.url}/metrics` });
         const signal = await waitForShutdownSignal();

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import PinoPretty from 'pino-pretty';
 import { devBanner } from '../devmode/banner.js';
 import { BUNDLED_DEFINITIONS, loadDevSettings } from '../devmode/dev-settings.js';
 import { startDevMode } from '../devmode/start-dev-mode.js';
+import { resolveLogFormat } from '../observability/log-format.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
@@ -34,14 +34,6 @@ export function registerDevCommand(program: Command): void {
     .action(runAction(runDev));
 }
 
-const PRETTY_OPTIONS = {
-  messageKey: 'event',
-  translateTime: 'HH:MM:ss',
-  ignore: 'pid,hostname',
-  singleLine: true,
-  sync: true,
-} as const;
-
 function intOption(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
@@ -53,12 +45,10 @@ async function runDev(options: DevCommandOptions): Promise<number> {
   const port = intOption('port', options.port, 0, 65535);
   const runners = intOption('runners', options.runners, 1, 32);
   const settings = loadDevSettings(process.env);
-  const pretty = process.stdout.isTTY === true;
-  const logger = createLogger({
-    level: settings.shared.logLevel,
-    // pino-pretty in-process (not the worker transport): one line per event, in order with the banner
-    ...(pretty ? { destination: PinoPretty(PRETTY_OPTIONS) } : {}),
-  });
+  const format = resolveLogFormat(settings.shared.logFormat, process.stdout);
+  const pretty = format === 'pretty';
+  // Written synchronously on stdout: one line per event, in order with the banner.
+  const logger = createLogger({ level: settings.shared.logLevel, format });
   const dev = await startDevMode(
     {
       port,
@@ -78,7 +68,7 @@ async function runDev(options: DevCommandOptions): Promise<number> {
   });
   const logs = pretty
     ? `human-readable, below (LOG_LEVEL=${settings.shared.logLevel}; DEBUG shows every LLM iteration and tool call)`
-    : 'JSON lines on stdout (human-readable when stdout is a terminal)';
+    : 'JSON lines on stdout (human-readable when stdout is a terminal, or with LOG_FORMAT=pretty)';
   // Not a terminal: stdout holds only JSON lines (for jq or a log shipper); the banner goes to stderr.
   const say = pretty ? console.log : console.error;
   for (const line of devBanner(dev, logs)) say(line);

@@ -37,7 +37,7 @@ async function runHub(options: HubCommandOptions): Promise<number> {
   if (!AGENT_NAME_PATTERN.test(humanName))
     throw new ConfigError([`HUB_HUMAN_NAME must be a lowercase slug, got ${humanName}`]);
   const config = loadSharedConfig(process.env, 'hub');
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const dbPath = resolve(options.db);
   mkdirSync(dirname(dbPath), { recursive: true });
   const hub = await createDevHub({

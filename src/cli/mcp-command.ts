@@ -41,6 +41,7 @@ export function registerMcpCommand(program: Command): void {
         }
         const logger = createLogger({
           level: config.logLevel,
+          format: config.logFormat,
           destination: process.stderr,
           base: { component: 'mcp_hub' },
         });

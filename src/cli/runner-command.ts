@@ -16,6 +16,7 @@ export function registerRunnerCommand(program: Command): void {
         const config = loadRunnerConfig(process.env, { mode: opts.mode });
         const logger = createLogger({
           level: config.logLevel,
+          format: config.logFormat,
           base: { component: 'runner', runner_id: config.runnerId },
         });
         const proc = await startRunnerProcess(config, logger);

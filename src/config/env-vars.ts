@@ -251,6 +251,12 @@ export const ENV_VARS = [
     description: 'DEBUG shows debug events such as poll_timeout and iteration',
   },
   {
+    name: 'LOG_FORMAT',
+    kind: { type: 'enum', values: ['json', 'pretty'], caseInsensitive: true },
+    usedBy: ALL,
+    description: 'json: JSON lines; pretty: one readable line per event. Unset: pretty on a terminal, else json',
+  },
+  {
     name: 'LOG_SENSITIVE',
     kind: { type: 'boolean' },
     default: 'false',

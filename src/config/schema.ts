@@ -1,5 +1,6 @@
 import { ConfigError } from '../shared/errors.js';
 import { defaultInstanceId } from '../shared/ids.js';
+import type { LogFormat } from '../observability/log-format.js';
 import type { LogLevelName } from '../observability/logger.js';
 import { ENV_VARS, type Component, type EnvVarName } from './env-vars.js';
 import { readEnv } from './env-reader.js';
@@ -15,6 +16,8 @@ export interface SharedConfig {
   redisUrl: string;
   agentDefinitionsPath: string;
   logLevel: LogLevelName;
+  /** LOG_FORMAT; undefined = pretty on a terminal, else json. */
+  logFormat: LogFormat | undefined;
   logSensitive: boolean;
   anthropicApiKey: string | undefined;
   openaiApiKey: string | undefined;
@@ -104,6 +107,7 @@ function shared(values: Values): SharedConfig {
     redisUrl: get<string | undefined>(values, 'VALKEY_URL') ?? 'redis://localhost:6379',
     agentDefinitionsPath: get<string | undefined>(values, 'AGENT_DEFINITIONS_PATH') ?? './agent-definitions',
     logLevel: get<LogLevelName | undefined>(values, 'LOG_LEVEL') ?? 'INFO',
+    logFormat: get<LogFormat | undefined>(values, 'LOG_FORMAT'),
     logSensitive: get<boolean | undefined>(values, 'LOG_SENSITIVE') ?? false,
     anthropicApiKey: get(values, 'ANTHROPIC_API_KEY'),
     openaiApiKey: get(values, 'OPENAI_API_KEY'),

@@ -1,13 +1,22 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { createDependencyErrors } from '../observability/dependency-errors.js';
 import type { Store } from '../store/store.js';
 import { PRIORITIES } from '../store/types.js';
 
-/** The coordinator's Prometheus metrics. Queue depth and backoff gauges are read from the store at scrape time. */
+/** Runner modes, each a runner pool (Deployment runner-<mode>), reported in `botburrow_runners_live{mode}`. */
+export const RUNNER_MODES = ['notification', 'exploration', 'hybrid'] as const;
+
+/**
+ * The coordinator's Prometheus metrics. The gauges of the shared state (queue depth and oldest age, backoff, dead
+ * letters, live runners, leader epoch) are read from the store at scrape time, so every coordinator replica reports
+ * them (aggregate with max()); a failed store read leaves the previous values.
+ */
 export interface CoordinatorMetrics {
   isLeader: Gauge;
   enqueued: Counter<'task_type' | 'priority'>;
   hubPollErrors: Counter;
   reaped: Counter<'outcome'>;
+  dependencyErrors: Counter<'dependency'>;
 }
 
 /** Register the coordinator metrics on `registry`. */
@@ -35,7 +44,9 @@ export function createCoordinatorMetrics(registry: Registry, store: Store): Coor
       for (const [agentId, state] of Object.entries(entries)) if (state.until > now) this.set({ agent_id: agentId }, 1);
     },
   });
+  registerStateGauges(registry, store);
   return {
+    dependencyErrors: createDependencyErrors(registry),
     isLeader: new Gauge({
       name: 'botburrow_coordinator_is_leader',
       help: '1 while this instance is the leader',
@@ -59,4 +70,52 @@ export function createCoordinatorMetrics(registry: Registry, store: Store): Coor
       registers: [registry],
     }),
   };
+}
+
+/** Gauges of the shared state that the troubleshooting guide reads with redis-cli, read at scrape time. */
+function registerStateGauges(registry: Registry, store: Store): void {
+  new Gauge({
+    name: 'botburrow_work_queue_oldest_age_seconds',
+    help: 'Age of the oldest item waiting in work:queue:{queue} (0 when empty)',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      const now = Date.now();
+      for (const q of PRIORITIES) {
+        const items = await store.listQueue(q).catch(() => undefined);
+        if (!items) continue;
+        const oldest = items.reduce((min, it) => Math.min(min, it.enqueued_at), now);
+        this.set({ queue: q }, Math.max(0, (now - oldest) / 1000));
+      }
+    },
+  });
+  new Gauge({
+    name: 'botburrow_dead_letters',
+    help: 'Work items in work:dead (failed MAX_DELIVERY_ATTEMPTS deliveries)',
+    registers: [registry],
+    async collect() {
+      const dead = await store.listDead().catch(() => undefined);
+      if (dead) this.set(dead.length);
+    },
+  });
+  new Gauge({
+    name: 'botburrow_runners_live',
+    help: 'Runners with a live registry heartbeat, by mode (runner pool)',
+    labelNames: ['mode'],
+    registers: [registry],
+    async collect() {
+      const runners = await store.listRunners().catch(() => undefined);
+      if (!runners) return;
+      for (const mode of RUNNER_MODES) this.set({ mode }, runners.filter((r) => r.mode === mode).length);
+    },
+  });
+  new Gauge({
+    name: 'botburrow_coordinator_leader_epoch',
+    help: 'Epoch of the current leadership (coordinator:leader); it grows by one per new leader (failover)',
+    registers: [registry],
+    async collect() {
+      const leader = await store.currentLeader().catch(() => undefined);
+      if (leader) this.set(leader.epoch);
+    },
+  });
 }

@@ -72,6 +72,7 @@ export class Coordinator {
         failures = 0;
       } catch (error) {
         failures++;
+        this.metrics.dependencyErrors.inc({ dependency: 'redis' });
         this.logger.warn('redis_unavailable', { loop: 'leader_election', error: errorMessage(error) });
         if (this.token) await this.stepDown('redis_unavailable');
       }

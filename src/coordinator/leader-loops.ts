@@ -1,3 +1,4 @@
+import { countDependencyError } from '../observability/dependency-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { sleep } from '../shared/abort.js';
 import { pruneBackoff } from './backoff-pruner.js';
@@ -21,7 +22,10 @@ export interface LeaderContext extends CoordinatorDeps {
   hubUrl?: string;
 }
 
-/** Run `step` until the signal aborts; a failing step is logged once and retried after a growing delay. */
+/**
+ * Run `step` until the signal aborts; a failing step is logged once, counted (Hub/Redis errors) and retried after a
+ * growing delay.
+ */
 async function loop(
   ctx: LeaderContext,
   name: string,
@@ -36,6 +40,7 @@ async function loop(
       failures = 0;
     } catch (error) {
       if (ctx.signal.aborted) return;
+      countDependencyError(ctx.metrics.dependencyErrors, error);
       onError?.();
       delay = troubleDelayMs(error, ++failures, ctx.logger, {
         hubUrl: ctx.hubUrl,

@@ -2,6 +2,7 @@
 // field name and by value, asserted on the captured output lines.
 import { describe, expect, it } from 'vitest';
 import { captureLogger } from '../testing/capture-logger.js';
+import { duplicateKeysIn } from '../testing/child-service.js';
 
 describe('logger', () => {
   it('writes one JSON object per line with event, level and bound fields', () => {
@@ -33,6 +34,15 @@ describe('logger', () => {
     expect(keys.filter((k) => k === 'agent_id')).toHaveLength(1);
     expect(new Set(keys).size).toBe(keys.length);
     expect(JSON.parse(line)).toMatchObject({ component: 'hub_client', runner_id: 'r1', agent_id: 'c', status: 200 });
+  });
+
+  it("the e2e tests' duplicate-key parser flags a repeated key at any depth, and passes the logger's lines", () => {
+    expect(duplicateKeysIn('{"event":"x","agent_id":"a","agent_id":"b"}')).toHaveLength(1);
+    expect(duplicateKeysIn('{"event":"x","depths":{"high":1,"high":2}}')).toHaveLength(1);
+    expect(duplicateKeysIn('{"event":"x","agents":[{"name":"a"},{"name":"b"}]}')).toEqual([]);
+    const { logger, raw } = captureLogger();
+    logger.child({ component: 'runner', agent_id: 'a' }).child({ agent_id: 'b' }).info('y', { agent_id: 'c' });
+    expect(duplicateKeysIn(raw().trim())).toEqual([]);
   });
 
   it('drops debug events unless LOG_LEVEL=DEBUG', () => {

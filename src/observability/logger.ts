@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { prettyDestination, resolveLogFormat, type LogFormat } from './log-format.js';
 import { REDACTED, REDACTED_FIELD_PATHS, redactSecrets, secretValuesFromEnv } from './redaction.js';
 
 /** Fields attached to a log event. */
@@ -28,9 +29,12 @@ export interface LoggerOptions {
   /** @default 'INFO' */
   level?: LogLevelName;
   /** Where lines go. @default stdout */
-  destination?: DestinationStream;
-  /** Human-readable output (dev mode on a TTY). @default false */
-  pretty?: boolean;
+  destination?: DestinationStream | NodeJS.WritableStream;
+  /**
+   * `json` (one JSON object per line) or `pretty` (one readable line per event, src/observability/log-format.ts).
+   * @default LOG_FORMAT; unset: pretty when the destination is a terminal, else json
+   */
+  format?: LogFormat;
   /** Environment whose secret values are scrubbed from every line. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Extra literal secrets to scrub (keys generated at run time). */
@@ -85,17 +89,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     hooks: { streamWrite: (line) => redactSecrets(line, secrets) },
   };
-  if (options.pretty && !options.destination) {
-    const transport = pino.transport({
-      target: 'pino-pretty',
-      options: { messageKey: 'event', translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
-    });
-    return new PinoBackedLogger(pino(pinoOptions, transport as DestinationStream), options.base);
-  }
-  return new PinoBackedLogger(
-    pino(pinoOptions, options.destination ?? pino.destination({ dest: 1, sync: true })),
-    options.base,
-  );
+  const out = options.destination ?? process.stdout;
+  const format = resolveLogFormat(options.format, out as { isTTY?: boolean });
+  // stdout through SonicBoom in sync mode: no line is lost when the process exits right after logging.
+  const target = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const destination =
+    format === 'pretty' ? prettyDestination(target, { colors: (out as { isTTY?: boolean }).isTTY === true }) : target;
+  return new PinoBackedLogger(pino(pinoOptions, destination), options.base);
 }
 
 /** A logger that drops everything (for library callers that pass none). */

@@ -1,6 +1,7 @@
 import { secretRedactor } from '../observability/redaction.js';
 import { runActivation } from '../activation/run-activation.js';
 import type { ActivationOutcome } from '../activation/activation-types.js';
+import { countDependencyError } from '../observability/dependency-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { errorMessage } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -84,9 +85,11 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
         signal,
         onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
         onNotificationOutcome: (r) => ctx.metrics.notifications.inc({ outcome: r.outcome }),
+        onConsumption: (spent) => countConsumption(ctx, item.agent_id, spent),
       },
     );
   } catch (error) {
+    countDependencyError(ctx.metrics.dependencyErrors, error);
     const failure = classifyFailure(error, signal);
     await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
     return failure.kind === 'infrastructure' ? 'infrastructure' : 'done';
@@ -105,7 +108,7 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
     log.error('ack_failed', { error: errorMessage(error) }),
   );
   if (outcome.park) await park(ctx, log, item.agent_id, outcome.park);
-  recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000, item.agent_id);
+  recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000);
   return 'done';
 }
 
@@ -196,11 +199,20 @@ async function ack(ctx: ClaimContext, claim: Claim, outcome: AckOutcome, log: Lo
   if (result === 'lease_lost') log.warn('ack_lease_lost', { outcome: outcome.kind });
 }
 
-function recordSuccess(ctx: ClaimContext, log: Logger, o: ActivationOutcome, seconds: number, agentId: string): void {
+/** Tokens and cost of an activation, finished or failed. */
+function countConsumption(
+  ctx: ClaimContext,
+  agentId: string,
+  spent: Pick<ActivationOutcome, 'model' | 'tokensIn' | 'tokensOut' | 'costUsd'>,
+): void {
+  ctx.metrics.tokens.inc({ agent_id: agentId, model: spent.model, direction: 'input' }, spent.tokensIn);
+  ctx.metrics.tokens.inc({ agent_id: agentId, model: spent.model, direction: 'output' }, spent.tokensOut);
+  ctx.metrics.cost.inc({ agent_id: agentId, model: spent.model }, spent.costUsd);
+}
+
+function recordSuccess(ctx: ClaimContext, log: Logger, o: ActivationOutcome, seconds: number): void {
   ctx.metrics.activations.inc({ status: o.status === 'completed' ? 'success' : 'skipped' });
   ctx.metrics.duration.observe(seconds);
-  ctx.metrics.tokens.inc({ agent_id: agentId, model: o.model, direction: 'input' }, o.tokensIn);
-  ctx.metrics.tokens.inc({ agent_id: agentId, model: o.model, direction: 'output' }, o.tokensOut);
   const fields = {
     activation_duration: Number(seconds.toFixed(3)),
     iterations: o.iterations,

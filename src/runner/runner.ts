@@ -1,3 +1,4 @@
+import { countDependencyError } from '../observability/dependency-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs, sleep } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
@@ -60,6 +61,7 @@ export class Runner {
       hardStop: this.hardStop.signal,
       active: this.active,
     };
+    this.metrics.slots.set(this.options.maxConcurrentActivations);
     for (let i = 0; i < this.options.maxConcurrentActivations; i++) this.slots.push(this.slotLoop(ctx, i));
     this.heartbeatTask = this.heartbeatLoop();
   }
@@ -103,6 +105,10 @@ export class Runner {
           this.recovered();
           continue;
         }
+        this.metrics.claimWait.observe(
+          { queue: claim.item.priority },
+          Math.max(0, (this.deps.clock.now() - claim.item.enqueued_at) / 1000),
+        );
         this.logger.info('work_claimed', {
           slot,
           agent_id: claim.item.agent_id,
@@ -116,6 +122,7 @@ export class Runner {
         else this.recovered();
       } catch (error) {
         if (signal.aborted) break;
+        countDependencyError(this.metrics.dependencyErrors, error);
         await this.backoff(errorMessage(error));
       }
     }
@@ -137,7 +144,10 @@ export class Runner {
     while (!this.claiming.signal.aborted) {
       await this.deps.store
         .heartbeatRunner({ runner_id: this.options.runnerId, mode: this.options.mode, activations: [...this.active] })
-        .catch((error: unknown) => this.logger.warn('runner_heartbeat_failed', { error: errorMessage(error) }));
+        .catch((error: unknown) => {
+          countDependencyError(this.metrics.dependencyErrors, error);
+          this.logger.warn('runner_heartbeat_failed', { error: errorMessage(error) });
+        });
       await sleep(this.options.heartbeatMs, this.claiming.signal).catch(() => undefined);
     }
   }

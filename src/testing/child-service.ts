@@ -1,14 +1,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { parseDocument } from 'yaml';
 import { CLI_MAIN } from './run-cli.js';
 import { waitFor } from './wait-for.js';
 
-/** A CLI service (coordinator, runner, dev) running as a child process, with its JSON log lines collected. */
+/**
+ * The duplicate-key errors of one JSON log line (at any depth), e.g. `Map keys must be unique at line 1, column 40`.
+ * JSON.parse keeps the last of repeated keys silently, and so do jq and Loki: this parser (YAML, a superset of JSON,
+ * with unique keys) does not.
+ */
+export function duplicateKeysIn(line: string): string[] {
+  return parseDocument(line, { uniqueKeys: true })
+    .errors.filter((e) => e.code === 'DUPLICATE_KEY')
+    .map((e) => e.message.split('\n')[0]!);
+}
+
+/**
+ * A CLI service (coordinator, runner, dev) running as a child process, with its JSON log lines collected (and any line
+ * that repeats a key listed in `duplicateKeyLines`).
+ */
 export class ChildService {
   readonly lines: Record<string, unknown>[] = [];
   /** stdout and stderr, interleaved as they arrived. */
   output = '';
   /** Complete stdout lines that are not JSON objects (a service in a pipe should print none). */
   readonly nonJsonStdout: string[] = [];
+  /** JSON log lines that repeat a key (see {@link duplicateKeysIn}); the e2e tests expect none. */
+  readonly duplicateKeyLines: string[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
@@ -28,6 +45,7 @@ export class ChildService {
         buffer = buffer.slice(nl + 1);
         try {
           this.lines.push(JSON.parse(line) as Record<string, unknown>);
+          if (duplicateKeysIn(line).length > 0) this.duplicateKeyLines.push(line);
         } catch {
           // not JSON (human output): kept in `output`, and listed
           if (line.trim()) this.nonJsonStdout.push(line);

@@ -24,6 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const c of children) await c.stop();
+  for (const c of children) expect(c.duplicateKeyLines).toEqual([]);
   await store.close();
   await hub.close();
   await redis.stop();

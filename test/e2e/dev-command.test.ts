@@ -74,6 +74,8 @@ describe('botburrow-agents dev (in-memory store)', () => {
     await interruptAndExpectCleanExit(dev);
     // stdout is a pipe here: only JSON lines on it (banner and goodbye went to stderr), so jq never chokes.
     expect(dev.nonJsonStdout).toEqual([]);
+    expect(dev.lines.length).toBeGreaterThan(5);
+    expect(dev.duplicateKeyLines).toEqual([]);
     expect(dev.output).toContain('botburrow dev mode stopped');
   });
 

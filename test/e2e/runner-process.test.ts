@@ -18,7 +18,11 @@ beforeAll(async () => {
   h = await RuntimeHarness.start(redis.url, (llm) => [{ name: 'helper', apiBase: llm.url }]);
 });
 afterEach(async () => {
-  for (const c of children.splice(0)) await c.stop();
+  for (const c of children.splice(0)) {
+    await c.stop();
+    // every key once per line: JSON.parse, jq and Loki would keep only the last of a repeated key
+    expect(c.duplicateKeyLines).toEqual([]);
+  }
 });
 afterAll(async () => {
   await h?.close();
