@@ -4,6 +4,7 @@ import { devBanner } from '../devmode/banner.js';
 import { BUNDLED_DEFINITIONS, loadDevSettings } from '../devmode/dev-settings.js';
 import { startDevMode } from '../devmode/start-dev-mode.js';
 import { createLogger } from '../observability/logger.js';
+import { startProcessTracing } from '../observability/tracing.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
@@ -59,6 +60,7 @@ async function runDev(options: DevCommandOptions): Promise<number> {
     // pino-pretty in-process (not the worker transport): one line per event, in order with the banner
     ...(pretty ? { destination: PinoPretty(PRETTY_OPTIONS) } : {}),
   });
+  const tracing = startProcessTracing('dev', process.env, logger);
   const dev = await startDevMode(
     {
       port,
@@ -95,6 +97,7 @@ async function runDev(options: DevCommandOptions): Promise<number> {
   const signal = await waitForShutdownSignal();
   logger.info('dev_shutdown_requested', { signal });
   await dev.shutdown();
+  await tracing.shutdown();
   say('botburrow dev mode stopped');
   return 0;
 }
