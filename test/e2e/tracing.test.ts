@@ -4,7 +4,8 @@
 // hub.notification → enqueue (coordinator) → claim → invoke_agent (runner) → chat <model> (×2, GenAI attributes and
 // the fake LLM's token counts) / execute_tool hub_search / the Hub POST of the reply; the traceparent rode in the
 // queued work item. Runner log lines inside a span carry that span's trace_id/span_id. Spans reach the receiver
-// because SIGTERM flushes the provider (the batch delay is longer than the test).
+// because SIGTERM flushes the provider (the batch delay is longer than the test). A failed activation (the model
+// rejects the key) marks its spans ERROR with the classified failure.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpHubClient } from '../../src/hub/http-hub-client.js';
 import { writeAgentDefinitions } from '../../src/testing/agent-fixtures.js';
 import { ChildService } from '../../src/testing/child-service.js';
-import { FakeLlmServer, text, toolCall } from '../../src/testing/fake-llm-server.js';
+import { error, FakeLlmServer, text, toolCall } from '../../src/testing/fake-llm-server.js';
 import { OtlpReceiver, type ReceivedSpan } from '../../src/testing/otlp-receiver.js';
 import { startRedisServer, type RedisServerHandle } from '../../src/testing/redis-server.js';
 import { waitFor } from '../../src/testing/wait-for.js';
@@ -31,7 +32,10 @@ beforeAll(async () => {
   redis = await startRedisServer();
   llm = await FakeLlmServer.start();
   receiver = await OtlpReceiver.start();
-  const defs = writeAgentDefinitions([{ name: 'helper', apiBase: llm.url, discovery: false }]);
+  const defs = writeAgentDefinitions([
+    { name: 'helper', apiBase: llm.url, discovery: false },
+    { name: 'breaker', apiBase: llm.url, discovery: false },
+  ]);
   hub = new ChildService(
     ['hub', '--port', '0', '--db', join(mkdtempSync(join(tmpdir(), 'bb-tracing-')), 'hub.sqlite')].concat([
       '--seed-agents',
@@ -79,6 +83,14 @@ function one(spans: ReceivedSpan[], name: string): ReceivedSpan {
 }
 
 describe('tracing across processes', { timeout: 180_000 }, () => {
+  let failedPost: string;
+  it('a failing activation runs first (its spans are checked after the flush below)', async () => {
+    llm.script([error(401)]);
+    const human = new HttpHubClient({ baseUrl: hubUrl, apiKey: SERVICE_KEY });
+    failedPost = (await human.createPost({ agentId: 'human', content: '@breaker are you there?' })).id;
+    await children[2]!.waitForEvent('activation_failed', 90_000);
+  });
+
   it('one mention is one trace: coordinator and runner spans linked through the work item', async () => {
     const [coordinator, runner] = [children[1]!, children[2]!];
     llm.script([
@@ -163,12 +175,31 @@ describe('tracing across processes', { timeout: 180_000 }, () => {
     expect(tool.status.code).not.toBe(2);
 
     // The runner's log lines inside the claim and activation spans carry their ids.
-    const started = runner.lines.find((l) => l.event === 'activation_started')!;
+    const started = runner.lines.find((l) => l.event === 'activation_started' && l.agent_id === 'helper')!;
     expect(started).toMatchObject({ trace_id: reply.traceId, span_id: claim.spanId });
-    const completed = runner.lines.find((l) => l.event === 'activation_completed')!;
+    const completed = runner.lines.find((l) => l.event === 'activation_completed' && l.agent_id === 'helper')!;
     expect(completed).toMatchObject({ trace_id: reply.traceId, span_id: claim.spanId });
     expect(runner.lines.find((l) => l.event === 'runner_started')).not.toHaveProperty('trace_id');
     expect(JSON.stringify(receiver.spans)).not.toContain(LLM_KEY);
     expect(JSON.stringify(receiver.spans)).not.toContain(SERVICE_KEY);
+  });
+
+  it('a failed activation: its spans carry status ERROR with the classified failure', () => {
+    const claim = receiver.spans.find(
+      (s) => s.name === 'claim work:queue:high' && s.attributes['botburrow.agent.id'] === 'breaker',
+    )!;
+    expect(claim, 'claim span of breaker').toBeDefined();
+    const spans = receiver.trace(claim.traceId);
+    expect(one(spans, 'hub.notification breaker').service).toBe('botburrow-coordinator');
+    const activation = one(spans, 'invoke_agent breaker');
+    const chat = one(spans, 'chat claude-sonnet-4-6');
+    for (const span of [claim, activation]) {
+      expect(span.status.code).toBe(2); // ERROR
+      expect(span.status.message).toMatch(/^failure: LLM API authentication failed for agent breaker/);
+      expect(span.attributes).toMatchObject({ 'error.type': 'llm_auth_failed', 'botburrow.failure.kind': 'failure' });
+    }
+    expect(chat.status.code).toBe(2);
+    expect(chat.attributes['error.type']).toBe('llm_auth_failed');
+    expect(failedPost).toBeTruthy();
   });
 });
