@@ -32,6 +32,14 @@ const UNSET_ON_PURPOSE: Record<string, string> = {
   VALKEY_SENTINEL_MASTER: 'one Valkey without Sentinel on apexalgo-iad (documented in configmap.yaml)',
   VALKEY_KEY_PREFIX: 'a Valkey of its own: key names exactly as docs/redis-keys.md lists them',
   VALKEY_CLUSTER: 'one Valkey, not a cluster (documented in configmap.yaml)',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'tracing is optional: off unless set (commented in configmap.yaml)',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_SERVICE_NAME: 'defaults by role: botburrow-coordinator / botburrow-runner',
+  OTEL_RESOURCE_ATTRIBUTES: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_TRACES_SAMPLER: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_TRACES_SAMPLER_ARG: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'tracing is optional (commented in configmap.yaml)',
 };
 
 /** Variables the manifests set that the config does not read: only there to build another one by $(NAME). */

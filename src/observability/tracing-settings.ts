@@ -70,8 +70,8 @@ function parsePairs(name: string, raw: string, problems: string[]): Record<strin
 const value = (env: NodeJS.ProcessEnv, name: string): string | undefined => env[name]?.trim() || undefined;
 
 /**
- * Read the OTEL_* variables. Tracing is on when OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT
- * is set (OTEL_SDK_DISABLED=true turns it off anyway).
+ * Read the OTEL_* variables (documented in src/config/env-vars.ts). Tracing is on when
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT is set.
  * @returns undefined when tracing is off
  * @throws ConfigError naming each bad variable and what it should look like
  */
@@ -79,7 +79,6 @@ export function tracingSettingsFromEnv(env: NodeJS.ProcessEnv, role: TracingRole
   const tracesEndpoint = value(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const endpoint = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   if (!tracesEndpoint && !endpoint) return undefined;
-  if (value(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return undefined;
   const problems: string[] = [];
   const check = (name: string, raw: string | undefined): void => {
     if (raw !== undefined && !url.safeParse(raw).success)
@@ -87,8 +86,7 @@ export function tracingSettingsFromEnv(env: NodeJS.ProcessEnv, role: TracingRole
   };
   check('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint);
   check('OTEL_EXPORTER_OTLP_ENDPOINT', endpoint);
-  const protocol =
-    value(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? value(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  const protocol = value(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   if (protocol !== 'http/protobuf' && protocol !== 'http/json')
     problems.push(
       `OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not supported), got ${protocol}`,
@@ -108,10 +106,7 @@ export function tracingSettingsFromEnv(env: NodeJS.ProcessEnv, role: TracingRole
     value(env, 'OTEL_RESOURCE_ATTRIBUTES') ?? '',
     problems,
   );
-  const headers = {
-    ...parsePairs('OTEL_EXPORTER_OTLP_HEADERS', value(env, 'OTEL_EXPORTER_OTLP_HEADERS') ?? '', problems),
-    ...parsePairs('OTEL_EXPORTER_OTLP_TRACES_HEADERS', value(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') ?? '', problems),
-  };
+  const headers = parsePairs('OTEL_EXPORTER_OTLP_HEADERS', value(env, 'OTEL_EXPORTER_OTLP_HEADERS') ?? '', problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     tracesUrl: tracesEndpoint ?? `${endpoint!.replace(/\/+$/, '')}/v1/traces`,
