@@ -45,36 +45,10 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 });
 
 describe('tracing on', () => {
-  for (const protocol of ['http/protobuf', 'http/json'] as const) {
-    it(`exports spans over ${protocol}; a log line inside a span carries its trace_id and span_id`, async () => {
-      tracing = startTracing('runner', {
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test,team=agents%20core',
-      });
-      expect(tracing.enabled).toBe(true);
-      const { logger, raw, lines } = captureLogger();
-      const name = `unit ${protocol}`;
-      await inSpan(name, { attributes: { 'botburrow.agent.id': 'helper' } }, () => {
-        logger.info('inside_span', { agent_id: 'helper' });
-        return Promise.resolve();
-      });
-      logger.info('outside_span');
-      await tracing.shutdown();
-      const span = await receiver.waitForSpan((s) => s.name === name);
-      expect(span.encoding).toBe(protocol === 'http/json' ? 'json' : 'protobuf');
-      expect(span.service).toBe('botburrow-runner');
-      expect(span.resource).toMatchObject({ 'deployment.environment': 'test', team: 'agents core' });
-      expect(span.attributes['botburrow.agent.id']).toBe('helper');
-      expect(lines[0]).toMatchObject({ event: 'inside_span', trace_id: span.traceId, span_id: span.spanId });
-      expect(
-        raw()
-          .split('\n')[0]!
-          .match(/"trace_id"/g),
-      ).toHaveLength(1);
-      expect(lines[1]).not.toHaveProperty('trace_id');
-    });
-  }
+  it('exports spans over http/protobuf; a log line inside a span carries its trace_id and span_id', () =>
+    exportsAndLogs('http/protobuf'));
+  it('exports spans over http/json; a log line inside a span carries its trace_id and span_id', () =>
+    exportsAndLogs('http/json'));
 
   it('a model call is a `chat <model>` span with the GenAI attributes; content only when captured, redacted', async () => {
     const provider: LlmProvider = {
@@ -180,3 +154,32 @@ describe('OTEL_* settings', () => {
     expect(bad({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT must be/);
   });
 });
+
+async function exportsAndLogs(protocol: 'http/protobuf' | 'http/json'): Promise<void> {
+  tracing = startTracing('runner', {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test,team=agents%20core',
+  });
+  expect(tracing.enabled).toBe(true);
+  const { logger, raw, lines } = captureLogger();
+  const name = `unit ${protocol}`;
+  await inSpan(name, { attributes: { 'botburrow.agent.id': 'helper' } }, () => {
+    logger.info('inside_span', { agent_id: 'helper' });
+    return Promise.resolve();
+  });
+  logger.info('outside_span');
+  await tracing.shutdown();
+  const span = await receiver.waitForSpan((s) => s.name === name);
+  expect(span.encoding).toBe(protocol === 'http/json' ? 'json' : 'protobuf');
+  expect(span.service).toBe('botburrow-runner');
+  expect(span.resource).toMatchObject({ 'deployment.environment': 'test', team: 'agents core' });
+  expect(span.attributes['botburrow.agent.id']).toBe('helper');
+  expect(lines[0]).toMatchObject({ event: 'inside_span', trace_id: span.traceId, span_id: span.spanId });
+  expect(
+    raw()
+      .split('\n')[0]!
+      .match(/"trace_id"/g),
+  ).toHaveLength(1);
+  expect(lines[1]).not.toHaveProperty('trace_id');
+}

@@ -50,6 +50,8 @@ export interface TracingOptions {
 interface ActiveTracing {
   capture: boolean;
   redact: (text: string) => string;
+  /** The provider's tracer, looked up once (not per span). */
+  tracer: Tracer;
 }
 
 let active: ActiveTracing | undefined;
@@ -100,18 +102,26 @@ export function startTracing(role: TracingRole, env: NodeJS.ProcessEnv, options:
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
   provider.register();
-  active = { capture: settings.captureMessageContent, redact: secretRedactor(env) };
+  active = {
+    capture: settings.captureMessageContent,
+    redact: secretRedactor(env),
+    tracer: provider.getTracer(TRACER_NAME),
+  };
   let done: Promise<void> | undefined;
   return {
     enabled: true,
     settings,
     shutdown() {
-      done ??= provider.shutdown().finally(() => {
-        active = undefined;
-        trace.disable();
-        context.disable();
-        propagation.disable();
-      });
+      // A collector that cannot take the last spans must not turn a clean shutdown into a failed one.
+      done ??= provider
+        .shutdown()
+        .catch(() => undefined)
+        .finally(() => {
+          active = undefined;
+          trace.disable();
+          context.disable();
+          propagation.disable();
+        });
       return done;
     },
   };
@@ -146,8 +156,9 @@ export function capturedContent(build: () => unknown): string | undefined {
   return active.redact(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
+/** The runtime's tracer: the registered provider's, or the API no-op one while tracing is off. */
 export function tracer(): Tracer {
-  return trace.getTracer(TRACER_NAME);
+  return active?.tracer ?? trace.getTracer(TRACER_NAME);
 }
 
 /** Spans {@link failSpan} classified: {@link inSpan} leaves their status alone. */
