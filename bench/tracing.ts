@@ -119,7 +119,7 @@ const receiver = spawn(
   ],
   { stdio: ['ignore', 'pipe', 'ignore'] },
 );
-const [port] = (await once(receiver.stdout!, 'data')) as [Buffer];
+const [port] = (await once(receiver.stdout, 'data')) as [Buffer];
 const endpoint = `http://127.0.0.1:${port.toString().trim()}`;
 let exported = 0;
 const counting = (env: NodeJS.ProcessEnv) =>
