@@ -6,6 +6,7 @@ import { trace } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callLlm } from '../executors/native/call-llm.js';
 import type { LlmProvider } from '../executors/native/llm/llm-provider.js';
+import { ToolRouter } from '../executors/native/tool-router.js';
 import { ConfigError } from '../shared/errors.js';
 import { captureLogger } from '../testing/capture-logger.js';
 import { OtlpReceiver } from '../testing/otlp-receiver.js';
@@ -104,6 +105,36 @@ describe('tracing on', () => {
     expect(captured!.attributes['gen_ai.input.messages']).toContain('captured [REDACTED]');
     expect(captured!.attributes['gen_ai.output.messages']).toContain('the answer');
     expect(JSON.stringify(receiver.spans)).not.toContain(secret);
+  });
+
+  it('a tool call is an `execute_tool <name>` span with the MCP server name; a failed tool is ERROR', async () => {
+    tracing = startTracing('runner', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    const router = await ToolRouter.create(
+      [
+        {
+          mcpServer: 'github',
+          listTools: () => Promise.resolve([{ name: 'github__get_issue', description: 'd', inputSchema: {} }]),
+          callTool: (_name, args) =>
+            Promise.resolve(args.number === 1 ? { content: 'issue 1' } : { content: 'Not found\nmore', isError: true }),
+        },
+      ],
+      { signal: new AbortController().signal, logger: captureLogger().logger },
+    );
+    const signal = new AbortController().signal;
+    await router.call({ id: 'c1', name: 'github__get_issue', args: '{"number":1}' }, signal);
+    await router.call({ id: 'c2', name: 'github__get_issue', args: '{"number":2}' }, signal);
+    await tracing.shutdown();
+    const spans = receiver.spans.filter((s) => s.name === 'execute_tool github__get_issue');
+    expect(spans.map((s) => s.attributes['gen_ai.tool.call.id'])).toEqual(['c1', 'c2']);
+    for (const s of spans)
+      expect(s.attributes).toMatchObject({
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'github__get_issue',
+        'mcp.server.name': 'github',
+      });
+    expect(spans[0]!.status.code).not.toBe(2);
+    expect(spans[1]!.status).toEqual({ code: 2, message: 'Not found' });
+    expect(spans[1]!.attributes['error.type']).toBe('tool_error');
   });
 
   it('the default exporter speaks the configured protocol', () => {
