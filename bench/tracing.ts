@@ -15,13 +15,8 @@ import type { LlmProvider, LlmRequest } from '../src/executors/native/llm/llm-pr
 import { ToolRouter } from '../src/executors/native/tool-router.js';
 import { HttpHubClient } from '../src/hub/http-hub-client.js';
 import { createLogger } from '../src/observability/logger.js';
-import {
-  contextFromTraceparent,
-  createOtlpExporter,
-  inSpan,
-  startTracing,
-  type Tracing,
-} from '../src/observability/tracing.js';
+import { createOtlpExporter, startTracing, type Tracing } from '../src/observability/start-tracing.js';
+import { contextFromTraceparent, inSpan } from '../src/observability/tracing.js';
 import type { WorkItem, WorkRequest } from '../src/store/types.js';
 import { recordResult } from './record.js';
 
@@ -92,8 +87,8 @@ async function oneActivation(router: ToolRouter, n: number): Promise<void> {
   );
 }
 
-async function run(tracing: () => Tracing): Promise<number> {
-  const t = tracing();
+async function run(tracing: () => Promise<Tracing>): Promise<number> {
+  const t = await tracing();
   const router = await ToolRouter.create(
     [
       {
@@ -124,8 +119,8 @@ const endpoint = `http://127.0.0.1:${port.toString().trim()}`;
 let exported = 0;
 const counting = (env: NodeJS.ProcessEnv) =>
   startTracing('runner', env, {
-    createExporter: (settings) => {
-      const exporter = createOtlpExporter(settings);
+    createExporter: async (settings) => {
+      const exporter = await createOtlpExporter(settings);
       const exportSpans = exporter.export.bind(exporter);
       exporter.export = (spans, done) => {
         exported += spans.length;

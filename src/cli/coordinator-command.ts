@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadCoordinatorConfig } from '../config/schema.js';
 import { startCoordinatorProcess } from '../coordinator/main.js';
 import { createLogger } from '../observability/logger.js';
-import { startProcessTracing } from '../observability/tracing.js';
+import { startProcessTracing } from '../observability/start-tracing.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 
@@ -15,7 +15,7 @@ export function registerCoordinatorCommand(program: Command): void {
       runAction(async () => {
         const config = loadCoordinatorConfig();
         const logger = createLogger({ level: config.logLevel, base: { component: 'coordinator' } });
-        const tracing = startProcessTracing('coordinator', process.env, logger);
+        const tracing = await startProcessTracing('coordinator', process.env, logger);
         const proc = await startCoordinatorProcess(config, logger);
         logger.info('coordinator_listening', { metrics_url: `${proc.ops.url}/metrics` });
         const signal = await waitForShutdownSignal();

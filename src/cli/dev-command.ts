@@ -4,7 +4,7 @@ import { devBanner } from '../devmode/banner.js';
 import { BUNDLED_DEFINITIONS, loadDevSettings } from '../devmode/dev-settings.js';
 import { startDevMode } from '../devmode/start-dev-mode.js';
 import { createLogger } from '../observability/logger.js';
-import { startProcessTracing } from '../observability/tracing.js';
+import { startProcessTracing } from '../observability/start-tracing.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
@@ -60,7 +60,7 @@ async function runDev(options: DevCommandOptions): Promise<number> {
     // pino-pretty in-process (not the worker transport): one line per event, in order with the banner
     ...(pretty ? { destination: PinoPretty(PRETTY_OPTIONS) } : {}),
   });
-  const tracing = startProcessTracing('dev', process.env, logger);
+  const tracing = await startProcessTracing('dev', process.env, logger);
   const dev = await startDevMode(
     {
       port,

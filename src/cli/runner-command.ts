@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadRunnerConfig } from '../config/schema.js';
 import { createLogger } from '../observability/logger.js';
-import { startProcessTracing } from '../observability/tracing.js';
+import { startProcessTracing } from '../observability/start-tracing.js';
 import { startRunnerProcess } from '../runner/main.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
@@ -19,7 +19,7 @@ export function registerRunnerCommand(program: Command): void {
           level: config.logLevel,
           base: { component: 'runner', runner_id: config.runnerId },
         });
-        const tracing = startProcessTracing('runner', process.env, logger);
+        const tracing = await startProcessTracing('runner', process.env, logger);
         const proc = await startRunnerProcess(config, logger);
         const signal = await waitForShutdownSignal();
         logger.info('runner_shutdown_requested', { signal });

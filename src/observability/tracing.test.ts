@@ -10,7 +10,8 @@ import { ToolRouter } from '../executors/native/tool-router.js';
 import { ConfigError } from '../shared/errors.js';
 import { captureLogger } from '../testing/capture-logger.js';
 import { OtlpReceiver } from '../testing/otlp-receiver.js';
-import { createOtlpExporter, inSpan, startTracing, type Tracing } from './tracing.js';
+import { createOtlpExporter, startTracing, type Tracing } from './start-tracing.js';
+import { inSpan } from './tracing.js';
 import { tracingSettingsFromEnv } from './tracing-settings.js';
 
 let receiver: OtlpReceiver;
@@ -30,7 +31,7 @@ afterAll(async () => {
 describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   it('creates no exporter and no provider: spans are the API no-ops and log lines carry no ids', async () => {
     let exporters = 0;
-    tracing = startTracing('runner', { OTEL_SERVICE_NAME: 'x' }, { createExporter: () => (exporters++, null!) });
+    tracing = await startTracing('runner', { OTEL_SERVICE_NAME: 'x' }, { createExporter: () => (exporters++, null!) });
     expect(tracing.enabled).toBe(false);
     expect(exporters).toBe(0);
     const { logger, lines } = captureLogger();
@@ -80,10 +81,10 @@ describe('tracing on', () => {
       temperature: 0,
     });
     const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ANTHROPIC_API_KEY: secret };
-    tracing = startTracing('runner', endpoint);
+    tracing = await startTracing('runner', endpoint);
     await callLlm(provider, request(`quiet ${secret}`), ctx);
     await tracing.shutdown();
-    tracing = startTracing('runner', { ...endpoint, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' });
+    tracing = await startTracing('runner', { ...endpoint, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' });
     await callLlm(provider, request(`captured ${secret}`), ctx);
     await tracing.shutdown();
     const spans = receiver.spans.filter((s) => s.name === 'chat fake-model');
@@ -108,7 +109,7 @@ describe('tracing on', () => {
   });
 
   it('a tool call is an `execute_tool <name>` span with the MCP server name; a failed tool is ERROR', async () => {
-    tracing = startTracing('runner', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    tracing = await startTracing('runner', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
     const router = await ToolRouter.create(
       [
         {
@@ -137,11 +138,11 @@ describe('tracing on', () => {
     expect(spans[1]!.attributes['error.type']).toBe('tool_error');
   });
 
-  it('the default exporter speaks the configured protocol', () => {
+  it('the default exporter speaks the configured protocol', async () => {
     const settings = tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }, 'coordinator')!;
     expect(settings.tracesUrl).toBe('http://collector:4318/v1/traces');
     expect(settings.serviceName).toBe('botburrow-coordinator');
-    expect(createOtlpExporter(settings)).toBeDefined();
+    expect(await createOtlpExporter(settings)).toBeDefined();
   });
 });
 
@@ -187,7 +188,7 @@ describe('OTEL_* settings', () => {
 });
 
 async function exportsAndLogs(protocol: 'http/protobuf' | 'http/json'): Promise<void> {
-  tracing = startTracing('runner', {
+  tracing = await startTracing('runner', {
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test,team=agents%20core',

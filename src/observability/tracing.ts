@@ -1,3 +1,5 @@
+// The span helpers of the instrumented code. They need only @opentelemetry/api: the SDK (provider, exporters) is
+// loaded by start-tracing.ts, and only when an endpoint is set, so with tracing off none of it is even imported.
 import {
   context,
   propagation,
@@ -10,44 +12,13 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { redactUrl } from '../shared/redact-url.js';
-import type { Logger } from './logger.js';
-import { secretRedactor } from './redaction.js';
-import { tracingSettingsFromEnv, type TracingRole, type TracingSettings } from './tracing-settings.js';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 
 /** Instrumentation scope of every span the runtime makes. */
 export const TRACER_NAME = 'botburrow-agents';
 
-/** What {@link startTracing} returns: whether spans are exported, and how to flush them at shutdown. */
-export interface Tracing {
-  readonly enabled: boolean;
-  readonly settings?: TracingSettings;
-  /** Export what is buffered and stop; safe to call twice. */
-  shutdown(): Promise<void>;
-}
-
-/** Seams for tests. */
-export interface TracingOptions {
-  /** @default an OTLP/HTTP exporter for `settings.protocol` */
-  createExporter?: (settings: TracingSettings) => SpanExporter;
-}
-
 /** What instrumented code asks while tracing runs: content capture and the redaction it goes through. */
-interface ActiveTracing {
+export interface ActiveTracing {
   capture: boolean;
   redact: (text: string) => string;
   /** The provider's tracer, looked up once (not per span). */
@@ -56,89 +27,9 @@ interface ActiveTracing {
 
 let active: ActiveTracing | undefined;
 
-const DISABLED: Tracing = { enabled: false, shutdown: () => Promise.resolve() };
-
-/** The default exporter: OTLP over HTTP, protobuf or JSON, to the settings' traces URL with their headers. */
-export function createOtlpExporter(settings: TracingSettings): SpanExporter {
-  const config = { url: settings.tracesUrl, headers: settings.headers };
-  return settings.protocol === 'http/json' ? new OtlpJsonExporter(config) : new OtlpProtoExporter(config);
-}
-
-function samplerFor(settings: TracingSettings): Sampler {
-  const ratio = new TraceIdRatioBasedSampler(settings.samplerRatio);
-  switch (settings.sampler) {
-    case 'always_on':
-      return new AlwaysOnSampler();
-    case 'always_off':
-      return new AlwaysOffSampler();
-    case 'traceidratio':
-      return ratio;
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: ratio });
-    case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
-  }
-}
-
-/**
- * Start tracing for this process from the OTEL_* variables of `env`. Without an endpoint nothing is created (no
- * provider, no exporter): the @opentelemetry/api no-op tracer stays, and every span helper costs a function call.
- * With one, a NodeTracerProvider is registered globally (W3C trace context, AsyncLocalStorage context) with a batch
- * processor exporting OTLP/HTTP.
- * @throws ConfigError for a malformed OTEL_* value
- */
-export function startTracing(role: TracingRole, env: NodeJS.ProcessEnv, options: TracingOptions = {}): Tracing {
-  const settings = tracingSettingsFromEnv(env, role);
-  if (!settings) return DISABLED;
-  const exporter = (options.createExporter ?? createOtlpExporter)(settings);
-  const resource = defaultResource().merge(
-    resourceFromAttributes({ ...settings.resourceAttributes, [ATTR_SERVICE_NAME]: settings.serviceName }),
-  );
-  const provider = new NodeTracerProvider({
-    resource,
-    sampler: samplerFor(settings),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
-  });
-  provider.register();
-  active = {
-    capture: settings.captureMessageContent,
-    redact: secretRedactor(env),
-    tracer: provider.getTracer(TRACER_NAME),
-  };
-  let done: Promise<void> | undefined;
-  return {
-    enabled: true,
-    settings,
-    shutdown() {
-      // A collector that cannot take the last spans must not turn a clean shutdown into a failed one.
-      done ??= provider
-        .shutdown()
-        .catch(() => undefined)
-        .finally(() => {
-          active = undefined;
-          trace.disable();
-          context.disable();
-          propagation.disable();
-        });
-      return done;
-    },
-  };
-}
-
-/** {@link startTracing} for a service process, logging `tracing_enabled` (endpoint, protocol, service name) when on. */
-export function startProcessTracing(role: TracingRole, env: NodeJS.ProcessEnv, logger: Logger): Tracing {
-  const tracing = startTracing(role, env);
-  if (tracing.settings)
-    logger.info('tracing_enabled', {
-      endpoint: redactUrl(tracing.settings.tracesUrl),
-      protocol: tracing.settings.protocol,
-      service_name: tracing.settings.serviceName,
-      sampler: tracing.settings.sampler,
-      capture_message_content: tracing.settings.captureMessageContent,
-    });
-  return tracing;
+/** Set by start-tracing.ts when its provider is registered; cleared at its shutdown. */
+export function setActiveTracing(value: ActiveTracing | undefined): void {
+  active = value;
 }
 
 /** True while an exporting provider is registered (instrumentation skips optional work otherwise). */

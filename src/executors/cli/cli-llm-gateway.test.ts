@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { agentConfigSchema } from '../../agents/definition-schema.js';
 import { createSandbox } from '../../sandbox/create-sandbox.js';
-import { startTracing } from '../../observability/tracing.js';
+import { startTracing } from '../../observability/start-tracing.js';
 import { captureLogger } from '../../testing/capture-logger.js';
 import { OtlpReceiver } from '../../testing/otlp-receiver.js';
 import { processesWithMarker } from '../../testing/fake-clis/process-scan.js';
@@ -126,7 +126,7 @@ describe('CLI executor behind the LLM gateway (bwrap, network off)', () => {
       text('second model answer', { usage: { input: 500, output: 60 }, model: 'claude-sonnet-4-6-20260101' }),
     ]);
     const receiver = await OtlpReceiver.start();
-    const tracing = startTracing('runner', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    const tracing = await startTracing('runner', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
     try {
       const { cli, env } = await executor();
       const run = input('FAKE:llmcalls=2 what is a circuit breaker?', definition(), env);
