@@ -22,6 +22,8 @@ const STORE_RESET = 'src/store/redis/store-reset.test.ts';
 const LOOP_GUARD = 'src/activation/loop-guard.test.ts';
 const FAULTS = 'test/faults/fault-suite.test.ts';
 const DELIVERY = 'test/faults/delivery-faults.test.ts';
+const TRACING = 'src/observability/tracing.test.ts';
+const TRACING_E2E = 'test/e2e/tracing.test.ts';
 
 const RENEWAL = 'a failed renewal stops leader work at once (lost_leadership) and schedules nothing until re-elected';
 const HUB_BUDGET =
@@ -373,6 +375,34 @@ export const README_PROMISES: PromiseEntry[] = [
       ),
     ],
   },
+  // ---- How it works: tracing
+  {
+    readme: 'with `OTEL_EXPORTER_OTLP_ENDPOINT` set, one mention is one trace across processes',
+    tests: t(TRACING_E2E, 'one mention is one trace: coordinator and runner spans linked through the work item'),
+  },
+  {
+    readme: "A failed activation's spans are ERROR with the classified failure as status message",
+    tests: t(TRACING_E2E, 'a failed activation: its spans carry status ERROR with the classified failure'),
+  },
+  {
+    readme: 'Log lines written inside a span carry its `trace_id` and `span_id`',
+    tests: [
+      ...t(TRACING, 'exports spans over http/protobuf; a log line inside a span carries its trace_id and span_id'),
+      ...t(TRACING_E2E, 'one mention is one trace: coordinator and runner spans linked through the work item'),
+    ],
+  },
+  {
+    readme: 'Without an endpoint no exporter or provider is created',
+    tests: t(TRACING, 'creates no exporter and no provider: spans are the API no-ops and log lines carry no ids'),
+  },
+  {
+    readme: 'Prompts and completions go on spans only with',
+    tests: t(
+      TRACING,
+      'a model call is a `chat <model>` span with the GenAI attributes; content only when captured, redacted',
+    ),
+  },
+  { readme: 'Spans and backends: "Tracing" in', context: 'a pointer to the operations guide' },
   {
     readme: 'Redis keys, types, owners and TTLs',
     tests: t('src/store/redis/redis-keys-doc.test.ts', 'has a row, with its type, for every key the store builds'),

@@ -34,6 +34,14 @@ const UNSET_ON_PURPOSE: Record<string, string> = {
   VALKEY_CLUSTER: 'one Valkey, not a cluster (documented in configmap.yaml)',
   DEV_TRANSCRIPTS: 'dev mode only (botburrow-agents dev): transcripts of the local page',
   DEV_TRANSCRIPT_MAX_CHARS: 'dev mode only (botburrow-agents dev): transcripts of the local page',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'tracing is optional: off unless set (commented in configmap.yaml)',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_SERVICE_NAME: 'defaults by role: botburrow-coordinator / botburrow-runner',
+  OTEL_RESOURCE_ATTRIBUTES: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_TRACES_SAMPLER: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_TRACES_SAMPLER_ARG: 'tracing is optional (commented in configmap.yaml)',
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'tracing is optional (commented in configmap.yaml)',
 };
 
 /** Variables the manifests set that the config does not read: only there to build another one by $(NAME). */

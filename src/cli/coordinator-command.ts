@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadCoordinatorConfig } from '../config/schema.js';
 import { startCoordinatorProcess } from '../coordinator/main.js';
 import { createLogger } from '../observability/logger.js';
+import { startProcessTracing } from '../observability/start-tracing.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 
@@ -18,11 +19,14 @@ export function registerCoordinatorCommand(program: Command): void {
           format: config.logFormat,
           base: { component: 'coordinator' },
         });
+        const tracing = await startProcessTracing('coordinator', process.env, logger);
         const proc = await startCoordinatorProcess(config, logger);
         logger.info('coordinator_listening', { metrics_url: `${proc.ops.url}/metrics` });
         const signal = await waitForShutdownSignal();
         logger.info('coordinator_shutdown_requested', { signal });
         await proc.shutdown();
+        // Spans still buffered (the last activation's, the drain's) are exported before the process exits.
+        await tracing.shutdown();
         return 0;
       }),
     );

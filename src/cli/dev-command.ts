@@ -4,6 +4,7 @@ import { BUNDLED_DEFINITIONS, loadDevSettings } from '../devmode/dev-settings.js
 import { startDevMode } from '../devmode/start-dev-mode.js';
 import { resolveLogFormat } from '../observability/log-format.js';
 import { createLogger } from '../observability/logger.js';
+import { startProcessTracing } from '../observability/start-tracing.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
@@ -49,6 +50,7 @@ async function runDev(options: DevCommandOptions): Promise<number> {
   const pretty = format === 'pretty';
   // Written synchronously on stdout: one line per event, in order with the banner.
   const logger = createLogger({ level: settings.shared.logLevel, format });
+  const tracing = await startProcessTracing('dev', process.env, logger);
   const dev = await startDevMode(
     {
       port,
@@ -85,6 +87,7 @@ async function runDev(options: DevCommandOptions): Promise<number> {
   const signal = await waitForShutdownSignal();
   logger.info('dev_shutdown_requested', { signal });
   await dev.shutdown();
+  await tracing.shutdown();
   say('botburrow dev mode stopped');
   return 0;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadRunnerConfig } from '../config/schema.js';
 import { createLogger } from '../observability/logger.js';
+import { startProcessTracing } from '../observability/start-tracing.js';
 import { startRunnerProcess } from '../runner/main.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
@@ -19,10 +20,13 @@ export function registerRunnerCommand(program: Command): void {
           format: config.logFormat,
           base: { component: 'runner', runner_id: config.runnerId },
         });
+        const tracing = await startProcessTracing('runner', process.env, logger);
         const proc = await startRunnerProcess(config, logger);
         const signal = await waitForShutdownSignal();
         logger.info('runner_shutdown_requested', { signal });
         await proc.shutdown();
+        // Spans still buffered (the last activation's, the drain's) are exported before the process exits.
+        await tracing.shutdown();
         return 0;
       }),
     );

@@ -264,6 +264,78 @@ export const ENV_VARS = [
     description: 'Log prompts, model output and tool arguments/results (never secrets). Off in production',
   },
   {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    kind: { type: 'url' },
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description:
+      'Tracing: OTLP/HTTP base URL of a collector (Jaeger, Tempo, Langfuse ...), spans go to <url>/v1/traces; unset = tracing off',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    kind: { type: 'url' },
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Tracing: full traces URL, used as is (wins over OTEL_EXPORTER_OTLP_ENDPOINT)',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    kind: { type: 'enum', values: ['http/protobuf', 'http/json'] },
+    default: 'http/protobuf',
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Tracing: OTLP encoding (grpc is not supported)',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_HEADERS',
+    kind: { type: 'string' },
+    usedBy: ['coordinator', 'runner', 'dev'],
+    secret: true,
+    description: 'Tracing: headers of the export requests, k=v,k2=v2 percent-encoded (e.g. Authorization=Basic%20...)',
+  },
+  {
+    name: 'OTEL_SERVICE_NAME',
+    kind: { type: 'string' },
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Tracing: service.name (default botburrow-coordinator, botburrow-runner or botburrow-dev)',
+  },
+  {
+    name: 'OTEL_RESOURCE_ATTRIBUTES',
+    kind: { type: 'string' },
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Tracing: extra resource attributes, k=v,k2=v2 (e.g. deployment.environment=prod)',
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLER',
+    kind: {
+      type: 'enum',
+      values: [
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ],
+      caseInsensitive: true,
+    },
+    default: 'parentbased_always_on',
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Tracing: which traces are kept',
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLER_ARG',
+    kind: { type: 'string' },
+    default: '1',
+    usedBy: ['coordinator', 'runner', 'dev'],
+    description: 'Tracing: ratio 0..1 of the traceidratio samplers',
+  },
+  {
+    name: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
+    kind: { type: 'boolean' },
+    default: 'false',
+    usedBy: ['runner', 'dev'],
+    description:
+      'Tracing: prompts, completions and tool arguments/results on spans (secrets redacted). Off in production',
+  },
+  {
     name: 'AGENT_PERMISSIONS_PATH',
     kind: { type: 'string' },
     usedBy: ['runner', 'dev', 'cli'],

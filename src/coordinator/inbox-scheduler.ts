@@ -1,7 +1,8 @@
 import type { AgentSummary } from '../hub/types.js';
 import type { Logger } from '../observability/logger.js';
+import { notificationSpans, type NotificationSpans } from './notification-spans.js';
 import type { Store } from '../store/store.js';
-import type { WorkRequest } from '../store/types.js';
+import type { EnqueueResult, WorkRequest } from '../store/types.js';
 import type { CoordinatorMetrics } from './coordinator-metrics.js';
 import type { DefinedAgents } from './defined-agents.js';
 
@@ -32,9 +33,18 @@ export async function scheduleInbox(agents: readonly AgentSummary[], deps: Sched
       if (await deps.defined.isDefined(agent.id)) batch.push(agent);
     }
     if (batch.length === 0 || deps.signal.aborted) continue;
-    const results = await deps.store.enqueueMany(batch.map(inboxRequest), { leaderToken: deps.token });
+    const requests = batch.map(inboxRequest);
+    const spans: NotificationSpans = notificationSpans(requests);
+    let results: EnqueueResult[];
+    try {
+      results = await deps.store.enqueueMany(requests, { leaderToken: deps.token });
+    } catch (error) {
+      spans.fail(error);
+      throw error;
+    }
     results.forEach((result, j) => {
       const agent = batch[j]!;
+      spans.end(j, result);
       switch (result.status) {
         case 'enqueued':
           queued++;

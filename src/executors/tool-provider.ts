@@ -29,4 +29,6 @@ export interface ToolProvider {
    * call to one is routed here and answered `Permission denied: <tool> needs <grant>` instead of "not implemented".
    */
   owns?(name: string): boolean;
+  /** The MCP server behind these tools (`mcp.server.name` on `execute_tool` spans); unset for in-process tools. */
+  readonly mcpServer?: string;
 }

@@ -1,3 +1,12 @@
+import { context, propagation, SpanKind } from '@opentelemetry/api';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from '@opentelemetry/semantic-conventions';
+import { inSpan, inTrace } from '../observability/tracing.js';
 import { linkSignal } from '../shared/linked-signal.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
@@ -54,8 +63,34 @@ const MAX_RETRY_AFTER_MS = 60_000;
 export class HubHttp {
   constructor(private readonly deps: HubHttpDeps) {}
 
-  /** Send `req`; resolve with a 2xx response or throw a `HubError`. */
-  async send(req: HubRequest): Promise<HubResponse> {
+  /**
+   * Send `req`; resolve with a 2xx response or throw a `HubError`. Inside a trace (an activation) the request is an
+   * HTTP client span `<METHOD>` (retries included) whose context goes to the Hub in `traceparent`; outside one (the
+   * coordinator's polls) no span is made.
+   */
+  send(req: HubRequest): Promise<HubResponse> {
+    if (!inTrace()) return this.sendWithRetries(req);
+    const url = new URL(this.url(req));
+    return inSpan(
+      req.method,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [ATTR_HTTP_REQUEST_METHOD]: req.method,
+          [ATTR_URL_FULL]: `${url.origin}${url.pathname}`,
+          [ATTR_SERVER_ADDRESS]: url.hostname,
+          [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        },
+      },
+      async (span) => {
+        const response = await this.sendWithRetries(req);
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
+        return response;
+      },
+    );
+  }
+
+  private async sendWithRetries(req: HubRequest): Promise<HubResponse> {
     const attempts = req.retry === false ? 1 : Math.max(1, this.deps.retry.attempts);
     const what = { method: req.method, path: req.path };
     let unknownOutcome = false;
@@ -138,6 +173,7 @@ export class HubHttp {
     if (this.deps.apiKey) headers.authorization = `Bearer ${this.deps.apiKey}`;
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
+    propagation.inject(context.active(), headers);
     return headers;
   }
 

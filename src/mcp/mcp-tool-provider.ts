@@ -36,6 +36,10 @@ export class McpToolProvider implements ToolProvider {
     for (const tool of connection.tools) this.byName.set(namespacedToolName(connection.server.name, tool.name), tool);
   }
 
+  get mcpServer(): string {
+    return this.connection.server.name;
+  }
+
   /** Every `<server>__*` name, so hidden write tools answer "Permission denied". */
   owns(name: string): boolean {
     return name.startsWith(namespacedToolName(this.connection.server.name, ''));

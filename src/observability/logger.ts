@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { prettyDestination, resolveLogFormat, type LogFormat } from './log-format.js';
 import { REDACTED, REDACTED_FIELD_PATHS, redactSecrets, secretValuesFromEnv } from './redaction.js';
@@ -76,6 +77,17 @@ class PinoBackedLogger implements Logger {
   }
 }
 
+/**
+ * `trace_id` and `span_id` of the span active where the line is logged (none outside a span, or with tracing off);
+ * pino merges them into the line's one object, so each key appears once.
+ */
+function traceIds(): LogFields {
+  const span = trace.getSpan(context.active());
+  if (!span) return {};
+  const ctx = span.spanContext();
+  return isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+}
+
 /** Build the process logger: JSON lines on stdout, secrets redacted by key and by value. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = [...secretValuesFromEnv(options.env ?? process.env), ...(options.secrets ?? [])];
@@ -88,6 +100,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     redact: { paths: REDACTED_FIELD_PATHS, censor: REDACTED },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     hooks: { streamWrite: (line) => redactSecrets(line, secrets) },
+    mixin: traceIds,
   };
   const out = options.destination ?? process.stdout;
   const format = resolveLogFormat(options.format, out as { isTTY?: boolean });

@@ -4,8 +4,8 @@
  * quotes a URL with a password, say).
  */
 
-/** Env var names whose values are secrets. */
-export const SECRET_NAME_PATTERN = /(KEY|TOKEN|SECRET|PASSWORD|PAT|_URL_WITH_CREDENTIALS)$/i;
+/** Env var names whose values are secrets (OTEL_EXPORTER_OTLP_HEADERS: an exporter's Authorization header). */
+export const SECRET_NAME_PATTERN = /(KEY|TOKEN|SECRET|PASSWORD|PAT|_URL_WITH_CREDENTIALS|OTLP_HEADERS)$/i;
 
 /** The placeholder written instead of a secret. */
 export const REDACTED = '[REDACTED]';

@@ -1,4 +1,7 @@
+import { SpanKind, type Span } from '@opentelemetry/api';
 import { secretRedactor } from '../observability/redaction.js';
+import { BOTBURROW, GEN_AI } from '../observability/gen-ai-attributes.js';
+import { contextFromTraceparent, failSpan, inSpan } from '../observability/tracing.js';
 import { runActivation } from '../activation/run-activation.js';
 import type { ActivationOutcome } from '../activation/activation-types.js';
 import { countDependencyError } from '../observability/dependency-errors.js';
@@ -31,10 +34,35 @@ export type ClaimResult = 'done' | 'infrastructure';
  * Run one claimed work item as an activation under its lease: record `activation:{id}`, heartbeat the lease and
  * the record every lease/3, enforce ACTIVATION_TIMEOUT, honour force stop, then ack according to the outcome.
  */
-export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<ClaimResult> {
+export function executeClaim(ctx: ClaimContext, claim: Claim): Promise<ClaimResult> {
+  const item = claim.item;
+  const queue = `work:queue:${item.priority}`;
+  // The claim continues the trace of the coordinator's enqueue span (its traceparent rides in the item).
+  return inSpan(
+    `claim ${queue}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'redis',
+        'messaging.operation.type': 'receive',
+        'messaging.destination.name': queue,
+        'messaging.message.id': item.id,
+        [BOTBURROW.AGENT_ID]: item.agent_id,
+        [BOTBURROW.WORK_ID]: item.id,
+        [BOTBURROW.TASK_TYPE]: item.task_type,
+        [BOTBURROW.ATTEMPT]: item.attempt,
+      },
+    },
+    (span) => runClaim(ctx, claim, span),
+    contextFromTraceparent(item.traceparent),
+  );
+}
+
+async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span): Promise<ClaimResult> {
   const { deps, options } = ctx;
   const item = claim.item;
   const activationId = newId();
+  claimSpan.setAttribute(BOTBURROW.ACTIVATION_ID, activationId);
   const log = ctx.logger.child({ agent_id: item.agent_id, activation_id: activationId, work_id: item.id });
   try {
     await deps.store.startActivation({
@@ -77,20 +105,11 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
   let outcome: ActivationOutcome;
   try {
     // The activation (and its executor's events: iteration, tool_call, llm_retry) logs with agent and activation ids.
-    outcome = await runActivation(
-      { ...deps, logger: log, counters: deps.store, clock: deps.clock },
-      {
-        activationId,
-        work: item,
-        signal,
-        onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
-        onNotificationOutcome: (r) => ctx.metrics.notifications.inc({ outcome: r.outcome }),
-        onConsumption: (spent) => countConsumption(ctx, item.agent_id, spent),
-      },
-    );
+    outcome = await tracedActivation(ctx, item, activationId, log, signal);
   } catch (error) {
     countDependencyError(ctx.metrics.dependencyErrors, error);
     const failure = classifyFailure(error, signal);
+    markFailed(claimSpan, failure);
     await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
     return failure.kind === 'infrastructure' ? 'infrastructure' : 'done';
   } finally {
@@ -110,6 +129,60 @@ export async function executeClaim(ctx: ClaimContext, claim: Claim): Promise<Cla
   if (outcome.park) await park(ctx, log, item.agent_id, outcome.park);
   recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000);
   return 'done';
+}
+
+/** `runActivation` in its span `invoke_agent <agent>` (tokens and model on success, the classified failure if not). */
+function tracedActivation(
+  ctx: ClaimContext,
+  item: Claim['item'],
+  activationId: string,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<ActivationOutcome> {
+  const { deps } = ctx;
+  return inSpan(
+    `invoke_agent ${item.agent_id}`,
+    {
+      attributes: {
+        [GEN_AI.OPERATION_NAME]: 'invoke_agent',
+        [GEN_AI.AGENT_NAME]: item.agent_id,
+        [BOTBURROW.AGENT_ID]: item.agent_id,
+        [BOTBURROW.ACTIVATION_ID]: activationId,
+        [BOTBURROW.TASK_TYPE]: item.task_type,
+      },
+    },
+    async (span) => {
+      try {
+        const o = await runActivation(
+          { ...deps, logger: log, counters: deps.store, clock: deps.clock },
+          {
+            activationId,
+            work: item,
+            signal,
+            onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
+            onNotificationOutcome: (r) => ctx.metrics.notifications.inc({ outcome: r.outcome }),
+            onConsumption: (spent) => countConsumption(ctx, item.agent_id, spent),
+          },
+        );
+        span.setAttributes({
+          [GEN_AI.REQUEST_MODEL]: o.model,
+          [GEN_AI.USAGE_INPUT_TOKENS]: o.tokensIn,
+          [GEN_AI.USAGE_OUTPUT_TOKENS]: o.tokensOut,
+          'botburrow.activation.status': o.status,
+        });
+        return o;
+      } catch (error) {
+        markFailed(span, classifyFailure(error, signal));
+        throw error;
+      }
+    },
+  );
+}
+
+/** Span status ERROR with the classified failure (`timeout: activation timed out ...`), `error.type` its code. */
+function markFailed(span: Span, failure: ReturnType<typeof classifyFailure>): void {
+  span.setAttribute(BOTBURROW.FAILURE_KIND, failure.kind);
+  failSpan(span, failure.code ?? failure.kind, `${failure.kind}: ${failure.message}`);
 }
 
 /**

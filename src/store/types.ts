@@ -23,6 +23,11 @@ export interface WorkItem {
   attempt: number;
   /** The inbox holds a mention (this is what puts INBOX work in `high`). */
   has_mention?: boolean;
+  /**
+   * W3C `traceparent` of the coordinator's enqueue span, so the runner's spans join the trace of the notification
+   * (set only with tracing on; kept across merges and redeliveries; items without it start a trace of their own).
+   */
+  traceparent?: string;
 }
 
 /** What the coordinator asks for. The store assigns `id`, `priority`, `enqueued_at` and `attempt`. */
@@ -33,6 +38,8 @@ export interface WorkRequest {
   inbox_count?: number;
   /** @default false */
   has_mention?: boolean;
+  /** W3C `traceparent` stored in a new item (see {@link WorkItem.traceparent}). */
+  traceparent?: string;
 }
 
 /**

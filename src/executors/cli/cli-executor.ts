@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
 import { realpathSync } from 'node:fs';
 import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
@@ -13,6 +14,8 @@ import { startLlmGateway, type LlmGateway } from '../../sandbox/llm-gateway/llm-
 import type { Sandbox, SandboxRelay, SandboxResult, SandboxSession } from '../../sandbox/sandbox.js';
 import { findExecutable } from '../../sandbox/sandbox-env.js';
 import { errorMessage } from '../../shared/errors.js';
+import { BOTBURROW, GEN_AI } from '../../observability/gen-ai-attributes.js';
+import { inSpan } from '../../observability/tracing.js';
 import { ExecutorError } from '../errors.js';
 import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } from '../executor.js';
 import { buildSystemPrompt } from '../native/build-system-prompt.js';
@@ -101,7 +104,17 @@ export class CliExecutor implements Executor {
     return Promise.resolve({ ok: false, reason: this.missing(binary) });
   }
 
-  async run(input: ExecutorInput, signal: AbortSignal): Promise<ExecutorResult> {
+  /** One CLI run in a span `cli_run <type>`, with the LLM gateway's metered tokens (also of a failed run). */
+  run(input: ExecutorInput, signal: AbortSignal): Promise<ExecutorResult> {
+    const attributes = {
+      [BOTBURROW.EXECUTOR_TYPE]: this.tool.type,
+      [GEN_AI.AGENT_NAME]: input.definition.name,
+      [GEN_AI.REQUEST_MODEL]: input.definition.config.brain.model,
+    };
+    return inSpan(`cli_run ${this.tool.type}`, { attributes }, (span) => this.runCli(input, signal, span));
+  }
+
+  private async runCli(input: ExecutorInput, signal: AbortSignal, span: Span): Promise<ExecutorResult> {
     const { definition } = input;
     const name = this.tool.binary(definition);
     const binary = name ? findExecutable(name, input.env.PATH ?? this.options.env.PATH) : undefined;
@@ -160,6 +173,7 @@ export class CliExecutor implements Executor {
       input.onIteration?.(1);
       input.logger.debug('cli_started', { executor_type: this.tool.type, binary, sandbox: this.options.sandbox.kind });
       const result = await this.spawn(session, binary, { ...invocation, relays }, runSignal);
+      if (result.exitCode !== null) span.setAttribute(BOTBURROW.CLI_EXIT_CODE, result.exitCode);
       // The CLI may have finished before the abort reached it: the tokens are spent all the same.
       if (limit.signal.aborted) throw limit.signal.reason as Error;
       const output = { stdout: result.stdout, stderr: result.stderr, hostWorkspace: session.hostWorkspace };
@@ -176,6 +190,7 @@ export class CliExecutor implements Executor {
         toolCalls: parsed.toolCalls,
       };
     } finally {
+      if (gateway) meterSpan(span, brain?.provider, gateway.totals);
       await bridge?.close();
       await gateway?.close();
       await egress?.close();
@@ -372,4 +387,15 @@ export class CliExecutor implements Executor {
       { data: { executor_type: this.tool.type, exit_code: result.exitCode, signal: result.signal } },
     );
   }
+}
+
+/** The gateway's metered consumption on the CLI run's span (GenAI usage attributes). */
+function meterSpan(span: Span, provider: string | undefined, totals: LlmGateway['totals']): void {
+  span.setAttributes({
+    [GEN_AI.USAGE_INPUT_TOKENS]: totals.tokensIn,
+    [GEN_AI.USAGE_OUTPUT_TOKENS]: totals.tokensOut,
+    'botburrow.llm.calls': totals.calls,
+  });
+  if (provider) span.setAttributes({ [GEN_AI.PROVIDER_NAME]: provider, [GEN_AI.SYSTEM]: provider });
+  if (totals.model) span.setAttribute(GEN_AI.RESPONSE_MODEL, totals.model);
 }

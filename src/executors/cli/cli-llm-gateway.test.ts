@@ -3,14 +3,17 @@
 // token in its environment. Covers: the result's tokens and model are what the gateway metered, not what the CLI
 // printed; the real key is nowhere the CLI can look (env, argv, visible files, every process it can see) while its
 // model calls carry it upstream; an activation over behavior.max_tokens_per_activation is stopped with
-// max_tokens_exceeded (usage still reported, no further call reaches the model, nothing left running).
+// max_tokens_exceeded (usage still reported, no further call reaches the model, nothing left running). With tracing
+// on, the run is one `cli_run <type>` span carrying the gateway's metered tokens.
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { agentConfigSchema } from '../../agents/definition-schema.js';
 import { createSandbox } from '../../sandbox/create-sandbox.js';
+import { startTracing } from '../../observability/start-tracing.js';
 import { captureLogger } from '../../testing/capture-logger.js';
+import { OtlpReceiver } from '../../testing/otlp-receiver.js';
 import { processesWithMarker } from '../../testing/fake-clis/process-scan.js';
 import { FakeLlmServer, text } from '../../testing/fake-llm-server.js';
 import { writeKeyPolicy } from '../../testing/key-policy.js';
@@ -115,6 +118,36 @@ describe('CLI executor behind the LLM gateway (bwrap, network off)', () => {
     const cmdlines = Object.values(parsed.procs).map((p) => p.cmdline.join(' '));
     expect(cmdlines.some((c) => c.includes('loopback-relay.mjs'))).toBe(true);
     expect(run.capture.raw()).not.toContain(REAL_KEY);
+  });
+
+  it('with tracing on, the CLI run is one cli_run span with the tokens the gateway metered', async () => {
+    fake.script([
+      text('first model answer', { usage: { input: 300, output: 40 }, model: 'claude-sonnet-4-6-20260101' }),
+      text('second model answer', { usage: { input: 500, output: 60 }, model: 'claude-sonnet-4-6-20260101' }),
+    ]);
+    const receiver = await OtlpReceiver.start();
+    const tracing = await startTracing('runner', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    try {
+      const { cli, env } = await executor();
+      const run = input('FAKE:llmcalls=2 what is a circuit breaker?', definition(), env);
+      await cli.run(run.value, new AbortController().signal);
+      await tracing.shutdown();
+      const span = await receiver.waitForSpan((s) => s.name === 'cli_run claude-code');
+      expect(span.attributes).toMatchObject({
+        'botburrow.executor.type': 'claude-code',
+        'gen_ai.request.model': 'claude-sonnet-4-6',
+        'gen_ai.response.model': 'claude-sonnet-4-6-20260101',
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.usage.input_tokens': 800,
+        'gen_ai.usage.output_tokens': 100,
+        'botburrow.llm.calls': 2,
+        'botburrow.cli.exit_code': 0,
+      });
+      expect(JSON.stringify(receiver.spans)).not.toContain(REAL_KEY);
+    } finally {
+      await tracing.shutdown();
+      await receiver.close();
+    }
   });
 
   it('stops the CLI with max_tokens_exceeded once the gateway counts more than max_tokens_per_activation', async () => {

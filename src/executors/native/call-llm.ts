@@ -1,7 +1,10 @@
+import { SpanKind } from '@opentelemetry/api';
+import { GEN_AI } from '../../observability/gen-ai-attributes.js';
 import type { Logger } from '../../observability/logger.js';
+import { capturedContent, inSpan } from '../../observability/tracing.js';
 import { backoffDelayMs, sleep } from '../../shared/abort.js';
 import { LlmError } from '../errors.js';
-import type { LlmProvider, LlmRequest, LlmResponse } from './llm/llm-provider.js';
+import type { LlmMessage, LlmProvider, LlmRequest, LlmResponse, LlmStopReason } from './llm/llm-provider.js';
 
 /** Retry policy for transient LLM failures (429, 5xx, 529 overloaded, connection errors, timeouts). */
 export interface LlmRetryOptions {
@@ -19,6 +22,8 @@ export interface LlmRetryOptions {
 export interface LlmCallContext {
   agentName: string;
   apiKeyEnv: string;
+  /** `anthropic` or `openai` (`gen_ai.provider.name` of the call's span). */
+  provider?: string;
   retry: LlmRetryOptions;
   logger: Logger;
   signal: AbortSignal;
@@ -30,7 +35,74 @@ export interface LlmCallContext {
  * `LLM API authentication failed for agent <name>: check <ENV_VAR>`.
  * @throws LlmError when retries run out or the failure is permanent; `signal.reason` on abort
  */
-export async function callLlm(provider: LlmProvider, req: LlmRequest, ctx: LlmCallContext): Promise<LlmResponse> {
+export function callLlm(provider: LlmProvider, req: LlmRequest, ctx: LlmCallContext): Promise<LlmResponse> {
+  const system = ctx.provider ?? 'unknown';
+  // One span per model call (GenAI semantic conventions), retries included: they are logged as `llm_retry`.
+  return inSpan(
+    `chat ${req.model}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [GEN_AI.OPERATION_NAME]: 'chat',
+        [GEN_AI.PROVIDER_NAME]: system,
+        [GEN_AI.SYSTEM]: system,
+        [GEN_AI.REQUEST_MODEL]: req.model,
+        [GEN_AI.REQUEST_MAX_TOKENS]: req.maxTokens,
+        [GEN_AI.REQUEST_TEMPERATURE]: req.temperature,
+        [GEN_AI.AGENT_NAME]: ctx.agentName,
+      },
+    },
+    async (span) => {
+      const input = capturedContent(() => req.messages.map(wireMessage));
+      if (input !== undefined) span.setAttribute(GEN_AI.INPUT_MESSAGES, input);
+      const instructions = capturedContent(() => req.system);
+      if (instructions !== undefined && req.system) span.setAttribute(GEN_AI.SYSTEM_INSTRUCTIONS, instructions);
+      const response = await callWithRetries(provider, req, ctx);
+      span.setAttributes({
+        [GEN_AI.RESPONSE_FINISH_REASONS]: [FINISH_REASON[response.stopReason]],
+        [GEN_AI.USAGE_INPUT_TOKENS]: response.usage.input,
+        [GEN_AI.USAGE_OUTPUT_TOKENS]: response.usage.output,
+      });
+      if (response.model) span.setAttribute(GEN_AI.RESPONSE_MODEL, response.model);
+      const output = capturedContent(() => [
+        wireMessage({ role: 'assistant', text: response.text, toolCalls: response.toolCalls }),
+      ]);
+      if (output !== undefined) span.setAttribute(GEN_AI.OUTPUT_MESSAGES, output);
+      return response;
+    },
+  );
+}
+
+/** `gen_ai.response.finish_reasons` values for the normalized stop reasons. */
+const FINISH_REASON: Record<LlmStopReason, string> = {
+  end_turn: 'stop',
+  tool_use: 'tool_call',
+  max_tokens: 'length',
+  other: 'other',
+};
+
+/** A message in the GenAI conventions' `{role, parts}` shape (for captured content). */
+function wireMessage(m: LlmMessage): { role: string; parts: Record<string, unknown>[] } {
+  switch (m.role) {
+    case 'user':
+      return { role: 'user', parts: [{ type: 'text', content: m.text }] };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        parts: [
+          ...(m.text ? [{ type: 'text', content: m.text }] : []),
+          ...m.toolCalls.map((c) => ({ type: 'tool_call', id: c.id, name: c.name, arguments: c.args })),
+        ],
+      };
+    case 'tool':
+      return {
+        role: 'tool',
+        parts: m.results.map((r) => ({ type: 'tool_call_response', id: r.callId, response: r.content })),
+      };
+  }
+}
+
+async function callWithRetries(provider: LlmProvider, req: LlmRequest, ctx: LlmCallContext): Promise<LlmResponse> {
   const { retry, signal } = ctx;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -78,7 +78,7 @@ export class NativeExecutor implements Executor {
       prompt: input.prompt,
       maxIterations: behavior.max_iterations,
       maxTokens: behavior.max_tokens_per_activation,
-      llm: { agentName: definition.name, apiKeyEnv: brain.apiKeyEnv, retry: this.retry },
+      llm: { agentName: definition.name, apiKeyEnv: brain.apiKeyEnv, provider: brain.provider, retry: this.retry },
       logger,
       signal,
       onIteration: input.onIteration,

@@ -1,4 +1,6 @@
+import { GEN_AI, MCP_SERVER_NAME } from '../../observability/gen-ai-attributes.js';
 import type { Logger } from '../../observability/logger.js';
+import { capturedContent, definedAttributes, failSpan, inSpan } from '../../observability/tracing.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { ToolCallRecord } from '../executor.js';
 import type { ToolCallResult, ToolProvider, ToolSpec } from '../tool-provider.js';
@@ -54,18 +56,36 @@ export class ToolRouter {
   }
 
   /** Run one call and return what goes back to the model plus a record for metrics. */
-  async call(call: LlmToolCall, signal: AbortSignal): Promise<{ result: LlmToolResult; record: ToolCallRecord }> {
-    const started = this.now();
-    const outcome = await this.invoke(call, signal);
-    const isError = outcome.isError ?? false;
-    return {
-      result: { callId: call.id, name: call.name, content: outcome.content, isError },
-      record: { name: call.name, ok: !isError, durationMs: Math.max(0, Math.round(this.now() - started)) },
-    };
+  call(call: LlmToolCall, signal: AbortSignal): Promise<{ result: LlmToolResult; record: ToolCallRecord }> {
+    const provider = this.byName.get(call.name) ?? this.providers.find((p) => p.owns?.(call.name));
+    const attributes = definedAttributes({
+      [GEN_AI.OPERATION_NAME]: 'execute_tool',
+      [GEN_AI.TOOL_NAME]: call.name,
+      [GEN_AI.TOOL_CALL_ID]: call.id,
+      [MCP_SERVER_NAME]: provider?.mcpServer,
+      'botburrow.tool.source': provider ? (provider.mcpServer ? 'mcp' : 'builtin') : undefined,
+      [GEN_AI.TOOL_CALL_ARGUMENTS]: capturedContent(() => call.args),
+    });
+    return inSpan(`execute_tool ${call.name}`, { attributes }, async (span) => {
+      const started = this.now();
+      const outcome = await this.invoke(call, provider, signal);
+      const isError = outcome.isError ?? false;
+      const captured = capturedContent(() => outcome.content);
+      if (captured !== undefined) span.setAttribute(GEN_AI.TOOL_CALL_RESULT, captured);
+      // The model reads a failed tool's error and carries on; the span still says it failed, and why (first line).
+      if (isError) failSpan(span, 'tool_error', outcome.content.split('\n')[0]?.slice(0, 200) ?? 'tool error');
+      return {
+        result: { callId: call.id, name: call.name, content: outcome.content, isError },
+        record: { name: call.name, ok: !isError, durationMs: Math.max(0, Math.round(this.now() - started)) },
+      };
+    });
   }
 
-  private async invoke(call: LlmToolCall, signal: AbortSignal): Promise<ToolCallResult> {
-    const provider = this.byName.get(call.name) ?? this.providers.find((p) => p.owns?.(call.name));
+  private async invoke(
+    call: LlmToolCall,
+    provider: ToolProvider | undefined,
+    signal: AbortSignal,
+  ): Promise<ToolCallResult> {
     if (!provider) return { content: `Tool not implemented: ${call.name}`, isError: true };
     const parsed = parseArgs(call.args);
     if (!parsed.ok) return { content: `Invalid arguments for tool ${call.name}: ${parsed.reason}`, isError: true };

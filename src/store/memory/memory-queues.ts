@@ -78,6 +78,7 @@ export class MemoryQueues {
       enqueued_at: now,
       attempt: 1,
       ...(request.has_mention ? { has_mention: true } : {}),
+      ...(request.traceparent ? { traceparent: request.traceparent } : {}),
     };
     this.queues[priority].push(item);
     this.queued.set(key, item);

@@ -24,7 +24,15 @@ export async function enqueueBatches(
     const args: (string | number)[] = [leaderToken ?? ''];
     for (const r of requests.slice(i, i + ENQUEUE_BATCH)) {
       const priority = priorityFor(r.task_type, r.has_mention);
-      args.push(r.agent_id, r.task_type, priority, r.inbox_count ?? 0, r.has_mention ? '1' : '0', randomUUID());
+      args.push(
+        r.agent_id,
+        r.task_type,
+        priority,
+        r.inbox_count ?? 0,
+        r.has_mention ? '1' : '0',
+        randomUUID(),
+        r.traceparent ?? '',
+      );
     }
     batches.push(
       scripts.run('enqueue', keys, args).then((r) => {

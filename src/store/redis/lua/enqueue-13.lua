@@ -5,8 +5,9 @@
   Input:
     KEYS[1..12] the queue layout of includes/queue.lua   KEYS[13] coordinator:leader
     ARGV[1] leader fencing token, or '' for an unfenced enqueue (tests, local mode)
-    ARGV[2..] six values per request: agent id, task type (INBOX|DISCOVERY), priority (high|normal|low),
-              inbox count, '1' if the inbox has a mention, id for a new item
+    ARGV[2..] seven values per request: agent id, task type (INBOX|DISCOVERY), priority (high|normal|low),
+              inbox count, '1' if the inbox has a mention, id for a new item, W3C traceparent for a new item
+              ('' = none; a merge keeps the item's own)
   Output:
     -2 if ARGV[1] is set and is not the current leader value (nothing written); else a flat list, two values
     per request in order:
@@ -26,7 +27,7 @@ local wake = {}
 -- The breaker entries and queued items of the whole batch in two HMGETs; `written` holds what this call changed
 -- (an agent may appear twice in one batch).
 local agents, slots = {}, {}
-for i = 2, #ARGV, 6 do
+for i = 2, #ARGV, 7 do
   agents[#agents + 1] = ARGV[i]
   slots[#slots + 1] = slot(ARGV[i], ARGV[i + 1])
 end
@@ -35,7 +36,7 @@ local backoffs = redis.call('HMGET', K_BACKOFF, unpack(agents))
 local queued = redis.call('HMGET', K_QUEUED, unpack(slots))
 local written = {}
 
-local function enqueue_one(n, agent, task, prio, count, mention, new_id)
+local function enqueue_one(n, agent, task, prio, count, mention, new_id, traceparent)
   local b = backoffs[n]
   if b then
     local ok, rec = pcall(cjson.decode, b)
@@ -74,14 +75,15 @@ local function enqueue_one(n, agent, task, prio, count, mention, new_id)
   local item = { id = new_id, agent_id = agent, task_type = task, priority = prio, inbox_count = count,
     enqueued_at = now, attempt = 1 }
   if mention then item.has_mention = true end
+  if traceparent ~= '' then item.traceparent = traceparent end
   wake[prio] = (wake[prio] or 0) + 1
   written[key] = push(item, false)
   return 'enqueued', written[key]
 end
 
-for i = 2, #ARGV, 6 do
-  local status, payload = enqueue_one((i + 4) / 6, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]),
-    ARGV[i + 4] == '1', ARGV[i + 5])
+for i = 2, #ARGV, 7 do
+  local status, payload = enqueue_one((i + 5) / 7, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]),
+    ARGV[i + 4] == '1', ARGV[i + 5], ARGV[i + 6])
   out[#out + 1] = status
   out[#out + 1] = payload
 end
