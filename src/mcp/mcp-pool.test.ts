@@ -107,13 +107,11 @@ describe('warm MCP server pool', () => {
     expect(ids[2]).not.toBe(ids[0]);
   });
 
-  it('concurrent activations of the same key get separate processes, both kept afterwards', async () => {
+  it('a server leased to one activation is not given to another: concurrent ones get separate processes', async () => {
     const { factory, pool } = setup();
     const marker = `bb-pool-${randomUUID()}`;
-    const [a, b] = await Promise.all([
-      factory(agent('twin', marker), signal()),
-      factory(agent('twin', marker), signal()),
-    ]);
+    const a = await factory(agent('twin', marker), signal());
+    const b = await factory(agent('twin', marker), signal()); // while a still holds its server
     expect(await call(a, 'whoami')).not.toBe(await call(b, 'whoami'));
     await Promise.all([a.close(), b.close()]);
     expect(pool.size).toBe(2);
