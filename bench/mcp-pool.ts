@@ -14,19 +14,23 @@ import { waitFor } from '../src/testing/wait-for.js';
 import { percentile, recordResult } from './record.js';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
-const AGENT = 'toolsmith';
 const redis = await startRedisServer();
 
-/** `ROUNDS` activations of one agent; claimed → first model request of each (the first one of `warm` is a miss). */
-async function measure(poolMax: number, withServer = true) {
-  const h = await RuntimeHarness.start(redis.url, (llm) => [
-    {
-      name: AGENT,
+/**
+ * `ROUNDS` activations, one per agent (identical definitions: the same pool key, so the warm run reuses one server;
+ * one work item per agent, so no enqueue merges into a running one); claimed → first model request of each (the
+ * first one of the warm run is a miss).
+ */
+async function measure(poolMax: number, withServer = true, rounds = ROUNDS) {
+  const agents = Array.from({ length: rounds }, (_, i) => `toolsmith-${i}`);
+  const h = await RuntimeHarness.start(redis.url, (llm) =>
+    agents.map((name) => ({
+      name,
       apiBase: llm.url,
       grants: ['hub:read', 'hub:write', 'filesystem:read'],
       mcpServers: withServer ? ['filesystem'] : [],
-    },
-  ]);
+    })),
+  );
   const sandbox = await createSandbox({ kind: 'bwrap', env: process.env, logger: silentLogger });
   const pool = new McpServerPool({
     sandbox,
@@ -38,20 +42,18 @@ async function measure(poolMax: number, withServer = true) {
   try {
     const { capture } = await h.startRunner({}, h.env, { sandbox, pool, startupTimeoutMs: 30_000 });
     const figures: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
+    for (const [i, agent] of agents.entries()) {
       h.llm.script([text(`reply ${i}`)]);
-      const post = await h.mention(`@${AGENT} round ${i}`);
-      await h.store.enqueue({ agent_id: AGENT, task_type: 'INBOX', inbox_count: 1, has_mention: true });
-      await h.llm.waitForRequests(i + 1, 30_000);
+      const post = await h.mention(`@${agent} round ${i}`);
+      await h.store.enqueue({ agent_id: agent, task_type: 'INBOX', inbox_count: 1, has_mention: true });
+      await h.llm.waitForRequests(i + 1, 60_000);
       const modelAt = Date.now();
-      const claims = capture.lines.filter((l) => l.event === 'work_claimed');
-      const claimedAt = Date.parse(String(claims[i]?.time));
-      figures.push(modelAt - claimedAt);
-      await waitFor(async () => (await h.repliesBy(post.id, AGENT)).length === 1, { timeoutMs: 30_000 });
-      if (withServer)
-        await waitFor(() => capture.lines.filter((l) => l.event === 'mcp_servers_stopped').length === i + 1, {
-          timeoutMs: 30_000,
-        });
+      const claim = capture.lines.find((l) => l.event === 'work_claimed' && l.agent_id === agent);
+      figures.push(modelAt - Date.parse(String(claim?.time)));
+      await waitFor(async () => (await h.repliesBy(post.id, agent)).length === 1, { timeoutMs: 60_000 });
+      await waitFor(() => capture.lines.some((l) => l.event === 'activation_completed' && l.agent_id === agent), {
+        timeoutMs: 60_000,
+      });
     }
     const spawns = capture.lines.filter((l) => l.event === 'mcp_server_started' && l.pool !== 'hit').length;
     return { figures, spawns };
@@ -63,9 +65,11 @@ async function measure(poolMax: number, withServer = true) {
 
 const summary = (v: number[]) => ({ p50_ms: percentile(v, 50), p95_ms: percentile(v, 95), max_ms: Math.max(...v) });
 try {
-  const baseline = await measure(16, false);
+  // The first run also warms up the process (JIT, module loading): a throw-away round of the baseline first.
+  await measure(16, false, 3);
   const cold = await measure(0);
   const warm = await measure(16);
+  const baseline = await measure(16, false);
   const figures = {
     rounds: ROUNDS,
     no_mcp_server: { ...summary(baseline.figures), spawns: 0 },
