@@ -5,6 +5,7 @@
 // quote of at least one entry, every quote must still be in README, and every named test must exist in its file.
 
 import { testsIn as t, type PromiseEntry } from './promise-entry.js';
+import { MCP_POOL_PROMISES } from './mcp-pool-promises.js';
 import { RELIABILITY_PROMISES } from './reliability-promises.js';
 
 const COORDINATOR = 'src/coordinator/coordinator.test.ts';
@@ -22,8 +23,6 @@ const STORE_RESET = 'src/store/redis/store-reset.test.ts';
 const LOOP_GUARD = 'src/activation/loop-guard.test.ts';
 const FAULTS = 'test/faults/fault-suite.test.ts';
 const DELIVERY = 'test/faults/delivery-faults.test.ts';
-const MCP_POOL = 'src/mcp/mcp-pool.test.ts';
-const MCP_POOL_E2E = 'test/e2e/runner-mcp-pool.test.ts';
 
 const RENEWAL = 'a failed renewal stops leader work at once (lost_leadership) and schedules nothing until re-elected';
 const HUB_BUDGET =
@@ -375,56 +374,7 @@ export const README_PROMISES: PromiseEntry[] = [
       ),
     ],
   },
-  // ---- How it works: warm MCP servers
-  {
-    readme: 'a runner keeps the stdio MCP servers of its activations running for the next activation',
-    tests: [
-      ...t(MCP_POOL_E2E, 'reuses the server across activations, counts hits and misses, and stops it on SIGTERM'),
-      ...t(
-        MCP_POOL,
-        'a second activation reuses the same process, with its workspace emptied',
-        'at MCP_POOL_MAX the least recently used idle server is evicted',
-        'an idle server is stopped after MCP_POOL_IDLE_SECONDS',
-      ),
-    ],
-  },
-  {
-    readme: 'A server is reused only for the same definition, credentials and grants for it',
-    tests: t(
-      MCP_POOL,
-      'agents with the same grants share a server; different grants never do',
-      'a server leased to one activation is not given to another: concurrent ones get separate processes',
-      'a killed idle server is replaced by a fresh one',
-      'a server that crashes mid-activation fails that call, and the next activation gets a fresh one',
-    ),
-  },
-  {
-    readme: 'Its workspace is emptied between activations',
-    tests: t(
-      MCP_POOL,
-      'a second activation reuses the same process, with its workspace emptied',
-      'a server entry with pool: false gets a process per activation',
-      'pool in an mcp_servers entry must be a boolean',
-    ),
-  },
-  {
-    readme: '`MCP_POOL_MAX=0` starts a process per activation',
-    tests: [
-      ...t(
-        MCP_POOL,
-        'MCP_POOL_MAX=0 starts a process per activation and stops it after',
-        'drain stops busy and idle servers: no process is left',
-      ),
-      ...t(MCP_POOL_E2E, 'reuses the server across activations, counts hits and misses, and stops it on SIGTERM'),
-    ],
-  },
-  {
-    readme: 'Logs: `mcp_pool_spawned`, `mcp_pool_reused`, `mcp_pool_evicted`',
-    tests: [
-      ...t(MCP_POOL, 'logs spawn, reuse and eviction with a key hash, never the credential'),
-      ...t(MCP_POOL_E2E, 'reuses the server across activations, counts hits and misses, and stops it on SIGTERM'),
-    ],
-  },
+  ...MCP_POOL_PROMISES,
   {
     readme: 'Redis keys, types, owners and TTLs',
     tests: t('src/store/redis/redis-keys-doc.test.ts', 'has a row, with its type, for every key the store builds'),
