@@ -65,6 +65,14 @@ async function call(tools: McpTools, tool: string, args: Record<string, unknown>
 
 const signal = () => new AbortController().signal;
 
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 describe('warm MCP server pool', () => {
   it('a second activation reuses the same process, with its workspace emptied', async () => {
     const { factory, registry, count } = setup();
@@ -123,7 +131,8 @@ describe('warm MCP server pool', () => {
     const first = await factory(agent('victim', marker), signal());
     const id = await call(first, 'whoami');
     await first.close();
-    for (const pid of processesWithMarker(marker)) process.kill(pid, 'SIGKILL');
+    // bwrap and the server inside it: killing the first may take the second with it (ESRCH).
+    for (const pid of processesWithMarker(marker)) killIfAlive(pid);
     const second = await factory(agent('victim', marker), signal());
     expect(await call(second, 'whoami')).not.toBe(id);
     await second.close();

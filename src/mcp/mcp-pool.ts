@@ -64,6 +64,8 @@ export class McpServerPool {
   private readonly entries = new Set<Entry>();
   private readonly starting = new Set<Promise<unknown>>();
   private draining = false;
+  /** Starts under way that will be kept (not overflow): counted against `max` before their process exists. */
+  private reserved = 0;
   private readonly acquired: Counter<'result'>;
   private readonly evictions: Counter<'reason'>;
 
@@ -149,10 +151,12 @@ export class McpServerPool {
 
   private async start(server: ServerLaunch, key: string, signal: AbortSignal): Promise<Entry> {
     const overflow = !(await this.makeRoom());
-    const session = await this.options.sandbox.open({ id: `mcp-pool-${server.name}` });
-    const started = performance.now();
+    if (!overflow) this.reserved++;
+    let session: SandboxSession | undefined;
     let connection: McpConnection;
+    const started = performance.now();
     try {
+      session = await this.options.sandbox.open({ id: `mcp-pool-${server.name}` });
       connection = await McpConnection.connect(bindWorkspace(server, session.workspace), session, {
         startupTimeoutMs: this.options.startupTimeoutMs ?? 30_000,
         shutdownGraceMs: this.options.shutdownGraceMs ?? 2_000,
@@ -160,8 +164,10 @@ export class McpServerPool {
         logger: this.options.logger,
       });
     } catch (error) {
-      await session.dispose();
+      await session?.dispose();
       throw error;
+    } finally {
+      if (!overflow) this.reserved--;
     }
     const entry: Entry = { key, server, connection, session, busy: true, overflow, lastUsed: Date.now(), uses: 1 };
     this.entries.add(entry);
@@ -182,7 +188,7 @@ export class McpServerPool {
   private async makeRoom(): Promise<boolean> {
     for (;;) {
       const kept = [...this.entries].filter((e) => !e.overflow);
-      if (kept.length < this.options.max) return true;
+      if (kept.length + this.reserved < this.options.max) return true;
       const lru = kept.filter((e) => !e.busy).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (!lru) return false;
       await this.evict(lru, 'lru');
@@ -221,13 +227,18 @@ export class McpServerPool {
     entry.timer.unref();
   }
 
+  /** Stop a server and dispose of its session. Never rejects (an idle timer calls it unawaited). */
   private async evict(entry: Entry, reason: EvictReason): Promise<void> {
     if (!this.entries.delete(entry)) return;
     clearTimeout(entry.timer);
     this.evictions.inc({ reason });
     this.options.logger.info('mcp_pool_evicted', { ...this.fields(entry), reason, uses: entry.uses });
-    await entry.connection.close();
-    await entry.session.dispose();
+    try {
+      await entry.connection.close();
+      await entry.session.dispose();
+    } catch (error) {
+      this.options.logger.warn('mcp_pool_stop_failed', { ...this.fields(entry), error: String(error) });
+    }
   }
 
   /** Log fields of a pooled server: never its launch (credentials), only a prefix of its key's hash. */
