@@ -87,4 +87,5 @@ export const RELIABILITY_PROMISES: PromiseEntry[] = [
     '| runners × concurrency | LLM latency | activations/s |',
   ),
   ...benchOf('bench/scale.ts', '**Scale and footprint**'),
+  ...benchOf('bench/mcp-pool.ts', '**Warm MCP servers** (`bench/mcp-pool.ts`'),
 ];
