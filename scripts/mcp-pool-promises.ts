@@ -25,6 +25,7 @@ export const MCP_POOL_PROMISES: PromiseEntry[] = [
       'agents with the same grants share a server; different grants never do',
       'a server leased to one activation is not given to another: concurrent ones get separate processes',
       'a killed idle server is replaced by a fresh one',
+      'a server that does not answer the health-check ping is replaced',
       'a server that crashes mid-activation fails that call, and the next activation gets a fresh one',
     ),
   },

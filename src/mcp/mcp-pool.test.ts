@@ -32,10 +32,18 @@ afterEach(async () => {
   for (const m of markers.splice(0)) await waitFor(() => processesWithMarker(m).length === 0, { timeoutMs: 15_000 });
 });
 
-function setup(max = 4, idleMs = 300_000) {
+function setup(max = 4, idleMs = 300_000, healthTimeoutMs = 2_000) {
   const capture = captureLogger();
   const registry = new Registry();
-  const pool = new McpServerPool({ sandbox, max, idleMs, logger: capture.logger, registry, shutdownGraceMs: 200 });
+  const pool = new McpServerPool({
+    sandbox,
+    max,
+    idleMs,
+    logger: capture.logger,
+    registry,
+    shutdownGraceMs: 200,
+    healthTimeoutMs,
+  });
   pools.push(pool);
   const env = { PATH: process.env.PATH, POOL_TOKEN: SECRET };
   const factory = createMcpToolsFactory({ logger: capture.logger, env, sandbox, pool, shutdownGraceMs: 200 });
@@ -138,6 +146,19 @@ describe('warm MCP server pool', () => {
     await second.close();
     expect(count('mcp_pool_spawned')).toBe(2);
     expect(count('mcp_pool_evicted', 'exited') + count('mcp_pool_evicted', 'unhealthy')).toBe(1);
+  });
+
+  it('a server that does not answer the health-check ping is replaced', async () => {
+    const { factory, count } = setup(4, 300_000, 300);
+    const marker = `bb-pool-${randomUUID()}`;
+    const first = await factory(agent('hung', marker), signal());
+    const id = await call(first, 'whoami');
+    expect(await call(first, 'freeze')).toBe('frozen');
+    await first.close();
+    const second = await factory(agent('hung', marker), signal());
+    expect(await call(second, 'whoami')).not.toBe(id);
+    await second.close();
+    expect(count('mcp_pool_evicted', 'unhealthy')).toBe(1);
   });
 
   it('a server that crashes mid-activation fails that call, and the next activation gets a fresh one', async () => {
