@@ -118,7 +118,9 @@ export class McpServerPool {
     for (let idle = this.newestIdle(key); idle; idle = this.newestIdle(key)) {
       idle.busy = true;
       clearTimeout(idle.timer);
-      if (await idle.connection.ping(this.options.healthTimeoutMs ?? 2_000)) {
+      const healthy = await idle.connection.ping(this.options.healthTimeoutMs ?? 2_000);
+      if (!this.entries.has(idle)) throw new Error('the MCP pool is draining (runner shutdown)');
+      if (healthy) {
         idle.uses++;
         this.acquired.inc({ result: 'hit' });
         this.options.logger.info('mcp_pool_reused', { ...this.fields(idle), uses: idle.uses });
@@ -151,7 +153,6 @@ export class McpServerPool {
 
   private async start(server: ServerLaunch, key: string, signal: AbortSignal): Promise<Entry> {
     const overflow = !(await this.makeRoom());
-    if (!overflow) this.reserved++;
     let session: SandboxSession | undefined;
     let connection: McpConnection;
     const started = performance.now();
@@ -184,11 +185,17 @@ export class McpServerPool {
     return entry;
   }
 
-  /** Evict least recently used idle servers until one more fits under `max`; false when all that remain are busy. */
+  /**
+   * Evict least recently used idle servers until one more fits under `max` and reserve its slot (released by
+   * `start`); false when all that remain are busy.
+   */
   private async makeRoom(): Promise<boolean> {
     for (;;) {
       const kept = [...this.entries].filter((e) => !e.overflow);
-      if (kept.length + this.reserved < this.options.max) return true;
+      if (kept.length + this.reserved < this.options.max) {
+        this.reserved++;
+        return true;
+      }
       const lru = kept.filter((e) => !e.busy).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (!lru) return false;
       await this.evict(lru, 'lru');
