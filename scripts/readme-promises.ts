@@ -5,6 +5,7 @@
 // quote of at least one entry, every quote must still be in README, and every named test must exist in its file.
 
 import { testsIn as t, type PromiseEntry } from './promise-entry.js';
+import { MCP_POOL_PROMISES } from './mcp-pool-promises.js';
 import { RELIABILITY_PROMISES } from './reliability-promises.js';
 
 const COORDINATOR = 'src/coordinator/coordinator.test.ts';
@@ -403,6 +404,7 @@ export const README_PROMISES: PromiseEntry[] = [
     ),
   },
   { readme: 'Spans and backends: "Tracing" in', context: 'a pointer to the operations guide' },
+  ...MCP_POOL_PROMISES,
   {
     readme: 'Redis keys, types, owners and TTLs',
     tests: t('src/store/redis/redis-keys-doc.test.ts', 'has a row, with its type, for every key the store builds'),

@@ -88,4 +88,5 @@ export const RELIABILITY_PROMISES: PromiseEntry[] = [
   ),
   ...benchOf('bench/scale.ts', '**Scale and footprint**'),
   ...benchOf('bench/tracing.ts', '**Tracing overhead**'),
+  ...benchOf('bench/mcp-pool.ts', '**Warm MCP servers** (`bench/mcp-pool.ts`'),
 ];

@@ -49,6 +49,11 @@ const mcpServerObject = z
     optional: z.boolean().default(false),
     /** A stdio server's sandbox gets network (default: none). */
     network: z.boolean().default(false),
+    /**
+     * Keep the server's process warm in the runner's MCP pool between activations (default). `false`: a fresh
+     * process per activation, for a server that keeps per-activation state in memory (see src/mcp/README.md).
+     */
+    pool: z.boolean().default(true),
   })
   .refine(
     (s) => Boolean(s.command) !== Boolean(s.url),

@@ -350,6 +350,21 @@ export const ENV_VARS = [
     description: 'Seconds an MCP server may take to start and list its tools before the activation fails',
   },
   {
+    name: 'MCP_POOL_MAX',
+    kind: { type: 'non-negative-int' },
+    default: '16',
+    usedBy: ['runner', 'dev'],
+    description:
+      'Warm stdio MCP servers a runner keeps between activations (least recently used idle one evicted); 0 = a fresh process per activation',
+  },
+  {
+    name: 'MCP_POOL_IDLE_SECONDS',
+    kind: { type: 'positive-int' },
+    default: '300',
+    usedBy: ['runner', 'dev'],
+    description: 'A warm MCP server unused for this long is stopped',
+  },
+  {
     name: 'GITHUB_PAT',
     kind: { type: 'string' },
     usedBy: ['runner', 'dev'],

@@ -5,10 +5,12 @@ import type { Sandbox, SandboxSession } from '../sandbox/sandbox.js';
 import { McpError } from './errors.js';
 import { GrantSet } from './grant-set.js';
 import { McpConnection } from './mcp-connection.js';
+import type { McpLease, McpServerPool } from './mcp-pool.js';
 import { McpToolProvider } from './mcp-tool-provider.js';
 import { loadPermissionPolicy } from './permission-policy.js';
 import { planServers } from './plan-servers.js';
-import type { ServerLaunch } from './server-launch.js';
+import { poolKey } from './pool-key.js';
+import { bindWorkspace, WORKSPACE_PLACEHOLDER, type ServerLaunch } from './server-launch.js';
 
 /** Defaults of {@link McpToolsFactoryOptions}. */
 export const MCP_DEFAULTS = {
@@ -39,6 +41,11 @@ export interface McpToolsFactoryOptions {
   shutdownGraceMs?: number;
   /** Log tool arguments and results (LOG_SENSITIVE). @default false */
   logSensitive?: boolean;
+  /**
+   * The runner's warm servers (MCP_POOL_MAX, MCP_POOL_IDLE_SECONDS): stdio servers whose entry does not say
+   * `pool: false` are leased from it instead of started. Absent or disabled: every activation starts its own.
+   */
+  pool?: McpServerPool;
 }
 
 /** MCP tools of one activation, and how to stop them. */
@@ -73,26 +80,25 @@ export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpTools
     const hasGrant = (g: string): boolean => grants.has(g);
     const none: McpTools = { providers: [], close: () => Promise.resolve(), hasGrant };
     if (refs.length === 0) return none;
-    const session = await options.sandbox.open({ id: `mcp-${agent}` });
+    const ctx = { agent, grants, env: options.env, workspace: WORKSPACE_PLACEHOLDER, policy };
+    const launches: ServerLaunch[] = [];
+    for (const item of planServers(refs, ctx, ['hub'])) {
+      if (item.kind === 'launch') launches.push(item.server);
+      else log.warn(item.event, item.fields);
+    }
+    refuseWeakSandbox(launches, options.refuseCustomServers, agent);
+    if (launches.length === 0) return none;
+    const pool = options.pool?.enabled ? options.pool : undefined;
+    const pooled = (l: ServerLaunch): boolean => pool !== undefined && l.pool && l.launch.kind === 'stdio';
+    // The activation's own session only for servers that are not pooled (a pooled server has a session of its own).
+    const session = launches.every(pooled) ? undefined : await options.sandbox.open({ id: `mcp-${agent}` });
     try {
-      const ctx = { agent, grants, env: options.env, workspace: session.workspace, policy };
-      const items = planServers(refs, ctx, ['hub']);
-      const launches: ServerLaunch[] = [];
-      for (const item of items) {
-        if (item.kind === 'launch') launches.push(item.server);
-        else log.warn(item.event, item.fields);
-      }
-      refuseWeakSandbox(launches, options.refuseCustomServers, agent);
-      if (launches.length === 0) {
-        await session.dispose();
-        return none;
-      }
-      const connections = await startAll(launches, session, options, log, signal);
+      const leases = await startAll(launches, { session, pool, pooled, grants }, options, log, signal);
       return {
         hasGrant,
-        providers: connections.map(
-          (c) =>
-            new McpToolProvider(c, {
+        providers: leases.map(
+          (l) =>
+            new McpToolProvider(l.connection, {
               grants,
               logger: log,
               logSensitive: options.logSensitive,
@@ -100,17 +106,17 @@ export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpTools
             }),
         ),
         close: async () => {
-          await Promise.all(connections.map((c) => c.close()));
-          await session.dispose();
+          await Promise.all(leases.map((l) => l.release()));
+          await session?.dispose();
           log.debug('mcp_servers_stopped', {
-            servers: connections.map((c) => c.server.name),
+            servers: leases.map((l) => l.connection.server.name),
             sandbox: options.sandbox.kind,
-            workspace: session.hostWorkspace,
+            workspace: session?.hostWorkspace,
           });
         },
       };
     } catch (error) {
-      await session.dispose();
+      await session?.dispose();
       throw error;
     }
   };
@@ -125,14 +131,22 @@ function refuseWeakSandbox(launches: readonly ServerLaunch[], reason: string | u
   });
 }
 
-/** Start every server; on a required failure (or an abort) stop the ones that did start and reject. */
+/** Where an activation's servers come from: the pool (for `pooled` ones) or the activation's session. */
+interface Sources {
+  session: SandboxSession | undefined;
+  pool: McpServerPool | undefined;
+  pooled(server: ServerLaunch): boolean;
+  grants: GrantSet;
+}
+
+/** Lease or start every server; on a required failure (or an abort) give back the ones that did start and reject. */
 async function startAll(
   launches: readonly ServerLaunch[],
-  session: SandboxSession,
+  sources: Sources,
   options: McpToolsFactoryOptions,
   log: Logger,
   signal: AbortSignal,
-): Promise<McpConnection[]> {
+): Promise<McpLease[]> {
   const connectOptions = {
     startupTimeoutMs: options.startupTimeoutMs ?? MCP_DEFAULTS.startupTimeoutMs,
     shutdownGraceMs: options.shutdownGraceMs ?? MCP_DEFAULTS.shutdownGraceMs,
@@ -140,23 +154,32 @@ async function startAll(
     logger: log,
   };
   const results = await Promise.allSettled(
-    launches.map(async (server) => {
+    launches.map(async (server): Promise<McpLease> => {
       const started = performance.now();
-      const c = await McpConnection.connect(server, session, connectOptions);
+      let lease: McpLease;
+      if (sources.pool && sources.pooled(server)) {
+        lease = await sources.pool.acquire(server, poolKey(server, sources.grants), signal);
+      } else {
+        const { session } = sources;
+        const bound = session ? bindWorkspace(server, session.workspace) : server;
+        const c = await McpConnection.connect(bound, session!, connectOptions);
+        lease = { connection: c, result: 'miss', release: () => c.close() };
+      }
       log.info('mcp_server_started', {
         server: server.name,
         source: server.source,
-        tools: c.tools.length,
+        tools: lease.connection.tools.length,
         duration_ms: Math.round(performance.now() - started),
+        pool: sources.pool && sources.pooled(server) ? lease.result : 'off',
       });
-      return c;
+      return lease;
     }),
   );
-  const connections: McpConnection[] = [];
+  const leases: McpLease[] = [];
   let fatal: unknown;
   results.forEach((r, i) => {
     const server = launches[i]!;
-    if (r.status === 'fulfilled') connections.push(r.value);
+    if (r.status === 'fulfilled') leases.push(r.value);
     else if (server.optional && !signal.aborted)
       log.warn('mcp_server_failed', {
         server: server.name,
@@ -166,9 +189,9 @@ async function startAll(
     else fatal ??= r.reason;
   });
   if (fatal !== undefined || signal.aborted) {
-    await Promise.all(connections.map((c) => c.close()));
+    await Promise.all(leases.map((l) => l.release()));
     signal.throwIfAborted();
     throw fatal;
   }
-  return connections;
+  return leases;
 }

@@ -70,13 +70,14 @@ export function planCustomServer(ref: CustomRef, ctx: PlanContext): PlanItem {
         source: 'custom',
         launch: { kind: 'http', url: ref.url },
         optional: ref.optional,
+        pool: false,
         toolGrant: () => undefined,
         secrets,
       },
     };
   }
   return stdioItem(
-    { ...ctx, optional: ref.optional },
+    { ...ctx, optional: ref.optional, pool: ref.pool },
     {
       name,
       source: 'custom',

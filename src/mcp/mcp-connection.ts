@@ -37,12 +37,46 @@ const CLIENT_INFO = { name: 'botburrow-agents', version: '0.1.0' };
  * logging (see `McpToolProvider`).
  */
 export class McpConnection {
+  private closed = false;
+
   private constructor(
     readonly server: ServerLaunch,
     private readonly client: Client,
+    private readonly transport: Transport,
     /** The tools the server listed at start-up. */
     readonly tools: readonly McpTool[],
-  ) {}
+  ) {
+    const onclose = client.onclose;
+    client.onclose = () => {
+      this.closed = true;
+      onclose?.();
+    };
+  }
+
+  /** False once the server's process exited or the session closed (a crash, `close()`). */
+  get alive(): boolean {
+    if (this.closed) return false;
+    return !(this.transport instanceof SandboxStdioTransport) || this.transport.exit === undefined;
+  }
+
+  /** Host pid of a stdio server's process (bwrap itself with bwrap), for logs; undefined for HTTP servers. */
+  get pid(): number | undefined {
+    return this.transport instanceof SandboxStdioTransport ? this.transport.pid : undefined;
+  }
+
+  /**
+   * A cheap health check before reuse: MCP `ping` within `timeoutMs`. False when the process is gone or does not
+   * answer in time.
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    if (!this.alive) return false;
+    try {
+      await this.client.ping({ timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+      return this.alive;
+    } catch {
+      return false;
+    }
+  }
 
   /**
    * Start the server (a stdio server in `session`, the activation's sandbox session) and list its tools.
@@ -59,7 +93,7 @@ export class McpConnection {
     try {
       await client.connect(transport, request);
       const { tools } = await client.listTools(undefined, request);
-      return new McpConnection(server, client, tools);
+      return new McpConnection(server, client, transport, tools);
     } catch (error) {
       await client.close().catch(() => undefined);
       await transport.close().catch(() => undefined);
@@ -83,6 +117,7 @@ export class McpConnection {
 
   /** Close the session and end the server's process tree (stdin EOF, then SIGTERM, then SIGKILL). */
   async close(): Promise<void> {
+    this.closed = true;
     await this.client.close().catch(() => undefined);
   }
 }

@@ -117,8 +117,8 @@ describe('network per server', () => {
       'filesystem',
       'postgres',
       'hub',
-      { name: 'a', command: '/usr/bin/node', args: [], env: {}, optional: false, network: false },
-      { name: 'b', command: '/usr/bin/node', args: [], env: {}, optional: false, network: true },
+      { name: 'a', command: '/usr/bin/node', args: [], env: {}, optional: false, network: false, pool: true },
+      { name: 'b', command: '/usr/bin/node', args: [], env: {}, optional: false, network: true, pool: true },
     ];
     const items = planServers(refs, { agent: 'planner', grants, env, workspace: '/workspace' });
     const network = Object.fromEntries(

@@ -11,17 +11,18 @@ import { McpError } from './errors.js';
  */
 export function planServers(
   refs: readonly McpServerRef[],
-  ctx: Omit<PlanContext, 'optional'>,
+  ctx: Omit<PlanContext, 'optional' | 'pool'>,
   skip: readonly string[] = [],
 ): PlanItem[] {
   const items: PlanItem[] = [];
   for (const ref of refs) {
     if (typeof ref !== 'string' && (ref.command || ref.url)) {
-      items.push(planCustomServer(ref, { ...ctx, optional: ref.optional }));
+      items.push(planCustomServer(ref, { ...ctx, optional: ref.optional, pool: ref.pool }));
       continue;
     }
     const name = typeof ref === 'string' ? ref : ref.name;
     const optional = typeof ref === 'string' ? false : ref.optional;
+    const pool = typeof ref === 'string' ? true : ref.pool;
     if (skip.includes(name)) continue;
     const entry = SERVER_CATALOG.get(name);
     if (!entry) {
@@ -31,7 +32,7 @@ export function planServers(
         `unknown MCP server '${name}' for agent ${ctx.agent}: use one of ${known}, or give command/url for a custom server`,
       );
     }
-    items.push(...entry.plan({ ...ctx, optional }));
+    items.push(...entry.plan({ ...ctx, optional, pool }));
   }
   return items;
 }

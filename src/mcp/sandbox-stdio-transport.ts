@@ -53,6 +53,11 @@ export class SandboxStdioTransport implements Transport {
     return this.process?.exit;
   }
 
+  /** Host pid of the server's process group leader, once spawned. */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   /** The last lines the server wrote to stderr (not scrubbed: the caller scrubs before quoting them). */
   stderrTail(): string[] {
     return this.process?.stderrTail() ?? [];

@@ -42,8 +42,32 @@ export interface ServerLaunch {
   launch: StdioLaunch | HttpLaunch;
   /** A start-up failure is logged and skipped instead of failing the activation. */
   optional: boolean;
+  /** May be kept warm in the runner's MCP pool (`pool` of its `mcp_servers` entry; stdio servers only). */
+  pool: boolean;
   /** The grant a tool needs beyond the one that started the server, or undefined; hidden when not held. */
   toolGrant(tool: string): string | undefined;
   /** Credential values given to this server only; scrubbed from its stderr, tool results and log lines. */
   secrets: string[];
+}
+
+/**
+ * Stands for the workspace in a planned launch (the filesystem server's directory argument): servers are planned
+ * before it is known which sandbox session (the activation's, or a pooled server's own) they start in, and a pooled
+ * server's key must not depend on a session's path. A NUL byte, so a launch that was never bound cannot spawn.
+ */
+export const WORKSPACE_PLACEHOLDER = '\u0000workspace\u0000';
+
+/** `server` with {@link WORKSPACE_PLACEHOLDER} in its args and env replaced by `workspace` (as the server sees it). */
+export function bindWorkspace(server: ServerLaunch, workspace: string): ServerLaunch {
+  const launch = server.launch;
+  if (launch.kind !== 'stdio') return server;
+  const bind = (v: string): string => v.replaceAll(WORKSPACE_PLACEHOLDER, workspace);
+  return {
+    ...server,
+    launch: {
+      ...launch,
+      args: launch.args.map(bind),
+      env: Object.fromEntries(Object.entries(launch.env).map(([k, v]) => [k, bind(v)])),
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { readEnv } from '../config/env-reader.js';
 import { envVarSpec } from '../config/env-vars.js';
 import type { RunnerConfig } from '../config/schema.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import type { Registry } from 'prom-client';
 import { createOpsApp } from '../http/ops-app.js';
 import { listen, type RunningServer } from '../http/serve.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
@@ -32,13 +33,16 @@ export interface RunnerProcess {
  * What every activation of a runner needs, built from config and env: Hub client, definitions (git-sync path or
  * GitHub mode), executors (native with a proxy-aware fetch, CLI in the sandbox), and the agents' MCP servers.
  * Shared by the runner and `botburrow-agents activate`, so a foreground activation runs exactly like a queued one.
+ * With `mcpPool` (the runner) stdio MCP servers stay warm between activations; `drainMcp()` stops them.
  */
 export async function createActivationDeps(
   config: RunnerConfig,
   logger: Logger,
   env: NodeJS.ProcessEnv,
-): Promise<ActivationDeps> {
+  options: { mcpPool?: boolean; registry?: Registry } = {},
+): Promise<ActivationDeps & { drainMcp(): Promise<void> }> {
   const sandbox = await sandboxFromEnv(env, logger);
+  const mcp = await createMcpToolsFromEnv(env, logger, sandbox, { pool: options.mcpPool, registry: options.registry });
   const definitionsRoot = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env, logger });
   return {
     hub: new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger }),
@@ -49,7 +53,8 @@ export async function createActivationDeps(
     }),
     logger,
     env,
-    extraTools: await createMcpToolsFromEnv(env, logger, sandbox),
+    extraTools: mcp,
+    drainMcp: () => mcp.drain(),
     maxNotificationAttempts: config.maxNotificationAttempts,
   };
 }
@@ -66,9 +71,10 @@ export async function startRunnerProcess(
     runner_id: config.runnerId,
   });
   const registry = createMetricsRegistry({ component: 'runner' });
+  const deps = await createActivationDeps(config, logger, env, { mcpPool: true, registry });
   const runner = new Runner(
     {
-      ...(await createActivationDeps(config, logger, env)),
+      ...deps,
       store,
       registry,
       clock: systemClock,
@@ -105,6 +111,7 @@ export async function startRunnerProcess(
     ops,
     async shutdown() {
       await runner.stop();
+      await deps.drainMcp();
       await ops.close();
       await store.close();
     },

@@ -21,6 +21,8 @@ export interface PlanContext {
    */
   workspace: string;
   optional: boolean;
+  /** `pool` of the `mcp_servers` entry: the server may be kept warm in the runner's MCP pool. @default true */
+  pool?: boolean;
   /** The cluster permission policy (AGENT_PERMISSIONS_PATH), if any: its `allowed_mcp_commands` vet custom servers. */
   policy?: PermissionPolicy;
 }
@@ -47,7 +49,7 @@ export interface CatalogEntry {
  */
 export function stdioItem(
   ctx: PlanContext,
-  s: Omit<ServerLaunch, 'launch' | 'optional' | 'secrets'> & {
+  s: Omit<ServerLaunch, 'launch' | 'optional' | 'pool' | 'secrets'> & {
     command: string;
     args: string[];
     env?: Record<string, string>;
@@ -76,6 +78,7 @@ export function stdioItem(
       source: s.source,
       launch: s.installHint ? { ...launch, installHint: s.installHint } : launch,
       optional: ctx.optional,
+      pool: ctx.pool ?? true,
       toolGrant: s.toolGrant,
       secrets: s.secrets ?? [],
     },
