@@ -1,9 +1,4 @@
 import type { Command } from 'commander';
-import { runActivation } from '../activation/run-activation.js';
-import { loadRunnerConfig } from '../config/schema.js';
-import { createLogger } from '../observability/logger.js';
-import { createActivationDeps } from '../runner/main.js';
-import { newId } from '../shared/ids.js';
 import { runAction } from './run-action.js';
 
 interface ActivateOptions {
@@ -29,6 +24,11 @@ export function registerActivateCommand(program: Command): void {
     .option('--timeout <seconds>', 'abort after this long (default: ACTIVATION_TIMEOUT)')
     .action(
       runAction(async (opts: ActivateOptions) => {
+        const { runActivation } = await import('../activation/run-activation.js');
+        const { loadRunnerConfig } = await import('../config/schema.js');
+        const { createLogger } = await import('../observability/logger.js');
+        const { createActivationDeps } = await import('../runner/main.js');
+        const { newId } = await import('../shared/ids.js');
         const config = loadRunnerConfig(process.env);
         const logger = createLogger({
           level: config.logLevel,

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { loadCoordinatorConfig } from '../config/schema.js';
-import { startCoordinatorProcess } from '../coordinator/main.js';
-import { createLogger } from '../observability/logger.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 
@@ -12,6 +9,9 @@ export function registerCoordinatorCommand(program: Command): void {
     .description('run the coordinator (leader-elected Hub poller, scheduler and reaper)')
     .action(
       runAction(async () => {
+        const { loadCoordinatorConfig } = await import('../config/schema.js');
+        const { startCoordinatorProcess } = await import('../coordinator/main.js');
+        const { createLogger } = await import('../observability/logger.js');
         const config = loadCoordinatorConfig();
         const logger = createLogger({ level: config.logLevel, base: { component: 'coordinator' } });
         const proc = await startCoordinatorProcess(config, logger);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { renderDoctor } from '../operations/render-doctor.js';
-import { runDoctor } from '../operations/run-doctor.js';
 import type { DoctorComponent } from '../operations/doctor-types.js';
 import { runAction } from './run-action.js';
 
@@ -17,6 +15,8 @@ export function registerDoctorCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(
       runAction(async (opts: { component?: string; staleMinutes: string; json?: boolean }) => {
+        const { renderDoctor } = await import('../operations/render-doctor.js');
+        const { runDoctor } = await import('../operations/run-doctor.js');
         const component = opts.component ?? 'all';
         if (!['coordinator', 'runner', 'all'].includes(component)) {
           console.error(`--component must be coordinator or runner, got ${JSON.stringify(component)}`);

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { validateDefinitions } from '../agents/validate-definitions.js';
-import { loadSharedConfig } from '../config/schema.js';
-import { keyBindingsFromEnv } from '../executors/native/key-bindings-from-env.js';
 import { runAction } from './run-action.js';
 
 /** `botburrow-agents validate [--path DIR] [--policy FILE]`: one line per agent and skill; exit 1 if any is invalid. */
@@ -16,6 +13,9 @@ export function registerValidateCommand(program: Command): void {
     )
     .action(
       runAction(async (opts: { path?: string; policy?: string }) => {
+        const { validateDefinitions } = await import('../agents/validate-definitions.js');
+        const { loadSharedConfig } = await import('../config/schema.js');
+        const { keyBindingsFromEnv } = await import('../executors/native/key-bindings-from-env.js');
         const root = opts.path ?? loadSharedConfig().agentDefinitionsPath;
         const policyPath = opts.policy ?? process.env.AGENT_PERMISSIONS_PATH;
         const keyBindings = await keyBindingsFromEnv({ AGENT_PERMISSIONS_PATH: policyPath });

@@ -7,7 +7,7 @@ import { FileAgentDefinitions, type AgentDefinitions } from '../agents/agent-def
 import { Coordinator } from '../coordinator/coordinator.js';
 import { COORDINATOR_DEFAULTS } from '../coordinator/coordinator-options.js';
 import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
-import type { WebPanel } from '../devhub/dev-hub-context.js';
+import type { DevHubContext, WebPanel } from '../devhub/dev-hub-context.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
@@ -29,6 +29,8 @@ import type { DevSettings } from './dev-settings.js';
 import { ObservedExecutorRegistry } from './observed-executors.js';
 import { agentPanelItems } from './panels.js';
 import { rewriteLogger, teeLogger } from './tee-logger.js';
+import { removeDevInfo, writeDevInfo, type DevInfo } from './dev-info-file.js';
+import { addOperatorRoute } from './operator-route.js';
 
 /** Flags of `botburrow-agents dev`. */
 export interface DevModeOptions {
@@ -117,14 +119,13 @@ export async function startDevMode(
       ...(settings.serviceKey ? { serviceKey: settings.serviceKey } : {}),
       seedAgentsDir: definitionsDir,
       panels: [ACTIVITY_PANEL, BRAINS_PANEL],
-      configureApp: (app) => addPanelRoutes(app, feed, plans),
+      configureApp: (app, ctx) => addDevRoutes(app, feed, plans, { ctx, store: stores.coordinator, logger }),
       logger,
     });
   } catch (error) {
     await Promise.allSettled(stores.all.map((s) => s.close()));
     throw error;
   }
-  const runnerEnv = devRunnerEnv(env, keyEnvsOf(plans));
   const parts = startServices({
     hub,
     stores,
@@ -135,13 +136,15 @@ export async function startDevMode(
     extraTools,
     feed,
     logger,
-    runnerEnv,
+    runnerEnv: devRunnerEnv(env, keyEnvsOf(plans)),
   });
   const store = settings.redisUrl ? { kind: 'redis' as const, url: settings.redisUrl } : { kind: 'memory' as const };
+  writeDevInfo(options.dataDir, devInfoOf(hub.url, settings, dbPath));
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (stopping ??= (async () => {
       await Promise.allSettled([parts.coordinator.stop(), ...parts.runners.map((r) => r.stop(DRAIN_MS))]);
+      removeDevInfo(options.dataDir);
       await hub.close();
       await Promise.allSettled(stores.all.map((s) => s.close()));
       logger.info('dev_stopped');
@@ -195,9 +198,26 @@ async function openStores(settings: DevSettings, runners: number, logger: Logger
   return { coordinator: opened[0]!, runners: opened.slice(1), all: opened };
 }
 
-function addPanelRoutes(app: Hono, feed: ActivityFeed, plans: readonly AgentPlan[]): void {
+/** What `dev.json` says about this dev mode (operator commands run from this folder find it through it): its URL and where its admin key is (never the key). */
+function devInfoOf(url: string, settings: DevSettings, dbPath: string): DevInfo {
+  return {
+    url,
+    pid: process.pid,
+    admin_key: settings.adminKey ? { env: 'HUB_ADMIN_KEY' } : { database: dbPath },
+    started_at: Date.now(),
+  };
+}
+
+/** The panels' JSON and the operator commands' admin endpoint (run against the dev store). */
+function addDevRoutes(
+  app: Hono,
+  feed: ActivityFeed,
+  plans: readonly AgentPlan[],
+  operator: { ctx: DevHubContext; store: Store; logger: Logger },
+): void {
   app.get(ACTIVITY_PANEL.path, (c) => c.json({ items: feed.panelItems() }));
   app.get(BRAINS_PANEL.path, (c) => c.json({ items: agentPanelItems(plans) }));
+  addOperatorRoute(app, operator.ctx.keys.admin, operator.store, operator.logger);
 }
 
 interface ServiceDeps {

@@ -3,6 +3,7 @@ import type { SharedConfig } from '../config/schema.js';
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import type { HubClient } from '../hub/hub-client.js';
 import type { Store } from '../store/store.js';
+import type { StoreTarget } from './store-target.js';
 
 /**
  * Outcome of one diagnosis: `PASS` fine; `WARN` works but needs attention; `FAIL` the deployment is broken (doctor
@@ -40,6 +41,11 @@ export interface DoctorOptions {
   github?: { apiBaseUrl?: string; rawBaseUrl?: string };
   /** @default Date.now */
   now?: () => number;
+  /**
+   * The store to diagnose (`--store`, VALKEY_URL or a running dev mode), or why none could be picked.
+   * @default the configuration's VALKEY_URL
+   */
+  storeTarget?: StoreTarget | Error;
 }
 
 /** Resolved {@link DoctorOptions}. */
@@ -52,6 +58,7 @@ export interface ResolvedDoctorOptions {
   executors: ExecutorRegistry;
   github: { apiBaseUrl?: string; rawBaseUrl?: string };
   now: () => number;
+  storeTarget?: StoreTarget | Error;
 }
 
 /** Defaults of {@link DoctorOptions}. */
@@ -62,6 +69,8 @@ export interface DoctorState {
   options: ResolvedDoctorOptions;
   config?: SharedConfig;
   store?: Store;
+  /** The running dev mode whose store the coordination checks read through its admin endpoint. */
+  devStore?: Extract<StoreTarget, { kind: 'dev' }>;
   hub?: Pick<HubClient, 'health' | 'listAgentsWithNotifications'>;
   /** The definitions folder that was read (local path, or the GitHub cache). */
   definitionsRoot?: string;

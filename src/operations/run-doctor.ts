@@ -2,10 +2,9 @@ import { createExecutorRegistry } from '../executors/create-executor-registry.js
 import { errorMessage } from '../shared/errors.js';
 import { checkExecutors, checkLlmKeys, checkMcpCredentials, checkSandbox } from './doctor-agent-checks.js';
 import { checkCliVersions } from './doctor-cli-checks.js';
-import { checkBackoff, checkLeader, checkQueueAge, checkRunnerCoverage } from './doctor-coordination-checks.js';
 import { checkDefinitions } from './doctor-definition-checks.js';
 import { checkEnv } from './doctor-env-checks.js';
-import { checkHub, checkRedis } from './doctor-infra-checks.js';
+import { checkCoordination, checkHub, checkRedis } from './doctor-infra-checks.js';
 import {
   DOCTOR_DEFAULTS,
   result,
@@ -20,10 +19,8 @@ export const DOCTOR_CHECKS: readonly (readonly [string, DoctorCheck])[] = [
   ['env', checkEnv],
   ['redis', checkRedis],
   ['hub', checkHub],
-  ['leader', checkLeader],
-  ['runner-coverage', checkRunnerCoverage],
-  ['queue-age', checkQueueAge],
-  ['backoff', checkBackoff],
+  // leader, runner-coverage, queue-age, backoff
+  ['coordination', checkCoordination],
   ['definitions', checkDefinitions],
   ['executor', checkExecutors],
   ['cli-version', checkCliVersions],
@@ -56,6 +53,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       executors: options.executors ?? createExecutorRegistry(),
       github: options.github ?? {},
       now: options.now ?? Date.now,
+      ...(options.storeTarget ? { storeTarget: options.storeTarget } : {}),
     },
     agents: [],
   };
