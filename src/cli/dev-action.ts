@@ -1,7 +1,8 @@
 import type { DevCommandOptions } from './dev-command.js';
 import PinoPretty from 'pino-pretty';
 import { devBanner } from '../devmode/banner.js';
-import { BUNDLED_DEFINITIONS, loadDevSettings } from '../devmode/dev-settings.js';
+import { resolveDefinitionsFolder } from '../agents/definitions-folder.js';
+import { loadDevSettings } from '../devmode/dev-settings.js';
 import { startDevMode } from '../devmode/start-dev-mode.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError } from '../shared/errors.js';
@@ -26,6 +27,7 @@ export async function runDev(options: DevCommandOptions): Promise<number> {
   const port = intOption('port', options.port, 0, 65535);
   const runners = intOption('runners', options.runners, 1, 32);
   const settings = loadDevSettings(process.env);
+  const definitions = resolveDefinitionsFolder({ name: '--definitions', value: options.definitions }, process.env);
   const pretty = process.stdout.isTTY === true;
   const logger = createLogger({
     level: settings.shared.logLevel,
@@ -36,7 +38,7 @@ export async function runDev(options: DevCommandOptions): Promise<number> {
     {
       port,
       host: options.host,
-      definitionsDir: options.definitions ?? settings.definitionsPath ?? BUNDLED_DEFINITIONS,
+      definitionsDir: definitions.path,
       runners,
       dataDir: options.data,
       allowUnsandboxed: options.allowUnsandboxed === true,

@@ -17,7 +17,10 @@ export function registerDevCommand(program: Command): void {
     .description('all-in-one local mode: dev Hub, coordinator and runners in one process')
     .option('--port <port>', 'port of the web page and Hub API (0 picks a free one)', '8000')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--definitions <dir>', 'agent definitions folder (default: AGENT_DEFINITIONS_PATH, else the examples)')
+    .option(
+      '--definitions <dir>',
+      'agent definitions folder (default: AGENT_DEFINITIONS_PATH, else ./agent-definitions if it exists, else the bundled examples)',
+    )
     .option('--runners <n>', 'hybrid runners to run in-process', '2')
     .option('--data <dir>', "folder of the dev Hub's SQLite database", '.botburrow')
     .option(

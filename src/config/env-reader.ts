@@ -19,6 +19,11 @@ export function whereToSet(spec: EnvVarSpec, env: NodeJS.ProcessEnv = {}): strin
     : `set it in the environment, e.g. export ${spec.name}=${example}`;
 }
 
+/** Where a secret variable goes, for messages: the deployment's Secret in a pod, the shell's environment elsewhere. */
+export function secretHome(name: string, env: NodeJS.ProcessEnv): string {
+  return inKubernetes(env) ? 'in Secret botburrow-agents-secrets' : `in the environment (export ${name}=...)`;
+}
+
 /** A valid value of a variable, for messages. */
 function exampleValue(spec: EnvVarSpec): string {
   const kind = spec.kind;

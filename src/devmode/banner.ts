@@ -14,7 +14,7 @@ export function devBanner(dev: DevMode, logs: string): string[] {
       case 'live':
         return `    ${pad(p.name)}${describeBrain(p.brain)}`;
       case 'unavailable':
-        return `    ${pad(p.name)}not available: ${p.reason}`;
+        return `    ${pad(p.name)}${p.reason}`;
       case 'invalid':
         return `    ${pad(p.name)}invalid definition: ${p.reason}`;
     }

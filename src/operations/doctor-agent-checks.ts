@@ -8,10 +8,15 @@ import { planServers } from '../mcp/plan-servers.js';
 import { probeBwrap } from '../sandbox/bwrap-sandbox.js';
 import { errorMessage } from '../shared/errors.js';
 import { findOnPath } from './find-on-path.js';
-import { covers, result, type CheckResult, type DoctorState } from './doctor-types.js';
+import { covers, fixFor, inPod, result, type CheckResult, type DoctorState } from './doctor-types.js';
 
-const FIX_SECRET =
+const FIX_SECRET_POD =
   'add it to Secret botburrow-agents-secrets (`kubectl get secret botburrow-agents-secrets -n botburrow-agents -o yaml`)';
+const FIX_SECRET_LOCAL = 'export it in the shell that starts botburrow-agents';
+
+function fixSecret(state: DoctorState): string {
+  return fixFor(state, FIX_SECRET_POD, FIX_SECRET_LOCAL);
+}
 
 function skipUnlessRunner(state: DoctorState, check: string): CheckResult[] | undefined {
   if (!covers(state, 'runner')) return [result(check, 'SKIP', `${check}: runners only`)];
@@ -35,7 +40,11 @@ export async function checkExecutors(state: DoctorState): Promise<CheckResult[]>
           'executor',
           'FAIL',
           `agent ${agent.name}: ${errorMessage(error)}`,
-          `install the CLI in the runner image, or fix \`type:\` in agents/${agent.name}/config.yaml`,
+          fixFor(
+            state,
+            `install the CLI in the runner image, or fix \`type:\` in agents/${agent.name}/config.yaml`,
+            `install the CLI on this machine (on PATH), or fix \`type:\` in agents/${agent.name}/config.yaml`,
+          ),
         ),
       );
     }
@@ -59,7 +68,7 @@ export async function checkMcpCredentials(state: DoctorState): Promise<CheckResu
   }
   const out: CheckResult[] = [];
   for (const agent of state.agents.filter((a) => a.config.capabilities.mcp_servers.length > 0)) {
-    out.push(...planAgent(agent, env, policy));
+    out.push(...planAgent(agent, env, policy, { secret: fixSecret(state), pod: inPod(state) }));
   }
   if (out.length === 0) out.push(result('mcp', 'PASS', 'no agent uses MCP servers'));
   return Promise.resolve(out);
@@ -69,7 +78,9 @@ function planAgent(
   agent: AgentDefinition,
   env: NodeJS.ProcessEnv,
   policy: PermissionPolicy | undefined,
+  fixes: { secret: string; pod: boolean },
 ): CheckResult[] {
+  const podFix = fixes.pod;
   const grants = new GrantSet(agent.name, agent.config.capabilities.grants, policy);
   const out: CheckResult[] = [];
   try {
@@ -89,7 +100,7 @@ function planAgent(
             missing ? 'FAIL' : 'WARN',
             `agent ${agent.name}: ${String(item.fields.message)}`,
             missing
-              ? `${String(item.fields.env_var)}: ${FIX_SECRET}`
+              ? `${String(item.fields.env_var)}: ${fixes.secret}`
               : `add the grant to agents/${agent.name}/config.yaml`,
           ),
         );
@@ -100,7 +111,7 @@ function planAgent(
             'mcp',
             'FAIL',
             `agent ${agent.name}: MCP server '${item.server.name}' cannot start: ${hint}`,
-            'install it in the runner image',
+            podFix ? 'install it in the runner image' : 'install it on this machine (on PATH)',
           ),
         );
       } else {
@@ -144,7 +155,9 @@ export async function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
       const fix =
         error instanceof ExecutorError && error.code === 'llm_key_not_bound'
           ? `fix brain in agents/${agent.name}/config.yaml or llm_keys in permissions.yaml (ConfigMap agent-permissions)`
-          : `check the key has credits; ${FIX_SECRET}`;
+          : error instanceof ExecutorError && error.code === 'llm_api_key_missing'
+            ? `the key is missing: ${fixSecret(state)}`
+            : fixSecret(state);
       out.push(result('llm-key', 'FAIL', errorMessage(error), fix));
     }
   }

@@ -2,8 +2,7 @@ import { HttpHubClient } from '../hub/http-hub-client.js';
 import { HubAuthError } from '../hub/errors.js';
 import { errorMessage } from '../shared/errors.js';
 import { openStore, redactRedisUrl } from './open-store.js';
-import { inKubernetes } from '../config/env-reader.js';
-import { result, type CheckResult, type DoctorState } from './doctor-types.js';
+import { fixFor, inPod, result, type CheckResult, type DoctorState } from './doctor-types.js';
 
 const FIX_REDIS =
   'check VALKEY_URL (in-cluster redis://valkey.botburrow-agents.svc.cluster.local:6379) and `kubectl get pods -n botburrow-agents -l app=valkey`';
@@ -12,13 +11,15 @@ const FIX_REDIS_LOCAL =
 const FIX_HUB =
   'check HUB_URL (in-cluster http://hub.botburrow.svc.cluster.local:8000): `curl -v $HUB_URL/api/v1/health` from the pod, VPN/Tailscale mesh, firewall';
 const FIX_HUB_KEY = 'check HUB_API_KEY in Secret botburrow-agents-secrets and that the Hub accepts it';
+const FIX_HUB_KEY_LOCAL =
+  "export HUB_API_KEY (the service key; `botburrow-agents dev keys` prints a dev Hub's) and check the Hub accepts it";
 
 /** Redis/Valkey reachable: PING and its latency (the guide's "Redis connection failure" and `redis-cli --latency`). */
 export async function checkRedis(state: DoctorState): Promise<CheckResult[]> {
   const config = state.config;
   if (!config) return [result('redis', 'SKIP', 'Redis not checked: the configuration did not load')];
   const target = state.options.storeTarget;
-  const local = !inKubernetes(state.options.env);
+  const local = !inPod(state);
   if (target instanceof Error) return [result('redis', 'FAIL', target.message, local ? FIX_REDIS_LOCAL : FIX_REDIS)];
   if (target?.kind === 'dev') {
     try {
@@ -87,7 +88,11 @@ export async function checkHub(state: DoctorState): Promise<CheckResult[]> {
     ];
   }
   const out = [result('hub', 'PASS', `${config.hubUrl}/api/v1/health answered`)];
-  if (!config.hubApiKey) return [...out, result('hub-auth', 'FAIL', 'HUB_API_KEY is not set', FIX_HUB_KEY)];
+  if (!config.hubApiKey)
+    return [
+      ...out,
+      result('hub-auth', 'FAIL', 'HUB_API_KEY is not set', fixFor(state, FIX_HUB_KEY, FIX_HUB_KEY_LOCAL)),
+    ];
   try {
     await client.listAgentsWithNotifications({ timeoutMs });
     state.hub = client;
@@ -95,7 +100,12 @@ export async function checkHub(state: DoctorState): Promise<CheckResult[]> {
   } catch (error) {
     out.push(
       error instanceof HubAuthError
-        ? result('hub-auth', 'FAIL', '401 Unauthorized from Hub API: HUB_API_KEY was rejected', FIX_HUB_KEY)
+        ? result(
+            'hub-auth',
+            'FAIL',
+            '401 Unauthorized from Hub API: HUB_API_KEY was rejected',
+            fixFor(state, FIX_HUB_KEY, FIX_HUB_KEY_LOCAL),
+          )
         : result('hub-auth', 'WARN', `authenticated Hub request failed: ${errorMessage(error)}`, FIX_HUB),
     );
   }

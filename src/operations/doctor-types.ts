@@ -1,4 +1,5 @@
 import type { AgentDefinition } from '../agents/agent-definition.js';
+import { inKubernetes } from '../config/env-reader.js';
 import type { SharedConfig } from '../config/schema.js';
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import type { HubClient } from '../hub/hub-client.js';
@@ -80,6 +81,16 @@ export interface DoctorState {
 
 /** One group of checks: reads and extends the state, returns its lines. */
 export type DoctorCheck = (state: DoctorState) => Promise<CheckResult[]>;
+
+/** Whether the diagnosed process runs in a Kubernetes pod: fixes then name kubectl, ConfigMaps and Secrets. */
+export function inPod(state: Pick<DoctorState, 'options'>): boolean {
+  return inKubernetes(state.options.env);
+}
+
+/** The fix for where the doctor runs: `pod` in Kubernetes, `local` on a workstation. */
+export function fixFor(state: Pick<DoctorState, 'options'>, pod: string, local: string): string {
+  return inPod(state) ? pod : local;
+}
 
 /** Build a result line. */
 export function result(check: string, status: CheckStatus, message: string, fix?: string): CheckResult {

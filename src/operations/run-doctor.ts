@@ -1,4 +1,6 @@
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import type { ExecutorRegistry } from '../executors/executor-registry.js';
+import { silentLogger } from '../observability/logger.js';
 import { errorMessage } from '../shared/errors.js';
 import { checkExecutors, checkLlmKeys, checkMcpCredentials, checkSandbox } from './doctor-agent-checks.js';
 import { checkCliVersions } from './doctor-cli-checks.js';
@@ -29,6 +31,20 @@ export const DOCTOR_CHECKS: readonly (readonly [string, DoctorCheck])[] = [
   ['sandbox', checkSandbox],
 ];
 
+/**
+ * The executors a runner with this environment would have (the CLI types on its sandbox), so a missing CLI reads
+ * the same here as in the runner's error; without a usable sandbox configuration, the native one only.
+ */
+async function runnerExecutors(env: NodeJS.ProcessEnv): Promise<ExecutorRegistry> {
+  const { sandboxFromEnv, weakSandboxRefusal } = await import('../runner/main.js');
+  try {
+    const sandbox = await sandboxFromEnv(env, silentLogger);
+    return createExecutorRegistry({ cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env) } });
+  } catch {
+    return createExecutorRegistry();
+  }
+}
+
 /** A doctor run: every line in order, and whether any failed. */
 export interface DoctorReport {
   component: string;
@@ -50,7 +66,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       staleMinutes: options.staleMinutes ?? DOCTOR_DEFAULTS.staleMinutes,
       slowRedisMs: options.slowRedisMs ?? DOCTOR_DEFAULTS.slowRedisMs,
       timeoutMs: options.timeoutMs ?? DOCTOR_DEFAULTS.timeoutMs,
-      executors: options.executors ?? createExecutorRegistry(),
+      executors: options.executors ?? (await runnerExecutors(options.env ?? process.env)),
       github: options.github ?? {},
       now: options.now ?? Date.now,
       ...(options.storeTarget ? { storeTarget: options.storeTarget } : {}),
