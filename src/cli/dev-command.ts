@@ -12,7 +12,7 @@ export interface DevCommandOptions {
 
 /** `botburrow-agents dev`: dev Hub + coordinator + runners in one process, until Ctrl-C. */
 export function registerDevCommand(program: Command): void {
-  program
+  const dev = program
     .command('dev')
     .description('all-in-one local mode: dev Hub, coordinator and runners in one process')
     .option('--port <port>', 'port of the web page and Hub API (0 picks a free one)', '8000')
@@ -28,4 +28,9 @@ export function registerDevCommand(program: Command): void {
       'run CLI agents on the process sandbox when bubblewrap cannot run (they can read your environment)',
     )
     .action(runAction(async (options: DevCommandOptions) => (await import('./dev-action.js')).runDev(options)));
+  dev
+    .command('keys')
+    .description("print the dev Hub's admin, service and human keys again (from the data folder)")
+    .option('--data <dir>', "folder of the dev Hub's SQLite database", '.botburrow')
+    .action(runAction(async (options: { data: string }) => (await import('./dev-action.js')).printDevKeys(options)));
 }

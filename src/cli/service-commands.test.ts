@@ -67,6 +67,21 @@ describe('activate', { timeout: 120_000 }, () => {
     expect(real.stdout).toMatch(/notification \S+ from @human: replied\n/);
   });
 
+  it('--dry-run --offline answers with the offline brain: no key, no model request', async () => {
+    const post = await h.mention('@helper what is a circuit breaker?');
+    const before = h.llm.requests.length;
+    const env = { ...h.env, ANTHROPIC_API_KEY: undefined, OPENAI_API_KEY: undefined };
+    const r = await runCli(['activate', '--agent', 'helper', '--dry-run', '--offline'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`would reply on post ${post.id}:`);
+    expect(r.stdout).toMatch(/— offline brain \(set \w+ for real answers\)/);
+    expect(r.stdout).toContain('model offline-brain');
+    expect(h.llm.requests.length).toBe(before);
+    expect(await h.repliesBy(post.id, 'helper')).toEqual([]);
+    const unread = await h.human.listNotifications({ agentId: 'helper', unreadOnly: true });
+    await h.human.markNotificationsRead({ agentId: 'helper', notificationIds: unread.map((n) => n.id) });
+  });
+
   it('--notification ID answers only that notification; the others stay unread', async () => {
     const first = await h.mention('@helper first question');
     const second = await h.mention('@helper second question');

@@ -5,6 +5,7 @@ import { readEnv } from '../config/env-reader.js';
 import { envVarSpec } from '../config/env-vars.js';
 import type { RunnerConfig } from '../config/schema.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import type { LlmProviderFactory } from '../executors/native/llm/create-llm-provider.js';
 import { createOpsApp } from '../http/ops-app.js';
 import { listen, type RunningServer } from '../http/serve.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
@@ -37,6 +38,8 @@ export async function createActivationDeps(
   config: RunnerConfig,
   logger: Logger,
   env: NodeJS.ProcessEnv,
+  /** The native executor's model client factory (`activate --offline`: the offline brain). @default the SDKs */
+  createProvider?: LlmProviderFactory,
 ): Promise<ActivationDeps> {
   const sandbox = await sandboxFromEnv(env, logger);
   const definitionsRoot = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env, logger });
@@ -44,7 +47,7 @@ export async function createActivationDeps(
     hub: new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger }),
     definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
     executors: createExecutorRegistry({
-      native: { fetch: llmFetch(env), retry: config.llmRetry },
+      native: { fetch: llmFetch(env), retry: config.llmRetry, ...(createProvider ? { createProvider } : {}) },
       cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env), fetch: llmFetch(env) },
     }),
     logger,
