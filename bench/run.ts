@@ -2,7 +2,7 @@
 // merged figures in bench/results.json.
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['queue.ts', 'dispatch.ts', 'latency.ts', 'e2e.ts', 'scale.ts', 'operator-wake.ts'];
+const BENCHES = ['cli.ts', 'queue.ts', 'dispatch.ts', 'latency.ts', 'e2e.ts', 'scale.ts', 'operator-wake.ts'];
 let failed = 0;
 for (const bench of BENCHES) {
   console.log(`\n== bench/${bench}`);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { DevCommandOptions } from './dev-command.js';
 import PinoPretty from 'pino-pretty';
 import { devBanner } from '../devmode/banner.js';
@@ -76,8 +78,6 @@ export async function runDev(options: DevCommandOptions): Promise<number> {
 
 /** `botburrow-agents dev keys`: the keys a dev Hub stored in its database, and where a running dev mode listens. */
 export async function printDevKeys(options: { data: string }): Promise<number> {
-  const { existsSync } = await import('node:fs');
-  const { join, resolve } = await import('node:path');
   const { readStoredKeys } = await import('../devhub/stored-keys.js');
   const { readDevInfo } = await import('../devmode/dev-info-file.js');
   const dbPath = join(resolve(options.data), 'devhub.sqlite');
