@@ -103,10 +103,11 @@ async function interrupt(dev: { child: ChildProcess; banner: () => string }): Pr
   expect(dev.banner()).toContain('botburrow dev mode stopped');
 }
 
-/** The service key the banner printed (new on first start in a folder). */
+/** The service key: printed by the banner when new, else (a dev Hub started before in this folder) by `dev keys`. */
 function serviceKey(banner: string): string {
-  const key = /service key (botburrow_service_[0-9a-f]{64})/.exec(banner)?.[1];
-  if (!key) throw new Error(`no service key in the banner:\n${banner}`);
+  const pattern = /service key.*?(botburrow_service_[0-9a-f]{64})/;
+  const key = pattern.exec(banner)?.[1] ?? pattern.exec(run('npx botburrow-agents dev keys').stdout)?.[1];
+  if (!key) throw new Error(`no service key in the banner or dev keys:\n${banner}`);
   return key;
 }
 
