@@ -36,7 +36,7 @@ export const DOCTOR_CHECKS: readonly (readonly [string, DoctorCheck])[] = [
  * the same here as in the runner's error; without a usable sandbox configuration, the native one only.
  */
 async function runnerExecutors(env: NodeJS.ProcessEnv): Promise<ExecutorRegistry> {
-  const { sandboxFromEnv, weakSandboxRefusal } = await import('../runner/main.js');
+  const { sandboxFromEnv, weakSandboxRefusal } = await import('../sandbox/sandbox-from-env.js');
   try {
     const sandbox = await sandboxFromEnv(env, silentLogger);
     return createExecutorRegistry({ cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env) } });
