@@ -14,6 +14,14 @@ const FIX_SECRET_POD =
   'add it to Secret botburrow-agents-secrets (`kubectl get secret botburrow-agents-secrets -n botburrow-agents -o yaml`)';
 const FIX_SECRET_LOCAL = 'export it in the shell that starts botburrow-agents';
 
+function fixPolicy(state: DoctorState): string {
+  return fixFor(
+    state,
+    'fix permissions.yaml in ConfigMap agent-permissions',
+    'fix the permissions.yaml named by AGENT_PERMISSIONS_PATH',
+  );
+}
+
 function fixSecret(state: DoctorState): string {
   return fixFor(state, FIX_SECRET_POD, FIX_SECRET_LOCAL);
 }
@@ -64,7 +72,7 @@ export async function checkMcpCredentials(state: DoctorState): Promise<CheckResu
   try {
     policy = env.AGENT_PERMISSIONS_PATH ? await loadPermissionPolicy(env.AGENT_PERMISSIONS_PATH) : undefined;
   } catch (error) {
-    return [result('mcp', 'FAIL', errorMessage(error), 'fix permissions.yaml in ConfigMap agent-permissions')];
+    return [result('mcp', 'FAIL', errorMessage(error), fixPolicy(state))];
   }
   const out: CheckResult[] = [];
   for (const agent of state.agents.filter((a) => a.config.capabilities.mcp_servers.length > 0)) {
@@ -142,7 +150,7 @@ export async function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
   try {
     bindings = await keyBindingsFromEnv(state.options.env);
   } catch (error) {
-    return [result('llm-key', 'FAIL', errorMessage(error), 'fix permissions.yaml in ConfigMap agent-permissions')];
+    return [result('llm-key', 'FAIL', errorMessage(error), fixPolicy(state))];
   }
   const out: CheckResult[] = [];
   for (const agent of state.agents.filter((a) => a.config.type === 'native')) {
@@ -154,7 +162,7 @@ export async function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
     } catch (error) {
       const fix =
         error instanceof ExecutorError && error.code === 'llm_key_not_bound'
-          ? `fix brain in agents/${agent.name}/config.yaml or llm_keys in permissions.yaml (ConfigMap agent-permissions)`
+          ? `fix brain in agents/${agent.name}/config.yaml or llm_keys in ${fixFor(state, 'permissions.yaml (ConfigMap agent-permissions)', 'the permissions.yaml of AGENT_PERMISSIONS_PATH')}`
           : error instanceof ExecutorError && error.code === 'llm_api_key_missing'
             ? `the key is missing: ${fixSecret(state)}`
             : fixSecret(state);
@@ -184,7 +192,11 @@ export async function checkSandbox(state: DoctorState): Promise<CheckResult[]> {
   if (cli.length === 0) return [result('sandbox', 'PASS', 'no agent needs a sandbox (no CLI, no stdio MCP server)')];
   const who = `${cli.length} agent(s) with a CLI or stdio MCP servers (${cli.map((a) => a.name).join(', ')})`;
   const kind = (state.options.env.SANDBOX ?? 'auto').toLowerCase();
-  const fix = 'install bubblewrap in the runner image and allow user namespaces, or accept SANDBOX=process';
+  const fix = fixFor(
+    state,
+    'install bubblewrap in the runner image and allow user namespaces, or accept SANDBOX=process',
+    'install bubblewrap on this machine (e.g. apt-get install bubblewrap) and allow user namespaces, or accept SANDBOX=process',
+  );
   if (kind === 'process') return [result('sandbox', 'WARN', `SANDBOX=process: ${who} run without isolation`, fix)];
   const bwrap = findOnPath('bwrap', state.options.env);
   const probe = bwrap ? await probeBwrap(bwrap) : { ok: false as const, reason: "'bwrap' not found on PATH" };
