@@ -103,8 +103,7 @@ export async function startDevMode(
     feed,
   );
   const extraTools = await createMcpToolsFromEnv(env, logger, sandbox);
-  const definitions = new FileAgentDefinitions({ root: definitionsDir, logger });
-  const plans = await planAgents(definitions, executors, env);
+  const plans = await planAgents(new FileAgentDefinitions({ root: definitionsDir, logger }), executors, env);
   const stores = await openStores(settings, options.runners, logger);
   const dbPath = join(resolve(options.dataDir), 'devhub.sqlite');
   let hub: DevHub;
