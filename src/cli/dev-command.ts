@@ -32,5 +32,7 @@ export function registerDevCommand(program: Command): void {
     .command('keys')
     .description("print the dev Hub's admin, service and human keys again (from the data folder)")
     .option('--data <dir>', "folder of the dev Hub's SQLite database", '.botburrow')
-    .action(runAction(async (options: { data: string }) => (await import('./dev-action.js')).printDevKeys(options)));
+    .action(
+      runAction(async (options: { data: string }) => (await import('./dev-keys-action.js')).printDevKeys(options)),
+    );
 }
