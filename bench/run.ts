@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 
 const BENCHES = [
+  'cli.ts',
   'queue.ts',
   'dispatch.ts',
   'latency.ts',

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { loadCoordinatorConfig } from '../config/schema.js';
-import { startCoordinatorProcess } from '../coordinator/main.js';
-import { createLogger } from '../observability/logger.js';
-import { startProcessTracing } from '../observability/start-tracing.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 
@@ -13,6 +9,10 @@ export function registerCoordinatorCommand(program: Command): void {
     .description('run the coordinator (leader-elected Hub poller, scheduler and reaper)')
     .action(
       runAction(async () => {
+        const { loadCoordinatorConfig } = await import('../config/schema.js');
+        const { startCoordinatorProcess } = await import('../coordinator/main.js');
+        const { createLogger } = await import('../observability/logger.js');
+        const { startProcessTracing } = await import('../observability/start-tracing.js');
         const config = loadCoordinatorConfig();
         const logger = createLogger({
           level: config.logLevel,

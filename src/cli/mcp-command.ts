@@ -1,18 +1,5 @@
 import type { Command } from 'commander';
-import { FileAgentDefinitions } from '../agents/agent-definitions.js';
-import { loadSharedConfig } from '../config/schema.js';
-import { HttpHubClient } from '../hub/http-hub-client.js';
-import { resolveHubGrants } from '../mcp/hub-grants.js';
-import { readMcpSettings } from '../mcp/mcp-settings.js';
-import { loadPermissionPolicy } from '../mcp/permission-policy.js';
-import { serveHubMcpOverStdio } from '../mcp/serve-hub-mcp.js';
-import { createLogger } from '../observability/logger.js';
-import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
-import { WriteLimits } from '../activation/write-limits.js';
-import { systemClock } from '../shared/clock.js';
-import { MemoryEventCounters } from '../store/event-counters.js';
-import { connectRedisStore } from '../store/redis/connect-redis-store.js';
 
 interface HubOptions {
   agent: string;
@@ -32,6 +19,19 @@ export function registerMcpCommand(program: Command): void {
     .option('--grants <list>', 'comma-separated subset of the agent grants, e.g. hub:read')
     .action(
       runAction(async (opts: HubOptions) => {
+        const { FileAgentDefinitions } = await import('../agents/agent-definitions.js');
+        const { loadSharedConfig } = await import('../config/schema.js');
+        const { HttpHubClient } = await import('../hub/http-hub-client.js');
+        const { resolveHubGrants } = await import('../mcp/hub-grants.js');
+        const { readMcpSettings } = await import('../mcp/mcp-settings.js');
+        const { loadPermissionPolicy } = await import('../mcp/permission-policy.js');
+        const { serveHubMcpOverStdio } = await import('../mcp/serve-hub-mcp.js');
+        const { createLogger } = await import('../observability/logger.js');
+        const { ConfigError } = await import('../shared/errors.js');
+        const { WriteLimits } = await import('../activation/write-limits.js');
+        const { systemClock } = await import('../shared/clock.js');
+        const { MemoryEventCounters } = await import('../store/event-counters.js');
+        const { connectRedisStore } = await import('../store/redis/connect-redis-store.js');
         const config = loadSharedConfig(process.env, 'cli');
         if (!config.hubUrl || !config.hubApiKey) {
           throw new ConfigError([

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { loadRunnerConfig } from '../config/schema.js';
-import { createLogger } from '../observability/logger.js';
-import { startProcessTracing } from '../observability/start-tracing.js';
-import { startRunnerProcess } from '../runner/main.js';
 import { runAction } from './run-action.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 
@@ -14,6 +10,10 @@ export function registerRunnerCommand(program: Command): void {
     .option('--mode <mode>', 'notification | exploration | hybrid (overrides RUNNER_MODE)')
     .action(
       runAction(async (opts: { mode?: string }) => {
+        const { loadRunnerConfig } = await import('../config/schema.js');
+        const { createLogger } = await import('../observability/logger.js');
+        const { startProcessTracing } = await import('../observability/start-tracing.js');
+        const { startRunnerProcess } = await import('../runner/main.js');
         const config = loadRunnerConfig(process.env, { mode: opts.mode });
         const logger = createLogger({
           level: config.logLevel,

@@ -22,14 +22,17 @@ const bareEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
 
 describe('configuration errors', () => {
   it('coordinator without HUB_URL exits 78 naming every problem and where to fix it', async () => {
-    const r = await runCli(['coordinator'], { env: { ...bareEnv, POLL_INTERVAL: 'soon' } });
+    // in a pod: the fix is the ConfigMap or the Secret
+    const r = await runCli(['coordinator'], {
+      env: { ...bareEnv, KUBERNETES_SERVICE_HOST: '10.0.0.1', POLL_INTERVAL: 'soon' },
+    });
     expect(r.code).toBe(78);
     expect(r.stderr.trim()).toBe(
       'config error: HUB_URL is required (set it in ConfigMap botburrow-agents-config); HUB_API_KEY is required (set it in Secret botburrow-agents-secrets); POLL_INTERVAL must be a positive integer, got "soon" (set it in ConfigMap botburrow-agents-config)',
     );
   });
 
-  it('runner with a bad value exits 78 and never prints secrets', async () => {
+  it('runner with a bad value exits 78, blames the flag it came from, and never prints secrets', async () => {
     const r = await runCli(['runner', '--mode', 'turbo'], {
       env: {
         ...bareEnv,
@@ -39,8 +42,12 @@ describe('configuration errors', () => {
       },
     });
     expect(r.code).toBe(78);
-    expect(r.stderr).toContain('RUNNER_MODE must be one of notification|exploration|hybrid, got "turbo"');
-    expect(r.stderr).toContain('MAX_CONCURRENT_ACTIVATIONS must be a positive integer, got "two"');
+    expect(r.stderr).toContain('--mode must be one of notification|exploration|hybrid, got "turbo"');
+    expect(r.stderr).not.toContain('RUNNER_MODE');
+    // on a laptop: the shell variable, not a ConfigMap
+    expect(r.stderr).toContain(
+      'MAX_CONCURRENT_ACTIVATIONS must be a positive integer, got "two" (set it in the environment, e.g. export MAX_CONCURRENT_ACTIVATIONS=',
+    );
     expect(r.stderr + r.stdout).not.toContain('super-secret-hub-key');
   });
 });
@@ -58,6 +65,21 @@ describe('activate', { timeout: 120_000 }, () => {
     expect(real.code).toBe(0);
     expect((await h.repliesBy(post.id, 'helper')).map((c) => c.content)).toEqual(['Backpressure, posted for real.']);
     expect(real.stdout).toMatch(/notification \S+ from @human: replied\n/);
+  });
+
+  it('--dry-run --offline answers with the offline brain: no key, no model request', async () => {
+    const post = await h.mention('@helper what is a circuit breaker?');
+    const before = h.llm.requests.length;
+    const env = { ...h.env, ANTHROPIC_API_KEY: undefined, OPENAI_API_KEY: undefined };
+    const r = await runCli(['activate', '--agent', 'helper', '--dry-run', '--offline'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`would reply on post ${post.id}:`);
+    expect(r.stdout).toMatch(/— offline brain \(set \w+ for real answers\)/);
+    expect(r.stdout).toContain('model offline-brain');
+    expect(h.llm.requests.length).toBe(before);
+    expect(await h.repliesBy(post.id, 'helper')).toEqual([]);
+    const unread = await h.human.listNotifications({ agentId: 'helper', unreadOnly: true });
+    await h.human.markNotificationsRead({ agentId: 'helper', notificationIds: unread.map((n) => n.id) });
   });
 
   it('--notification ID answers only that notification; the others stay unread', async () => {

@@ -1,6 +1,6 @@
 // Covers `botburrow-agents validate` as a real child process: exit 0 on the examples, exit 1 on a broken copy
 // with the file and field named; LLM keys bound to endpoints (with and without --policy); also --version and --help.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,10 +69,35 @@ describe('validate command', () => {
     expect(bound.stdout).toContain('1 of 7 invalid');
   });
 
-  it('exits 1 when the folder has no agents', async () => {
+  it('exits 1 when the folder has no agents, 78 naming a folder that does not exist', async () => {
+    mkdirSync(join(tmp, 'empty'));
     const r = await runCli(['validate', '--path', join(tmp, 'empty')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no agents or skills found');
+    const missing = await runCli(['validate', '--path', join(tmp, 'missing')]);
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toContain(`--path ${join(tmp, 'missing')}: no such folder`);
+    const env = await runCli(['validate'], { env: { ...process.env, AGENT_DEFINITIONS_PATH: join(tmp, 'gone') } });
+    expect(env.code).toBe(78);
+    expect(env.stderr).toContain(`AGENT_DEFINITIONS_PATH ${join(tmp, 'gone')}: no such folder`);
+  });
+
+  it('without --path: ./agent-definitions when it exists, else the bundled examples (the rule dev uses)', async () => {
+    const env = { ...process.env, AGENT_DEFINITIONS_PATH: undefined };
+    const bare = join(tmp, 'bare');
+    mkdirSync(bare);
+    const bundled = await runCli(['validate'], { env, cwd: bare });
+    expect(bundled.code).toBe(0);
+    expect(bundled.stdout).toMatch(/^definitions: .*examples\/agent-definitions \(bundled examples\)$/m);
+    expect(bundled.stdout).toContain('7 valid');
+    const project = join(tmp, 'project');
+    mkdirSync(project);
+    cpSync('examples/agent-definitions', join(project, 'agent-definitions'), { recursive: true });
+    rmSync(join(project, 'agent-definitions/agents/codex-coder'), { recursive: true });
+    const local = await runCli(['validate'], { env, cwd: project });
+    expect(local.code).toBe(0);
+    expect(local.stdout).toContain('definitions: ./agent-definitions (./agent-definitions)');
+    expect(local.stdout).toContain('6 valid');
   });
 
   it('prints version and help', async () => {

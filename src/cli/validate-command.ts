@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { validateDefinitions } from '../agents/validate-definitions.js';
-import { loadSharedConfig } from '../config/schema.js';
-import { keyBindingsFromEnv } from '../executors/native/key-bindings-from-env.js';
 import { runAction } from './run-action.js';
 
 /** `botburrow-agents validate [--path DIR] [--policy FILE]`: one line per agent and skill; exit 1 if any is invalid. */
@@ -9,14 +6,22 @@ export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
     .description('validate every agent and skill under the definitions path')
-    .option('--path <dir>', 'definitions folder (default: AGENT_DEFINITIONS_PATH)')
+    .option(
+      '--path <dir>',
+      'definitions folder (default: AGENT_DEFINITIONS_PATH, else ./agent-definitions if it exists, else the bundled examples)',
+    )
     .option(
       '--policy <file>',
       'permission policy whose llm_keys bind LLM keys to endpoints (default: AGENT_PERMISSIONS_PATH)',
     )
     .action(
       runAction(async (opts: { path?: string; policy?: string }) => {
-        const root = opts.path ?? loadSharedConfig().agentDefinitionsPath;
+        const { validateDefinitions } = await import('../agents/validate-definitions.js');
+        const { resolveDefinitionsFolder } = await import('../agents/definitions-folder.js');
+        const { keyBindingsFromEnv } = await import('../executors/native/key-bindings-from-env.js');
+        const folder = resolveDefinitionsFolder({ name: '--path', value: opts.path }, process.env);
+        const root = folder.path;
+        console.log(`definitions: ${root} (${folder.source})`);
         const policyPath = opts.policy ?? process.env.AGENT_PERMISSIONS_PATH;
         const keyBindings = await keyBindingsFromEnv({ AGENT_PERMISSIONS_PATH: policyPath });
         const results = await validateDefinitions(root, { keyBindings });

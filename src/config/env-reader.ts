@@ -1,9 +1,52 @@
 import { z } from 'zod';
 import type { Component, EnvKind, EnvVarSpec } from './env-vars.js';
 
-/** Where an operator fixes a variable: the ConfigMap or the Secret of the deployment. */
-export function whereToSet(spec: EnvVarSpec): string {
-  return spec.secret ? 'set it in Secret botburrow-agents-secrets' : 'set it in ConfigMap botburrow-agents-config';
+/** Whether this process runs in a Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST in every container). */
+export function inKubernetes(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.KUBERNETES_SERVICE_HOST?.trim());
+}
+
+/**
+ * Where an operator fixes a variable: in a pod, the ConfigMap or the Secret of the deployment; on a laptop, the
+ * environment of the shell that starts the command.
+ */
+export function whereToSet(spec: EnvVarSpec, env: NodeJS.ProcessEnv = {}): string {
+  if (inKubernetes(env))
+    return spec.secret ? 'set it in Secret botburrow-agents-secrets' : 'set it in ConfigMap botburrow-agents-config';
+  const example = exampleValue(spec);
+  return spec.secret
+    ? `set it in the environment: export ${spec.name}=... in your shell`
+    : `set it in the environment, e.g. export ${spec.name}=${example}`;
+}
+
+/** Where a secret variable goes, for messages: the deployment's Secret in a pod, the shell's environment elsewhere. */
+export function secretHome(name: string, env: NodeJS.ProcessEnv): string {
+  return inKubernetes(env) ? 'in Secret botburrow-agents-secrets' : `in the environment (export ${name}=...)`;
+}
+
+/** A valid value of a variable, for messages. */
+function exampleValue(spec: EnvVarSpec): string {
+  const kind = spec.kind;
+  switch (kind.type) {
+    case 'url':
+      return kind.example ?? 'http://host:port';
+    case 'enum':
+      return kind.values[0] ?? '...';
+    case 'boolean':
+      return 'true';
+    case 'positive-int':
+    case 'non-negative-int':
+    case 'port':
+      return spec.default ?? '1';
+    case 'string':
+      return '...';
+  }
+}
+
+/** A value given as a command-line flag instead of a variable: errors then name the flag. */
+export interface FlagValue {
+  flag: string;
+  value: string;
 }
 
 function kindSchema(kind: EnvKind): { schema: z.ZodType<unknown>; expect: string } {
@@ -13,7 +56,7 @@ function kindSchema(kind: EnvKind): { schema: z.ZodType<unknown>; expect: string
     case 'url':
       return {
         schema: z.string().refine((s) => URL.canParse(s), 'invalid url'),
-        expect: 'must be a URL such as http://host:port',
+        expect: `must be a URL such as ${kind.example ?? 'http://host:port'}`,
       };
     case 'positive-int':
       return {
@@ -63,20 +106,23 @@ export function rawValue(spec: EnvVarSpec, env: NodeJS.ProcessEnv): { name: stri
 
 /**
  * Parse the given variables from `env` for `component`. Returns a record of parsed values (undefined when unset
- * with no default) and the list of problems; secret values are never quoted in a problem.
+ * with no default) and the list of problems; secret values are never quoted in a problem. `flags` holds values
+ * given as command-line flags (by variable name): they win over the environment and problems name the flag.
  */
 export function readEnv(
   specs: readonly EnvVarSpec[],
   component: Component,
   env: NodeJS.ProcessEnv,
+  flags: Readonly<Record<string, FlagValue>> = {},
 ): { values: Record<string, unknown>; problems: string[] } {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const spec of specs) {
-    const raw = rawValue(spec, env);
+    const flag = flags[spec.name];
+    const raw = flag ? { name: flag.flag, value: flag.value } : rawValue(spec, env);
     const value = raw?.value ?? spec.default;
     if (value === undefined) {
-      if (spec.requiredBy?.includes(component)) problems.push(`${spec.name} is required (${whereToSet(spec)})`);
+      if (spec.requiredBy?.includes(component)) problems.push(`${spec.name} is required (${whereToSet(spec, env)})`);
       continue;
     }
     const { schema, expect } = kindSchema(spec.kind);
@@ -85,7 +131,11 @@ export function readEnv(
       values[spec.name] = parsed.data;
     } else {
       const shown = spec.secret ? '<redacted>' : JSON.stringify(value);
-      problems.push(`${raw?.name ?? spec.name} ${expect}, got ${shown} (${whereToSet(spec)})`);
+      problems.push(
+        flag
+          ? `${flag.flag} ${expect}, got ${shown}`
+          : `${raw?.name ?? spec.name} ${expect}, got ${shown} (${whereToSet(spec, env)})`,
+      );
     }
   }
   return { values, problems };

@@ -9,7 +9,8 @@ export type Component = 'coordinator' | 'runner' | 'hub' | 'dev' | 'cli';
 /** What kind of value a variable holds; decides how it is parsed and what an error says. */
 export type EnvKind =
   | { type: 'string' }
-  | { type: 'url' }
+  /** `example`: a valid value shown in errors (default http://host:port). */
+  | { type: 'url'; example?: string }
   | { type: 'positive-int' }
   | { type: 'non-negative-int' }
   | { type: 'port' }
@@ -84,7 +85,7 @@ export const ENV_VARS = [
   },
   {
     name: 'VALKEY_URL',
-    kind: { type: 'url' },
+    kind: { type: 'url', example: 'redis://host:6379' },
     default: 'redis://localhost:6379',
     aliases: ['REDIS_URL'],
     usedBy: ['coordinator', 'runner', 'dev', 'cli'],

@@ -91,9 +91,10 @@ describe('runner config', () => {
     );
   });
 
-  it('reports every problem at once, naming where to fix each', () => {
+  it('reports every problem at once, naming where to fix each (in a pod: ConfigMap or Secret)', () => {
     const e = configError(() =>
       loadRunnerConfig({
+        KUBERNETES_SERVICE_HOST: '10.0.0.1',
         MAX_CONCURRENT_ACTIVATIONS: 'two',
         RUNNER_MODE: 'turbo',
         LOG_LEVEL: 'loud',
@@ -109,6 +110,26 @@ describe('runner config', () => {
       'LOG_LEVEL must be one of DEBUG|INFO|WARNING|ERROR, got "loud" (set it in ConfigMap botburrow-agents-config)',
     ]);
     expect(e.message).toMatch(/^config error: HUB_URL is required \(set it in ConfigMap botburrow-agents-config\); /);
+  });
+
+  it('on a laptop (no KUBERNETES_SERVICE_HOST) names the shell variable, with an example of the right kind', () => {
+    const e = configError(() =>
+      loadRunnerConfig({ RUNNER_MODE: 'turbo', VALKEY_URL: 'notaurl', HUB_URL: 'nope', LOG_LEVEL: 'loud' }),
+    );
+    expect(e.problems).toEqual([
+      'HUB_URL must be a URL such as http://host:port, got "nope" (set it in the environment, e.g. export HUB_URL=http://host:port)',
+      'HUB_API_KEY is required (set it in the environment: export HUB_API_KEY=... in your shell)',
+      'VALKEY_URL must be a URL such as redis://host:6379, got "notaurl" (set it in the environment, e.g. export VALKEY_URL=redis://host:6379)',
+      'RUNNER_MODE must be one of notification|exploration|hybrid, got "turbo" (set it in the environment, e.g. export RUNNER_MODE=notification)',
+      'LOG_LEVEL must be one of DEBUG|INFO|WARNING|ERROR, got "loud" (set it in the environment, e.g. export LOG_LEVEL=DEBUG)',
+    ]);
+    expect(e.message).not.toMatch(/ConfigMap|Secret /);
+  });
+
+  it('a value given as --mode is blamed on the flag, not on RUNNER_MODE', () => {
+    const e = configError(() => loadRunnerConfig({ ...base, RUNNER_MODE: 'hybrid' }, { mode: 'turbo' }));
+    expect(e.problems).toEqual(['--mode must be one of notification|exploration|hybrid, got "turbo"']);
+    expect(loadRunnerConfig({ ...base, RUNNER_MODE: 'turbo' }, { mode: 'exploration' }).runnerMode).toBe('exploration');
   });
 
   it('never quotes a secret value in an error', () => {
@@ -148,7 +169,7 @@ describe('coordinator config', () => {
   });
 
   it('fails without HUB_URL like the guide, but with the fix named', () => {
-    expect(() => loadCoordinatorConfig({})).toThrow(
+    expect(() => loadCoordinatorConfig({ KUBERNETES_SERVICE_HOST: '10.0.0.1' })).toThrow(
       'HUB_URL is required (set it in ConfigMap botburrow-agents-config)',
     );
   });

@@ -3,7 +3,7 @@ import { defaultInstanceId } from '../shared/ids.js';
 import type { LogFormat } from '../observability/log-format.js';
 import type { LogLevelName } from '../observability/logger.js';
 import { ENV_VARS, type Component, type EnvVarName } from './env-vars.js';
-import { readEnv } from './env-reader.js';
+import { readEnv, type FlagValue } from './env-reader.js';
 import { parseSentinels, type SentinelAddress } from '../store/redis/sentinels.js';
 
 /** Runner modes: which task types a runner claims. */
@@ -70,9 +70,14 @@ export interface RunnerConfig extends SharedConfig {
 
 type Values = Record<string, unknown>;
 
-function parseFor(component: Component, env: NodeJS.ProcessEnv, extraProblems: string[] = []): Values {
+function parseFor(
+  component: Component,
+  env: NodeJS.ProcessEnv,
+  extraProblems: string[] = [],
+  flags: Readonly<Record<string, FlagValue>> = {},
+): Values {
   const specs = ENV_VARS.filter((v) => (v.usedBy as readonly Component[]).includes(component));
-  const { values, problems } = readEnv(specs, component, env);
+  const { values, problems } = readEnv(specs, component, env, flags);
   const all = [...problems, ...extraProblems];
   if (all.length > 0) throw new ConfigError(all);
   return values;
@@ -150,8 +155,10 @@ export function loadRunnerConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: { mode?: string } = {},
 ): RunnerConfig {
-  const merged = overrides.mode ? { ...env, RUNNER_MODE: overrides.mode } : env;
-  const v = parseFor('runner', merged);
+  const flags: Record<string, FlagValue> = overrides.mode
+    ? { RUNNER_MODE: { flag: '--mode', value: overrides.mode } }
+    : {};
+  const v = parseFor('runner', env, [], flags);
   return Object.freeze({
     ...shared(v),
     hubUrl: (v.HUB_URL as string).replace(/\/+$/, ''),

@@ -14,7 +14,7 @@ export function devBanner(dev: DevMode, logs: string): string[] {
       case 'live':
         return `    ${pad(p.name)}${describeBrain(p.brain)}`;
       case 'unavailable':
-        return `    ${pad(p.name)}not available: ${p.reason}`;
+        return `    ${pad(p.name)}${p.reason}`;
       case 'invalid':
         return `    ${pad(p.name)}invalid definition: ${p.reason}`;
     }
@@ -25,9 +25,7 @@ export function devBanner(dev: DevMode, logs: string): string[] {
       : `Redis/Valkey at ${redactUrl(dev.store.url)}`;
   const { keys } = dev.hub;
   const key = (label: 'service' | 'admin', env: string, value: string): string =>
-    keys.created.includes(label)
-      ? `${value} (new, shown once; set ${env} to choose one)`
-      : `from ${env} or the database`;
+    keys.created.includes(label) ? `${value} (new; set ${env} to choose one)` : `from ${env} or the database`;
   return [
     `Botburrow dev mode is running: open ${dev.url}/ and @mention an agent`,
     `  agents (${dev.definitionsDir}):`,
@@ -39,6 +37,7 @@ export function devBanner(dev: DevMode, logs: string): string[] {
     `  data:     ${dev.dbPath}   (posts as @${keys.humanName} on the page; API at ${dev.url}/api/v1)`,
     `  keys:     service key ${key('service', 'HUB_API_KEY', keys.service)}`,
     `            admin key ${key('admin', 'HUB_ADMIN_KEY', keys.admin)}`,
+    '            `botburrow-agents dev keys` prints them again; `botburrow-agents status` (from this folder) reads this dev mode',
     `  logs:     ${logs}`,
     '  Ctrl-C stops everything.',
   ];

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { readEnv, rawValue } from '../config/env-reader.js';
 import { ENV_VARS, envVarSpec } from '../config/env-vars.js';
 import { loadSharedConfig, type SharedConfig } from '../config/schema.js';
@@ -20,8 +19,7 @@ export const DEV_DEFAULTS: Readonly<Record<string, string>> = {
   ACTIVATION_TIMEOUT: '300',
 };
 
-/** The example agents shipped with the package (`examples/agent-definitions`). */
-export const BUNDLED_DEFINITIONS = fileURLToPath(new URL('../../examples/agent-definitions', import.meta.url));
+export { BUNDLED_DEFINITIONS } from '../agents/definitions-folder.js';
 
 /** Everything `botburrow-agents dev` reads from the environment. */
 export interface DevSettings {

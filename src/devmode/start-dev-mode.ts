@@ -32,6 +32,8 @@ import { renderTranscript } from './render-transcript.js';
 import { SystemLines } from './system-lines.js';
 import { TranscriptStore } from './transcripts.js';
 import { rewriteLogger, teeLogger } from './tee-logger.js';
+import { removeDevInfo, writeDevInfo, type DevInfo } from './dev-info-file.js';
+import { addOperatorRoute } from './operator-route.js';
 
 /** Flags of `botburrow-agents dev`. */
 export interface DevModeOptions {
@@ -104,8 +106,7 @@ export async function startDevMode(
   const sandbox = await sandboxFromEnv(env, logger);
   const executors = observedExecutors(env, sandbox, options, { feed, transcripts, systemLines });
   const extraTools = await createMcpToolsFromEnv(env, logger, sandbox);
-  const definitions = new FileAgentDefinitions({ root: definitionsDir, logger });
-  const plans = await planAgents(definitions, executors, env);
+  const plans = await planAgents(new FileAgentDefinitions({ root: definitionsDir, logger }), executors, env);
   const stores = await openStores(settings, options.runners, logger);
   const dbPath = join(resolve(options.dataDir), 'devhub.sqlite');
   let hub: DevHub;
@@ -121,7 +122,8 @@ export async function startDevMode(
       seedAgentsDir: definitionsDir,
       panels: [ACTIVITY_PANEL, BRAINS_PANEL],
       devViews: { systemLines: SYSTEM_LINES_PATH, activations: ACTIVATIONS_PATH },
-      configureApp: (app) => addPanelRoutes(app, { feed, plans, transcripts, systemLines }),
+      configureApp: (app, ctx) =>
+        addDevRoutes(app, ctx.keys.admin, { feed, plans, transcripts, systemLines, store: stores.coordinator, logger }),
       logger,
     });
   } catch (error) {
@@ -129,7 +131,6 @@ export async function startDevMode(
     throw error;
   }
   watchMentions(hub, plans, systemLines);
-  const runnerEnv = devRunnerEnv(env, keyEnvsOf(plans));
   const parts = startServices({
     hub,
     stores,
@@ -142,13 +143,15 @@ export async function startDevMode(
     transcripts,
     systemLines,
     logger,
-    runnerEnv,
+    runnerEnv: devRunnerEnv(env, keyEnvsOf(plans)),
   });
   const store = settings.redisUrl ? { kind: 'redis' as const, url: settings.redisUrl } : { kind: 'memory' as const };
+  writeDevInfo(options.dataDir, devInfoOf(hub.url, settings, dbPath));
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (stopping ??= (async () => {
       await Promise.allSettled([parts.coordinator.stop(), ...parts.runners.map((r) => r.stop(DRAIN_MS))]);
+      removeDevInfo(options.dataDir);
       await hub.close();
       await Promise.allSettled(stores.all.map((s) => s.close()));
       logger.info('dev_stopped');
@@ -204,6 +207,16 @@ async function openStores(settings: DevSettings, runners: number, logger: Logger
   return { coordinator: opened[0]!, runners: opened.slice(1), all: opened };
 }
 
+/** What `dev.json` says about this dev mode (operator commands run from this folder find it through it): its URL and where its admin key is (never the key). */
+function devInfoOf(url: string, settings: DevSettings, dbPath: string): DevInfo {
+  return {
+    url,
+    pid: process.pid,
+    admin_key: settings.adminKey ? { env: 'HUB_ADMIN_KEY' } : { database: dbPath },
+    started_at: Date.now(),
+  };
+}
+
 /** The runners' executors (as a runner builds them), each run observed by the dev page. */
 function observedExecutors(
   env: NodeJS.ProcessEnv,
@@ -240,14 +253,19 @@ function watchMentions(hub: DevHub, plans: readonly AgentPlan[], systemLines: Sy
   hub.events.on('comment', (comment) => systemLines.onHubItem(comment));
 }
 
-interface PanelSources {
+interface DevRouteSources {
   feed: ActivityFeed;
   plans: readonly AgentPlan[];
   transcripts: TranscriptStore;
   systemLines: SystemLines;
+  /** The store the operator commands read (`POST /dev/admin/operator`, behind the admin key). */
+  store: Store;
+  logger: Logger;
 }
 
-function addPanelRoutes(app: Hono, s: PanelSources): void {
+/** The panels' and transcripts' JSON, and the operator commands' admin endpoint (run against the dev store). */
+function addDevRoutes(app: Hono, adminKey: string, s: DevRouteSources): void {
+  addOperatorRoute(app, adminKey, s.store, s.logger);
   app.get(ACTIVITY_PANEL.path, (c) => c.json({ items: s.feed.panelItems() }));
   app.get(BRAINS_PANEL.path, (c) => c.json({ items: agentPanelItems(s.plans) }));
   app.get(ACTIVATIONS_PATH, (c) => c.json({ activations: s.transcripts.list() }));

@@ -58,7 +58,16 @@ export class ExecutorRegistry {
   }
 }
 
-function notAvailable(type: string, reason: string, cause?: unknown): ExecutorError<'executor_not_available'> {
+/**
+ * The one wording of a missing executor binary, used by the runner's error, `doctor` and the dev mode's plan
+ * (all through {@link notAvailable}): `'claude' not found on PATH; install npm package … or change the agent's type`.
+ */
+export function missingBinaryReason(binary: string, install: string): string {
+  return `'${binary}' not found on PATH; install ${install} or change the agent's type`;
+}
+
+/** `Executor '<type>' not available: <reason>` (code executor_not_available). */
+export function notAvailable(type: string, reason: string, cause?: unknown): ExecutorError<'executor_not_available'> {
   return new ExecutorError('executor_not_available', `Executor '${type}' not available: ${reason}`, {
     cause,
     data: { executor_type: type },

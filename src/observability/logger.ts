@@ -111,12 +111,4 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return new PinoBackedLogger(pino(pinoOptions, destination), options.base);
 }
 
-/** A logger that drops everything (for library callers that pass none). */
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-  isDebugEnabled: () => false,
-};
+export { silentLogger } from './silent-logger.js';

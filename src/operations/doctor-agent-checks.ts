@@ -8,10 +8,23 @@ import { planServers } from '../mcp/plan-servers.js';
 import { probeBwrap } from '../sandbox/bwrap-sandbox.js';
 import { errorMessage } from '../shared/errors.js';
 import { findOnPath } from './find-on-path.js';
-import { covers, result, type CheckResult, type DoctorState } from './doctor-types.js';
+import { covers, fixFor, inPod, result, type CheckResult, type DoctorState } from './doctor-types.js';
 
-const FIX_SECRET =
+const FIX_SECRET_POD =
   'add it to Secret botburrow-agents-secrets (`kubectl get secret botburrow-agents-secrets -n botburrow-agents -o yaml`)';
+const FIX_SECRET_LOCAL = 'export it in the shell that starts botburrow-agents';
+
+function fixPolicy(state: DoctorState): string {
+  return fixFor(
+    state,
+    'fix permissions.yaml in ConfigMap agent-permissions',
+    'fix the permissions.yaml named by AGENT_PERMISSIONS_PATH',
+  );
+}
+
+function fixSecret(state: DoctorState): string {
+  return fixFor(state, FIX_SECRET_POD, FIX_SECRET_LOCAL);
+}
 
 function skipUnlessRunner(state: DoctorState, check: string): CheckResult[] | undefined {
   if (!covers(state, 'runner')) return [result(check, 'SKIP', `${check}: runners only`)];
@@ -35,7 +48,11 @@ export async function checkExecutors(state: DoctorState): Promise<CheckResult[]>
           'executor',
           'FAIL',
           `agent ${agent.name}: ${errorMessage(error)}`,
-          `install the CLI in the runner image, or fix \`type:\` in agents/${agent.name}/config.yaml`,
+          fixFor(
+            state,
+            `install the CLI in the runner image, or fix \`type:\` in agents/${agent.name}/config.yaml`,
+            `install the CLI on this machine (on PATH), or fix \`type:\` in agents/${agent.name}/config.yaml`,
+          ),
         ),
       );
     }
@@ -55,11 +72,11 @@ export async function checkMcpCredentials(state: DoctorState): Promise<CheckResu
   try {
     policy = env.AGENT_PERMISSIONS_PATH ? await loadPermissionPolicy(env.AGENT_PERMISSIONS_PATH) : undefined;
   } catch (error) {
-    return [result('mcp', 'FAIL', errorMessage(error), 'fix permissions.yaml in ConfigMap agent-permissions')];
+    return [result('mcp', 'FAIL', errorMessage(error), fixPolicy(state))];
   }
   const out: CheckResult[] = [];
   for (const agent of state.agents.filter((a) => a.config.capabilities.mcp_servers.length > 0)) {
-    out.push(...planAgent(agent, env, policy));
+    out.push(...planAgent(agent, env, policy, { secret: fixSecret(state), pod: inPod(state) }));
   }
   if (out.length === 0) out.push(result('mcp', 'PASS', 'no agent uses MCP servers'));
   return Promise.resolve(out);
@@ -69,7 +86,9 @@ function planAgent(
   agent: AgentDefinition,
   env: NodeJS.ProcessEnv,
   policy: PermissionPolicy | undefined,
+  fixes: { secret: string; pod: boolean },
 ): CheckResult[] {
+  const podFix = fixes.pod;
   const grants = new GrantSet(agent.name, agent.config.capabilities.grants, policy);
   const out: CheckResult[] = [];
   try {
@@ -89,7 +108,7 @@ function planAgent(
             missing ? 'FAIL' : 'WARN',
             `agent ${agent.name}: ${String(item.fields.message)}`,
             missing
-              ? `${String(item.fields.env_var)}: ${FIX_SECRET}`
+              ? `${String(item.fields.env_var)}: ${fixes.secret}`
               : `add the grant to agents/${agent.name}/config.yaml`,
           ),
         );
@@ -100,7 +119,7 @@ function planAgent(
             'mcp',
             'FAIL',
             `agent ${agent.name}: MCP server '${item.server.name}' cannot start: ${hint}`,
-            'install it in the runner image',
+            podFix ? 'install it in the runner image' : 'install it on this machine (on PATH)',
           ),
         );
       } else {
@@ -131,7 +150,7 @@ export async function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
   try {
     bindings = await keyBindingsFromEnv(state.options.env);
   } catch (error) {
-    return [result('llm-key', 'FAIL', errorMessage(error), 'fix permissions.yaml in ConfigMap agent-permissions')];
+    return [result('llm-key', 'FAIL', errorMessage(error), fixPolicy(state))];
   }
   const out: CheckResult[] = [];
   for (const agent of state.agents.filter((a) => a.config.type === 'native')) {
@@ -143,8 +162,10 @@ export async function checkLlmKeys(state: DoctorState): Promise<CheckResult[]> {
     } catch (error) {
       const fix =
         error instanceof ExecutorError && error.code === 'llm_key_not_bound'
-          ? `fix brain in agents/${agent.name}/config.yaml or llm_keys in permissions.yaml (ConfigMap agent-permissions)`
-          : `check the key has credits; ${FIX_SECRET}`;
+          ? `fix brain in agents/${agent.name}/config.yaml or llm_keys in ${fixFor(state, 'permissions.yaml (ConfigMap agent-permissions)', 'the permissions.yaml of AGENT_PERMISSIONS_PATH')}`
+          : error instanceof ExecutorError && error.code === 'llm_api_key_missing'
+            ? `the key is missing: ${fixSecret(state)}`
+            : fixSecret(state);
       out.push(result('llm-key', 'FAIL', errorMessage(error), fix));
     }
   }
@@ -171,7 +192,11 @@ export async function checkSandbox(state: DoctorState): Promise<CheckResult[]> {
   if (cli.length === 0) return [result('sandbox', 'PASS', 'no agent needs a sandbox (no CLI, no stdio MCP server)')];
   const who = `${cli.length} agent(s) with a CLI or stdio MCP servers (${cli.map((a) => a.name).join(', ')})`;
   const kind = (state.options.env.SANDBOX ?? 'auto').toLowerCase();
-  const fix = 'install bubblewrap in the runner image and allow user namespaces, or accept SANDBOX=process';
+  const fix = fixFor(
+    state,
+    'install bubblewrap in the runner image and allow user namespaces, or accept SANDBOX=process',
+    'install bubblewrap on this machine (e.g. apt-get install bubblewrap) and allow user namespaces, or accept SANDBOX=process',
+  );
   if (kind === 'process') return [result('sandbox', 'WARN', `SANDBOX=process: ${who} run without isolation`, fix)];
   const bwrap = findOnPath('bwrap', state.options.env);
   const probe = bwrap ? await probeBwrap(bwrap) : { ok: false as const, reason: "'bwrap' not found on PATH" };

@@ -6,14 +6,15 @@ import { createSandbox } from '../sandbox/create-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { lastLines } from '../sandbox/run-process-group.js';
 import { errorMessage } from '../shared/errors.js';
-import { covers, result, type CheckResult, type DoctorState } from './doctor-types.js';
+import { covers, fixFor, result, type CheckResult, type DoctorState } from './doctor-types.js';
 import { findOnPath } from './find-on-path.js';
 
 /** How long one `--version` may take (a native CLI starts in about a second; a cold disk is slower). */
 const VERSION_TIMEOUT_MS = 30_000;
 
-const FIX_CLI =
+const FIX_CLI_POD =
   'reinstall it in the runner image (docker/Dockerfile build arg INSTALL_CLIS; versions in scripts/real-clis.json)';
+const FIX_CLI_LOCAL = 'reinstall it on this machine (the tested versions are in scripts/real-clis.json)';
 
 /**
  * Each coding CLI on the runner's PATH (`claude`, `codex`, `gemini`, `goose`, `aider`, `opencode`) and the version it reports. The
@@ -38,12 +39,13 @@ export async function checkCliVersions(state: DoctorState): Promise<CheckResult[
     logger: silentLogger,
   });
   const out: CheckResult[] = [];
-  for (const cli of installed) out.push(await versionOf(sandbox, cli.name, cli.path));
+  const fix = fixFor(state, FIX_CLI_POD, FIX_CLI_LOCAL);
+  for (const cli of installed) out.push(await versionOf(sandbox, cli.name, cli.path, fix));
   return out;
 }
 
 /** `<path> --version` in a fresh sandbox session: PASS with its first line, WARN when it fails. */
-async function versionOf(sandbox: Sandbox, name: string, path: string): Promise<CheckResult> {
+async function versionOf(sandbox: Sandbox, name: string, path: string, fix: string): Promise<CheckResult> {
   const session = await sandbox.open({ id: `doctor-${name}` });
   try {
     const run = await session.run(
@@ -62,9 +64,9 @@ async function versionOf(sandbox: Sandbox, name: string, path: string): Promise<
     }
     const how = run.timedOut ? `timed out after ${VERSION_TIMEOUT_MS} ms` : `exited with code ${String(run.exitCode)}`;
     const tail = lastLines(run.stderr, 1)[0];
-    return result('cli-version', 'WARN', `${name} at ${path}: --version ${how}${tail ? `: ${tail}` : ''}`, FIX_CLI);
+    return result('cli-version', 'WARN', `${name} at ${path}: --version ${how}${tail ? `: ${tail}` : ''}`, fix);
   } catch (error) {
-    return result('cli-version', 'WARN', `${name} at ${path}: --version failed: ${errorMessage(error)}`, FIX_CLI);
+    return result('cli-version', 'WARN', `${name} at ${path}: --version failed: ${errorMessage(error)}`, fix);
   } finally {
     await session.dispose();
   }

@@ -2,10 +2,15 @@ import { queuesForMode } from '../store/priority.js';
 import { PRIORITIES, type Priority } from '../store/types.js';
 import type { RunnerMode } from '../config/schema.js';
 import { formatDuration, formatTime, truncate } from './format-text.js';
-import { result, type CheckResult, type DoctorState } from './doctor-types.js';
+import { fixFor, result, type CheckResult, type DoctorState } from './doctor-types.js';
 
 const NO_STORE = 'not checked: Redis is unreachable';
 const RUNNER_LABEL = '`kubectl get pods -n botburrow-agents -l app.kubernetes.io/component=runner`';
+const RUNNER_LOCAL = 'that `botburrow-agents runner` (or `botburrow-agents dev`) runs against this store';
+
+function checkRunners(state: DoctorState): string {
+  return fixFor(state, RUNNER_LABEL, RUNNER_LOCAL);
+}
 
 /** A leader exists and its lease is live (the guide's "Coordinator Not Polling": only the leader polls). */
 export async function checkLeader(state: DoctorState): Promise<CheckResult[]> {
@@ -17,7 +22,11 @@ export async function checkLeader(state: DoctorState): Promise<CheckResult[]> {
         'leader',
         'FAIL',
         'no coordinator is leader (coordinator:leader is empty): nothing polls the Hub or fills the queues',
-        'check `kubectl get pods -n botburrow-agents -l app.kubernetes.io/name=coordinator` and its logs for became_leader; leadership needs Redis',
+        fixFor(
+          state,
+          'check `kubectl get pods -n botburrow-agents -l app.kubernetes.io/name=coordinator` and its logs for became_leader; leadership needs Redis',
+          'start `botburrow-agents coordinator` (HUB_URL, HUB_API_KEY, VALKEY_URL) or `botburrow-agents dev`, and look for became_leader in its logs',
+        ),
       ),
     ];
   }
@@ -54,14 +63,14 @@ export async function checkRunnerCoverage(state: DoctorState): Promise<CheckResu
           'runner-coverage',
           'FAIL',
           `work:queue:${queue} holds ${depths[queue]} item(s) but no live runner watches it (live modes: ${modes.join(', ') || 'none'})`,
-          `start ${want} runners (RUNNER_MODE); check ${RUNNER_LABEL}`,
+          `start ${want} runners (RUNNER_MODE); check ${checkRunners(state)}`,
         ),
       );
     }
   }
   if (runners.length === 0 && out.length === 0) {
     out.push(
-      result('runner-coverage', 'WARN', 'no live runners (no runner:heartbeat:* keys)', `check ${RUNNER_LABEL}`),
+      result('runner-coverage', 'WARN', 'no live runners (no runner:heartbeat:* keys)', `check ${checkRunners(state)}`),
     );
   } else if (out.length === 0) {
     const inbox = watched.has('high') && watched.has('normal');
@@ -78,7 +87,7 @@ export async function checkRunnerCoverage(state: DoctorState): Promise<CheckResu
             'runner-coverage',
             'WARN',
             `live runners (${counts}) claim no ${inbox ? 'DISCOVERY' : 'INBOX'} work`,
-            `deploy runner-hybrid or runner-${inbox ? 'exploration' : 'notification'}; check ${RUNNER_LABEL}`,
+            `deploy runner-hybrid or runner-${inbox ? 'exploration' : 'notification'}; check ${checkRunners(state)}`,
           ),
     );
   }
@@ -101,7 +110,11 @@ export async function checkQueueAge(state: DoctorState): Promise<CheckResult[]> 
         'queue-age',
         'WARN',
         `work:queue:${queue}: ${old.length} item(s) waiting longer than ${state.options.staleMinutes} min (oldest ${formatDuration(oldest)})`,
-        'scale runners (`kubectl scale deployment/runner-hybrid -n botburrow-agents --replicas=N`) and check runner logs for claim',
+        fixFor(
+          state,
+          'scale runners (`kubectl scale deployment/runner-hybrid -n botburrow-agents --replicas=N`) and check runner logs for claim',
+          'start more runners (`botburrow-agents runner`, or `dev --runners N`) and check runner logs for claim',
+        ),
       ),
     );
   }

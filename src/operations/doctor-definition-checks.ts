@@ -5,10 +5,12 @@ import { resolveDefinitionsRoot } from '../agents/github-definitions-sync.js';
 import { validateDefinitions } from '../agents/validate-definitions.js';
 import { keyBindingsFromEnv } from '../executors/native/key-bindings-from-env.js';
 import { errorMessage } from '../shared/errors.js';
-import { result, type CheckResult, type DoctorState } from './doctor-types.js';
+import { fixFor, result, type CheckResult, type DoctorState } from './doctor-types.js';
 
 const FIX_PATH =
   'check the git-sync sidecar and AGENT_DEFINITIONS_PATH (/configs/agent-definitions in the pods), or set AGENT_DEFINITIONS_REPO for GitHub mode';
+const FIX_PATH_LOCAL =
+  'set AGENT_DEFINITIONS_PATH to your definitions folder (runners read ./agent-definitions by default), or AGENT_DEFINITIONS_REPO for GitHub mode';
 const FIX_INVALID = 'fix the file in the agent-definitions repo (`botburrow-agents validate` shows every problem)';
 
 /**
@@ -24,13 +26,20 @@ export async function checkDefinitions(state: DoctorState): Promise<CheckResult[
     const cacheDir = join(tmpdir(), `bb-doctor-defs-${process.pid}`);
     root = await resolveDefinitionsRoot({ path, env: state.options.env, cacheDir, ...state.options.github });
   } catch (error) {
-    return [result('definitions', 'FAIL', errorMessage(error), FIX_PATH)];
+    return [result('definitions', 'FAIL', errorMessage(error), fixFor(state, FIX_PATH, FIX_PATH_LOCAL))];
   }
   const mode =
     root === path ? `local path ${path}` : `GitHub ${state.options.env.AGENT_DEFINITIONS_REPO} (via ${root})`;
   const names = await new FileAgentDefinitions({ root }).list();
   if (names.length === 0) {
-    return [result('definitions', 'FAIL', `no agents under ${mode}: expected agents/<name>/config.yaml`, FIX_PATH)];
+    return [
+      result(
+        'definitions',
+        'FAIL',
+        `no agents under ${mode}: expected agents/<name>/config.yaml`,
+        fixFor(state, FIX_PATH, FIX_PATH_LOCAL),
+      ),
+    ];
   }
   state.definitionsRoot = root;
   const out = [result('definitions', 'PASS', `${names.length} agent(s) found in ${mode}`)];

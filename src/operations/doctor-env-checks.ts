@@ -2,10 +2,11 @@ import { ENV_VARS, type Component } from '../config/env-vars.js';
 import { readEnv } from '../config/env-reader.js';
 import { loadSharedConfig } from '../config/schema.js';
 import { ConfigError, errorMessage } from '../shared/errors.js';
-import { covers, result, type CheckResult, type DoctorState } from './doctor-types.js';
+import { covers, fixFor, result, type CheckResult, type DoctorState } from './doctor-types.js';
 
-const FIX_ENV =
+const FIX_ENV_POD =
   'check the ConfigMap and Secret are mounted (envFrom): `kubectl exec -n botburrow-agents <pod> -- printenv | sort`';
+const FIX_ENV_LOCAL = 'export the variable in the shell that starts botburrow-agents (`env | sort` shows what is set)';
 
 /**
  * Required environment variables present and valid, per component diagnosed (the guide's "Missing environment
@@ -13,6 +14,7 @@ const FIX_ENV =
  */
 export function checkEnv(state: DoctorState): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
+  const FIX_ENV = fixFor(state, FIX_ENV_POD, FIX_ENV_LOCAL);
   const components: Component[] = (['coordinator', 'runner'] as const).filter((c) => covers(state, c));
   const byProblem = new Map<string, Component[]>();
   for (const component of components) {

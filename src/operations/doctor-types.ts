@@ -1,8 +1,10 @@
 import type { AgentDefinition } from '../agents/agent-definition.js';
+import { inKubernetes } from '../config/env-reader.js';
 import type { SharedConfig } from '../config/schema.js';
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import type { HubClient } from '../hub/hub-client.js';
 import type { Store } from '../store/store.js';
+import type { StoreTarget } from './store-target.js';
 
 /**
  * Outcome of one diagnosis: `PASS` fine; `WARN` works but needs attention; `FAIL` the deployment is broken (doctor
@@ -40,6 +42,11 @@ export interface DoctorOptions {
   github?: { apiBaseUrl?: string; rawBaseUrl?: string };
   /** @default Date.now */
   now?: () => number;
+  /**
+   * The store to diagnose (`--store`, VALKEY_URL or a running dev mode), or why none could be picked.
+   * @default the configuration's VALKEY_URL
+   */
+  storeTarget?: StoreTarget | Error;
 }
 
 /** Resolved {@link DoctorOptions}. */
@@ -52,6 +59,7 @@ export interface ResolvedDoctorOptions {
   executors: ExecutorRegistry;
   github: { apiBaseUrl?: string; rawBaseUrl?: string };
   now: () => number;
+  storeTarget?: StoreTarget | Error;
 }
 
 /** Defaults of {@link DoctorOptions}. */
@@ -62,6 +70,8 @@ export interface DoctorState {
   options: ResolvedDoctorOptions;
   config?: SharedConfig;
   store?: Store;
+  /** The running dev mode whose store the coordination checks read through its admin endpoint. */
+  devStore?: Extract<StoreTarget, { kind: 'dev' }>;
   hub?: Pick<HubClient, 'health' | 'listAgentsWithNotifications'>;
   /** The definitions folder that was read (local path, or the GitHub cache). */
   definitionsRoot?: string;
@@ -71,6 +81,16 @@ export interface DoctorState {
 
 /** One group of checks: reads and extends the state, returns its lines. */
 export type DoctorCheck = (state: DoctorState) => Promise<CheckResult[]>;
+
+/** Whether the diagnosed process runs in a Kubernetes pod: fixes then name kubectl, ConfigMaps and Secrets. */
+export function inPod(state: Pick<DoctorState, 'options'>): boolean {
+  return inKubernetes(state.options.env);
+}
+
+/** The fix for where the doctor runs: `pod` in Kubernetes, `local` on a workstation. */
+export function fixFor(state: Pick<DoctorState, 'options'>, pod: string, local: string): string {
+  return inPod(state) ? pod : local;
+}
 
 /** Build a result line. */
 export function result(check: string, status: CheckStatus, message: string, fix?: string): CheckResult {

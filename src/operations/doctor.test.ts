@@ -33,8 +33,10 @@ afterAll(async () => {
 
 const lines = (r: DoctorReport, status: string, check: string) =>
   r.results.filter((x) => x.status === status && x.check === check);
+// As in a pod (the guide's kubectl fixes); the workstation variants are in doctor-local.test.ts.
+const POD = { KUBERNETES_SERVICE_HOST: '10.0.0.1' };
 const doctor = (env: NodeJS.ProcessEnv, component: 'all' | 'coordinator' | 'runner' = 'all') =>
-  runDoctor({ env, component });
+  runDoctor({ env: { ...POD, ...env }, component });
 
 describe('doctor', () => {
   it('a healthy local setup passes every check', async () => {

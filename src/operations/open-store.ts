@@ -1,6 +1,7 @@
 import { connect as tcpConnect } from 'node:net';
 import type { SharedConfig } from '../config/schema.js';
-import { silentLogger, type Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/logger.js';
+import { silentLogger } from '../observability/silent-logger.js';
 import { errorMessage } from '../shared/errors.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
 import type { Store } from '../store/store.js';

@@ -1,11 +1,12 @@
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import type { ExecutorRegistry } from '../executors/executor-registry.js';
+import { silentLogger } from '../observability/logger.js';
 import { errorMessage } from '../shared/errors.js';
 import { checkExecutors, checkLlmKeys, checkMcpCredentials, checkSandbox } from './doctor-agent-checks.js';
 import { checkCliVersions } from './doctor-cli-checks.js';
-import { checkBackoff, checkLeader, checkQueueAge, checkRunnerCoverage } from './doctor-coordination-checks.js';
 import { checkDefinitions } from './doctor-definition-checks.js';
 import { checkEnv } from './doctor-env-checks.js';
-import { checkHub, checkRedis } from './doctor-infra-checks.js';
+import { checkCoordination, checkHub, checkRedis } from './doctor-infra-checks.js';
 import {
   DOCTOR_DEFAULTS,
   result,
@@ -20,10 +21,8 @@ export const DOCTOR_CHECKS: readonly (readonly [string, DoctorCheck])[] = [
   ['env', checkEnv],
   ['redis', checkRedis],
   ['hub', checkHub],
-  ['leader', checkLeader],
-  ['runner-coverage', checkRunnerCoverage],
-  ['queue-age', checkQueueAge],
-  ['backoff', checkBackoff],
+  // leader, runner-coverage, queue-age, backoff
+  ['coordination', checkCoordination],
   ['definitions', checkDefinitions],
   ['executor', checkExecutors],
   ['cli-version', checkCliVersions],
@@ -31,6 +30,20 @@ export const DOCTOR_CHECKS: readonly (readonly [string, DoctorCheck])[] = [
   ['llm-key', checkLlmKeys],
   ['sandbox', checkSandbox],
 ];
+
+/**
+ * The executors a runner with this environment would have (the CLI types on its sandbox), so a missing CLI reads
+ * the same here as in the runner's error; without a usable sandbox configuration, the native one only.
+ */
+async function runnerExecutors(env: NodeJS.ProcessEnv): Promise<ExecutorRegistry> {
+  const { sandboxFromEnv, weakSandboxRefusal } = await import('../sandbox/sandbox-from-env.js');
+  try {
+    const sandbox = await sandboxFromEnv(env, silentLogger);
+    return createExecutorRegistry({ cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env) } });
+  } catch {
+    return createExecutorRegistry();
+  }
+}
 
 /** A doctor run: every line in order, and whether any failed. */
 export interface DoctorReport {
@@ -53,9 +66,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       staleMinutes: options.staleMinutes ?? DOCTOR_DEFAULTS.staleMinutes,
       slowRedisMs: options.slowRedisMs ?? DOCTOR_DEFAULTS.slowRedisMs,
       timeoutMs: options.timeoutMs ?? DOCTOR_DEFAULTS.timeoutMs,
-      executors: options.executors ?? createExecutorRegistry(),
+      executors: options.executors ?? (await runnerExecutors(options.env ?? process.env)),
       github: options.github ?? {},
       now: options.now ?? Date.now,
+      ...(options.storeTarget ? { storeTarget: options.storeTarget } : {}),
     },
     agents: [],
   };

@@ -128,7 +128,8 @@ async function collectQueues(store: Store, now: number): Promise<QueueStatus[]> 
   });
 }
 
-async function hubHealth(hub: NonNullable<StatusSources['hub']>): Promise<StatusSnapshot['hub']> {
+/** GET the Hub health endpoint once; a failure is reported, not thrown. */
+export async function hubHealth(hub: NonNullable<StatusSources['hub']>): Promise<StatusSnapshot['hub']> {
   try {
     const health = await hub.client.health({ timeoutMs: 5000 });
     return { url: hub.url, ok: true, detail: JSON.stringify(health) };

@@ -1,10 +1,9 @@
 import type { ActivationDeps } from '../activation/activation-types.js';
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { resolveDefinitionsRoot } from '../agents/github-definitions-sync.js';
-import { readEnv } from '../config/env-reader.js';
-import { envVarSpec } from '../config/env-vars.js';
 import type { RunnerConfig } from '../config/schema.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
+import type { LlmProviderFactory } from '../executors/native/llm/create-llm-provider.js';
 import type { Registry } from 'prom-client';
 import { createOpsApp } from '../http/ops-app.js';
 import { listen, type RunningServer } from '../http/serve.js';
@@ -13,9 +12,7 @@ import { createProxyAwareFetch } from '../hub/proxy-fetch.js';
 import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
-import { createSandbox, fellBackToProcess } from '../sandbox/create-sandbox.js';
-import type { Sandbox } from '../sandbox/sandbox.js';
-import { ConfigError } from '../shared/errors.js';
+import { sandboxFromEnv, weakSandboxRefusal } from '../sandbox/sandbox-from-env.js';
 import { systemClock } from '../shared/clock.js';
 import { describeTarget } from '../store/redis/connection.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
@@ -39,8 +36,14 @@ export async function createActivationDeps(
   config: RunnerConfig,
   logger: Logger,
   env: NodeJS.ProcessEnv,
-  options: { mcpPool?: boolean; registry?: Registry } = {},
+  options: {
+    mcpPool?: boolean;
+    registry?: Registry;
+    /** The native executor's model client factory (`activate --offline`: the offline brain). @default the SDKs */
+    createProvider?: LlmProviderFactory;
+  } = {},
 ): Promise<ActivationDeps & { drainMcp(): Promise<void> }> {
+  const { createProvider } = options;
   const sandbox = await sandboxFromEnv(env, logger);
   const mcp = await createMcpToolsFromEnv(env, logger, sandbox, { pool: options.mcpPool, registry: options.registry });
   const definitionsRoot = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env, logger });
@@ -48,7 +51,7 @@ export async function createActivationDeps(
     hub: new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger }),
     definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
     executors: createExecutorRegistry({
-      native: { fetch: llmFetch(env), retry: config.llmRetry },
+      native: { fetch: llmFetch(env), retry: config.llmRetry, ...(createProvider ? { createProvider } : {}) },
       cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env), fetch: llmFetch(env) },
     }),
     logger,
@@ -118,42 +121,7 @@ export async function startRunnerProcess(
   };
 }
 
-/** The CLI executors' sandbox from `SANDBOX`, `SANDBOX_MEMORY_MB`, `SANDBOX_CPU_SECONDS`, `SANDBOX_MAX_PROCS`, `KEEP_WORKSPACES`. */
-export async function sandboxFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Promise<Sandbox> {
-  const names = [
-    'SANDBOX',
-    'SANDBOX_MEMORY_MB',
-    'SANDBOX_CPU_SECONDS',
-    'SANDBOX_MAX_PROCS',
-    'KEEP_WORKSPACES',
-  ] as const;
-  const { values, problems } = readEnv(names.map(envVarSpec), 'runner', env);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return createSandbox({
-    kind: values.SANDBOX as 'auto' | 'bwrap' | 'process',
-    limits: {
-      memoryMb: values.SANDBOX_MEMORY_MB as number,
-      cpuSeconds: values.SANDBOX_CPU_SECONDS as number,
-      maxProcs: values.SANDBOX_MAX_PROCS as number,
-    },
-    keepWorkspaces: values.KEEP_WORKSPACES as boolean,
-    env,
-    logger,
-  });
-}
-
-/**
- * In a service, CLI agents need the bubblewrap sandbox: in the process fallback a CLI could read the runner's
- * environment through /proc. `SANDBOX=auto` that fell back therefore refuses CLI agents (native agents keep
- * running); `SANDBOX=process` accepts the weaker sandbox explicitly.
- */
-export function weakSandboxRefusal(sandbox: Sandbox, env: NodeJS.ProcessEnv): string | undefined {
-  if (!fellBackToProcess(sandbox, env)) return undefined;
-  return (
-    'the bubblewrap sandbox cannot run in this pod, and the process fallback would let a CLI read the runner ' +
-    'environment; allow user namespaces for the runner pods (see k8s/apexalgo-iad/README.md) or set SANDBOX=process to accept it'
-  );
-}
+export { sandboxFromEnv, weakSandboxRefusal };
 
 /** The LLM SDKs' fetch, honouring HTTP(S)_PROXY / NO_PROXY like the Hub client. */
 export function llmFetch(env: NodeJS.ProcessEnv): typeof fetch {

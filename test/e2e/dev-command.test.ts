@@ -67,7 +67,9 @@ describe('botburrow-agents dev (in-memory store)', () => {
     expect(started).toMatchObject({ store: 'memory', runners: 2 });
     expect(dev.output).toContain('Botburrow dev mode is running: open http://127.0.0.1:');
     expect(dev.output).toMatch(/@helper\s+offline brain: set ANTHROPIC_API_KEY for real answers/);
-    expect(dev.output).toMatch(/@claude-coder\s+not available: Executor 'claude-code' not available/);
+    // the one wording of a missing CLI (as the runner and doctor say it), not "not available: Executor … not available"
+    expect(dev.output).toMatch(/@claude-coder\s+Executor 'claude-code' not available: /);
+    expect(dev.output).toContain('`botburrow-agents dev keys` prints them again');
     expect(dev.output).toContain('logs:     JSON lines on stdout');
     await mentionAndWaitForReply(started.url as string);
     await dev.waitForEvent('activation_completed');
@@ -84,6 +86,11 @@ describe('botburrow-agents dev (in-memory store)', () => {
     children.push(dev);
     expect(await dev.exited).toBe(78);
     expect(dev.output).toContain('--runners must be 1..32, got zero');
+    const missing = join(tmpdir(), 'bb-no-such-definitions');
+    const noDefs = new ChildService(['dev', '--port', '0', '--definitions', missing], cleanEnv());
+    children.push(noDefs);
+    expect(await noDefs.exited).toBe(78);
+    expect(noDefs.output).toContain(`--definitions ${missing}: no such folder`);
   });
 });
 

@@ -40,13 +40,19 @@ describe('doctor CLI', { timeout: 60_000 }, () => {
     expect(report.results.find((x: any) => x.check === 'executor')).toMatchObject({ status: 'PASS' });
   });
 
-  it('broken: the FAIL line with its fix, exit 1', async () => {
+  it('broken: the FAIL line with its fix (for a pod, or for a workstation), exit 1', async () => {
     const r = await runCli(['doctor', '--component', 'coordinator'], {
-      env: { ...h.env, HUB_API_KEY: 'svc-wrong-0000000000' },
+      env: { ...h.env, HUB_API_KEY: 'svc-wrong-0000000000', KUBERNETES_SERVICE_HOST: '10.0.0.1' },
     });
     expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toMatch(/^store: redis:\/\/127\.0\.0\.1:\d+ \(VALKEY_URL\)$/);
     expect(r.stdout).toMatch(/^FAIL {2}hub-auth +401 Unauthorized from Hub API/m);
     expect(r.stdout).toMatch(/^ +fix: check HUB_API_KEY in Secret botburrow-agents-secrets/m);
+    const local = await runCli(['doctor', '--component', 'coordinator'], {
+      env: { ...h.env, HUB_API_KEY: 'svc-wrong-0000000000' },
+    });
+    expect(local.stdout).toMatch(/^ +fix: export HUB_API_KEY \(the service key; `botburrow-agents dev keys`/m);
+    expect(local.stdout).not.toContain('kubectl');
     expect(r.stdout).toContain('PROBLEMS FOUND');
     const bad = await runCli(['doctor', '--component', 'hub'], { env: h.env });
     expect(bad.code).toBe(2);

@@ -18,6 +18,7 @@ import { BOTBURROW, GEN_AI } from '../../observability/gen-ai-attributes.js';
 import { inSpan } from '../../observability/tracing.js';
 import { ExecutorError } from '../errors.js';
 import type { Executor, ExecutorAvailability, ExecutorInput, ExecutorResult } from '../executor.js';
+import { missingBinaryReason, notAvailable } from '../executor-registry.js';
 import { buildSystemPrompt } from '../native/build-system-prompt.js';
 import { keyBindingsFromEnv } from '../native/key-bindings-from-env.js';
 import { resolveBrain, type KeyBindingContext, type ResolvedBrain } from '../native/resolve-brain.js';
@@ -119,11 +120,7 @@ export class CliExecutor implements Executor {
     const name = this.tool.binary(definition);
     const binary = name ? findExecutable(name, input.env.PATH ?? this.options.env.PATH) : undefined;
     if (!binary) {
-      throw new ExecutorError(
-        'executor_not_available',
-        `Executor '${this.tool.type}' not available: ${this.missing(name ?? '(no executor.command)')}`,
-        { data: { executor_type: this.tool.type } },
-      );
+      throw notAvailable(this.tool.type, this.missing(name ?? '(no executor.command)'));
     }
     const brain = this.brain(definition, input.env, await keyBindingsFromEnv(input.env));
     signal.throwIfAborted();
@@ -272,7 +269,7 @@ export class CliExecutor implements Executor {
   }
 
   private missing(binary: string): string {
-    return `'${binary}' not found on PATH; install ${this.tool.install} in the runner image or change the agent's type`;
+    return missingBinaryReason(binary, this.tool.install);
   }
 
   /**

@@ -211,7 +211,7 @@ describe('CLI executors: failures', () => {
     await waitFor(() => capture.events().includes('activation_failed'), { timeoutMs: 15_000 });
     const failed = capture.lines.find((l) => l.event === 'activation_failed')!;
     expect(failed.error).toBe(
-      "Executor 'opencode' not available: 'opencode' not found on PATH; install npm package opencode-ai in the runner image or change the agent's type",
+      "Executor 'opencode' not available: 'opencode' not found on PATH; install npm package opencode-ai or change the agent's type",
     );
     expect(failed.code).toBe('executor_not_available');
     expect(await h.store.getBackoff('oc')).toMatchObject({ failures: 1 });

@@ -208,10 +208,15 @@ describe('abort and configuration', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
-  it('fails before any request when the API key is missing, naming the env var', async () => {
+  it('fails before any request when the API key is missing, naming the env var and where it goes', async () => {
     const failed = await failure(run(input(definition('openai'), { env: {} })));
     expect(failed.code).toBe('llm_api_key_missing');
+    // a workstation: the shell; a pod: the Secret. Missing, never "check the key has credits".
     expect(failed.message).toBe(
+      'LLM API key missing for agent fail-agent: set FAIL_AGENT_KEY in the environment (export FAIL_AGENT_KEY=...)',
+    );
+    const inPod = await failure(run(input(definition('openai'), { env: { KUBERNETES_SERVICE_HOST: '10.0.0.1' } })));
+    expect(inPod.message).toBe(
       'LLM API key missing for agent fail-agent: set FAIL_AGENT_KEY in Secret botburrow-agents-secrets',
     );
     expect(fake.requests).toHaveLength(0);
@@ -224,6 +229,6 @@ describe('abort and configuration', () => {
     const config = agentConfigSchema.parse({ name: 'fail-agent', type: 'native', brain: { model } });
     const def: AgentDefinition = { ...definition('openai'), config };
     const failed = await failure(run(input(def, { env: {} })));
-    expect(failed.message).toContain(`set ${envVar} in Secret`);
+    expect(failed.message).toContain(`set ${envVar} in the environment`);
   });
 });

@@ -1,6 +1,7 @@
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { ExecutorError } from '../errors.js';
 import { DEFAULT_KEY_ENV, planLlmKey, type KeyPlan, type LlmKeyBindings } from './llm-key-binding.js';
+import { secretHome } from '../../config/env-reader.js';
 
 /** A definition's `brain` block with provider, endpoint and key variable resolved (no key read). */
 export interface BrainSettings {
@@ -80,7 +81,7 @@ export function resolveBrain(
   if (!apiKey) {
     throw new ExecutorError(
       'llm_api_key_missing',
-      `LLM API key missing for agent ${definition.name}: set ${settings.apiKeyEnv} in Secret botburrow-agents-secrets`,
+      `LLM API key missing for agent ${definition.name}: set ${settings.apiKeyEnv} ${secretHome(settings.apiKeyEnv, env)}`,
       { data: { agent_id: definition.name, env_var: settings.apiKeyEnv } },
     );
   }
