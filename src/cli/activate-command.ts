@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { runActivation } from '../activation/run-activation.js';
 import { loadRunnerConfig } from '../config/schema.js';
 import { createLogger } from '../observability/logger.js';
-import { createActivationDeps } from '../runner/main.js';
 import { newId } from '../shared/ids.js';
 import { runAction } from './run-action.js';
 
@@ -30,6 +28,10 @@ export function registerActivateCommand(program: Command): void {
     .action(
       runAction(async (opts: ActivateOptions) => {
         const config = loadRunnerConfig(process.env);
+        const [{ runActivation }, { createActivationDeps }] = await Promise.all([
+          import('../activation/run-activation.js'),
+          import('../runner/main.js'),
+        ]);
         const logger = createLogger({
           level: config.logLevel,
           destination: process.stderr,

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import PinoPretty from 'pino-pretty';
-import { devBanner } from '../devmode/banner.js';
-import { BUNDLED_DEFINITIONS, loadDevSettings } from '../devmode/dev-settings.js';
-import { startDevMode } from '../devmode/start-dev-mode.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
@@ -50,6 +46,14 @@ function intOption(name: string, value: string, min: number, max: number): numbe
 }
 
 async function runDev(options: DevCommandOptions): Promise<number> {
+  // Loaded here, not at start-up: the runner and coordinator processes never load dev mode (memory).
+  const [{ default: PinoPretty }, { devBanner }, { BUNDLED_DEFINITIONS, loadDevSettings }, { startDevMode }] =
+    await Promise.all([
+      import('pino-pretty'),
+      import('../devmode/banner.js'),
+      import('../devmode/dev-settings.js'),
+      import('../devmode/start-dev-mode.js'),
+    ]);
   const port = intOption('port', options.port, 0, 65535);
   const runners = intOption('runners', options.runners, 1, 32);
   const settings = loadDevSettings(process.env);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { renderDoctor } from '../operations/render-doctor.js';
-import { runDoctor } from '../operations/run-doctor.js';
 import type { DoctorComponent } from '../operations/doctor-types.js';
 import { runAction } from './run-action.js';
 
@@ -27,6 +25,10 @@ export function registerDoctorCommand(program: Command): void {
           console.error(`--stale-minutes must be a positive number, got ${JSON.stringify(opts.staleMinutes)}`);
           return 2;
         }
+        const [{ renderDoctor }, { runDoctor }] = await Promise.all([
+          import('../operations/render-doctor.js'),
+          import('../operations/run-doctor.js'),
+        ]);
         const report = await runDoctor({ component: component as DoctorComponent, staleMinutes });
         console.log(opts.json ? JSON.stringify(report, null, 2) : renderDoctor(report));
         return report.ok ? 0 : 1;

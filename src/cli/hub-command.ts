@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadSharedConfig } from '../config/schema.js';
-import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
-import { AGENT_NAME_PATTERN } from '../devhub/store/agent-store.js';
+import type { DevHub } from '../devhub/create-dev-hub.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
@@ -30,6 +29,11 @@ export function registerHubCommand(program: Command): void {
 }
 
 async function runHub(options: HubCommandOptions): Promise<number> {
+  // The dev Hub (hono, better-sqlite3) is loaded only by this command (memory of the other processes).
+  const [{ createDevHub }, { AGENT_NAME_PATTERN }] = await Promise.all([
+    import('../devhub/create-dev-hub.js'),
+    import('../devhub/store/agent-store.js'),
+  ]);
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError([`--port must be 0..65535, got ${options.port}`]);

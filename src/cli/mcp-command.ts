@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { loadSharedConfig } from '../config/schema.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
-import { resolveHubGrants } from '../mcp/hub-grants.js';
 import { readMcpSettings } from '../mcp/mcp-settings.js';
 import { loadPermissionPolicy } from '../mcp/permission-policy.js';
-import { serveHubMcpOverStdio } from '../mcp/serve-hub-mcp.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError } from '../shared/errors.js';
 import { runAction } from './run-action.js';
@@ -45,6 +43,10 @@ export function registerMcpCommand(program: Command): void {
           base: { component: 'mcp_hub' },
         });
         const settings = readMcpSettings(process.env);
+        const [{ resolveHubGrants }, { serveHubMcpOverStdio }] = await Promise.all([
+          import('../mcp/hub-grants.js'),
+          import('../mcp/serve-hub-mcp.js'),
+        ]);
         const policy = settings.policyPath ? await loadPermissionPolicy(settings.policyPath) : undefined;
         const definition = await new FileAgentDefinitions({ root: config.agentDefinitionsPath, logger }).load(
           opts.agent,

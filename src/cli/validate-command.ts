@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { validateDefinitions } from '../agents/validate-definitions.js';
 import { loadSharedConfig } from '../config/schema.js';
-import { keyBindingsFromEnv } from '../executors/native/key-bindings-from-env.js';
 import { runAction } from './run-action.js';
 
 /** `botburrow-agents validate [--path DIR] [--policy FILE]`: one line per agent and skill; exit 1 if any is invalid. */
@@ -17,6 +15,10 @@ export function registerValidateCommand(program: Command): void {
     .action(
       runAction(async (opts: { path?: string; policy?: string }) => {
         const root = opts.path ?? loadSharedConfig().agentDefinitionsPath;
+        const [{ validateDefinitions }, { keyBindingsFromEnv }] = await Promise.all([
+          import('../agents/validate-definitions.js'),
+          import('../executors/native/key-bindings-from-env.js'),
+        ]);
         const policyPath = opts.policy ?? process.env.AGENT_PERMISSIONS_PATH;
         const keyBindings = await keyBindingsFromEnv({ AGENT_PERMISSIONS_PATH: policyPath });
         const results = await validateDefinitions(root, { keyBindings });

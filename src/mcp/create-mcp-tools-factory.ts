@@ -4,8 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Sandbox, SandboxSession } from '../sandbox/sandbox.js';
 import { McpError } from './errors.js';
 import { GrantSet } from './grant-set.js';
-import { McpConnection } from './mcp-connection.js';
-import { McpToolProvider } from './mcp-tool-provider.js';
+import type { McpConnection } from './mcp-connection.js';
 import { loadPermissionPolicy } from './permission-policy.js';
 import { planServers } from './plan-servers.js';
 import type { ServerLaunch } from './server-launch.js';
@@ -88,6 +87,7 @@ export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpTools
         return none;
       }
       const connections = await startAll(launches, session, options, log, signal);
+      const { McpToolProvider } = await import('./mcp-tool-provider.js');
       return {
         hasGrant,
         providers: connections.map(
@@ -139,6 +139,8 @@ async function startAll(
     signal,
     logger: log,
   };
+  // The MCP SDK is loaded when an agent first needs a server, not at start-up (runner memory).
+  const { McpConnection } = await import('./mcp-connection.js');
   const results = await Promise.allSettled(
     launches.map(async (server) => {
       const started = performance.now();
