@@ -95,9 +95,14 @@ export class ProcessStack {
     };
   }
 
-  /** Start `botburrow-agents <command>` and wait for `readyEvent`. */
-  async service(command: 'coordinator' | 'runner', readyEvent: string, extra: NodeJS.ProcessEnv = {}) {
-    const child = new ChildService([command], this.env(extra), process.env.BENCH_TSX ? undefined : [DIST]);
+  /** Start `botburrow-agents <command>` (node flags `nodeArgs`) and wait for `readyEvent`. */
+  async service(
+    command: 'coordinator' | 'runner',
+    readyEvent: string,
+    extra: NodeJS.ProcessEnv = {},
+    nodeArgs: string[] = [],
+  ) {
+    const child = new ChildService([command], this.env(extra), [...nodeArgs, DIST]);
     this.children.push(child);
     await child.waitForEvent(readyEvent, 60_000);
     return child;

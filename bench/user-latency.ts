@@ -47,7 +47,9 @@ export async function userLatency(redisUrl: string, mentions = 200) {
   ]);
   try {
     const coordinator = await stack.service('coordinator', 'became_leader');
-    const runner = await stack.service('runner', 'runner_started');
+    // BENCH_RUNNER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the runner (bench/README.md).
+    const nodeArgs = process.env.BENCH_RUNNER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const runner = await stack.service('runner', 'runner_started', {}, nodeArgs);
     // A new leader on an empty Redis waits for running activations to re-register before it schedules.
     const fresh = await coordinator.waitForEvent('fresh_store_wait');
     await sleep(Math.max(3_000, Date.parse(String(fresh.time)) + Number(fresh.wait_ms) + 500 - Date.now()));
