@@ -13,7 +13,8 @@ import { waitFor } from '../src/testing/wait-for.js';
 
 export const KEY = 'svc-bench-key-0123456789';
 export const LLM_KEY = 'sk-bench-llm-0123456789';
-export const DIST = new URL('../dist/cli/main.js', import.meta.url).pathname;
+/** The compiled CLI; `BENCH_DIST` runs another build (e.g. of the commit before a change, for before/after figures). */
+export const DIST = process.env.BENCH_DIST ?? new URL('../dist/cli/main.js', import.meta.url).pathname;
 const HOOK = new URL('./hub-trace-hook.mjs', import.meta.url).pathname;
 const FAKE_CLIS = resolve(new URL('../src/testing/fake-clis', import.meta.url).pathname);
 

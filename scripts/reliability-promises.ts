@@ -87,4 +87,7 @@ export const RELIABILITY_PROMISES: PromiseEntry[] = [
     '| runners × concurrency | LLM latency | activations/s |',
   ),
   ...benchOf('bench/scale.ts', '**Scale and footprint**'),
+  ...benchOf('bench/user-latency.ts', '**What users feel** (`bench/user-latency.ts`'),
+  ...benchOf('bench/memory.ts', '**Memory** (`bench/memory.ts`'),
+  ...benchOf('bench/process-throughput.ts', '**Runner processes** (`bench/process-throughput.ts`'),
 ];
