@@ -2,7 +2,16 @@
 // merged figures in bench/results.json.
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['queue.ts', 'dispatch.ts', 'latency.ts', 'e2e.ts', 'scale.ts', 'operator-wake.ts'];
+const BENCHES = [
+  'queue.ts',
+  'dispatch.ts',
+  'latency.ts',
+  'e2e.ts',
+  'scale.ts',
+  'operator-wake.ts',
+  'memory.ts',
+  'process-throughput.ts',
+];
 let failed = 0;
 for (const bench of BENCHES) {
   console.log(`\n== bench/${bench}`);
