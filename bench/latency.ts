@@ -1,8 +1,10 @@
 // The README's timing promises, measured (tests only check them against a ceiling several times the promise):
 // a blocked claim woken by an enqueue, a force stop (`DEL activation:{id}`) aborting the activation's watch
 // ("within a second"), and a leader lease released on shutdown taken over by a standby. Private redis-server.
-// Run: npx tsx bench/latency.ts [rounds=50]
+// Then what users feel (bench/user-latency.ts): Hub, coordinator and runner as separate processes.
+// Run: npx tsx bench/latency.ts [rounds=50] [mentions=200]   (the second part needs `npm run build`)
 import { randomUUID } from 'node:crypto';
+import { userLatency } from './user-latency.js';
 import { RedisStore } from '../src/store/redis/redis-store.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
 import { percentile, recordResult } from './record.js';
@@ -59,7 +61,7 @@ try {
   line('blocked claim woken by an enqueue', figures.claim_wake);
   line('force stop (DEL activation:{id}) until the watch aborts', figures.force_stop);
   line('leader lease released, then taken by a standby', figures.leader_release_takeover);
-  recordResult('latency', figures);
+  recordResult('latency', { ...figures, user: await userLatency(redis.url, Number(process.argv[3] ?? 200)) });
 } finally {
   await a.close();
   await b.close();

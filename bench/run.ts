@@ -12,6 +12,8 @@ const BENCHES = [
   'operator-wake.ts',
   'tracing.ts',
   'mcp-pool.ts',
+  'memory.ts',
+  'process-throughput.ts',
 ];
 let failed = 0;
 for (const bench of BENCHES) {

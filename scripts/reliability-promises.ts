@@ -89,4 +89,7 @@ export const RELIABILITY_PROMISES: PromiseEntry[] = [
   ...benchOf('bench/scale.ts', '**Scale and footprint**'),
   ...benchOf('bench/tracing.ts', '**Tracing overhead**'),
   ...benchOf('bench/mcp-pool.ts', '**Warm MCP servers** (`bench/mcp-pool.ts`'),
+  ...benchOf('bench/user-latency.ts', '**What users feel** (`bench/user-latency.ts`'),
+  ...benchOf('bench/memory.ts', '**Memory** (`bench/memory.ts`'),
+  ...benchOf('bench/process-throughput.ts', '**Runner processes** (`bench/process-throughput.ts`'),
 ];

@@ -36,6 +36,8 @@ export interface StepContext {
   modelWorks: (sinceMs: number | undefined) => Promise<boolean>;
   /** Record how one notification ended (log, metric, activation outcome). */
   record: (r: NotificationOutcomeRecord) => void;
+  /** The inbox as read when the activation started (INBOX tasks), for the first round. */
+  firstUnread?: () => Promise<Notification[]>;
 }
 
 export interface StepResult {
@@ -68,63 +70,129 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
   let lastReason: string | undefined = 'no_notifications';
   // Notifications that arrive while the agent works are answered in the same activation (a few rounds at most):
   // the coordinator cannot queue an agent that is already in flight.
+  // Handled notifications are marked read in one request per round, sent together with the next inbox read.
+  const reads = new ReadMarks(ctx);
   for (let round = 0; round < MAX_INBOX_ROUNDS; round++) {
-    const unread = await deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
+    const list = (): Promise<Notification[]> =>
+      round === 0 && ctx.firstUnread
+        ? ctx.firstUnread()
+        : deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
+    const [unread] = await Promise.all([list(), reads.flush()]);
     const fresh = unread.filter(
       (n) => !handled.has(n.id) && !later.has(n.id) && (!req.notificationIds || req.notificationIds.includes(n.id)),
     );
     if (fresh.length === 0) break;
-    // Notifications that failed before go last, so one that keeps failing does not hold up the others.
-    const tried = new Map(await Promise.all(fresh.map(async (n) => [n.id, await ctx.attempts.tried(n.id)] as const)));
-    const rank = (n: Notification): number => {
-      const t = tried.get(n.id);
-      return t ? t.attempts * 2 + (t.failedBefore ? 1 : 0) : 0;
-    };
-    fresh.sort((a, b) => rank(a) - rank(b));
-    const tries = new Map([...tried].map(([id, t]) => [id, t.attempts]));
-    for (const [i, n] of fresh.entries()) {
-      let outcome: NotificationOutcomeRecord;
-      const decision = replyDecision(n, def.config.behavior);
-      if (decision === 'answer' && (tries.get(n.id) ?? 0) >= ctx.attempts.max) {
-        const answer = await giveUp(ctx, n, tries.get(n.id) ?? 0, 'earlier attempts failed');
-        handled.add(n.id);
-        lastReason = answerReason(answer);
-        ctx.record({ notificationId: n.id, outcome: 'failed', from: from(n), reason: answerReason(answer) });
-        continue;
+    try {
+      const deferred = await answerRound(ctx, fresh, { replies, handled, later, reads }, (r) => (lastReason = r));
+      if (deferred) {
+        await reads.flush();
+        return deferred;
       }
-      if (decision !== 'answer') {
-        lastReason = decision;
-        deps.logger.info('notification_not_answered', {
-          agent_id: agentId,
-          notification_id: n.id,
-          type: n.type,
-          reason: decision,
-        });
-        const reason =
-          decision === 'opted_out' ? `respond_to_${n.type === 'mention' ? 'mentions' : 'replies'}` : n.type;
-        outcome = { notificationId: n.id, outcome: decision, from: from(n), reason };
-      } else {
-        const answer = await answerOrSkip(ctx, n);
-        if (answer.outcome === 'deferred_budget') return defer(ctx, fresh.slice(i), answer.refusal, replies, handled);
-        // Left unread for a later attempt (its thread failed while the Hub is up): answer the others meanwhile.
-        if (answer.outcome === 'retry_later') {
-          later.add(n.id);
-          continue;
-        }
-        if (answer.outcome === 'replied' && answer.reply) replies.push(answer.reply);
-        if (answer.outcome !== 'replied' || !answer.reply) lastReason = answerReason(answer);
-        outcome = { notificationId: n.id, outcome: answer.outcome, from: from(n), reason: answerReason(answer) };
-      }
-      handled.add(n.id);
-      // Marked read one by one, so work redelivered after a crash resumes where it stopped (a failed one already is).
-      if (!req.dryRun && outcome.outcome !== 'failed')
-        await deps.hub.markNotificationsRead({ agentId, notificationIds: [n.id] }, { signal: req.signal });
-      // Recorded once it is read: a crash before that redelivers it without counting it twice.
-      ctx.record(outcome);
+    } catch (error) {
+      // What was answered before the failure is marked read, so a redelivery does not redo it.
+      await reads.flush().catch(() => undefined);
+      throw error;
     }
     if (req.dryRun) break;
   }
+  await reads.flush();
   return { replies, handled: handled.size, reason: replies.length === 0 ? lastReason : undefined };
+}
+
+/** Notifications handled in this round, to mark read together; their outcomes are recorded once they are read. */
+class ReadMarks {
+  private pending: { id: string; outcome: NotificationOutcomeRecord | undefined }[] = [];
+  constructor(private readonly ctx: StepContext) {}
+
+  /** Mark `id` read at the next flush (`outcome` recorded then); dry runs mark nothing. */
+  add(id: string, outcome: NotificationOutcomeRecord | undefined): void {
+    this.pending.push({ id, outcome });
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) return;
+    const { deps, req, def } = this.ctx;
+    const ids = batch.filter((b) => b.outcome?.outcome !== 'failed').map((b) => b.id);
+    if (!req.dryRun && ids.length > 0) {
+      try {
+        await deps.hub.markNotificationsRead({ agentId: def.name, notificationIds: ids }, { signal: req.signal });
+      } catch (error) {
+        this.pending.unshift(...batch);
+        throw error;
+      }
+    }
+    // Recorded once read: a crash before that redelivers them without counting them twice.
+    for (const b of batch) if (b.outcome) this.ctx.record(b.outcome);
+  }
+}
+
+interface RoundState {
+  replies: Reply[];
+  handled: Set<string>;
+  later: Set<string>;
+  reads: ReadMarks;
+}
+
+/** Answer one round's fresh notifications; a StepResult when a write limit deferred the rest. */
+async function answerRound(
+  ctx: StepContext,
+  fresh: Notification[],
+  state: RoundState,
+  setReason: (reason: string | undefined) => void,
+): Promise<StepResult | undefined> {
+  const { deps, def } = ctx;
+  const agentId = def.name;
+  const { replies, handled, later, reads } = state;
+  // Notifications that failed before go last, so one that keeps failing does not hold up the others.
+  const tried = new Map(await Promise.all(fresh.map(async (n) => [n.id, await ctx.attempts.tried(n.id)] as const)));
+  const rank = (n: Notification): number => {
+    const t = tried.get(n.id);
+    return t ? t.attempts * 2 + (t.failedBefore ? 1 : 0) : 0;
+  };
+  fresh.sort((a, b) => rank(a) - rank(b));
+  const tries = new Map([...tried].map(([id, t]) => [id, t.attempts]));
+  for (const [i, n] of fresh.entries()) {
+    let outcome: NotificationOutcomeRecord;
+    const decision = replyDecision(n, def.config.behavior);
+    if (decision === 'answer' && (tries.get(n.id) ?? 0) >= ctx.attempts.max) {
+      const answer = await giveUp(ctx, n, tries.get(n.id) ?? 0, 'earlier attempts failed');
+      handled.add(n.id);
+      setReason(answerReason(answer));
+      reads.add(n.id, { notificationId: n.id, outcome: 'failed', from: from(n), reason: answerReason(answer) });
+      continue;
+    }
+    if (decision !== 'answer') {
+      setReason(decision);
+      deps.logger.info('notification_not_answered', {
+        agent_id: agentId,
+        notification_id: n.id,
+        type: n.type,
+        reason: decision,
+      });
+      const reason = decision === 'opted_out' ? `respond_to_${n.type === 'mention' ? 'mentions' : 'replies'}` : n.type;
+      outcome = { notificationId: n.id, outcome: decision, from: from(n), reason };
+    } else {
+      const answer = await answerOrSkip(ctx, n);
+      if (answer.outcome === 'deferred_budget') {
+        await reads.flush();
+        return defer(ctx, fresh.slice(i), answer.refusal, replies, handled);
+      }
+      // Left unread for a later attempt (its thread failed while the Hub is up): answer the others meanwhile.
+      if (answer.outcome === 'retry_later') {
+        later.add(n.id);
+        continue;
+      }
+      if (answer.outcome === 'replied' && answer.reply) replies.push(answer.reply);
+      if (answer.outcome !== 'replied' || !answer.reply) setReason(answerReason(answer));
+      outcome = { notificationId: n.id, outcome: answer.outcome, from: from(n), reason: answerReason(answer) };
+    }
+    handled.add(n.id);
+    // Marked read with the rest of the round (a failed one already is). A redelivery after a crash finds the
+    // replies already posted (see `ownReply`) and posts none twice.
+    reads.add(n.id, outcome);
+  }
+  return undefined;
 }
 
 function answerReason(a: Answer): string | undefined {

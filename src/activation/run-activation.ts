@@ -15,7 +15,7 @@ import type { NotificationOutcomeRecord } from './notification-outcome.js';
 import { WriteLimits } from './write-limits.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { MemoryEventCounters } from '../store/event-counters.js';
-import type { Notification } from '../hub/types.js';
+import type { BudgetHealth, Notification } from '../hub/types.js';
 
 /** Counters of activations that run without a store (`activate`): per process. */
 const processCounters = new MemoryEventCounters();
@@ -64,16 +64,17 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     });
     req.onNotificationOutcome?.(r);
   };
+  const reads = startHubReads(deps, req);
   const definition = await deps.definitions.load(agentId);
   const tally = new Tally();
   tally.model = definition.config.brain.model;
   const executor = await deps.executors.resolve(definition.config.type).catch(async (error: unknown) => {
     // Missing CLI or sandbox: the notifications stay unread (answered once it is installed); the runner backs off.
-    await recordUnread(deps, req, record, 'agent_unavailable', errorCode(error));
+    await recordUnread(deps, req, record, 'agent_unavailable', errorCode(error), reads);
     throw error;
   });
   const clock = deps.clock ?? systemClock;
-  const parked = await checkBudget(deps, req, record, clock);
+  const parked = await checkBudget(deps, req, record, clock, reads);
   if (parked) return { ...outcome('skipped', tally, [], 0, 'budget_exhausted', outcomes), park: parked };
   const counters = deps.counters ?? processCounters;
   const behavior = definition.config.behavior;
@@ -103,10 +104,10 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     attempts,
     modelWorks: model.works,
     record,
+    firstUnread: reads.unread && (() => unwrap(reads.unread!)),
   };
   try {
     const result = req.work.task_type === 'INBOX' ? await answerInbox(step) : await explore(step);
-    await markActivated(deps, agentId, req.signal);
     const o = outcome(
       result.replies.length > 0 || result.handled > 0 ? 'completed' : 'skipped',
       tally,
@@ -116,7 +117,8 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
       outcomes,
     );
     if (result.park) o.park = result.park;
-    await reportConsumption(deps, agentId, o, req);
+    // Two independent writes: sent together.
+    await Promise.all([markActivated(deps, agentId, req.signal), reportConsumption(deps, agentId, o, req)]);
     return o;
   } catch (error) {
     // A failed activation still spent tokens (a looping agent most of all): report them so budgets see it.
@@ -228,9 +230,10 @@ async function checkBudget(
   req: ActivationRequest,
   record: (r: NotificationOutcomeRecord) => void,
   clock: Clock,
+  reads: HubReads,
 ): Promise<ActivationOutcome['park']> {
   const agentId = req.work.agent_id;
-  const budget = await deps.hub.getBudgetHealth(agentId, { signal: req.signal }).catch((error: unknown) => {
+  const budget = await unwrap(reads.budget).catch((error: unknown) => {
     deps.logger.warn('budget_check_failed', {
       agent_id: agentId,
       error: errorMessage(error),
@@ -239,7 +242,7 @@ async function checkBudget(
     return undefined;
   });
   if (!budget || budget.healthy) return undefined;
-  await recordUnread(deps, req, record, 'deferred_budget', 'budget_exhausted');
+  await recordUnread(deps, req, record, 'deferred_budget', 'budget_exhausted', reads);
   await markActivated(deps, agentId, req.signal);
   return {
     until: budgetResetAt(budget, clock.now()),
@@ -260,15 +263,50 @@ async function recordUnread(
   record: (r: NotificationOutcomeRecord) => void,
   kind: 'agent_unavailable' | 'deferred_budget',
   reason: string,
+  reads: HubReads,
 ): Promise<void> {
-  if (req.work.task_type !== 'INBOX') return;
-  const unread: Notification[] = await deps.hub
-    .listNotifications({ agentId: req.work.agent_id, unreadOnly: true }, { signal: req.signal })
-    .catch(() => []);
+  if (req.work.task_type !== 'INBOX' || !reads.unread) return;
+  const unread: Notification[] = await unwrap(reads.unread).catch(() => []);
   for (const n of unread) {
     if (req.notificationIds && !req.notificationIds.includes(n.id)) continue;
     record({ notificationId: n.id, outcome: kind, from: n.from_agent.name || n.from_agent.id, reason });
   }
+}
+
+/** A Hub read started early; its outcome is kept so that an unused failure is no unhandled rejection. */
+type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+
+interface HubReads {
+  budget: Settled<BudgetHealth>;
+  /** INBOX tasks: the first read of the unread notifications. */
+  unread: Settled<Notification[]> | undefined;
+}
+
+/**
+ * The Hub reads every activation starts with (budget, and the inbox of an INBOX task) go out together, while the
+ * definition loads, instead of one after another (settled: a failure surfaces where the read is used).
+ */
+function startHubReads(deps: ActivationDeps, req: ActivationRequest): HubReads {
+  const agentId = req.work.agent_id;
+  return {
+    budget: settle(deps.hub.getBudgetHealth(agentId, { signal: req.signal })),
+    unread:
+      req.work.task_type === 'INBOX'
+        ? settle(deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal }))
+        : undefined,
+  };
+}
+
+const settle = <T>(p: Promise<T>): Settled<T> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+async function unwrap<T>(s: Settled<T>): Promise<T> {
+  const r = await s;
+  if (r.ok) return r.value;
+  throw r.error;
 }
 
 const errorCode = (error: unknown): string =>

@@ -174,6 +174,26 @@ describe('cache', () => {
     expect(await defs.load('helper')).not.toBe(second);
   });
 
+  it('re-reads an edited skill file and an edited config.yaml (same size), and nothing while they are unchanged', async () => {
+    const root = copyExamples();
+    const defs = new FileAgentDefinitions({ root, clock: new ManualClock() });
+    const first = await defs.load('helper');
+    const skill = join(root, 'skills/hub-etiquette/SKILL.md');
+    writeFileSync(skill, readFileSync(skill, 'utf8').replace(/\n---\n/, '\n---\nEdited skill body.\n'));
+    const second = await defs.load('helper');
+    expect(second).not.toBe(first);
+    expect(second.skills[0]!.body).toContain('Edited skill body.');
+    expect(await defs.load('helper')).toBe(second);
+    const config = join(root, 'agents/helper/config.yaml');
+    const yaml = readFileSync(config, 'utf8');
+    const edited = yaml.replace(/max_iterations: (\d)\b/, (_, n: string) => `max_iterations: ${(Number(n) + 1) % 10}`);
+    expect(edited).not.toBe(yaml);
+    expect(edited.length).toBe(yaml.length);
+    writeFileSync(config, edited);
+    const third = await defs.load('helper');
+    expect(third.config.behavior.max_iterations).toBe((second.config.behavior.max_iterations + 1) % 10);
+  });
+
   it('follows a git-sync symlink swap', async () => {
     const base = mkdtempSync(join(tmpdir(), 'bb-sync-'));
     dirs.push(base);

@@ -45,9 +45,13 @@ export class FileAgentDefinitions implements AgentDefinitions {
       const fingerprint = await this.fingerprint(name, cached.definition);
       if (fingerprint === cached.fingerprint) return cached.definition;
     }
+    // Config and prompt are stat'ed before the read too: a file changed while it was read leaves an entry that the
+    // next load reads again, never a stale definition filed under the new fingerprint.
+    const before = await this.fingerprint(name, undefined);
     const definition = await readAgentDefinition(this.root, name);
     const fingerprint = await this.fingerprint(name, definition);
-    this.cache.set(name, { definition, fingerprint, loadedAtMs: now });
+    const settled = fingerprint.startsWith(`${before}|`) || fingerprint === before;
+    this.cache.set(name, { definition, fingerprint: settled ? fingerprint : '', loadedAtMs: now });
     for (const warning of definition.warnings) this.logger.warn('agent_config_warning', { agent_id: name, warning });
     this.logger.debug('agent_config_loaded', { agent_id: name, reload: cached !== undefined });
     return definition;
@@ -72,15 +76,15 @@ export class FileAgentDefinitions implements AgentDefinitions {
     return names.sort();
   }
 
-  private async fingerprint(name: string, definition: AgentDefinition): Promise<string> {
+  /** Real root, then inode, size, mtime and ctime of config, prompt and (with `definition`) its skills: stat'ed at once. */
+  private async fingerprint(name: string, definition: AgentDefinition | undefined): Promise<string> {
     const paths = agentPaths(this.root, name);
-    const files = [paths.config, paths.systemPrompt, ...definition.skills.map((s) => s.path)];
-    const parts = [await realpath(this.root).catch(() => this.root)];
-    for (const file of files) {
-      const s = await stat(file).catch(() => undefined);
-      parts.push(s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'missing');
-    }
-    return parts.join('|');
+    const files = [paths.config, paths.systemPrompt, ...(definition?.skills.map((s) => s.path) ?? [])];
+    const [root, ...stats] = await Promise.all([
+      realpath(this.root).catch(() => this.root),
+      ...files.map((file) => stat(file).catch(() => undefined)),
+    ]);
+    return [root, ...stats.map((s) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}` : 'missing'))].join('|');
   }
 }
 

@@ -4,9 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Sandbox, SandboxSession } from '../sandbox/sandbox.js';
 import { McpError } from './errors.js';
 import { GrantSet } from './grant-set.js';
-import { McpConnection } from './mcp-connection.js';
 import type { McpLease, McpServerPool } from './mcp-pool.js';
-import { McpToolProvider } from './mcp-tool-provider.js';
 import { loadPermissionPolicy } from './permission-policy.js';
 import { planServers } from './plan-servers.js';
 import { poolKey } from './pool-key.js';
@@ -94,6 +92,8 @@ export function createMcpToolsFactory(options: McpToolsFactoryOptions): McpTools
     const session = launches.every(pooled) ? undefined : await options.sandbox.open({ id: `mcp-${agent}` });
     try {
       const leases = await startAll(launches, { session, pool, pooled, grants }, options, log, signal);
+      // The MCP SDK (under the provider and the connection) loads with the first agent that has MCP servers.
+      const { McpToolProvider } = await import('./mcp-tool-provider.js');
       return {
         hasGrant,
         providers: leases.map(
@@ -153,6 +153,8 @@ async function startAll(
     signal,
     logger: log,
   };
+  // The MCP SDK is loaded when an agent first needs a server, not at start-up (runner memory).
+  const { McpConnection } = await import('./mcp-connection.js');
   const results = await Promise.allSettled(
     launches.map(async (server): Promise<McpLease> => {
       const started = performance.now();

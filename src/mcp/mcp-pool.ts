@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import type { Sandbox, SandboxSession } from '../sandbox/sandbox.js';
-import { McpConnection } from './mcp-connection.js';
+import type { McpConnection } from './mcp-connection.js';
 import { bindWorkspace, type ServerLaunch } from './server-launch.js';
 
 /** Options of {@link McpServerPool}. */
@@ -158,6 +158,8 @@ export class McpServerPool {
     const started = performance.now();
     try {
       session = await this.options.sandbox.open({ id: `mcp-pool-${server.name}` });
+      // The MCP SDK is loaded when a server first starts, not at runner start-up (runner memory).
+      const { McpConnection } = await import('./mcp-connection.js');
       connection = await McpConnection.connect(bindWorkspace(server, session.workspace), session, {
         startupTimeoutMs: this.options.startupTimeoutMs ?? 30_000,
         shutdownGraceMs: this.options.shutdownGraceMs ?? 2_000,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -74,12 +74,25 @@ export function commandAllowed(policy: PermissionPolicy | undefined, command: st
   return !policy || (policy.allowed_mcp_commands ?? []).includes(command);
 }
 
+/** Policies already parsed, by path, with the fingerprint of the file they were parsed from. */
+const parsedPolicies = new Map<string, { fingerprint: string; policy: PermissionPolicy }>();
+
 /**
- * Read and validate the policy file. The file is read on every call (it is small, and a ConfigMap update should
- * apply to the next activation without a restart).
+ * Read and validate the policy file. Every call stats it (following symlinks, so a ConfigMap update applies to the
+ * next activation without a restart); it is read and parsed again only when its inode, size, mtime or ctime changed.
  * @throws McpError `mcp_policy_invalid` naming the file and every problem
  */
 export async function loadPermissionPolicy(path: string): Promise<PermissionPolicy> {
+  const s = await stat(path).catch(() => undefined);
+  const fingerprint = s ? `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}` : undefined;
+  const cached = parsedPolicies.get(path);
+  if (fingerprint && cached?.fingerprint === fingerprint) return cached.policy;
+  const policy = await readPermissionPolicy(path);
+  if (fingerprint) parsedPolicies.set(path, { fingerprint, policy });
+  return policy;
+}
+
+async function readPermissionPolicy(path: string): Promise<PermissionPolicy> {
   let raw: unknown;
   try {
     raw = parseYaml(await readFile(path, 'utf8')) ?? {};

@@ -5,7 +5,7 @@ import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { AgentDefinition } from '../../agents/agent-definition.js';
 import { RELAY_FILE, writeStdioSocketRelay } from '../../mcp/stdio-socket-relay.js';
-import { startToolBridge, type ToolBridge } from '../../mcp/tool-bridge-server.js';
+import type { ToolBridge } from '../../mcp/tool-bridge-server.js';
 import { binaryFolders } from '../../sandbox/binary-folders.js';
 import { egressPolicyFor, type EgressPolicy } from '../../sandbox/egress-policy.js';
 import { startEgressProxy, type EgressProxy } from '../../sandbox/egress-proxy.js';
@@ -303,6 +303,8 @@ export class CliExecutor implements Executor {
     const token = randomBytes(24).toString('hex');
     await writeFile(join(session.hostRuntimeDir, 'mcp.token'), token, { mode: 0o400 });
     await writeStdioSocketRelay(session.hostRuntimeDir);
+    // The MCP SDK is loaded by the first CLI activation, not at start-up (runner memory).
+    const { startToolBridge } = await import('../../mcp/tool-bridge-server.js');
     const bridge = await startToolBridge({
       tools: input.tools,
       socketPath: join(session.hostRuntimeDir, 'mcp.sock'),

@@ -1,0 +1,144 @@
+// A deployment of separate processes for the benchmarks that measure what users feel: the dev Hub (`hub`, with
+// bench/hub-trace-hook.mjs preloaded to time and count every request it serves), a coordinator and runners (the
+// compiled CLI, as in the image), a private redis-server and a fake LLM in the benchmark process (it notes when each
+// agent's model requests arrive). Needs `npm run build`.
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { HttpHubClient } from '../src/hub/http-hub-client.js';
+import { writeAgentDefinitions, type FixtureAgent } from '../src/testing/agent-fixtures.js';
+import { ChildService } from '../src/testing/child-service.js';
+import { FakeLlmServer, promptAgent, text } from '../src/testing/fake-llm-server.js';
+import { waitFor } from '../src/testing/wait-for.js';
+
+export const KEY = 'svc-bench-key-0123456789';
+export const LLM_KEY = 'sk-bench-llm-0123456789';
+/** The compiled CLI; `BENCH_DIST` runs another build (e.g. of the commit before a change, for before/after figures). */
+export const DIST = process.env.BENCH_DIST ?? new URL('../dist/cli/main.js', import.meta.url).pathname;
+const HOOK = new URL('./hub-trace-hook.mjs', import.meta.url).pathname;
+const FAKE_CLIS = resolve(new URL('../src/testing/fake-clis', import.meta.url).pathname);
+
+/** One request the Hub served (bench/hub-trace-hook.mjs). */
+export interface HubRequest {
+  method: string;
+  path: string;
+  start: number;
+  end: number;
+  status: number;
+}
+
+/** Process CPU time (user + system) in ms and resident memory in MB, from /proc. */
+export function processUsage(pid: number): { cpuMs: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100/s on Linux).
+  const cpuMs = (Number(fields[11]) + Number(fields[12])) * 10;
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return { cpuMs, rssMb: Number(rss) / 1024 };
+}
+
+export class ProcessStack {
+  /** Per agent: when its model requests arrived (epoch ms), in order. */
+  readonly modelRequests = new Map<string, number[]>();
+  readonly human: HttpHubClient;
+  private readonly children: ChildService[] = [];
+
+  private constructor(
+    readonly llm: FakeLlmServer,
+    readonly hub: ChildService,
+    readonly hubUrl: string,
+    readonly defsRoot: string,
+    readonly redisUrl: string,
+    private readonly tracePath: string,
+  ) {
+    this.human = new HttpHubClient({ baseUrl: hubUrl, apiKey: KEY });
+  }
+
+  /** Start the fake LLM and the dev Hub process with `agents(llmUrl)` seeded. */
+  static async start(redisUrl: string, agents: (llm: FakeLlmServer) => FixtureAgent[]): Promise<ProcessStack> {
+    if (!existsSync(DIST)) throw new Error('run `npm run build` first (the benchmark starts the compiled CLI)');
+    const llm = await FakeLlmServer.start();
+    const defsRoot = writeAgentDefinitions(agents(llm));
+    const dir = mkdtempSync(join(tmpdir(), 'bb-bench-'));
+    const tracePath = join(dir, 'hub-trace.jsonl');
+    const hub = new ChildService(
+      ['hub', '--port', '0', '--db', join(dir, 'hub.sqlite'), '--seed-agents', defsRoot],
+      { ...process.env, HUB_API_KEY: KEY, LOG_LEVEL: 'INFO', BENCH_HUB_TRACE: tracePath },
+      ['--import', HOOK, DIST],
+    );
+    const listening = await hub.waitForEvent('devhub_listening', 60_000);
+    const stack = new ProcessStack(llm, hub, String(listening.url), defsRoot, redisUrl, tracePath);
+    stack.children.push(hub);
+    llm.respondWith((req) => {
+      const agent = promptAgent(req);
+      const times = stack.modelRequests.get(agent) ?? [];
+      times.push(performance.timeOrigin + performance.now());
+      stack.modelRequests.set(agent, times);
+      return text('ok');
+    });
+    return stack;
+  }
+
+  /** Env of the coordinator and runner processes. */
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      PATH: `${FAKE_CLIS}:${process.env.PATH}`,
+      HUB_URL: this.hubUrl,
+      HUB_API_KEY: KEY,
+      VALKEY_URL: this.redisUrl,
+      AGENT_DEFINITIONS_PATH: this.defsRoot,
+      ANTHROPIC_API_KEY: LLM_KEY,
+      SANDBOX: 'bwrap',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'INFO',
+      ...extra,
+    };
+  }
+
+  /** Start `botburrow-agents <command>` (node flags `nodeArgs`) and wait for `readyEvent`. */
+  async service(
+    command: 'coordinator' | 'runner',
+    readyEvent: string,
+    extra: NodeJS.ProcessEnv = {},
+    nodeArgs: string[] = [],
+  ) {
+    const child = new ChildService([command], this.env(extra), [...nodeArgs, DIST]);
+    this.children.push(child);
+    await child.waitForEvent(readyEvent, 60_000);
+    return child;
+  }
+
+  /** Every request the Hub served so far. */
+  hubRequests(): HubRequest[] {
+    if (!existsSync(this.tracePath)) return [];
+    return readFileSync(this.tracePath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as HubRequest);
+  }
+
+  /** Post `@agent ...` as the human; resolves with the post id once the Hub accepted it. */
+  async mention(agent: string, content = 'benchmark question'): Promise<string> {
+    const post = await this.human.createPost({ agentId: 'human', content: `@${agent} ${content}` });
+    return post.id;
+  }
+
+  /** Wait until `child` logged `event` for `agent` (its `nth` such line, from 1). */
+  async waitForAgentEvent(child: ChildService, event: string, agent: string, timeoutMs = 60_000) {
+    return waitFor(() => child.lines.find((l) => l.event === event && l.agent_id === agent), {
+      timeoutMs,
+      intervalMs: 1,
+      message: `no ${event} for ${agent}; output:\n${child.output.slice(-3000)}`,
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.children.splice(0).reverse()) {
+      c.kill('SIGTERM');
+      await Promise.race([c.exited, new Promise((r) => setTimeout(r, 10_000))]);
+      await c.stop();
+    }
+    await this.llm.close();
+  }
+}

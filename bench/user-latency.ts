@@ -1,0 +1,143 @@
+// What users feel, with the Hub, a coordinator and a runner as separate processes (bench/process-stack.ts): one
+// mention at a time (an idle deployment), for native agents, native agents with a stdio MCP server (filesystem,
+// bubblewrap) and CLI agents (the fake claude CLI in bubblewrap). Timestamps: the Hub's own request times (preloaded
+// hook), the runner's `work_claimed` log line (1 ms resolution) and the fake LLM's arrival times.
+// Phases: mention accepted (the Hub answered the POST) -> claimed -> first model request; last model request
+// answered -> reply visible (the Hub answered the reply's POST). Hub round trips: requests the Hub served for the
+// runner per activation. Also the runner's and coordinator's RSS once started (idle) and the runner's CPU time per
+// activation. Run alone: npx tsx bench/user-latency.ts [mentions=200]
+import type { FixtureAgent } from '../src/testing/agent-fixtures.js';
+import { startRedisServer } from '../src/testing/redis-server.js';
+import { ProcessStack, processUsage, type HubRequest } from './process-stack.js';
+import { percentile, recordResult } from './record.js';
+
+const names = (prefix: string, n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Requests of the coordinator (long-poll, agent listings) and of the benchmark itself (mentions), not the runner's. */
+const notRunner = (r: HubRequest): boolean =>
+  r.path.endsWith('/notifications/poll') ||
+  (r.method === 'GET' && r.path.endsWith('/agents')) ||
+  (r.method === 'POST' && r.path.endsWith('/posts'));
+const template = (r: HubRequest): string =>
+  `${r.method} ${r.path.replace('/api/v1', '').replace(/\/(posts|agents)\/[^/]+/, '/$1/{id}')}`;
+
+interface Dist {
+  p50: number;
+  p99: number;
+  max: number;
+}
+const dist = (v: number[]): Dist => ({ p50: percentile(v, 50), p99: percentile(v, 99), max: Math.max(...v) });
+const fmt = (d: Dist): string => `p50 ${d.p50.toFixed(1)} | p99 ${d.p99.toFixed(1)} | max ${d.max.toFixed(1)} ms`;
+
+export async function userLatency(redisUrl: string, mentions = 200) {
+  const side = Math.max(10, Math.round(mentions / 5));
+  const groups = { native: names('nat', mentions), mcp: names('mcp', side), cli: names('cli', side) };
+  const stack = await ProcessStack.start(redisUrl, (llm) => [
+    ...groups.native.map((name): FixtureAgent => ({ name, apiBase: llm.url, discovery: false })),
+    ...groups.mcp.map((name): FixtureAgent => ({
+      name,
+      apiBase: llm.url,
+      discovery: false,
+      grants: ['hub:read', 'hub:write', 'filesystem:read'],
+      mcpServers: ['filesystem'],
+    })),
+    ...groups.cli.map((name): FixtureAgent => ({ name, apiBase: llm.url, type: 'claude-code', discovery: false })),
+  ]);
+  try {
+    const coordinator = await stack.service('coordinator', 'became_leader');
+    // BENCH_RUNNER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the runner (bench/README.md).
+    const nodeArgs = process.env.BENCH_RUNNER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const runner = await stack.service('runner', 'runner_started', {}, nodeArgs);
+    // A new leader on an empty Redis waits for running activations to re-register before it schedules.
+    const fresh = await coordinator.waitForEvent('fresh_store_wait');
+    await sleep(Math.max(3_000, Date.parse(String(fresh.time)) + Number(fresh.wait_ms) + 500 - Date.now()));
+    const idle = { runner: processUsage(runner.pid), coordinator: processUsage(coordinator.pid) };
+    await sleep(2_000);
+    const idleCpuMsPerS = (processUsage(runner.pid).cpuMs - idle.runner.cpuMs) / 2;
+    console.log(
+      `\nidle RSS once started: runner ${idle.runner.rssMb.toFixed(0)} MB, coordinator ${idle.coordinator.rssMb.toFixed(0)} MB; runner idle CPU ${idleCpuMsPerS.toFixed(1)} ms/s`,
+    );
+    const results: Record<string, unknown> = {
+      rss_idle_mb: { runner: idle.runner.rssMb, coordinator: idle.coordinator.rssMb },
+    };
+    console.log(`one mention at a time, Hub + coordinator + runner processes:`);
+    for (const [kind, agents] of Object.entries(groups)) {
+      const posts = new Map<string, string>();
+      const cpu0 = processUsage(runner.pid).cpuMs;
+      const t0 = performance.now();
+      for (const agent of agents) {
+        posts.set(agent, await stack.mention(agent));
+        await stack.waitForAgentEvent(runner, 'activation_completed', agent).catch((error: unknown) => {
+          console.error(runner.output.slice(-4000));
+          throw error;
+        });
+        await sleep(10);
+      }
+      const cpuMs =
+        (processUsage(runner.pid).cpuMs - cpu0 - (idleCpuMsPerS * (performance.now() - t0)) / 1000) / agents.length;
+      const requests = stack.hubRequests().filter((r) => r.start >= 0);
+      const accepted = requests.filter((r) => r.method === 'POST' && /\/posts$/.test(r.path));
+      const start = accepted.length - agents.length;
+      const windowOf = (i: number): [number, number] => [
+        accepted[start + i]!.end,
+        accepted[start + i + 1]?.start ?? Number.POSITIVE_INFINITY,
+      ];
+      const rows = agents.map((agent, i) => {
+        const [from, to] = windowOf(i);
+        const claimed = Date.parse(
+          String(runner.lines.find((l) => l.event === 'work_claimed' && l.agent_id === agent)!.time),
+        );
+        const model = stack.modelRequests.get(agent) ?? [];
+        const reply = requests.find(
+          (r) => r.method === 'POST' && r.path.endsWith(`/posts/${posts.get(agent)}/comments`),
+        );
+        const mine = requests.filter((r) => r.start >= from && r.start < to && !notRunner(r));
+        return {
+          toClaim: claimed - from,
+          toModel: model[0]! - claimed,
+          toReply: reply!.end - model[model.length - 1]!,
+          hubRequests: mine.length,
+          endpoints: mine.map(template),
+        };
+      });
+      const endpointCounts: Record<string, number> = {};
+      for (const r of rows) for (const e of r.endpoints) endpointCounts[e] = (endpointCounts[e] ?? 0) + 1 / rows.length;
+      const figures = {
+        activations: agents.length,
+        accepted_to_claimed_ms: dist(rows.map((r) => r.toClaim)),
+        claimed_to_first_model_request_ms: dist(rows.map((r) => r.toModel)),
+        last_model_response_to_reply_visible_ms: dist(rows.map((r) => r.toReply)),
+        hub_requests_per_activation: dist(rows.map((r) => r.hubRequests)),
+        hub_requests_by_endpoint: endpointCounts,
+        runner_cpu_ms_per_activation: cpuMs,
+      };
+      console.log(`\n${kind} agents (${agents.length} activations)`);
+      console.log(`  mention accepted -> claimed:            ${fmt(figures.accepted_to_claimed_ms)}`);
+      console.log(`  claimed -> first model request:         ${fmt(figures.claimed_to_first_model_request_ms)}`);
+      console.log(`  last model response -> reply visible:   ${fmt(figures.last_model_response_to_reply_visible_ms)}`);
+      console.log(
+        `  Hub requests per activation: p50 ${figures.hub_requests_per_activation.p50}, max ${figures.hub_requests_per_activation.max}: ${Object.entries(
+          endpointCounts,
+        )
+          .map(([e, n]) => `${e} ×${n.toFixed(2)}`)
+          .join(', ')}`,
+      );
+      console.log(`  runner CPU per activation (idle CPU subtracted): ${cpuMs.toFixed(1)} ms`);
+      results[kind] = figures;
+    }
+    return results;
+  } finally {
+    await stack.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const redis = await startRedisServer();
+  try {
+    recordResult('user_latency', await userLatency(redis.url, Number(process.argv[2] ?? 200)));
+  } finally {
+    await redis.stop();
+  }
+}
