@@ -1,5 +1,5 @@
 // Memory (issue 22, README "Memory"): a runner or coordinator process loads at start-up only what every process uses;
-// the provider SDKs, the MCP SDK, the dev Hub (better-sqlite3), pino-pretty and the undici package are imported
+// the provider SDKs, the MCP SDK, the dev Hub (better-sqlite3) and the undici package are imported
 // where they are first needed. Each entry point is imported in a fresh Node process that lists every npm package
 // it resolves.
 import { spawnSync } from 'node:child_process';
@@ -27,14 +27,7 @@ function packagesLoadedBy(script: string): Set<string> {
   return new Set([...r.stderr.matchAll(/^PACKAGE (\S+)$/gm)].map((m) => m[1]!));
 }
 
-const ON_FIRST_USE = [
-  '@anthropic-ai/sdk',
-  'openai',
-  '@modelcontextprotocol/sdk',
-  'better-sqlite3',
-  'pino-pretty',
-  'undici',
-];
+const ON_FIRST_USE = ['@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/sdk', 'better-sqlite3', 'undici'];
 
 describe('start-up imports', { timeout: 120_000 }, () => {
   it('the CLI, the runner and the coordinator load no provider SDK, MCP SDK, dev Hub or proxy client at start', () => {
