@@ -2,7 +2,8 @@
 // with the password redacted, or `store: dev mode at http://127.0.0.1:PORT`); without VALKEY_URL they read the dev
 // mode running from the working folder (its `.botburrow/dev.json` and admin key), through its loopback admin
 // endpoint, or fail naming VALKEY_URL and `botburrow-agents dev` (never a silent redis://localhost:6379); `--store`
-// always wins. The admin endpoint refuses a request without the admin key.
+// always wins. The admin endpoint refuses a request without the admin key. `activation show ID` prints the dev mode's
+// transcript of one activation (text or JSON), and refuses a Redis store, which keeps no transcripts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,9 @@ import { silentLogger } from '../observability/logger.js';
 import { DEV_OPERATOR_PATH } from '../operations/operator-client.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
 import { runCli } from '../testing/run-cli.js';
+import { waitFor } from '../testing/wait-for.js';
+import { HttpHubClient } from '../hub/http-hub-client.js';
+import type { Transcript, TranscriptSummary } from '../devmode/transcripts.js';
 
 const bareEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
 let folder: string;
@@ -110,5 +114,38 @@ describe('operator commands and their store', { timeout: 120_000 }, () => {
       body: JSON.stringify({ op: 'flushall' }),
     });
     expect(bad.status).toBe(400);
+  });
+
+  it('activation show ID prints the transcript from the dev mode; a Redis store has none', async () => {
+    const hub = new HttpHubClient({ baseUrl: dev.url, apiKey: dev.hub.keys.service });
+    await hub.createPost({ agentId: 'human', content: '@helper what is a circuit breaker?' });
+    const done = await waitFor(
+      async () => {
+        const list = (await (await fetch(`${dev.url}/dev/api/activations`)).json()) as {
+          activations: TranscriptSummary[];
+        };
+        return list.activations.find((a) => a.agent === 'helper' && a.status === 'completed');
+      },
+      { timeoutMs: 30_000, message: 'no completed activation of @helper' },
+    );
+    const shown = await runCli(['activation', 'show', done.id], { env: bareEnv, cwd: folder });
+    expect(shown.code, shown.stderr).toBe(0);
+    const [first, ...rest] = shown.stdout.split('\n');
+    expect(first).toBe(`store: dev mode at ${dev.url} (.botburrow/dev.json)`);
+    expect(rest.join('\n')).toContain(`activation ${done.id} · @helper`);
+    expect(rest.join('\n')).toContain('hub_search');
+
+    const json = await runCli(['activation', 'show', done.id, '--json'], { env: bareEnv, cwd: folder });
+    expect(json.code, json.stderr).toBe(0);
+    const transcript = JSON.parse(json.stdout) as Transcript;
+    expect(transcript).toMatchObject({ id: done.id, agent: 'helper', status: 'completed' });
+    expect(transcript.steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['trigger', 'model_turn', 'reply']));
+
+    const missing = await runCli(['activation', 'show', 'no-such-activation'], { env: bareEnv, cwd: folder });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('not_found: no transcript for activation no-such-activation');
+    const onRedis = await runCli(['activation', 'show', done.id, '--store', redis.url], { env: bareEnv, cwd: folder });
+    expect(onRedis.code).toBe(1);
+    expect(onRedis.stderr).toContain('dev_only: activation transcripts are kept by dev mode only');
   });
 });

@@ -34,6 +34,7 @@ import { TranscriptStore } from './transcripts.js';
 import { rewriteLogger, teeLogger } from './tee-logger.js';
 import { removeDevInfo, writeDevInfo, type DevInfo } from './dev-info-file.js';
 import { addOperatorRoute } from './operator-route.js';
+import { DEV_ACTIVATIONS_PATH } from '../operations/transcript-client.js';
 
 /** Flags of `botburrow-agents dev`. */
 export interface DevModeOptions {
@@ -82,7 +83,7 @@ export const ACTIVITY_PANEL: WebPanel = {
 };
 export const BRAINS_PANEL: WebPanel = { id: 'brains', title: 'Agents and brains', path: '/dev/api/agents' };
 /** `GET <path>` lists the transcripts, `GET <path>/:id` answers one (`?format=text`: `renderTranscript`). */
-export const ACTIVATIONS_PATH = '/dev/api/activations';
+export const ACTIVATIONS_PATH = DEV_ACTIVATIONS_PATH;
 /** `GET <path>?post=<id>`: the system lines of one thread. */
 export const SYSTEM_LINES_PATH = '/dev/api/system-lines';
 
