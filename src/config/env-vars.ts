@@ -1,3 +1,4 @@
+import { SAMPLERS } from '../observability/tracing-settings.js';
 /**
  * Every environment variable the runtime reads, in one table: name, default, meaning, where an operator sets it
  * and which components read it. The README's env table and the Kubernetes manifest test are checked against it.
@@ -307,14 +308,7 @@ export const ENV_VARS = [
     name: 'OTEL_TRACES_SAMPLER',
     kind: {
       type: 'enum',
-      values: [
-        'always_on',
-        'always_off',
-        'traceidratio',
-        'parentbased_always_on',
-        'parentbased_always_off',
-        'parentbased_traceidratio',
-      ],
+      values: SAMPLERS,
       caseInsensitive: true,
     },
     default: 'parentbased_always_on',

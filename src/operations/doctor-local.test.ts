@@ -6,9 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_DEFINITIONS, loadDevSettings } from '../devmode/dev-settings.js';
-import { startDevMode, type DevMode } from '../devmode/start-dev-mode.js';
-import { silentLogger } from '../observability/logger.js';
+import type { DevMode } from '../devmode/start-dev-mode.js';
+import { startTestDevMode } from '../testing/dev-mode.js';
 import { writeAgentDefinitions } from '../testing/agent-fixtures.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
 import { RuntimeHarness } from '../testing/runtime-harness.js';
@@ -28,18 +27,7 @@ beforeAll(async () => {
   h = await RuntimeHarness.start(redis.url, (llm) => [{ name: 'helper', apiBase: llm.url }]);
   folder = mkdtempSync(join(tmpdir(), 'bb-doctor-dev-'));
   const env = { HUB_API_KEY: 'svc-doctor-dev-key-0123456789', LOG_LEVEL: 'ERROR' };
-  dev = await startDevMode(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      definitionsDir: BUNDLED_DEFINITIONS,
-      runners: 1,
-      dataDir: join(folder, '.botburrow'),
-    },
-    loadDevSettings(env),
-    silentLogger,
-    env,
-  );
+  dev = await startTestDevMode(join(folder, '.botburrow'), env);
 });
 afterAll(async () => {
   await dev?.shutdown();
