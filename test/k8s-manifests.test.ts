@@ -149,9 +149,9 @@ describe('k8s manifests: files and build', () => {
 
   // No kustomize binary is installable on a fresh machine (npm has none; Debian's kubernetes-client 1.20 predates
   // `labels`), so the offline build above is the one every assertion uses, and it refuses kustomization fields it
-  // does not implement. Where kubectl is installed, this checks it against the real kustomize; elsewhere it is
-  // reported as skipped, never passed.
-  it.skipIf(!hasKubectl())('kubectl kustomize builds exactly the offline build', () => {
+  // does not implement. This checks it against the real kustomize: required under CI=true (a missing kubectl fails
+  // it), reported as skipped elsewhere without kubectl, never passed.
+  it.skipIf(!process.env.CI && !hasKubectl())('kubectl kustomize builds exactly the offline build', () => {
     const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const byKey = (objs: Obj[]) => Object.fromEntries(objs.map((o) => [key(o), o]));
     const out = execFileSync('kubectl', ['kustomize', DIR], { encoding: 'utf8' });
