@@ -3,6 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import { Queue, Worker } from 'bullmq';
 import { RedisStore } from '../src/store/redis/redis-store.js';
+import type { Claim } from '../src/store/types.js';
 import { startRedisServer, type RedisServerHandle } from '../src/testing/redis-server.js';
 import { recordResult } from './record.js';
 
@@ -32,11 +33,16 @@ async function benchStore(server: RedisServerHandle, consumers: number): Promise
   setMaxListeners(consumers + 8, stop.signal);
   let finished!: () => void;
   const allDone = new Promise<void>((r) => (finished = r));
+  // As a runner slot does: a blocking claim when it has nothing, then each success ack claims the next item in the
+  // same script call (BullMQ's worker likewise fetches the next job with moveToFinished).
+  const queues = ['high', 'normal', 'low'] as const;
   const consume = async (n: number): Promise<void> => {
+    let next: Claim | null = null;
     while (!stop.signal.aborted) {
-      const claim = await store.claim(['high', 'normal', 'low'], { runnerId: `r${n}`, signal: stop.signal });
+      const claim = next ?? (await store.claim(queues, { runnerId: `r${n}`, signal: stop.signal }));
+      next = null;
       if (!claim) continue;
-      await store.ack(claim, { kind: 'success' });
+      next = (await store.ackAndClaim(claim, { kind: 'success' }, queues, { runnerId: `r${n}` })).next;
       if (++done === ITEMS) finished();
     }
   };

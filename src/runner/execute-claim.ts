@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { errorMessage } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { LeaseLostError } from '../store/errors.js';
-import type { AckOutcome, Claim } from '../store/types.js';
+import type { AckOutcome, Claim, Priority } from '../store/types.js';
 import { classifyFailure, isExecutorError, type FailureKind } from './classify-failure.js';
 import type { RunnerDeps, RunnerOptions } from './runner-options.js';
 import type { RunnerMetrics } from './runner-metrics.js';
@@ -30,11 +30,20 @@ export interface ClaimContext {
 /** What happened to a claim, for the runner's infrastructure backoff. */
 export type ClaimResult = 'done' | 'infrastructure';
 
+/** A claim's result and the next item, claimed together with its success ack (when the slot asked for one). */
+export interface ClaimDone {
+  result: ClaimResult;
+  next: Claim | null;
+}
+
+/** The queues to claim the next item from together with the success ack, or undefined for none (draining). */
+export type ClaimNext = () => readonly Priority[] | undefined;
+
 /**
  * Run one claimed work item as an activation under its lease: record `activation:{id}`, heartbeat the lease and
  * the record every lease/3, enforce ACTIVATION_TIMEOUT, honour force stop, then ack according to the outcome.
  */
-export function executeClaim(ctx: ClaimContext, claim: Claim): Promise<ClaimResult> {
+export function executeClaim(ctx: ClaimContext, claim: Claim, claimNext?: ClaimNext): Promise<ClaimDone> {
   const item = claim.item;
   const queue = `work:queue:${item.priority}`;
   // The claim continues the trace of the coordinator's enqueue span (its traceparent rides in the item).
@@ -53,12 +62,12 @@ export function executeClaim(ctx: ClaimContext, claim: Claim): Promise<ClaimResu
         [BOTBURROW.ATTEMPT]: item.attempt,
       },
     },
-    (span) => runClaim(ctx, claim, span),
+    (span) => runClaim(ctx, claim, span, claimNext),
     contextFromTraceparent(item.traceparent),
   );
 }
 
-async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span): Promise<ClaimResult> {
+async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimNext?: ClaimNext): Promise<ClaimDone> {
   const { deps, options } = ctx;
   const item = claim.item;
   const activationId = newId();
@@ -76,7 +85,7 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span): Promi
     // Without its record the activation could not be watched or stopped: hand the work back now (no attempt spent).
     log.warn('activation_failed', { error: errorMessage(error), infrastructure: true, hint: 'work handed back' });
     await ack(ctx, claim, { kind: 'released' }, log).catch(() => undefined);
-    return 'infrastructure';
+    return { result: 'infrastructure', next: null };
   }
   const watch = deps.store.watchActivation(activationId);
   const timeout = new AbortController();
@@ -111,7 +120,7 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span): Promi
     const failure = classifyFailure(error, signal);
     markFailed(claimSpan, failure);
     await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
-    return failure.kind === 'infrastructure' ? 'infrastructure' : 'done';
+    return { result: failure.kind === 'infrastructure' ? 'infrastructure' : 'done', next: null };
   } finally {
     clearTimeout(timer);
     clearInterval(heartbeat);
@@ -122,13 +131,35 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span): Promi
     await deps.store.endActivation(activationId).catch(() => undefined);
   }
   // Outside the try: a failed success-ack must not turn a finished activation into a retry (the lease expires and
-  // the reaper redelivers; replies are idempotent).
-  await ack(ctx, claim, { kind: 'success' }, log).catch((error: unknown) =>
-    log.error('ack_failed', { error: errorMessage(error) }),
-  );
+  // the reaper redelivers; replies are idempotent). A parked agent is acked alone (parked before its next claim).
+  const queues = outcome.park ? undefined : claimNext?.();
+  const next = await finish(ctx, claim, queues, log).catch((error: unknown) => {
+    log.error('ack_failed', { error: errorMessage(error) });
+    return null;
+  });
   if (outcome.park) await park(ctx, log, item.agent_id, outcome.park);
   recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000);
-  return 'done';
+  return { result: 'done', next };
+}
+
+/** The success ack; with `queues`, the next claim in the same round trip. */
+async function finish(
+  ctx: ClaimContext,
+  claim: Claim,
+  queues: readonly Priority[] | undefined,
+  log: Logger,
+): Promise<Claim | null> {
+  if (!queues) {
+    await ack(ctx, claim, { kind: 'success' }, log);
+    return null;
+  }
+  const { options } = ctx;
+  const done = await ctx.deps.store.ackAndClaim(claim, { kind: 'success' }, queues, {
+    runnerId: options.runnerId,
+    leaseMs: options.leaseMs,
+  });
+  if (done.acked === 'lease_lost') log.warn('ack_lease_lost', { outcome: 'success' });
+  return done.next;
 }
 
 /** `runActivation` in its span `invoke_agent <agent>` (tokens and model on success, the classified failure if not). */

@@ -255,6 +255,34 @@ describe('runner: shutdown', () => {
   });
 });
 
+describe('runner: back-to-back work', () => {
+  it('claims the next item with the success ack; one claimed as the runner starts draining goes back untouched', async () => {
+    await harness();
+    h.llm.script([text('first answer'), text('second answer'), text('third answer')]);
+    const first = await mentionAndQueue('helper');
+    const second = await mentionAndQueue('oai');
+    await mentionAndQueue('writer');
+    const { runner, capture, store } = await h.startRunner();
+    // The second item comes with the first one's ack; SIGTERM arrives while the second one's ack claims the third.
+    const ackAndClaim = store.ackAndClaim.bind(store);
+    const nexts: (string | undefined)[] = [];
+    store.ackAndClaim = async (...args) => {
+      if (nexts.length === 1) void runner.stop(5_000);
+      const done = await ackAndClaim(...args);
+      nexts.push(done.next?.item.agent_id);
+      return done;
+    };
+    await waitFor(() => runner.currentState === 'stopped', { timeoutMs: 20_000 });
+    expect(nexts).toEqual(['oai', 'writer']);
+    expect((await h.repliesBy(first.id, 'helper')).map((c) => c.content)).toEqual(['first answer']);
+    expect((await h.repliesBy(second.id, 'oai')).map((c) => c.content)).toEqual(['second answer']);
+    expect(capture.lines.filter((l) => l.event === 'work_claimed').map((l) => l.agent_id)).toEqual(['helper', 'oai']);
+    // Claimed but never started: back at the head of its queue, no attempt spent, nothing in flight.
+    expect(await h.store.listInFlight()).toEqual([]);
+    expect(await h.store.listQueue('high')).toMatchObject([{ agent_id: 'writer', attempt: 1 }]);
+  });
+});
+
 describe('runner: infrastructure trouble', () => {
   it('backs off exponentially while the Hub is down, handing the work back each time with attempt+1', async () => {
     await harness();

@@ -7,6 +7,7 @@ import { createRunnerMetrics, type RunnerMetrics } from './runner-metrics.js';
 import { queuesForMode } from '../store/priority.js';
 import type { RunnerDeps, RunnerOptions } from './runner-options.js';
 import { RunnerAbortError } from './runner-errors.js';
+import type { Claim } from '../store/types.js';
 
 /**
  * Runner lifecycle: `idle` → `running` (claiming) → `draining` (SIGTERM: no new claims, running activations may
@@ -92,15 +93,21 @@ export class Runner {
   private async slotLoop(ctx: ClaimContext, slot: number): Promise<void> {
     const queues = queuesForMode(this.options.mode);
     const signal = this.claiming.signal;
+    // The item claimed together with the last success ack (one round trip), if any.
+    let next: Claim | null = null;
     while (!signal.aborted) {
       try {
-        this.logger.debug('claim_wait', { slot, queues, how: 'blocking wait (brpop-style) on the watched queues' });
-        const claim = await this.deps.store.claim(queues, {
-          runnerId: this.options.runnerId,
-          leaseMs: this.options.leaseMs,
-          blockMs: this.options.claimBlockMs,
-          signal,
-        });
+        let claim = next;
+        next = null;
+        if (!claim) {
+          this.logger.debug('claim_wait', { slot, queues, how: 'blocking wait (brpop-style) on the watched queues' });
+          claim = await this.deps.store.claim(queues, {
+            runnerId: this.options.runnerId,
+            leaseMs: this.options.leaseMs,
+            blockMs: this.options.claimBlockMs,
+            signal,
+          });
+        }
         if (!claim) {
           this.recovered();
           continue;
@@ -117,8 +124,9 @@ export class Runner {
           queue: `work:queue:${claim.item.priority}`,
           attempt: claim.item.attempt,
         });
-        const result = await executeClaim(ctx, claim);
-        if (result === 'infrastructure') await this.backoff('activation hit an unreachable Hub or Redis');
+        const done = await executeClaim(ctx, claim, () => (signal.aborted ? undefined : queues));
+        next = done.next;
+        if (done.result === 'infrastructure') await this.backoff('activation hit an unreachable Hub or Redis');
         else this.recovered();
       } catch (error) {
         if (signal.aborted) break;
@@ -126,6 +134,8 @@ export class Runner {
         await this.backoff(errorMessage(error));
       }
     }
+    // Claimed with the last ack while the runner began to drain: handed back at once, no attempt spent.
+    if (next) await this.deps.store.ack(next, { kind: 'released' }).catch(() => undefined);
   }
 
   private recovered(): void {

@@ -74,6 +74,17 @@ export interface Store extends EventCounters {
   /** Finish a claim (see {@link AckOutcome}). Agent backoff is updated even when the lease was lost. */
   ack(claim: Claim, outcome: AckOutcome): Promise<AckResult>;
   /**
+   * `ack`, then claim the next item of `queues` without waiting, atomically (the Redis store: one script call, so a
+   * runner with work waiting pays one round trip per item instead of two). The claim is tried even when the ack
+   * finds its lease lost. @returns the ack's result and the next claim, null when nothing is claimable now
+   */
+  ackAndClaim(
+    claim: Claim,
+    outcome: AckOutcome,
+    queues: readonly Priority[],
+    options: Omit<ClaimOptions, 'blockMs' | 'signal'>,
+  ): Promise<{ acked: AckResult; next: Claim | null }>;
+  /**
    * Leader only: requeue items whose lease expired at the head of their queue with attempt+1, or dead-letter
    * them (and back off their agent) once they reached `maxDeliveryAttempts`.
    * @throws NotLeaderError if `leaderToken` is not the current leader's

@@ -124,6 +124,20 @@ export class MemoryStore implements Store {
     return Promise.resolve(result);
   }
 
+  ackAndClaim(
+    claim: Claim,
+    outcome: AckOutcome,
+    queues: readonly Priority[],
+    options: Omit<ClaimOptions, 'blockMs' | 'signal'>,
+  ): Promise<{ acked: AckResult; next: Claim | null }> {
+    const acked = this.q.ack(claim, outcome);
+    const next = this.closed
+      ? null
+      : this.q.tryClaim(inServiceOrder(queues), options.runnerId, options.leaseMs ?? this.opts.leaseMs);
+    this.wake();
+    return Promise.resolve({ acked, next });
+  }
+
   reap(leaderToken: string, options: { limit?: number } = {}): Promise<ReapResult> {
     if (!this.records.isLeader(leaderToken)) return Promise.reject(notLeaderError());
     const result = this.q.reap(options.limit ?? 1000);

@@ -160,6 +160,19 @@ export class RedisStore implements Store {
       .concat(PRIORITIES.map((p) => k.signal(p)));
   }
 
+  /** The twelve keys of includes/queue.lua (built once: every ack sends them). */
+  private get layoutKeys(): readonly string[] {
+    return (this.layoutKeysCache ??= this.queueKeys());
+  }
+
+  /** The layout and work:fairness: the claiming scripts' keys. */
+  private get claimKeys(): readonly string[] {
+    return (this.claimKeysCache ??= this.queueKeys().concat(this.keys.fairness));
+  }
+
+  private layoutKeysCache: readonly string[] | undefined;
+  private claimKeysCache: readonly string[] | undefined;
+
   async enqueue(request: WorkRequest): Promise<EnqueueResult> {
     return (await this.enqueueMany([request]))[0]!;
   }
@@ -191,17 +204,22 @@ export class RedisStore implements Store {
     const token = randomUUID();
     const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanChunk, this.opts.claimFairShare, ...order];
     const r = (await this.scripts
-      .run('claim', this.queueKeys().concat(this.keys.fairness), args)
-      .catch(async (error: unknown) => {
-        // The reply may have been lost after the script ran: the claim is ours if an in-flight record has our token.
-        const mine = await this.readBackClaim(token).catch(() => undefined);
-        if (mine) return mine;
-        throw error;
-      })) as [string, number] | null;
-    if (!r) return null;
+      .run('claim', this.claimKeys, args)
+      .catch((error: unknown) => this.readBackOrThrow(token, error))) as [string, number] | null;
+    return r ? this.claimOf(r, runnerId, token) : null;
+  }
+
+  private claimOf(r: readonly [string, number | string], runnerId: string, token: string): Claim {
     const item = decodeItem(r[0]);
     this.claimEpochs.set(item.id, this.epoch);
     return { item, runnerId, token, leaseDeadline: Number(r[1]) };
+  }
+
+  /** The reply of a claiming script may have been lost after it ran: the claim is ours if a record has our token. */
+  private async readBackOrThrow(token: string, error: unknown): Promise<[string, number]> {
+    const mine = await this.readBackClaim(token).catch(() => undefined);
+    if (mine) return mine;
+    throw error;
   }
 
   /** The claim script's reply for the in-flight record holding `token`, if the script ran. */
@@ -250,8 +268,40 @@ export class RedisStore implements Store {
   }
 
   async ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
+    const r = await this.scripts.run('ack', this.layoutKeys, this.ackArgs(claim, outcome));
+    this.claimEpochs.delete(claim.item.id);
+    if (!Array.isArray(r)) return 'lease_lost';
+    this.logDeadDropped(Number(r[1]));
+    return 'acked';
+  }
+
+  async ackAndClaim(
+    claim: Claim,
+    outcome: AckOutcome,
+    queues: readonly Priority[],
+    options: Omit<ClaimOptions, 'blockMs' | 'signal'>,
+  ): Promise<{ acked: AckResult; next: Claim | null }> {
+    const token = randomUUID();
+    const order = inServiceOrder(queues);
+    const leaseMs = options.leaseMs ?? this.opts.leaseMs;
+    const claimArgs = [options.runnerId, token, leaseMs, STORE_DEFAULTS.claimScanChunk, this.opts.claimFairShare];
+    const args = [...this.ackArgs(claim, outcome), ...claimArgs, ...order];
+    const r = (await this.scripts.run('ackClaim', this.claimKeys, args).catch(async (error: unknown) => {
+      // Our claim is recorded, so the script ran: the ack ran with it.
+      const [json, deadline] = await this.readBackOrThrow(token, error);
+      return [1, 0, json, deadline];
+    })) as [number, number, string | null, number | null];
+    this.claimEpochs.delete(claim.item.id);
+    this.logDeadDropped(Number(r[1]));
+    return {
+      acked: Number(r[0]) === 1 ? 'acked' : 'lease_lost',
+      next: r[2] ? this.claimOf([r[2], r[3] ?? 0], options.runnerId, token) : null,
+    };
+  }
+
+  private ackArgs(claim: Claim, outcome: AckOutcome): (string | number)[] {
     const error = outcome.kind === 'failure' || outcome.kind === 'retry' ? outcome.error : '';
-    const args = [
+    return [
       claim.item.id,
       claim.token,
       outcome.kind,
@@ -261,11 +311,6 @@ export class RedisStore implements Store {
       this.opts.maxDeliveryAttempts,
       this.opts.maxDeadLetters,
     ];
-    const r = await this.scripts.run('ack', this.queueKeys(), args);
-    this.claimEpochs.delete(claim.item.id);
-    if (!Array.isArray(r)) return 'lease_lost';
-    this.logDeadDropped(Number(r[1]));
-    return 'acked';
   }
 
   async reap(leaderToken: string, options: { limit?: number } = {}): Promise<ReapResult> {

@@ -6,6 +6,7 @@ export type ScriptName =
   | 'enqueue'
   | 'claim'
   | 'ack'
+  | 'ackClaim'
   | 'extendLease'
   | 'reap'
   | 'requeueDead'

@@ -157,6 +157,49 @@ export function describeStoreLeaseContract(make: MakeStoreHarness): void {
       expect(await store.ack(again!, { kind: 'success' })).toBe('acked');
     });
 
+    it('ackAndClaim acks and claims the next claimable item in one step; a lost lease still frees the slot', async () => {
+      for (const agent of ['a', 'b', 'c']) await store.enqueue({ agent_id: agent, task_type: 'INBOX' });
+      await store.enqueue({ agent_id: 'h', task_type: 'INBOX', has_mention: true });
+      const first = await store.claim(ALL, { runnerId: 'r1', blockMs: 100 });
+      expect(first?.item.agent_id).toBe('h');
+      // The next item of the queues, highest first, under a fresh lease of the same runner.
+      const step = await store.ackAndClaim(first!, { kind: 'success' }, ALL, { runnerId: 'r1', leaseMs: 60_000 });
+      expect(step.acked).toBe('acked');
+      expect(step.next?.item.agent_id).toBe('a');
+      expect(step.next!.token).not.toBe(first!.token);
+      expect(step.next!.leaseDeadline).toBeGreaterThan(Date.now() + 50_000);
+      expect((await store.listInFlight()).map((f) => [f.item.agent_id, f.runner_id])).toEqual([['a', 'r1']]);
+      // The new claim is a real one: extendable, and acked by its own token only.
+      await store.extendLease(step.next!, 60_000);
+      // A failure ack backs the agent off like `ack`; a lost lease (acked twice) still claims the next item.
+      const lost = await store.ackAndClaim(first!, { kind: 'success' }, ALL, { runnerId: 'r1' });
+      expect(lost.acked).toBe('lease_lost');
+      expect(lost.next?.item.agent_id).toBe('b');
+      const failed = await store.ackAndClaim(step.next!, { kind: 'failure', error: 'llm down' }, ['normal'], {
+        runnerId: 'r1',
+      });
+      expect(failed).toMatchObject({ acked: 'acked', next: { item: { agent_id: 'c' } } });
+      expect((await store.getBackoff('a'))?.failures).toBe(1);
+      // Nothing claimable: next is null and the ack is done.
+      await store.ack(lost.next!, { kind: 'success' });
+      const last = await store.ackAndClaim(failed.next!, { kind: 'success' }, ALL, { runnerId: 'r1' });
+      expect(last).toEqual({ acked: 'acked', next: null });
+      expect(await store.listInFlight()).toEqual([]);
+      expect(await store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
+    });
+
+    it('ackAndClaim skips items of the agent just acked only while it is busy: its queued item is claimable', async () => {
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+      const a = await store.claim(ALL, { runnerId: 'r1', blockMs: 100 });
+      await store.enqueue({ agent_id: 'a', task_type: 'DISCOVERY' });
+      await store.enqueue({ agent_id: 'b', task_type: 'DISCOVERY' });
+      // While a's INBOX is in flight its DISCOVERY waits; the ack frees it and the same call claims it first.
+      const other = await store.claim(['low'], { runnerId: 'r2', blockMs: 100 });
+      expect(other?.item.agent_id).toBe('b');
+      const step = await store.ackAndClaim(a!, { kind: 'success' }, ['low'], { runnerId: 'r1' });
+      expect(step.next?.item).toMatchObject({ agent_id: 'a', task_type: 'DISCOVERY' });
+    });
+
     it('rejects reap with a deposed fencing token', async () => {
       const old = await store.tryAcquireLeadership('old', 60_000);
       expect(await store.releaseLeadership(old!)).toBe(true);
