@@ -39,7 +39,7 @@ async function benchStore(server: RedisServerHandle, consumers: number): Promise
   const consume = async (n: number): Promise<void> => {
     let next: Claim | null = null;
     while (!stop.signal.aborted) {
-      const claim = next ?? (await store.claim(queues, { runnerId: `r${n}`, signal: stop.signal }));
+      const claim: Claim | null = next ?? (await store.claim(queues, { runnerId: `r${n}`, signal: stop.signal }));
       next = null;
       if (!claim) continue;
       next = (await store.ackAndClaim(claim, { kind: 'success' }, queues, { runnerId: `r${n}` })).next;
