@@ -15,9 +15,6 @@ import { countAttempt, giveUp, notificationFailure } from './notification-failur
 
 type Reply = ActivationOutcome['replies'][number];
 
-/** Rounds of re-reading the inbox within one activation. */
-const MAX_INBOX_ROUNDS = 3;
-
 /** What each step of an activation works with. */
 export interface StepContext {
   deps: ActivationDeps;
@@ -46,6 +43,11 @@ export interface StepResult {
   reason?: string;
   /** Park the agent (its notifications stay unread) until then: a daily write limit is used up. */
   park?: { until?: number; reason: string };
+  /**
+   * Mark the handled notifications read (and record their outcomes): left to the caller, which sends it together
+   * with the activation's other closing writes.
+   */
+  markRead?: () => Promise<void>;
 }
 
 /** How answering one notification ended (failures throw, see `answerOrSkip`). */
@@ -60,30 +62,26 @@ export type Answer =
 
 const from = (n: Notification): string => n.from_agent.name || n.from_agent.id;
 
+/**
+ * Answer the unread notifications read when the activation started (one inbox read). Notifications that arrive
+ * meanwhile are not read again here: the coordinator queues the agent again behind this activation (the store's
+ * `fresh` / larger-count rule), so they get an activation of their own right after this one.
+ */
 export async function answerInbox(ctx: StepContext): Promise<StepResult> {
   const { deps, req, def } = ctx;
   const agentId = def.name;
   const replies: Reply[] = [];
   const handled = new Set<string>();
-  /** Left unread for a later activation (see `countAttempt`). */
-  const later = new Set<string>();
   let lastReason: string | undefined = 'no_notifications';
-  // Notifications that arrive while the agent works are answered in the same activation (a few rounds at most):
-  // the coordinator cannot queue an agent that is already in flight.
-  // Handled notifications are marked read in one request per round, sent together with the next inbox read.
+  // Handled notifications are marked read in one request, sent with the activation's closing writes.
   const reads = new ReadMarks(ctx);
-  for (let round = 0; round < MAX_INBOX_ROUNDS; round++) {
-    const list = (): Promise<Notification[]> =>
-      round === 0 && ctx.firstUnread
-        ? ctx.firstUnread()
-        : deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
-    const [unread] = await Promise.all([list(), reads.flush()]);
-    const fresh = unread.filter(
-      (n) => !handled.has(n.id) && !later.has(n.id) && (!req.notificationIds || req.notificationIds.includes(n.id)),
-    );
-    if (fresh.length === 0) break;
+  const unread = ctx.firstUnread
+    ? await ctx.firstUnread()
+    : await deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal });
+  const fresh = unread.filter((n) => !req.notificationIds || req.notificationIds.includes(n.id));
+  if (fresh.length > 0) {
     try {
-      const deferred = await answerRound(ctx, fresh, { replies, handled, later, reads }, (r) => (lastReason = r));
+      const deferred = await answerRound(ctx, fresh, { replies, handled, reads }, (r) => (lastReason = r));
       if (deferred) {
         await reads.flush();
         return deferred;
@@ -93,13 +91,16 @@ export async function answerInbox(ctx: StepContext): Promise<StepResult> {
       await reads.flush().catch(() => undefined);
       throw error;
     }
-    if (req.dryRun) break;
   }
-  await reads.flush();
-  return { replies, handled: handled.size, reason: replies.length === 0 ? lastReason : undefined };
+  return {
+    replies,
+    handled: handled.size,
+    reason: replies.length === 0 ? lastReason : undefined,
+    markRead: () => reads.flush(),
+  };
 }
 
-/** Notifications handled in this round, to mark read together; their outcomes are recorded once they are read. */
+/** Notifications handled by the activation, to mark read together; their outcomes are recorded once they are read. */
 class ReadMarks {
   private pending: { id: string; outcome: NotificationOutcomeRecord | undefined }[] = [];
   constructor(private readonly ctx: StepContext) {}
@@ -130,7 +131,6 @@ class ReadMarks {
 interface RoundState {
   replies: Reply[];
   handled: Set<string>;
-  later: Set<string>;
   reads: ReadMarks;
 }
 
@@ -143,7 +143,7 @@ async function answerRound(
 ): Promise<StepResult | undefined> {
   const { deps, def } = ctx;
   const agentId = def.name;
-  const { replies, handled, later, reads } = state;
+  const { replies, handled, reads } = state;
   // Notifications that failed before go last, so one that keeps failing does not hold up the others.
   const tried = new Map(await Promise.all(fresh.map(async (n) => [n.id, await ctx.attempts.tried(n.id)] as const)));
   const rank = (n: Notification): number => {
@@ -179,10 +179,7 @@ async function answerRound(
         return defer(ctx, fresh.slice(i), answer.refusal, replies, handled);
       }
       // Left unread for a later attempt (its thread failed while the Hub is up): answer the others meanwhile.
-      if (answer.outcome === 'retry_later') {
-        later.add(n.id);
-        continue;
-      }
+      if (answer.outcome === 'retry_later') continue;
       if (answer.outcome === 'replied' && answer.reply) replies.push(answer.reply);
       if (answer.outcome !== 'replied' || !answer.reply) setReason(answerReason(answer));
       outcome = { notificationId: n.id, outcome: answer.outcome, from: from(n), reason: answerReason(answer) };

@@ -106,6 +106,7 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     record,
     firstUnread: reads.unread && (() => unwrap(reads.unread!)),
   };
+  let consumptionSent = false;
   try {
     const result = req.work.task_type === 'INBOX' ? await answerInbox(step) : await explore(step);
     const o = outcome(
@@ -117,13 +118,21 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
       outcomes,
     );
     if (result.park) o.park = result.park;
-    // Two independent writes: sent together.
-    await Promise.all([markActivated(deps, agentId, req.signal), reportConsumption(deps, agentId, o, req)]);
+    // Independent closing writes: sent together (one round trip). A failed mark-read fails the activation (its
+    // redelivery finds the replies posted and marks them read).
+    consumptionSent = true;
+    await Promise.all([
+      result.markRead?.(),
+      markActivated(deps, agentId, req.signal),
+      reportConsumption(deps, agentId, o, req),
+    ]);
     return o;
   } catch (error) {
     // A failed activation still spent tokens (a looping agent most of all): report them so budgets see it.
     const spentOutcome = outcome('skipped', tally, [], 0, undefined, outcomes);
-    await reportConsumption(deps, agentId, spentOutcome, { ...req, signal: AbortSignal.timeout(5_000) });
+    if (!consumptionSent) {
+      await reportConsumption(deps, agentId, spentOutcome, { ...req, signal: AbortSignal.timeout(5_000) });
+    }
     throw error;
   } finally {
     await extra?.close();

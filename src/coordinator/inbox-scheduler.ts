@@ -21,11 +21,16 @@ export interface ScheduleDeps {
 
 /**
  * Turn agents with unread notifications into INBOX work: skip undefined agents, let the store dedupe (merge
- * into a queued item, refuse in-flight and backed-off agents). Writes go in fenced batches of
+ * into a queued item, refuse backed-off agents and in-flight ones unless something new arrived: `fresh`, the Hub
+ * reported the notifications as new since the previous poll, or a larger count than the running item's). Writes go in fenced batches of
  * {@link SCHEDULE_BATCH} (a deposed leader's batch is refused: NotLeaderError) and stop when `signal` aborts.
  * @returns how many new items were queued
  */
-export async function scheduleInbox(agents: readonly AgentSummary[], deps: ScheduleDeps): Promise<number> {
+export async function scheduleInbox(
+  agents: readonly AgentSummary[],
+  deps: ScheduleDeps,
+  options: { fresh?: boolean } = {},
+): Promise<number> {
   let queued = 0;
   for (let i = 0; i < agents.length && !deps.signal.aborted; i += SCHEDULE_BATCH) {
     const batch: AgentSummary[] = [];
@@ -33,7 +38,7 @@ export async function scheduleInbox(agents: readonly AgentSummary[], deps: Sched
       if (await deps.defined.isDefined(agent.id)) batch.push(agent);
     }
     if (batch.length === 0 || deps.signal.aborted) continue;
-    const requests = batch.map(inboxRequest);
+    const requests = batch.map((agent) => inboxRequest(agent, options.fresh === true));
     const spans: NotificationSpans = notificationSpans(requests);
     let results: EnqueueResult[];
     try {
@@ -80,11 +85,12 @@ export async function scheduleInbox(agents: readonly AgentSummary[], deps: Sched
   return queued;
 }
 
-function inboxRequest(agent: AgentSummary): WorkRequest {
+function inboxRequest(agent: AgentSummary, fresh: boolean): WorkRequest {
   return {
     agent_id: agent.id,
     task_type: 'INBOX',
     inbox_count: agent.notification_count ?? 1,
     has_mention: agent.mention_count === undefined ? true : agent.mention_count > 0,
+    ...(fresh ? { fresh } : {}),
   };
 }

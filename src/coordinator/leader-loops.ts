@@ -82,7 +82,9 @@ export function runInboxLoop(ctx: LeaderContext): Promise<void> {
       if (result.agents.length === 0) {
         ctx.logger.debug('poll_timeout', { timeout_s: ctx.options.pollTimeoutSeconds, hint: 'no new notifications' });
       }
-      const queued = await scheduleInbox(result.agents, deps);
+      // With a cursor sent, the Hub answers with agents that got notifications since: new even for a running agent.
+      const fresh = cursor !== undefined && result.cursor !== undefined;
+      const queued = await scheduleInbox(result.agents, deps, { fresh });
       if (result.cursor !== undefined) {
         cursor = result.cursor;
         return 0;

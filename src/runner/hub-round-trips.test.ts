@@ -1,6 +1,6 @@
-// The Hub requests of an activation (issue 22): the budget check and the first inbox read go out together (both are
-// sent before either answers); the notifications a round handled are marked read in one request; the activation's
-// last two writes (last_activated_at, consumption) go out together. Counted on the runner's Hub fetch; dev Hub,
+// The Hub requests of an activation (issue 22): the budget check and the inbox read go out together (both are sent
+// before either answers); the inbox is read once; the handled notifications are marked read in one request, sent
+// together with the activation's other closing writes (last_activated_at, consumption). Counted on the runner's Hub fetch; dev Hub,
 // fake LLM, private redis-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text } from '../testing/fake-llm-server.js';
@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('Hub requests of an activation', { timeout: 60_000 }, () => {
-  it('reads budget and inbox together, marks a round read in one request, and writes the two records together', async () => {
+  it('reads budget and inbox together, once; marks read in one request, sent with the two closing records', async () => {
     const posts = [await h.mention('@counted first question'), await h.mention('@counted second question')];
     const { runner } = await h.startRunner({}, h.env, undefined, { hubFetch });
     await h.store.enqueue({ agent_id: 'counted', task_type: 'INBOX', inbox_count: 2, has_mention: true });
@@ -63,8 +63,8 @@ describe('Hub requests of an activation', { timeout: 60_000 }, () => {
     const requests = sent.map((s) => s.request);
     const count = (r: string): number => requests.filter((x) => x === r).length;
     expect(count('GET /system/budget-health')).toBe(1);
-    // The first read, then the check for notifications that arrived meanwhile.
-    expect(count('GET /notifications')).toBe(2);
+    // Read once: notifications that arrive meanwhile get an item queued behind the activation (store contract).
+    expect(count('GET /notifications')).toBe(1);
     expect(
       count('POST /posts/' + posts[0]!.id + '/comments') + count('POST /posts/' + posts[1]!.id + '/comments'),
     ).toBe(2);
@@ -72,14 +72,15 @@ describe('Hub requests of an activation', { timeout: 60_000 }, () => {
     const reads = sent.filter((s) => s.request === 'POST /notifications/read');
     expect(reads).toHaveLength(1);
     expect((reads[0]!.body as { notification_ids: string[] }).notification_ids).toHaveLength(2);
-    // Sent before the other answered: the budget check and the first inbox read; the second inbox read and the
-    // mark-read; last_activated_at and the consumption report.
+    // Sent before the other answered: the budget check and the inbox read; the mark-read, last_activated_at and the
+    // consumption report.
     const together = (a: string, b: string): boolean =>
       sent.some((s) => s.request === b && s.pendingAtSend.includes(a)) ||
       sent.some((s) => s.request === a && s.pendingAtSend.includes(b));
     expect(together('GET /system/budget-health', 'GET /notifications')).toBe(true);
-    expect(together('POST /notifications/read', 'GET /notifications')).toBe(true);
+    expect(together('POST /notifications/read', 'POST /agents/counted/activated')).toBe(true);
+    expect(together('POST /notifications/read', 'POST /system/consumption')).toBe(true);
     expect(together('POST /agents/counted/activated', 'POST /system/consumption')).toBe(true);
-    expect(requests).toHaveLength(10);
+    expect(requests).toHaveLength(9);
   });
 });

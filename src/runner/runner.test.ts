@@ -283,6 +283,26 @@ describe('runner: back-to-back work', () => {
   });
 });
 
+describe('runner: mentions that arrive mid-activation', () => {
+  it('queues the agent again behind its running activation: the new mention gets its own activation right after', async () => {
+    await harness();
+    h.llm.script([text('first answer', { latencyMs: 1_500 }), text('second answer')]);
+    // Only the long-poll can queue the second mention in time: the full resync is a minute away.
+    await h.startCoordinator({ inboxResyncMs: 60_000, pollTimeoutSeconds: 30 });
+    const { capture } = await h.startRunner();
+    const first = await h.mention('@helper first question');
+    await h.llm.waitForRequests(1, 10_000);
+    const second = await h.mention('@helper second question, asked while the first is answered');
+    await waitFor(async () => (await h.repliesBy(second.id, 'helper')).length > 0, { timeoutMs: 15_000 });
+    expect((await h.repliesBy(first.id, 'helper')).map((c) => c.content)).toEqual(['first answer']);
+    expect((await h.repliesBy(second.id, 'helper')).map((c) => c.content)).toEqual(['second answer']);
+    // Two activations, one inbox read each; the second item was queued while the first ran.
+    const completed = capture.lines.filter((l) => l.event === 'activation_completed');
+    expect(completed.map((l) => l.replies)).toEqual([1, 1]);
+    expect(await h.human.listNotifications({ agentId: 'helper', unreadOnly: true })).toEqual([]);
+  });
+});
+
 describe('runner: infrastructure trouble', () => {
   it('backs off exponentially while the Hub is down, handing the work back each time with attempt+1', async () => {
     await harness();

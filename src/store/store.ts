@@ -44,8 +44,10 @@ export interface ActivationWatch {
  * `RedisStore` (production) and `MemoryStore` (single-process local mode).
  *
  * Guarantees: at-least-once delivery (an item is removed only by `ack`; an expired lease is requeued by `reap`);
- * at most one queued-or-in-flight item per (agent, task type); a claim never hands out an item whose agent
- * already has an in-flight item of any task type (the item waits in place until that one is acked).
+ * at most one queued and one in-flight item per (agent, task type), the queued one only for notifications that
+ * arrived while the in-flight one ran (see {@link WorkRequest.fresh}); a requeued in-flight item absorbs it; a claim
+ * never hands out an item whose agent already has an in-flight item of any task type (the item waits in place until
+ * that one is acked).
  *
  * Deliberately NOT in the contract: key names, encodings, connections and scripts (only `store/redis/`
  * knows them); scheduling policy (staleness, what to enqueue: the coordinator's job); running the reaper or
@@ -53,7 +55,7 @@ export interface ActivationWatch {
  * enqueue only, not at claim.
  */
 export interface Store extends EventCounters {
-  /** Queue work, or merge into the agent's queued item, or refuse (in flight / in backoff). */
+  /** Queue work, or merge into the agent's queued item, or refuse (in flight with nothing new / in backoff). */
   enqueue(request: WorkRequest): Promise<EnqueueResult>;
   /**
    * `enqueue` for many requests in one atomic step, O(1) per request (results in request order). With

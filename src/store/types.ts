@@ -40,12 +40,19 @@ export interface WorkRequest {
   has_mention?: boolean;
   /** W3C `traceparent` stored in a new item (see {@link WorkItem.traceparent}). */
   traceparent?: string;
+  /**
+   * The Hub reported these notifications as new since its previous answer (a long-poll with a cursor). For an agent
+   * in flight they may have arrived after its activation read the inbox: a new item is queued behind the running
+   * one (so is one whose `inbox_count` exceeds the running item's). @default false
+   */
+  fresh?: boolean;
 }
 
 /**
  * Result of `enqueue`: `enqueued` (new item), `merged` (the agent was already queued for this task type: its
  * `inbox_count` was updated, and it moved up to `high` if a mention arrived), `in_flight` (refused: an
- * activation of that agent and task type is running), `in_backoff` (refused: circuit breaker open until `until`).
+ * activation of that agent and task type is running and nothing new arrived; new notifications are `enqueued` behind
+ * it), `in_backoff` (refused: circuit breaker open until `until`).
  */
 export type EnqueueResult =
   | { status: 'enqueued' | 'merged'; item: WorkItem }

@@ -55,10 +55,15 @@ export class MemoryQueues {
     const b = this.backoff.get(request.agent_id);
     if (b && b.until > now) return { status: 'in_backoff', backoff: copy(b) };
     const key = slot(request.agent_id, request.task_type);
-    const inflightId = this.claimed.get(key);
-    if (inflightId) return { status: 'in_flight', workId: inflightId };
     const priority = priorityFor(request.task_type, request.has_mention);
     const existing = this.queued.get(key);
+    const inflightId = this.claimed.get(key);
+    if (!existing && inflightId) {
+      // New notifications for a running agent are queued behind it (enqueue-13.lua).
+      const was = this.inflight.get(inflightId)?.item.inbox_count;
+      const behind = request.fresh === true || (was !== undefined && (request.inbox_count ?? 0) > was);
+      if (!behind) return { status: 'in_flight', workId: inflightId };
+    }
     if (existing) {
       existing.inbox_count = request.inbox_count ?? 0;
       if (request.has_mention) existing.has_mention = true;
@@ -212,7 +217,15 @@ export class MemoryQueues {
     this.claimed.delete(slot(entry.item.agent_id, entry.item.task_type));
   }
 
+  /** Back at the head; an item queued behind it is folded into it (higher priority, larger count). */
   private requeueAtHead(item: WorkItem): void {
+    const behind = this.queued.get(slot(item.agent_id, item.task_type));
+    if (behind) {
+      this.remove(behind);
+      if (priorityRank(behind.priority) < priorityRank(item.priority)) item.priority = behind.priority;
+      item.inbox_count = Math.max(item.inbox_count, behind.inbox_count);
+      if (behind.has_mention) item.has_mention = true;
+    }
     this.queues[item.priority].unshift(item);
     this.queued.set(slot(item.agent_id, item.task_type), item);
   }

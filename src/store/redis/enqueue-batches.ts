@@ -32,6 +32,7 @@ export async function enqueueBatches(
         r.has_mention ? '1' : '0',
         randomUUID(),
         r.traceparent ?? '',
+        r.fresh ? '1' : '0',
       );
     }
     batches.push(

@@ -126,6 +126,30 @@ export function describeStoreQueueContract(make: MakeStoreHarness): void {
       expect((await store.enqueue(inbox('a'))).status).toBe('enqueued');
     });
 
+    it('queues new notifications behind a running agent: claimable once it is acked, folded into a requeue', async () => {
+      await store.enqueue(inbox('a', { inbox_count: 2 }));
+      const c = await store.claim(ALL, { runnerId: 'r', blockMs: 100 });
+      // The same notifications (a resync while they are being answered): refused.
+      expect(await store.enqueue(inbox('a', { inbox_count: 2 }))).toEqual({ status: 'in_flight', workId: c!.item.id });
+      // More than the running item was queued for, or reported new by the Hub: queued behind it.
+      const behind = await store.enqueue(inbox('a', { inbox_count: 3 }));
+      expect(behind).toMatchObject({ status: 'enqueued', item: { agent_id: 'a', inbox_count: 3 } });
+      expect(await store.enqueue(inbox('a', { inbox_count: 1, fresh: true, has_mention: true }))).toMatchObject({
+        status: 'merged',
+        item: { inbox_count: 1, priority: 'high' },
+      });
+      // Not claimable while the agent runs; the ack makes it the next claim.
+      expect(await store.claim(ALL, { runnerId: 'r2', blockMs: 50 })).toBeNull();
+      const next = await store.ackAndClaim(c!, { kind: 'success' }, ALL, { runnerId: 'r' });
+      expect(next.next?.item).toMatchObject({ agent_id: 'a', inbox_count: 1, has_mention: true });
+      // A fresh report queues behind too; a requeue of the running item (drain) absorbs it: one item left.
+      expect((await store.enqueue(inbox('a', { inbox_count: 1, fresh: true }))).status).toBe('enqueued');
+      await store.ack(next.next!, { kind: 'released' });
+      const queued = [...(await store.listQueue('high')), ...(await store.listQueue('normal'))];
+      expect(queued).toMatchObject([{ id: next.next!.item.id, agent_id: 'a', attempt: 1, priority: 'high' }]);
+      expect(await store.queueDepths()).toEqual({ high: 1, normal: 0, low: 0 });
+    });
+
     it('does not hand out an agent whose other task type is in flight, and wakes when it is acked', async () => {
       await store.enqueue(inbox('a'));
       await store.enqueue(discovery('a'));

@@ -5,14 +5,16 @@
   Input:
     KEYS[1..12] the queue layout of includes/queue.lua   KEYS[13] coordinator:leader
     ARGV[1] leader fencing token, or '' for an unfenced enqueue (tests, local mode)
-    ARGV[2..] seven values per request: agent id, task type (INBOX|DISCOVERY), priority (high|normal|low),
+    ARGV[2..] eight values per request: agent id, task type (INBOX|DISCOVERY), priority (high|normal|low),
               inbox count, '1' if the inbox has a mention, id for a new item, W3C traceparent for a new item
-              ('' = none; a merge keeps the item's own)
+              ('' = none; a merge keeps the item's own), '1' if the Hub reported the notifications as new
+              (a long-poll with a cursor)
   Output:
     -2 if ARGV[1] is set and is not the current leader value (nothing written); else a flat list, two values
     per request in order:
     'in_backoff', backoff JSON   agent's breaker is open: refused
-    'in_flight', work id         the agent already runs this task type: refused
+    'in_flight', work id         the agent already runs this task type and nothing new arrived: refused
+                                 (new notifications: 'enqueued' behind it, claimable once it is acked)
     'merged', item JSON          already queued: inbox_count updated (moved up to a higher queue on a mention)
     'enqueued', item JSON        new item LPUSHed
 ]]
@@ -27,7 +29,7 @@ local wake = {}
 -- The breaker entries and queued items of the whole batch in two HMGETs; `written` holds what this call changed
 -- (an agent may appear twice in one batch).
 local agents, slots = {}, {}
-for i = 2, #ARGV, 7 do
+for i = 2, #ARGV, 8 do
   agents[#agents + 1] = ARGV[i]
   slots[#slots + 1] = slot(ARGV[i], ARGV[i + 1])
 end
@@ -36,7 +38,7 @@ local backoffs = redis.call('HMGET', K_BACKOFF, unpack(agents))
 local queued = redis.call('HMGET', K_QUEUED, unpack(slots))
 local written = {}
 
-local function enqueue_one(n, agent, task, prio, count, mention, new_id, traceparent)
+local function enqueue_one(n, agent, task, prio, count, mention, new_id, traceparent, fresh)
   local b = backoffs[n]
   if b then
     local ok, rec = pcall(cjson.decode, b)
@@ -70,7 +72,18 @@ local function enqueue_one(n, agent, task, prio, count, mention, new_id, tracepa
     return 'merged', written[key]
   end
   local running = redis.call('HGET', K_CLAIMED, key)
-  if running then return 'in_flight', running end
+  if running then
+    -- The running activation read the inbox when it started. Notifications that arrived since (the Hub says they
+    -- are new, or there are more than its item was queued for) get an item queued behind it: claims skip it while
+    -- the agent is busy, and the ack wakes its queue. Otherwise they are the ones being answered: refused.
+    local behind = fresh
+    if not behind then
+      local rec = redis.call('HGET', K_INFLIGHT, running)
+      local was = rec and tonumber(string.match(rec, '"inbox_count":(%d+)'))
+      behind = was ~= nil and count > was
+    end
+    if not behind then return 'in_flight', running end
+  end
 
   local item = { id = new_id, agent_id = agent, task_type = task, priority = prio, inbox_count = count,
     enqueued_at = now, attempt = 1 }
@@ -81,9 +94,9 @@ local function enqueue_one(n, agent, task, prio, count, mention, new_id, tracepa
   return 'enqueued', written[key]
 end
 
-for i = 2, #ARGV, 7 do
-  local status, payload = enqueue_one((i + 5) / 7, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]),
-    ARGV[i + 4] == '1', ARGV[i + 5], ARGV[i + 6])
+for i = 2, #ARGV, 8 do
+  local status, payload = enqueue_one((i + 6) / 8, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]),
+    ARGV[i + 4] == '1', ARGV[i + 5], ARGV[i + 6], ARGV[i + 7] == '1')
   out[#out + 1] = status
   out[#out + 1] = payload
 end

@@ -51,8 +51,17 @@ local function push(item, at_head)
   return json
 end
 
--- Put an item back at the head of its queue (next to be claimed).
+-- Put an item back at the head of its queue (next to be claimed). An item queued behind it (notifications that
+-- arrived while it ran) is folded into it: one item, the higher priority, the larger count.
 local function requeue_head(item)
+  local behind = redis.call('HGET', K_QUEUED, slot(item.agent_id, item.task_type))
+  if behind then
+    local b = cjson.decode(behind)
+    redis.call('LREM', QUEUE[b.priority], -1, element(b))
+    if RANK[b.priority] < RANK[item.priority] then item.priority = b.priority end
+    item.inbox_count = math.max(tonumber(item.inbox_count) or 0, tonumber(b.inbox_count) or 0)
+    if b.has_mention then item.has_mention = true end
+  end
   push(item, true)
   signal(item.priority)
 end
