@@ -76,6 +76,19 @@ export const README_PROMISES: PromiseEntry[] = [
     ],
   },
   {
+    readme: 'queue it again behind the running item',
+    tests: [
+      ...t(
+        QUEUES,
+        'queues new notifications behind a running agent: claimable once it is acked, folded into a requeue',
+      ),
+      ...t(
+        RUNNER,
+        'queues the agent again behind its running activation: the new mention gets its own activation right after',
+      ),
+    ],
+  },
+  {
     readme: 'independently of the long-poll, a full resync',
     tests: [
       ...t(COORDINATOR, 'does not queue an agent in work:backoff until the entry is deleted'),
@@ -135,13 +148,27 @@ export const README_PROMISES: PromiseEntry[] = [
     ],
   },
   {
-    readme: 'At most one queued-or-running item per agent and task type',
+    readme: 'At most one queued and one running item per',
     tests: t(
       QUEUES,
       'dedupes per (agent, task type): merge updates inbox_count, a mention moves it to high',
       'refuses enqueue while the same agent and task type is in flight',
+      'queues new notifications behind a running agent: claimable once it is acked, folded into a requeue',
       'does not hand out an agent whose other task type is in flight, and wakes when it is acked',
     ),
+  },
+  {
+    readme: 'claims its next item in the same script call',
+    tests: [
+      ...t(
+        LEASES,
+        'ackAndClaim acks and claims the next claimable item in one step; a lost lease still frees the slot',
+      ),
+      ...t(
+        RUNNER,
+        'claims the next item with the success ack; one claimed as the runner starts draining goes back untouched',
+      ),
+    ],
   },
   {
     readme: 'A SIGKILLed runner loses nothing.',
