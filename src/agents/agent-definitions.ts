@@ -1,4 +1,5 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
@@ -42,14 +43,14 @@ export class FileAgentDefinitions implements AgentDefinitions {
     const cached = this.cache.get(name);
     const now = this.clock.now();
     if (cached && now - cached.loadedAtMs < cached.definition.config.cache_ttl * 1000) {
-      const fingerprint = await this.fingerprint(name, cached.definition);
+      const fingerprint = this.fingerprint(name, cached.definition);
       if (fingerprint === cached.fingerprint) return cached.definition;
     }
     // Config and prompt are stat'ed before the read too: a file changed while it was read leaves an entry that the
     // next load reads again, never a stale definition filed under the new fingerprint.
-    const before = await this.fingerprint(name, undefined);
+    const before = this.fingerprint(name, undefined);
     const definition = await readAgentDefinition(this.root, name);
-    const fingerprint = await this.fingerprint(name, definition);
+    const fingerprint = this.fingerprint(name, definition);
     const settled = fingerprint.startsWith(`${before}|`) || fingerprint === before;
     this.cache.set(name, { definition, fingerprint: settled ? fingerprint : '', loadedAtMs: now });
     for (const warning of definition.warnings) this.logger.warn('agent_config_warning', { agent_id: name, warning });
@@ -76,15 +77,31 @@ export class FileAgentDefinitions implements AgentDefinitions {
     return names.sort();
   }
 
-  /** Real root, then inode, size, mtime and ctime of config, prompt and (with `definition`) its skills: stat'ed at once. */
-  private async fingerprint(name: string, definition: AgentDefinition | undefined): Promise<string> {
+  /**
+   * Real root, then inode, size, mtime and ctime of config, prompt and (with `definition`) its skills. Stat'ed
+   * synchronously: a handful of local files per activation, where a promise stat costs a thread-pool round trip each.
+   */
+  private fingerprint(name: string, definition: AgentDefinition | undefined): string {
     const paths = agentPaths(this.root, name);
     const files = [paths.config, paths.systemPrompt, ...(definition?.skills.map((s) => s.path) ?? [])];
-    const [root, ...stats] = await Promise.all([
-      realpath(this.root).catch(() => this.root),
-      ...files.map((file) => stat(file).catch(() => undefined)),
-    ]);
-    return [root, ...stats.map((s) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}` : 'missing'))].join('|');
+    let root = this.root;
+    try {
+      root = realpathSync(this.root);
+    } catch {
+      // A missing root shows as missing files below.
+    }
+    const parts = [root];
+    for (const file of files) parts.push(statPart(file));
+    return parts.join('|');
+  }
+}
+
+function statPart(file: string): string {
+  try {
+    const s = statSync(file, { throwIfNoEntry: false });
+    return s ? `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}` : 'missing';
+  } catch {
+    return 'missing';
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AgentDefinition } from './agent-definition.js';
 import { agentConfigSchema } from './definition-schema.js';
@@ -13,9 +13,14 @@ export function agentPaths(root: string, name: string): { dir: string; config: s
   return { dir, config: join(dir, 'config.yaml'), systemPrompt: join(dir, 'system-prompt.md') };
 }
 
-async function readText(path: string): Promise<string | undefined> {
+/**
+ * A definition file's text, or undefined when it does not exist. Read synchronously: these are small local files
+ * (a ConfigMap or the git-sync checkout) read on every cache miss, and a promise read costs several thread-pool
+ * round trips (open, fstat, read, close) for a few kilobytes.
+ */
+function readText(path: string): string | undefined {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
       return undefined;
@@ -30,7 +35,7 @@ async function readText(path: string): Promise<string | undefined> {
  */
 export async function readAgentDefinition(root: string, name: string): Promise<AgentDefinition> {
   const paths = agentPaths(root, name);
-  const text = await readText(paths.config);
+  const text = readText(paths.config);
   if (text === undefined) {
     throw new AgentDefinitionError('agent_config_not_found', `Agent config not found: ${paths.config}`, {
       data: { agent_id: name },
@@ -59,7 +64,7 @@ export async function readAgentDefinition(root: string, name: string): Promise<A
       `${paths.config}:${source.lineOf(u.path, true) ?? 1}: unknown key ${u.path.join('.')}` +
       (u.suggestion ? ` (did you mean ${[...u.path.slice(0, -1), u.suggestion].join('.')}?)` : ''),
   );
-  const systemPrompt = await readText(paths.systemPrompt);
+  const systemPrompt = readText(paths.systemPrompt);
   if (systemPrompt === undefined) {
     throw new AgentDefinitionError(
       'system_prompt_not_found',
