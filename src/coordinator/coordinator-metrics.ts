@@ -74,18 +74,19 @@ export function createCoordinatorMetrics(registry: Registry, store: Store): Coor
 
 /** Gauges of the shared state that the troubleshooting guide reads with redis-cli, read at scrape time. */
 function registerStateGauges(registry: Registry, store: Store): void {
+  // Both read in O(1) per scrape (the head entry of each queue, the length of work:dead), whatever the backlog.
   new Gauge({
     name: 'botburrow_work_queue_oldest_age_seconds',
-    help: 'Age of the oldest item waiting in work:queue:{queue} (0 when empty)',
+    help: 'Age of the item at the head of work:queue:{queue}, the next to claim (0 when empty)',
     labelNames: ['queue'],
     registers: [registry],
     async collect() {
+      const heads = await store.queueHeads().catch(() => undefined);
+      if (!heads) return;
       const now = Date.now();
       for (const q of PRIORITIES) {
-        const items = await store.listQueue(q).catch(() => undefined);
-        if (!items) continue;
-        const oldest = items.reduce((min, it) => Math.min(min, it.enqueued_at), now);
-        this.set({ queue: q }, Math.max(0, (now - oldest) / 1000));
+        const at = heads.enqueuedAt[q];
+        this.set({ queue: q }, at === null ? 0 : Math.max(0, (now - at) / 1000));
       }
     },
   });
@@ -94,8 +95,8 @@ function registerStateGauges(registry: Registry, store: Store): void {
     help: 'Work items in work:dead (failed MAX_DELIVERY_ATTEMPTS deliveries)',
     registers: [registry],
     async collect() {
-      const dead = await store.listDead().catch(() => undefined);
-      if (dead) this.set(dead.length);
+      const heads = await store.queueHeads().catch(() => undefined);
+      if (heads) this.set(heads.dead);
     },
   });
   new Gauge({

@@ -94,6 +94,11 @@ export interface Store extends EventCounters {
   reap(leaderToken: string, options?: { limit?: number }): Promise<ReapResult>;
 
   queueDepths(): Promise<QueueDepths>;
+  /**
+   * Per queue, the `enqueued_at` of the item at its head (next to claim; null when empty), read in O(1): the
+   * queue-age gauge, as Sidekiq's queue latency reads its last element. Dead letters are counted likewise.
+   */
+  queueHeads(): Promise<{ enqueuedAt: Record<Priority, number | null>; dead: number }>;
   /** Items of one queue in claim order (next to be claimed first). */
   listQueue(queue: Priority): Promise<WorkItem[]>;
   listInFlight(): Promise<InFlightWork[]>;

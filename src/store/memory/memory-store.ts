@@ -145,6 +145,14 @@ export class MemoryStore implements Store {
     return Promise.resolve(result);
   }
 
+  queueHeads(): Promise<{ enqueuedAt: Record<Priority, number | null>; dead: number }> {
+    const head = (p: Priority): number | null => this.q.queues[p][0]?.enqueued_at ?? null;
+    return Promise.resolve({
+      enqueuedAt: { high: head('high'), normal: head('normal'), low: head('low') },
+      dead: this.q.dead.length,
+    });
+  }
+
   queueDepths(): Promise<QueueDepths> {
     const { high, normal, low } = this.q.queues;
     return Promise.resolve({ high: high.length, normal: normal.length, low: low.length });

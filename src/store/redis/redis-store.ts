@@ -335,6 +335,18 @@ export class RedisStore implements Store {
     return result;
   }
 
+  async queueHeads(): Promise<{ enqueuedAt: Record<Priority, number | null>; dead: number }> {
+    const pipe = this.redis.pipeline();
+    for (const p of PRIORITIES) pipe.lindex(this.keys.queue(p), -1);
+    pipe.llen(this.keys.dead);
+    const r = (await pipe.exec()) ?? [];
+    const at = (i: number): number | null => {
+      const entry = r[i]?.[1];
+      return typeof entry === 'string' ? decodeItem(entry).enqueued_at : null;
+    };
+    return { enqueuedAt: { high: at(0), normal: at(1), low: at(2) }, dead: Number(r[3]?.[1] ?? 0) };
+  }
+
   async queueDepths(): Promise<QueueDepths> {
     const pipe = this.redis.pipeline();
     for (const p of PRIORITIES) pipe.llen(this.keys.queue(p));

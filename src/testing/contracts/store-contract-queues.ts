@@ -150,6 +150,21 @@ export function describeStoreQueueContract(make: MakeStoreHarness): void {
       expect(await store.queueDepths()).toEqual({ high: 1, normal: 0, low: 0 });
     });
 
+    it('queueHeads: the head item (next to claim) of each queue and the dead-letter count', async () => {
+      expect(await store.queueHeads()).toEqual({ enqueuedAt: { high: null, normal: null, low: null }, dead: 0 });
+      const a = await store.enqueue(inbox('a'));
+      await store.enqueue(inbox('b'));
+      await store.enqueue(discovery('c'));
+      const heads = await store.queueHeads();
+      expect(heads.enqueuedAt.normal).toBe(a.status === 'enqueued' ? a.item.enqueued_at : -1);
+      expect(heads.enqueuedAt.high).toBeNull();
+      expect(heads.enqueuedAt.low).toEqual(expect.any(Number));
+      const c = await store.claim(['normal'], { runnerId: 'r', blockMs: 100 });
+      expect(c?.item.agent_id).toBe('a');
+      const next = (await store.listQueue('normal'))[0]!;
+      expect((await store.queueHeads()).enqueuedAt.normal).toBe(next.enqueued_at);
+    });
+
     it('does not hand out an agent whose other task type is in flight, and wakes when it is acked', async () => {
       await store.enqueue(inbox('a'));
       await store.enqueue(discovery('a'));
