@@ -34,6 +34,8 @@ export type ClaimResult = 'done' | 'infrastructure';
 export interface ClaimDone {
   result: ClaimResult;
   next: Claim | null;
+  /** The success ack also tried to claim the next item (so `next: null` means nothing was claimable then). */
+  askedNext: boolean;
 }
 
 /** The queues to claim the next item from together with the success ack, or undefined for none (draining). */
@@ -85,7 +87,7 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimN
     // Without its record the activation could not be watched or stopped: hand the work back now (no attempt spent).
     log.warn('activation_failed', { error: errorMessage(error), infrastructure: true, hint: 'work handed back' });
     await ack(ctx, claim, { kind: 'released' }, log).catch(() => undefined);
-    return { result: 'infrastructure', next: null };
+    return { result: 'infrastructure', next: null, askedNext: false };
   }
   const watch = deps.store.watchActivation(activationId);
   const timeout = new AbortController();
@@ -120,7 +122,7 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimN
     const failure = classifyFailure(error, signal);
     markFailed(claimSpan, failure);
     await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
-    return { result: failure.kind === 'infrastructure' ? 'infrastructure' : 'done', next: null };
+    return { result: failure.kind === 'infrastructure' ? 'infrastructure' : 'done', next: null, askedNext: false };
   } finally {
     clearTimeout(timer);
     clearInterval(heartbeat);
@@ -133,13 +135,15 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimN
   // Outside the try: a failed success-ack must not turn a finished activation into a retry (the lease expires and
   // the reaper redelivers; replies are idempotent). A parked agent is acked alone (parked before its next claim).
   const queues = outcome.park ? undefined : claimNext?.();
+  let askedNext = queues !== undefined;
   const next = await finish(ctx, claim, queues, log).catch((error: unknown) => {
     log.error('ack_failed', { error: errorMessage(error) });
+    askedNext = false;
     return null;
   });
   if (outcome.park) await park(ctx, log, item.agent_id, outcome.park);
   recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000);
-  return { result: 'done', next };
+  return { result: 'done', next, askedNext };
 }
 
 /** The success ack; with `queues`, the next claim in the same round trip. */

@@ -93,8 +93,10 @@ export class Runner {
   private async slotLoop(ctx: ClaimContext, slot: number): Promise<void> {
     const queues = queuesForMode(this.options.mode);
     const signal = this.claiming.signal;
-    // The item claimed together with the last success ack (one round trip), if any.
+    // The item claimed together with the last success ack (one round trip), if any; `emptyAfterAck` when that
+    // ack found nothing to claim (the next claim waits for a wake-up before trying).
     let next: Claim | null = null;
+    let emptyAfterAck = false;
     while (!signal.aborted) {
       try {
         let claim = next;
@@ -106,7 +108,9 @@ export class Runner {
             leaseMs: this.options.leaseMs,
             blockMs: this.options.claimBlockMs,
             signal,
+            waitFirst: emptyAfterAck,
           });
+          emptyAfterAck = false;
         }
         if (!claim) {
           this.recovered();
@@ -126,6 +130,7 @@ export class Runner {
         });
         const done = await executeClaim(ctx, claim, () => (signal.aborted ? undefined : queues));
         next = done.next;
+        emptyAfterAck = done.next === null && done.result === 'done' && done.askedNext;
         if (done.result === 'infrastructure') await this.backoff('activation hit an unreachable Hub or Redis');
         else this.recovered();
       } catch (error) {

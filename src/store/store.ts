@@ -28,6 +28,12 @@ export interface ClaimOptions {
   blockMs?: number;
   /** Abort the wait (shutdown): the claim returns null promptly. */
   signal?: AbortSignal;
+  /**
+   * The caller has just found nothing claimable (an `ackAndClaim` without a next item): wait for a wake-up before
+   * the first try instead of trying at once (work queued meanwhile has left its wake-up token, so none is missed).
+   * A hint: the memory store tries at once.
+   */
+  waitFirst?: boolean;
 }
 
 /** A watch on one activation record; `signal` aborts (reason `ActivationStoppedError`) once it is deleted. */

@@ -104,6 +104,7 @@ export class MemoryStore implements Store {
     const deadline = Date.now() + (options.blockMs ?? STORE_DEFAULTS.claimBlockMs);
     for (;;) {
       if (this.closed || options.signal?.aborted) return null;
+      // `waitFirst` is ignored: a try costs nothing here, and in-process wake-ups are not kept like Redis tokens.
       const claim = this.q.tryClaim(order, options.runnerId, leaseMs);
       if (claim) return claim;
       const remaining = deadline - Date.now();

@@ -189,9 +189,9 @@ export class RedisStore implements Store {
     const leaseMs = options.leaseMs ?? this.opts.leaseMs;
     const deadline = Date.now() + (options.blockMs ?? STORE_DEFAULTS.claimBlockMs);
     const signals = order.map((p) => this.keys.signal(p));
-    for (;;) {
+    for (let tries = 0; ; tries++) {
       if (this.closed || options.signal?.aborted) return null;
-      const claim = await this.tryClaim(order, options.runnerId, leaseMs);
+      const claim = tries === 0 && options.waitFirst ? null : await this.tryClaim(order, options.runnerId, leaseMs);
       if (claim) return claim;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || order.length === 0) return null;

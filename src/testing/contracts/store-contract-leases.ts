@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, NotLeaderError } from '../../store/errors.js';
 import type { Store } from '../../store/store.js';
 import type { Priority } from '../../store/types.js';
-import { waitFor } from '../wait-for.js';
+import { settlesWithin, waitFor } from '../wait-for.js';
 import { withHarness, type MakeStoreHarness, type StoreHarness } from './store-contract.js';
 
 const ALL: Priority[] = ['high', 'normal', 'low'];
@@ -186,6 +186,19 @@ export function describeStoreLeaseContract(make: MakeStoreHarness): void {
       expect(last).toEqual({ acked: 'acked', next: null });
       expect(await store.listInFlight()).toEqual([]);
       expect(await store.queueDepths()).toEqual({ high: 0, normal: 0, low: 0 });
+    });
+
+    it('a claim that waits first (after an empty ackAndClaim) still takes work queued in between, promptly', async () => {
+      await store.enqueue({ agent_id: 'a', task_type: 'INBOX' });
+      const a = await store.claim(ALL, { runnerId: 'r1', blockMs: 100 });
+      expect((await store.ackAndClaim(a!, { kind: 'success' }, ALL, { runnerId: 'r1' })).next).toBeNull();
+      await store.enqueue({ agent_id: 'b', task_type: 'INBOX' });
+      const b = await settlesWithin(
+        store.claim(ALL, { runnerId: 'r1', blockMs: 60_000, waitFirst: true }),
+        5_000,
+        'the queued item did not wake the claim',
+      );
+      expect(b?.item.agent_id).toBe('b');
     });
 
     it('ackAndClaim skips items of the agent just acked only while it is busy: its queued item is claimable', async () => {
