@@ -12,14 +12,15 @@ import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
 import { HubTimeoutError, HubUnavailableError, hubErrorForStatus, type HubError } from './errors.js';
-import type { FetchLike } from './proxy-fetch.js';
+import type { SendRequest } from '../http-client/proxy-aware-send.js';
 import { isRetryableStatus, parseRetryAfterMs, type RetryOptions } from './retry-policy.js';
 
 /** What `HubHttp` needs. */
 export interface HubHttpDeps {
   baseUrl: string;
   apiKey: string | undefined;
-  fetch: FetchLike;
+  /** Sends one request, buffering the response (the lean keep-alive transport, or an injected fetch). */
+  send: SendRequest;
   logger: Logger;
   retry: RetryOptions;
   random: () => number;
@@ -131,17 +132,17 @@ export class HubHttp {
     const { signal } = link;
     let status: number;
     let text: string;
-    let headers: Headers;
+    let headers: { get(name: string): string | null };
     try {
-      const res = await this.deps.fetch(this.url(req), {
+      const res = await this.deps.send(this.url(req), {
         method: req.method,
         headers: this.headers(req),
         body: this.body(req),
         signal,
+        // A reset of a reused idle keep-alive socket may be resent at once: GETs, and POSTs the Hub deduplicates.
+        idempotent: req.method === 'GET' || req.idempotencyKey !== undefined,
       });
-      status = res.status;
-      headers = res.headers;
-      text = await res.text();
+      ({ status, headers, text } = res);
     } catch (error) {
       if (req.signal?.aborted) throw req.signal.reason;
       if (link.timedOut)
@@ -201,7 +202,10 @@ function errorDetail(text: string): string {
   return typeof body === 'string' ? body.slice(0, 200) : '';
 }
 
+/** The socket error's code (ECONNREFUSED…): on the error itself (lean transport) or its cause (fetch). */
 function networkMessage(error: unknown): string {
+  const own = (error as { code?: unknown } | null)?.code;
+  if (typeof own === 'string') return errorMessage(error).includes(own) ? errorMessage(error) : own;
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   return cause?.code ?? cause?.message ?? errorMessage(error);
 }

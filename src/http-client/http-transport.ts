@@ -1,0 +1,194 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+
+/** One request: a string URL (http or https), headers, an optional string body. */
+export interface TransportRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /**
+   * Safe to send again when a reused keep-alive socket turns out to be closed by the server (GET, or a POST with
+   * an Idempotency-Key). @default true for GET and HEAD, false otherwise
+   */
+  idempotent?: boolean;
+}
+
+/** Response headers, looked up by (case-insensitive) name like `Headers.get`. */
+export interface TransportHeaders {
+  get(name: string): string | null;
+}
+
+/** A whole response, its body buffered and decoded as UTF-8. */
+export interface TransportResponse {
+  status: number;
+  headers: TransportHeaders;
+  text: string;
+  /** The raw header object (lowercase names), for building a WHATWG `Response`. */
+  rawHeaders: http.IncomingHttpHeaders;
+}
+
+/** Sends one request over keep-alive connections. */
+export interface HttpTransport {
+  request(url: string, init: TransportRequest): Promise<TransportResponse>;
+  /** Close the idle sockets (in-flight requests finish). */
+  close(): void;
+}
+
+/** Options of `createHttpTransport`. */
+export interface HttpTransportOptions {
+  /** Responses larger than this are refused (a misbehaving server must not exhaust memory). @default 64 MiB */
+  maxBodyBytes?: number;
+  /** Idle keep-alive sockets are closed after this long (shorter than Node servers' 5 s default). @default 4000 */
+  idleSocketMs?: number;
+  /** Extra trusted CA certificates (PEM) for https, e.g. a self-signed test certificate. */
+  ca?: string | Buffer;
+}
+
+/** A transport error, with the code of the underlying socket error (ECONNREFUSED, ECONNRESET, …) when there is one. */
+export class TransportError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TransportError';
+    this.code = code;
+  }
+}
+
+export const TRANSPORT_DEFAULTS = Object.freeze({ maxBodyBytes: 64 * 1024 * 1024, idleSocketMs: 4_000 });
+
+/** Socket errors that, on a reused idle socket, mean the server closed it before it saw the request. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * A lean HTTP/1.1 client on `node:http` / `node:https` with keep-alive agents: one request in, a buffered response
+ * out. About half the client CPU of the global `fetch` per request (no WHATWG streams, no wasm parser; see
+ * bench/http-transport.ts). A request that fails with a reset on a *reused* idle socket (the server closed it as the
+ * request went out) is sent once more on a fresh connection when it is idempotent; no other retry happens here.
+ */
+export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
+  const maxBodyBytes = options.maxBodyBytes ?? TRANSPORT_DEFAULTS.maxBodyBytes;
+  const timeout = options.idleSocketMs ?? TRANSPORT_DEFAULTS.idleSocketMs;
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, timeout, scheduling: 'lifo' }),
+    'https:': new https.Agent({ keepAlive: true, timeout, scheduling: 'lifo', ...(options.ca ? { ca: options.ca } : {}) }),
+  };
+  const send = (url: URL, init: TransportRequest, retried: boolean): Promise<TransportResponse> =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      const { signal } = init;
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const isHttps = url.protocol === 'https:';
+      const headers: Record<string, string | number> = { ...init.headers };
+      if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
+      const req = (isHttps ? https : http).request({
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port || (isHttps ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        method: init.method,
+        headers,
+        agent: isHttps ? agents['https:'] : agents['http:'],
+      });
+      let settled = false;
+      let responded = false;
+      const finish = (error: unknown, response?: TransportResponse): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (response) resolve(response);
+        else reject(error);
+      };
+      const onAbort = (): void => {
+        finish(signal?.reason);
+        req.destroy();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (settled) return;
+        const retry =
+          !retried &&
+          !responded &&
+          req.reusedSocket &&
+          STALE_SOCKET_CODES.has(error.code ?? '') &&
+          (init.idempotent ?? (init.method === 'GET' || init.method === 'HEAD'));
+        if (retry) {
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          send(url, init, true).then(resolve, reject);
+          return;
+        }
+        finish(new TransportError(`${error.code ?? 'network error'}: ${error.message}`, error.code, { cause: error }));
+      });
+      req.on('response', (res) => {
+        responded = true;
+        const declared = Number(res.headers['content-length'] ?? 0);
+        if (declared > maxBodyBytes) {
+          finish(tooLarge(declared, maxBodyBytes));
+          res.destroy();
+          req.destroy();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBodyBytes) {
+            finish(tooLarge(size, maxBodyBytes));
+            res.destroy();
+            req.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          finish(new TransportError(`${error.code ?? 'response error'}: ${error.message}`, error.code, { cause: error })),
+        );
+        res.on('aborted', () => finish(new TransportError('ECONNRESET: response cut short', 'ECONNRESET')));
+        res.on('end', () => {
+          if (!res.complete) {
+            finish(new TransportError('ECONNRESET: response cut short', 'ECONNRESET'));
+            return;
+          }
+          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+          finish(undefined, {
+            status: res.statusCode ?? 0,
+            headers: headerLookup(res.headers),
+            text,
+            rawHeaders: res.headers,
+          });
+        });
+      });
+      req.end(init.body);
+    });
+  return {
+    request: (url, init) => send(new URL(url), init, false),
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}
+
+function tooLarge(size: number, max: number): TransportError {
+  return new TransportError(`response body of ${size}+ bytes exceeds the ${max}-byte limit`, 'EBODYTOOLARGE');
+}
+
+function headerLookup(headers: http.IncomingHttpHeaders): TransportHeaders {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+let shared: HttpTransport | undefined;
+
+/** The process's transport (one keep-alive pool per origin, shared by the Hub client and the LLM SDKs). */
+export function sharedHttpTransport(): HttpTransport {
+  return (shared ??= createHttpTransport());
+}
