@@ -6,6 +6,7 @@ import { HubNotFoundError, HubTimeoutError } from './errors.js';
 import type * as api from './hub-client.js';
 import { HubHttp, type HubRequest } from './hub-http.js';
 import { parseCollection, parseWire } from './parse-wire.js';
+import type { HttpTransport } from '../http-client/http-transport.js';
 import { createProxyAwareSend, fetchSend } from '../http-client/proxy-aware-send.js';
 import type { FetchLike } from './proxy-fetch.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
@@ -34,6 +35,8 @@ export interface HttpHubClientDeps {
    * fetch with a ProxyAgent for URLs that HTTP_PROXY / HTTPS_PROXY / NO_PROXY send through a proxy
    */
   fetch?: FetchLike;
+  /** The keep-alive transport of direct requests (tests: a body limit, a test CA). @default sharedHttpTransport() */
+  transport?: HttpTransport;
   /** @default silentLogger */
   logger?: Logger;
   /** @default DEFAULT_RETRY */
@@ -73,7 +76,7 @@ export class HttpHubClient implements api.HubClient {
     this.http = new HubHttp({
       baseUrl: deps.baseUrl,
       apiKey: deps.apiKey,
-      send: deps.fetch ? fetchSend(deps.fetch) : createProxyAwareSend(),
+      send: deps.fetch ? fetchSend(deps.fetch) : createProxyAwareSend(process.env, deps.transport),
       logger: this.logger,
       retry: { ...DEFAULT_RETRY, ...deps.retry },
       random: deps.random ?? Math.random,

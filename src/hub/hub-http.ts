@@ -11,7 +11,13 @@ import { linkSignal } from '../shared/linked-signal.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
-import { HubTimeoutError, HubUnavailableError, hubErrorForStatus, type HubError } from './errors.js';
+import {
+  HubResponseError,
+  HubTimeoutError,
+  HubUnavailableError,
+  hubErrorForStatus,
+  type HubError,
+} from './errors.js';
 import type { SendRequest } from '../http-client/proxy-aware-send.js';
 import { isRetryableStatus, parseRetryAfterMs, type RetryOptions } from './retry-policy.js';
 
@@ -149,6 +155,8 @@ export class HubHttp {
         return {
           error: new HubTimeoutError(`Hub request timed out after ${req.timeoutMs} ms`, { cause: error, data }),
         };
+      if ((error as { code?: unknown } | null)?.code === 'EBODYTOOLARGE')
+        return { error: new HubResponseError(`Hub response refused: ${errorMessage(error)}`, { cause: error, data }) };
       return { error: new HubUnavailableError(`Hub unreachable: ${networkMessage(error)}`, { cause: error, data }) };
     } finally {
       link.dispose();
