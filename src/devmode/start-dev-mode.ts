@@ -10,6 +10,7 @@ import { createDevHub, type DevHub } from '../devhub/create-dev-hub.js';
 import type { WebPanel } from '../devhub/dev-hub-context.js';
 import { createExecutorRegistry } from '../executors/create-executor-registry.js';
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
+import { nativeLlmFetch } from '../http-client/llm-fetch.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import type { Logger } from '../observability/logger.js';
 import { llmFetch, sandboxFromEnv } from '../runner/main.js';
@@ -227,7 +228,7 @@ function observedExecutors(
 ): ObservedExecutorRegistry {
   return new ObservedExecutorRegistry(
     createExecutorRegistry({
-      native: { createProvider: devProviderFactory(), fetch: llmFetch(env) },
+      native: { createProvider: devProviderFactory(), fetch: nativeLlmFetch(env) },
       cli: {
         sandbox,
         env,

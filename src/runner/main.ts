@@ -7,6 +7,7 @@ import type { LlmProviderFactory } from '../executors/native/llm/create-llm-prov
 import type { Registry } from 'prom-client';
 import { createOpsApp } from '../http/ops-app.js';
 import { listen, type RunningServer } from '../http/serve.js';
+import { nativeLlmFetch } from '../http-client/llm-fetch.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import { createProxyAwareFetch } from '../hub/proxy-fetch.js';
 import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
@@ -51,7 +52,7 @@ export async function createActivationDeps(
     hub: new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger }),
     definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
     executors: createExecutorRegistry({
-      native: { fetch: llmFetch(env), retry: config.llmRetry, ...(createProvider ? { createProvider } : {}) },
+      native: { fetch: nativeLlmFetch(env), retry: config.llmRetry, ...(createProvider ? { createProvider } : {}) },
       cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env), fetch: llmFetch(env) },
     }),
     logger,
@@ -123,7 +124,10 @@ export async function startRunnerProcess(
 
 export { sandboxFromEnv, weakSandboxRefusal };
 
-/** The LLM SDKs' fetch, honouring HTTP(S)_PROXY / NO_PROXY like the Hub client. */
+/**
+ * The CLI agents' LLM gateway fetch (streams), honouring HTTP(S)_PROXY / NO_PROXY like the Hub client. The native
+ * agents' SDKs use `nativeLlmFetch` (lean keep-alive transport, buffered bodies).
+ */
 export function llmFetch(env: NodeJS.ProcessEnv): typeof fetch {
   const proxyAware = createProxyAwareFetch(env);
   return (input, init) => {
