@@ -33,9 +33,15 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
 `;
 
 const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
-const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(String(d)))));
+const port = await new Promise<number>((resolve) =>
+  child.stdout.once('data', (d: Buffer) => resolve(Number(String(d)))),
+);
 const base = `http://127.0.0.1:${port}`;
-const headers = { accept: 'application/json', authorization: 'Bearer botburrow_agent_x', 'content-type': 'application/json' };
+const headers = {
+  accept: 'application/json',
+  authorization: 'Bearer botburrow_agent_x',
+  'content-type': 'application/json',
+};
 const body = JSON.stringify({ post_id: 'p1', content: 'hello' });
 
 /** µs of this process's CPU (user + system) per call of `fn`, best of ROUNDS (after a warm-up round). */
@@ -53,12 +59,22 @@ async function cpuPerCall(fn: (i: number) => Promise<unknown>, n: number): Promi
 
 const transport = createHttpTransport();
 const viaFetch = async (i: number): Promise<unknown> => {
-  const res = await fetch(`${base}/api/v1/x?i=${i}`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${base}/api/v1/x?i=${i}`, {
+    method: 'POST',
+    headers,
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
   return JSON.parse(await res.text());
 };
 const viaTransport = async (i: number): Promise<unknown> => {
   const controller = new AbortController();
-  const res = await transport.request(`${base}/api/v1/x?i=${i}`, { method: 'POST', headers, body, signal: controller.signal });
+  const res = await transport.request(`${base}/api/v1/x?i=${i}`, {
+    method: 'POST',
+    headers,
+    body,
+    signal: controller.signal,
+  });
   return JSON.parse(res.text);
 };
 

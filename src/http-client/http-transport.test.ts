@@ -27,7 +27,10 @@ afterEach(async () => {
 });
 
 /** A loopback server that counts connections and tells the handler the request's index overall and on its socket. */
-async function serve(handler: Handler, make: (h: (req: IncomingMessage, res: ServerResponse) => void) => Server = createServer): Promise<TestServer> {
+async function serve(
+  handler: Handler,
+  make: (h: (req: IncomingMessage, res: ServerResponse) => void) => Server = createServer,
+): Promise<TestServer> {
   const sockets = new Set<Socket>();
   const perSocket = new WeakMap<Socket, number>();
   let request = 0;
@@ -79,12 +82,16 @@ describe('createHttpTransport', () => {
   it('sends sequential requests over one keep-alive socket, with method, headers and body', async () => {
     const seen: string[] = [];
     const server = await serve((req, res) => {
-      seen.push(`${req.method} ${req.url} ${req.headers['x-k'] ?? ''}`);
+      seen.push(`${req.method} ${req.url} ${String(req.headers['x-k'])}`);
       ok(res, { n: seen.length }, { 'x-multi': 'a' });
     });
     const t = transport();
     for (let i = 1; i <= 5; i++) {
-      const res = await t.request(`${server.url}/a?i=${i}`, { method: 'POST', headers: { 'x-k': 'v' }, body: '{"x":1}' });
+      const res = await t.request(`${server.url}/a?i=${i}`, {
+        method: 'POST',
+        headers: { 'x-k': 'v' },
+        body: '{"x":1}',
+      });
       expect(res.status).toBe(200);
       expect(JSON.parse(res.text)).toEqual({ n: i });
       expect(res.headers.get('X-Multi')).toBe('a');
@@ -107,7 +114,9 @@ describe('createHttpTransport', () => {
   it('a reset of a reused socket as the request goes out is sent once more on a new connection (idempotent only)', async () => {
     // The server drops every connection on its second request: what a client sees when the server closes an idle
     // socket just as the request goes out.
-    const server = await serve((_req, res, nth) => (nth.onSocket === 2 ? res.socket?.destroy() : ok(res, { n: nth.request })));
+    const server = await serve((_req, res, nth) =>
+      nth.onSocket === 2 ? res.socket?.destroy() : ok(res, { n: nth.request }),
+    );
     const t = transport();
     await t.request(server.url, get);
     const second = await t.request(server.url, get);
@@ -142,7 +151,9 @@ describe('createHttpTransport', () => {
     const server = await serve((_req, res) => ok(res));
     const url = server.url;
     await server.close();
-    const error = await transport().request(url, get).catch((e: unknown) => e);
+    const error = await transport()
+      .request(url, get)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ECONNREFUSED' });
     expect((error as Error).message).toContain('ECONNREFUSED');
   });
@@ -166,13 +177,33 @@ describe('createHttpTransport', () => {
   it('speaks https (self-signed certificate trusted through `ca`) over one keep-alive socket', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'transport-tls-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(join(dir, 'cert.pem'));
     const key = readFileSync(join(dir, 'key.pem'));
-    const server = await serve((req, res) => ok(res, { path: req.url }), (h) => createHttpsServer({ cert, key }, h));
+    const server = await serve(
+      (req, res) => ok(res, { path: req.url }),
+      (h) => createHttpsServer({ cert, key }, h),
+    );
     const t = transport({ ca: cert });
     expect(JSON.parse((await t.request(`${server.url}/s1`, get)).text)).toEqual({ path: '/s1' });
     expect(JSON.parse((await t.request(`${server.url}/s2`, get)).text)).toEqual({ path: '/s2' });

@@ -48,10 +48,13 @@ export interface HttpTransportOptions {
 /** A transport error, with the code of the underlying socket error (ECONNREFUSED, ECONNRESET, …) when there is one. */
 export class TransportError extends Error {
   readonly code: string | undefined;
-  constructor(message: string, code: string | undefined, options?: ErrorOptions) {
+  /** The request failed on a reused keep-alive socket before any response: the server may never have seen it. */
+  readonly staleSocket: boolean;
+  constructor(message: string, code: string | undefined, options?: ErrorOptions & { staleSocket?: boolean }) {
     super(message, options);
     this.name = 'TransportError';
     this.code = code;
+    this.staleSocket = options?.staleSocket ?? false;
   }
 }
 
@@ -62,114 +65,130 @@ const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 /**
  * A lean HTTP/1.1 client on `node:http` / `node:https` with keep-alive agents: one request in, a buffered response
- * out. About half the client CPU of the global `fetch` per request (no WHATWG streams, no wasm parser; see
+ * out. About a third of the client CPU of the global `fetch` per request (no WHATWG streams, no wasm parser; see
  * bench/http-transport.ts). A request that fails with a reset on a *reused* idle socket (the server closed it as the
  * request went out) is sent once more on a fresh connection when it is idempotent; no other retry happens here.
  */
 export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   const maxBodyBytes = options.maxBodyBytes ?? TRANSPORT_DEFAULTS.maxBodyBytes;
   const timeout = options.idleSocketMs ?? TRANSPORT_DEFAULTS.idleSocketMs;
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, timeout, scheduling: 'lifo' }),
-    'https:': new https.Agent({ keepAlive: true, timeout, scheduling: 'lifo', ...(options.ca ? { ca: options.ca } : {}) }),
-  };
-  const send = (url: URL, init: TransportRequest, retried: boolean): Promise<TransportResponse> =>
-    new Promise<TransportResponse>((resolve, reject) => {
-      const { signal } = init;
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
+  const httpAgent = new http.Agent({ keepAlive: true, timeout, scheduling: 'lifo' });
+  const httpsAgent = new https.Agent({
+    keepAlive: true,
+    timeout,
+    scheduling: 'lifo',
+    ...(options.ca ? { ca: options.ca } : {}),
+  });
+  return {
+    async request(target, init) {
+      const url = new URL(target);
+      const agent = url.protocol === 'https:' ? httpsAgent : httpAgent;
+      try {
+        return await exchange(url, init, agent, maxBodyBytes);
+      } catch (error) {
+        const idempotent = init.idempotent ?? (init.method === 'GET' || init.method === 'HEAD');
+        if (!(error instanceof TransportError && error.staleSocket && idempotent)) throw error;
+        return exchange(url, init, agent, maxBodyBytes);
       }
-      const isHttps = url.protocol === 'https:';
-      const headers: Record<string, string | number> = { ...init.headers };
-      if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
-      const req = (isHttps ? https : http).request({
-        protocol: url.protocol,
-        hostname: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port || (isHttps ? 443 : 80),
-        path: `${url.pathname}${url.search}`,
-        method: init.method,
-        headers,
-        agent: isHttps ? agents['https:'] : agents['http:'],
-      });
-      let settled = false;
-      let responded = false;
-      const finish = (error: unknown, response?: TransportResponse): void => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (response) resolve(response);
-        else reject(error);
-      };
-      const onAbort = (): void => {
-        finish(signal?.reason);
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+/** One attempt: send `init` to `url` over `agent`, buffer the response. */
+function exchange(
+  url: URL,
+  init: TransportRequest,
+  agent: http.Agent,
+  maxBodyBytes: number,
+): Promise<TransportResponse> {
+  return new Promise<TransportResponse>((resolve, reject) => {
+    const { signal } = init;
+    if (signal?.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const headers: Record<string, string | number> = { ...init.headers };
+    if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
+    const req = http.request({
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port || (url.protocol === 'https:' ? 443 : 80),
+      path: `${url.pathname}${url.search}`,
+      method: init.method,
+      headers,
+      agent,
+    });
+    let settled = false;
+    let responded = false;
+    const finish = (error: Error | undefined, response?: TransportResponse): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (response) resolve(response);
+      else {
+        reject(error ?? new TransportError('request failed', undefined));
         req.destroy();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (settled) return;
-        const retry =
-          !retried &&
-          !responded &&
-          req.reusedSocket &&
-          STALE_SOCKET_CODES.has(error.code ?? '') &&
-          (init.idempotent ?? (init.method === 'GET' || init.method === 'HEAD'));
-        if (retry) {
-          settled = true;
-          signal?.removeEventListener('abort', onAbort);
-          send(url, init, true).then(resolve, reject);
-          return;
-        }
-        finish(new TransportError(`${error.code ?? 'network error'}: ${error.message}`, error.code, { cause: error }));
-      });
-      req.on('response', (res) => {
-        responded = true;
-        const declared = Number(res.headers['content-length'] ?? 0);
-        if (declared > maxBodyBytes) {
-          finish(tooLarge(declared, maxBodyBytes));
-          res.destroy();
-          req.destroy();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBodyBytes) {
-            finish(tooLarge(size, maxBodyBytes));
-            res.destroy();
-            req.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('error', (error: NodeJS.ErrnoException) =>
-          finish(new TransportError(`${error.code ?? 'response error'}: ${error.message}`, error.code, { cause: error })),
-        );
-        res.on('aborted', () => finish(new TransportError('ECONNRESET: response cut short', 'ECONNRESET')));
-        res.on('end', () => {
-          if (!res.complete) {
-            finish(new TransportError('ECONNRESET: response cut short', 'ECONNRESET'));
-            return;
-          }
-          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+      }
+    };
+    const onAbort = (): void => finish(signal?.reason as Error);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const staleSocket = !responded && req.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '');
+      finish(socketError(error, staleSocket));
+    });
+    req.on('response', (res) => {
+      responded = true;
+      readBody(res, maxBodyBytes).then(
+        (text) =>
           finish(undefined, {
             status: res.statusCode ?? 0,
             headers: headerLookup(res.headers),
             text,
             rawHeaders: res.headers,
-          });
-        });
-      });
-      req.end(init.body);
+          }),
+        (error: Error) => {
+          res.destroy();
+          finish(error);
+        },
+      );
     });
-  return {
-    request: (url, init) => send(new URL(url), init, false),
-    close() {
-      agents['http:'].destroy();
-      agents['https:'].destroy();
-    },
-  };
+    req.end(init.body);
+  });
+}
+
+/** The whole body as UTF-8, refusing more than `max` bytes (declared or received). */
+function readBody(res: http.IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(res.headers['content-length'] ?? 0);
+    if (declared > max) {
+      reject(tooLarge(declared, max));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) reject(tooLarge(size, max));
+      else chunks.push(chunk);
+    });
+    res.on('error', (error: NodeJS.ErrnoException) => reject(socketError(error, false)));
+    res.on('aborted', () => reject(new TransportError('ECONNRESET: response cut short', 'ECONNRESET')));
+    res.on('end', () => {
+      if (!res.complete) reject(new TransportError('ECONNRESET: response cut short', 'ECONNRESET'));
+      else resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    });
+  });
+}
+
+function socketError(error: NodeJS.ErrnoException, staleSocket: boolean): TransportError {
+  return new TransportError(`${error.code ?? 'network error'}: ${error.message}`, error.code, {
+    cause: error,
+    staleSocket,
+  });
 }
 
 function tooLarge(size: number, max: number): TransportError {

@@ -77,7 +77,9 @@ describe.each<Provider>(['anthropic', 'openai'])('nativeLlmFetch over %s', (prov
     expect(result).toMatchObject({ reply: 'done', iterations: 2, tokensOut: expect.any(Number) });
     expect(fake.requests).toHaveLength(2);
     expect(fake.requests[0]?.headers['x-api-key'] ?? fake.requests[0]?.headers.authorization).toContain(KEY);
-    expect(fake.requests[1]?.toolResults).toEqual([{ toolCallId: expect.any(String), content: 'echoed', isError: false }]);
+    expect(fake.requests[1]?.toolResults).toEqual([
+      { toolCallId: expect.any(String), content: 'echoed', isError: false },
+    ]);
     expect(fake.connections).toBe(1);
   });
 

@@ -1,6 +1,11 @@
 import { createProxyAwareFetch, type FetchLike } from '../hub/proxy-fetch.js';
 import { hasProxyConfigured, proxyForUrl } from '../hub/proxy.js';
-import { sharedHttpTransport, type HttpTransport, type TransportHeaders, type TransportRequest } from './http-transport.js';
+import {
+  sharedHttpTransport,
+  type HttpTransport,
+  type TransportHeaders,
+  type TransportRequest,
+} from './http-transport.js';
 
 /** A buffered response: what the Hub client reads. */
 export interface SentResponse {

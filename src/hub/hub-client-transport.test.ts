@@ -99,9 +99,9 @@ describe('HttpHubClient default transport', () => {
     const { client: c, capture } = client(server.url);
     await c.health();
     await expect(c.health()).resolves.toMatchObject({ status: 'ok' });
-    await expect(c.createComment({ agentId: 'a', postId: 'p1', content: 'x', idempotencyKey: 'k' })).resolves.toMatchObject(
-      { id: 'c1' },
-    );
+    await expect(
+      c.createComment({ agentId: 'a', postId: 'p1', content: 'x', idempotencyKey: 'k' }),
+    ).resolves.toMatchObject({ id: 'c1' });
     expect(capture.events()).not.toContain('hub_retry');
     expect(server.connections()).toBe(3);
   });
