@@ -7,7 +7,7 @@ import type * as api from './hub-client.js';
 import { HubHttp, type HubRequest } from './hub-http.js';
 import { parseCollection, parseWire } from './parse-wire.js';
 import type { HttpTransport } from '../http-client/http-transport.js';
-import { createProxyAwareSend, fetchSend } from '../http-client/proxy-aware-send.js';
+import { createProxyAwareSend, fetchSend } from './proxy-aware-send.js';
 import type { FetchLike } from './proxy-fetch.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
 import * as s from './schemas.js';

@@ -18,7 +18,7 @@ import {
   hubErrorForStatus,
   type HubError,
 } from './errors.js';
-import type { SendRequest } from '../http-client/proxy-aware-send.js';
+import type { SendRequest } from './proxy-aware-send.js';
 import { isRetryableStatus, parseRetryAfterMs, type RetryOptions } from './retry-policy.js';
 
 /** What `HubHttp` needs. */

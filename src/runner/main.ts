@@ -7,7 +7,6 @@ import type { LlmProviderFactory } from '../executors/native/llm/create-llm-prov
 import type { Registry } from 'prom-client';
 import { createOpsApp } from '../http/ops-app.js';
 import { listen, type RunningServer } from '../http/serve.js';
-import { nativeLlmFetch } from '../http-client/llm-fetch.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import { createProxyAwareFetch } from '../hub/proxy-fetch.js';
 import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
@@ -17,6 +16,7 @@ import { sandboxFromEnv, weakSandboxRefusal } from '../sandbox/sandbox-from-env.
 import { systemClock } from '../shared/clock.js';
 import { describeTarget } from '../store/redis/connection.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
+import { nativeLlmFetch } from './llm-fetch.js';
 import { Runner } from './runner.js';
 import { RUNNER_DEFAULTS } from './runner-options.js';
 

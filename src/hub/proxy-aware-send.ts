@@ -1,11 +1,11 @@
-import { createProxyAwareFetch, type FetchLike } from '../hub/proxy-fetch.js';
-import { hasProxyConfigured, proxyForUrl } from '../hub/proxy.js';
+import { createProxyAwareFetch, type FetchLike } from './proxy-fetch.js';
+import { hasProxyConfigured, proxyForUrl } from './proxy.js';
 import {
   sharedHttpTransport,
   type HttpTransport,
   type TransportHeaders,
   type TransportRequest,
-} from './http-transport.js';
+} from '../http-client/http-transport.js';
 
 /** A buffered response: what the Hub client reads. */
 export interface SentResponse {

@@ -1,7 +1,7 @@
 import { createProxyAwareFetch } from '../hub/proxy-fetch.js';
 import { hasProxyConfigured, proxyForUrl } from '../hub/proxy.js';
-import { sharedHttpTransport, type HttpTransport } from './http-transport.js';
-import { transportFetch } from './transport-fetch.js';
+import { sharedHttpTransport, type HttpTransport } from '../http-client/http-transport.js';
+import { transportFetch } from '../http-client/transport-fetch.js';
 
 /**
  * The `fetch` of the native agents' LLM SDKs (Anthropic, OpenAI; non-streaming calls only, the body is buffered):

@@ -11,7 +11,7 @@ import type { ToolProvider } from '../executors/tool-provider.js';
 import { silentLogger } from '../observability/logger.js';
 import { FakeLlmServer, error, text, toolCall } from '../testing/fake-llm-server.js';
 import { writeKeyPolicy } from '../testing/key-policy.js';
-import { createHttpTransport, type HttpTransport } from './http-transport.js';
+import { createHttpTransport, type HttpTransport } from '../http-client/http-transport.js';
 import { nativeLlmFetch } from './llm-fetch.js';
 
 const KEY = 'sk-llm-fetch-test-key';
