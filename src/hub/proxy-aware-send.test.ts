@@ -3,7 +3,7 @@
 import { createServer, request as httpRequest } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpTransport } from '../http-client/http-transport.js';
+import { createHttpTransport, type HttpTransport } from '../http-client/http-transport.js';
 import { reply, startScriptedServer } from '../testing/scripted-http-server.js';
 import { createProxyAwareSend } from './proxy-aware-send.js';
 
@@ -54,8 +54,16 @@ describe('createProxyAwareSend', () => {
     const target = await startScriptedServer([reply(200, { via: 'proxy' }), reply(200, { via: 'direct' })]);
     cleanups.push(() => target.close());
     const proxy = await startForwardProxy();
-    const transport = createHttpTransport();
-    cleanups.push(() => transport.close());
+    const lean = createHttpTransport();
+    cleanups.push(() => lean.close());
+    const leanUrls: string[] = [];
+    const transport: HttpTransport = {
+      request: (url, init) => {
+        leanUrls.push(url);
+        return lean.request(url, init);
+      },
+      close: () => lean.close(),
+    };
     const init = { method: 'GET', headers: { accept: 'application/json' } };
 
     const proxied = createProxyAwareSend({ HTTP_PROXY: proxy.url }, transport);
@@ -68,5 +76,6 @@ describe('createProxyAwareSend', () => {
     expect(JSON.parse(direct.text)).toEqual({ via: 'direct' });
     expect(direct.headers.get('content-type')).toBe('application/json');
     expect(proxy.seen).toHaveLength(1);
+    expect(leanUrls).toEqual([`${target.url}/api/v1/b`]);
   });
 });
