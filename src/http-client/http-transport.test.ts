@@ -111,6 +111,15 @@ describe('createHttpTransport', () => {
     expect(server.connections).toBe(2);
   });
 
+  it('a response slower than the idle-socket timeout is not cut (long-poll)', async () => {
+    const server = await serve((_req, res) => setTimeout(() => ok(res, { late: true }), 600));
+    const t = transport({ idleSocketMs: 100 });
+    await expect(t.request(server.url, get)).resolves.toMatchObject({ text: '{"late":true}' });
+    // And again on the reused socket.
+    await expect(t.request(server.url, get)).resolves.toMatchObject({ text: '{"late":true}' });
+    expect(server.connections).toBe(1);
+  });
+
   it('a reset of a reused socket as the request goes out is sent once more on a new connection (idempotent only)', async () => {
     // The server drops every connection on its second request: what a client sees when the server closes an idle
     // socket just as the request goes out.

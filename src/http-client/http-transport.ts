@@ -31,7 +31,7 @@ export interface TransportResponse {
 /** Sends one request over keep-alive connections. */
 export interface HttpTransport {
   request(url: string, init: TransportRequest): Promise<TransportResponse>;
-  /** Close the idle sockets (in-flight requests finish). */
+  /** Destroy every socket, idle or in use (in-flight requests fail); tests and shutdown. */
   close(): void;
 }
 
