@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpTransport, type HttpTransport } from './http-transport.js';
 import { transportFetch } from './transport-fetch.js';
@@ -181,6 +182,26 @@ describe('createHttpTransport', () => {
     await expect(t.request(`${server.url}/declared`, get)).rejects.toMatchObject({ code: 'EBODYTOOLARGE' });
     await expect(t.request(`${server.url}/chunked`, get)).rejects.toMatchObject({ code: 'EBODYTOOLARGE' });
     await expect(transport().request(`${server.url}/chunked`, get)).resolves.toMatchObject({ text: big + big });
+  });
+
+  it('decodes a gzip or br body a server sends unasked; an unknown coding is an error', async () => {
+    const server = await serve((req, res) => {
+      const body = JSON.stringify({ coding: req.url });
+      if (req.url === '/gzip') res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(body));
+      else if (req.url === '/br') res.writeHead(200, { 'content-encoding': 'br' }).end(brotliCompressSync(body));
+      else res.writeHead(200, { 'content-encoding': 'zstd' }).end(body);
+    });
+    const t = transport();
+    expect(JSON.parse((await t.request(`${server.url}/gzip`, get)).text)).toEqual({ coding: '/gzip' });
+    expect(JSON.parse((await t.request(`${server.url}/br`, get)).text)).toEqual({ coding: '/br' });
+    await expect(t.request(`${server.url}/zstd`, get)).rejects.toMatchObject({ code: 'EENCODING' });
+    // A small compressed body that inflates past the limit is refused too.
+    const bomb = await serve((_req, res) =>
+      res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('x'.repeat(100_000))),
+    );
+    await expect(transport({ maxBodyBytes: 1000 }).request(bomb.url, get)).rejects.toMatchObject({
+      code: 'EBODYTOOLARGE',
+    });
   });
 
   it('speaks https (self-signed certificate trusted through `ca`) over one keep-alive socket', async () => {

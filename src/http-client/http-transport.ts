@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as zlib from 'node:zlib';
 
 /** One request: a string URL (http or https), headers, an optional string body. */
 export interface TransportRequest {
@@ -179,9 +180,41 @@ function readBody(res: http.IncomingMessage, max: number): Promise<string> {
     res.on('aborted', () => reject(new TransportError('ECONNRESET: response cut short', 'ECONNRESET')));
     res.on('end', () => {
       if (!res.complete) reject(new TransportError('ECONNRESET: response cut short', 'ECONNRESET'));
-      else resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      else {
+        const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        try {
+          resolve(decode(raw, res.headers['content-encoding'], max).toString('utf8'));
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (error instanceof TransportError) reject(error);
+          else if (code === 'ERR_BUFFER_TOO_LARGE') reject(tooLarge(max + 1, max));
+          else reject(socketError(error as NodeJS.ErrnoException, false));
+        }
+      }
     });
   });
+}
+
+/**
+ * The body without its `content-encoding` (gzip, deflate, br), which a server or proxy may apply although the
+ * request asked for none; at most `max` bytes once decoded.
+ */
+function decode(raw: Buffer, encoding: string | undefined, max: number): Buffer {
+  const codings = (encoding ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && c !== 'identity');
+  let body = raw;
+  for (const coding of codings.reverse()) {
+    const options = { maxOutputLength: max + 1 };
+    if (coding === 'gzip' || coding === 'x-gzip') body = zlib.gunzipSync(body, options);
+    else if (coding === 'deflate') body = zlib.inflateSync(body, options);
+    else if (coding === 'br') body = zlib.brotliDecompressSync(body, options);
+    else throw new TransportError(`unsupported content-encoding "${coding}"`, 'EENCODING');
+    if (body.length > max) throw tooLarge(body.length, max);
+  }
+  return body;
 }
 
 function socketError(error: NodeJS.ErrnoException, staleSocket: boolean): TransportError {
