@@ -19,7 +19,8 @@ export function transportFetch(transport: HttpTransport, fallback: typeof fetch 
     });
     const headers = new Headers();
     for (const [name, value] of Object.entries(res.rawHeaders)) {
-      if (value === undefined) continue;
+      // The body is already decoded text: its wire encoding and length no longer describe it.
+      if (value === undefined || name === 'content-encoding' || name === 'content-length') continue;
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       else headers.set(name, value);
     }
