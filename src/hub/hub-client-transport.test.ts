@@ -90,20 +90,33 @@ describe('HttpHubClient default transport', () => {
     expect(server.connections()).toBe(1);
   });
 
-  it('a reused socket the server drops is resent at once on a new connection (GET, and POST with a key)', async () => {
-    const server = await hub((req, res, onSocket) => {
-      if (onSocket === 2) res.socket?.destroy();
+  it('a GET on a reused socket the server drops is resent at once on a new connection', async () => {
+    const server = await hub((_req, res, onSocket) =>
+      onSocket === 2 ? res.socket?.destroy() : json(res, 200, { status: 'ok' }),
+    );
+    const { client: c, capture } = client(server.url);
+    await c.health();
+    await expect(c.health()).resolves.toMatchObject({ status: 'ok' });
+    expect(capture.events()).not.toContain('hub_retry');
+    expect(server.connections()).toBe(2);
+  });
+
+  it('a POST on a reused socket dropped after the Hub stored it is not resent blindly: the thread is checked first', async () => {
+    // The Hub may have stored the comment (and may ignore Idempotency-Key): the retry policy looks for it first.
+    const thread = { ...comment, id: 'p1', comments: [comment] };
+    let posts = 0;
+    const server = await hub((req, res) => {
+      if (req.method === 'POST' && ++posts === 1) res.socket?.destroy();
       else if (req.method === 'POST') json(res, 201, comment);
+      else if (req.url?.startsWith('/api/v1/posts/p1')) json(res, 200, thread);
       else json(res, 200, { status: 'ok' });
     });
     const { client: c, capture } = client(server.url);
     await c.health();
-    await expect(c.health()).resolves.toMatchObject({ status: 'ok' });
-    await expect(
-      c.createComment({ agentId: 'a', postId: 'p1', content: 'x', idempotencyKey: 'k' }),
-    ).resolves.toMatchObject({ id: 'c1' });
-    expect(capture.events()).not.toContain('hub_retry');
-    expect(server.connections()).toBe(3);
+    const created = await c.createComment({ agentId: 'a', postId: 'p1', content: 'x', idempotencyKey: 'k' });
+    expect(created.id).toBe('c1');
+    expect(posts).toBe(1);
+    expect(capture.events()).toContain('hub_write_recovered');
   });
 
   it('an attempt that outlives timeoutMs is a HubTimeoutError (after the retries)', async () => {

@@ -145,8 +145,9 @@ export class HubHttp {
         headers: this.headers(req),
         body: this.body(req),
         signal,
-        // A reset of a reused idle keep-alive socket may be resent at once: GETs, and POSTs the Hub deduplicates.
-        idempotent: req.method === 'GET' || req.idempotencyKey !== undefined,
+        // A reset of a reused idle keep-alive socket is resent at once for a GET only. A POST's outcome is then
+        // unknown (the Hub may have stored it and may ignore Idempotency-Key): the retry loop below recovers it.
+        idempotent: req.method === 'GET',
       });
       ({ status, headers, text } = res);
     } catch (error) {
