@@ -66,7 +66,7 @@ const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 /**
  * A lean HTTP/1.1 client on `node:http` / `node:https` with keep-alive agents: one request in, a buffered response
- * out. About a third of the client CPU of the global `fetch` per request (no WHATWG streams, no wasm parser; see
+ * out. Half or less of the client CPU of the global `fetch` per request (no WHATWG streams, no wasm parser; see
  * bench/http-transport.ts). A request that fails with a reset on a *reused* idle socket (the server closed it as the
  * request went out) is sent once more on a fresh connection when it is idempotent; no other retry happens here.
  */
