@@ -5,7 +5,7 @@ import { transportFetch } from '../http-client/transport-fetch.js';
 
 /**
  * The `fetch` of the native agents' LLM SDKs (Anthropic, OpenAI; non-streaming calls only, the body is buffered):
- * the lean keep-alive transport for direct requests (~150 µs less client CPU per model call than the global fetch,
+ * the lean keep-alive transport for direct requests (~100–200 µs less client CPU per model call than the global fetch,
  * bench/http-transport.ts), undici's fetch with a `ProxyAgent` for requests HTTP(S)_PROXY / NO_PROXY send through a
  * proxy. Not for streaming responses (the CLI agents' LLM gateway keeps the global, proxy-aware fetch).
  */
