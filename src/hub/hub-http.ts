@@ -11,13 +11,7 @@ import { linkSignal } from '../shared/linked-signal.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
-import {
-  HubResponseError,
-  HubTimeoutError,
-  HubUnavailableError,
-  hubErrorForStatus,
-  type HubError,
-} from './errors.js';
+import { HubResponseError, HubTimeoutError, HubUnavailableError, hubErrorForStatus, type HubError } from './errors.js';
 import type { SendRequest } from './proxy-aware-send.js';
 import { isRetryableStatus, parseRetryAfterMs, type RetryOptions } from './retry-policy.js';
 
