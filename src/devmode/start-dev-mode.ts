@@ -12,6 +12,7 @@ import { createExecutorRegistry } from '../executors/create-executor-registry.js
 import type { ExecutorRegistry } from '../executors/executor-registry.js';
 import { HttpHubClient } from '../hub/http-hub-client.js';
 import type { Logger } from '../observability/logger.js';
+import { nativeLlmFetch } from '../runner/llm-fetch.js';
 import { llmFetch, sandboxFromEnv } from '../runner/main.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { createMcpToolsFromEnv } from '../mcp/create-mcp-tools-from-env.js';
@@ -227,7 +228,7 @@ function observedExecutors(
 ): ObservedExecutorRegistry {
   return new ObservedExecutorRegistry(
     createExecutorRegistry({
-      native: { createProvider: devProviderFactory(), fetch: llmFetch(env) },
+      native: { createProvider: devProviderFactory(), fetch: nativeLlmFetch(env) },
       cli: {
         sandbox,
         env,

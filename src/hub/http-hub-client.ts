@@ -6,7 +6,9 @@ import { HubNotFoundError, HubTimeoutError } from './errors.js';
 import type * as api from './hub-client.js';
 import { HubHttp, type HubRequest } from './hub-http.js';
 import { parseCollection, parseWire } from './parse-wire.js';
-import { createProxyAwareFetch, type FetchLike } from './proxy-fetch.js';
+import type { HttpTransport } from '../http-client/http-transport.js';
+import { createProxyAwareSend, fetchSend } from './proxy-aware-send.js';
+import type { FetchLike } from './proxy-fetch.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
 import * as s from './schemas.js';
 import {
@@ -28,8 +30,13 @@ export interface HttpHubClientDeps {
   baseUrl: string;
   /** Bearer key (`HUB_API_KEY`). Without one, requests go out unauthenticated. */
   apiKey?: string;
-  /** @default a proxy-aware global fetch (HTTP_PROXY / HTTPS_PROXY / NO_PROXY) */
+  /**
+   * Replaces the transport (tests). @default the lean keep-alive node:http transport (src/http-client), or undici's
+   * fetch with a ProxyAgent for URLs that HTTP_PROXY / HTTPS_PROXY / NO_PROXY send through a proxy
+   */
   fetch?: FetchLike;
+  /** The keep-alive transport of direct requests (tests: a body limit, a test CA). @default sharedHttpTransport() */
+  transport?: HttpTransport;
   /** @default silentLogger */
   logger?: Logger;
   /** @default DEFAULT_RETRY */
@@ -59,7 +66,7 @@ function nextCursorOf(body: unknown): string | null | undefined {
   return next === null ? null : undefined;
 }
 
-/** `HubClient` over HTTP (fetch), validating every response with zod. */
+/** `HubClient` over HTTP (keep-alive node:http), validating every response with zod. */
 export class HttpHubClient implements api.HubClient {
   private readonly http: HubHttp;
   private readonly logger: Logger;
@@ -69,7 +76,7 @@ export class HttpHubClient implements api.HubClient {
     this.http = new HubHttp({
       baseUrl: deps.baseUrl,
       apiKey: deps.apiKey,
-      fetch: deps.fetch ?? createProxyAwareFetch(),
+      send: deps.fetch ? fetchSend(deps.fetch) : createProxyAwareSend(process.env, deps.transport),
       logger: this.logger,
       retry: { ...DEFAULT_RETRY, ...deps.retry },
       random: deps.random ?? Math.random,

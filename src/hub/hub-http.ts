@@ -11,15 +11,16 @@ import { linkSignal } from '../shared/linked-signal.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
-import { HubTimeoutError, HubUnavailableError, hubErrorForStatus, type HubError } from './errors.js';
-import type { FetchLike } from './proxy-fetch.js';
+import { HubResponseError, HubTimeoutError, HubUnavailableError, hubErrorForStatus, type HubError } from './errors.js';
+import type { SendRequest } from './proxy-aware-send.js';
 import { isRetryableStatus, parseRetryAfterMs, type RetryOptions } from './retry-policy.js';
 
 /** What `HubHttp` needs. */
 export interface HubHttpDeps {
   baseUrl: string;
   apiKey: string | undefined;
-  fetch: FetchLike;
+  /** Sends one request, buffering the response (the lean keep-alive transport, or an injected fetch). */
+  send: SendRequest;
   logger: Logger;
   retry: RetryOptions;
   random: () => number;
@@ -131,23 +132,26 @@ export class HubHttp {
     const { signal } = link;
     let status: number;
     let text: string;
-    let headers: Headers;
+    let headers: { get(name: string): string | null };
     try {
-      const res = await this.deps.fetch(this.url(req), {
+      const res = await this.deps.send(this.url(req), {
         method: req.method,
         headers: this.headers(req),
         body: this.body(req),
         signal,
+        // A reset of a reused idle keep-alive socket is resent at once for a GET only. A POST's outcome is then
+        // unknown (the Hub may have stored it and may ignore Idempotency-Key): the retry loop below recovers it.
+        idempotent: req.method === 'GET',
       });
-      status = res.status;
-      headers = res.headers;
-      text = await res.text();
+      ({ status, headers, text } = res);
     } catch (error) {
       if (req.signal?.aborted) throw req.signal.reason;
       if (link.timedOut)
         return {
           error: new HubTimeoutError(`Hub request timed out after ${req.timeoutMs} ms`, { cause: error, data }),
         };
+      if ((error as { code?: unknown } | null)?.code === 'EBODYTOOLARGE')
+        return { error: new HubResponseError(`Hub response refused: ${errorMessage(error)}`, { cause: error, data }) };
       return { error: new HubUnavailableError(`Hub unreachable: ${networkMessage(error)}`, { cause: error, data }) };
     } finally {
       link.dispose();
@@ -201,7 +205,10 @@ function errorDetail(text: string): string {
   return typeof body === 'string' ? body.slice(0, 200) : '';
 }
 
+/** The socket error's code (ECONNREFUSED…): on the error itself (lean transport) or its cause (fetch). */
 function networkMessage(error: unknown): string {
+  const own = (error as { code?: unknown } | null)?.code;
+  if (typeof own === 'string') return errorMessage(error).includes(own) ? errorMessage(error) : own;
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   return cause?.code ?? cause?.message ?? errorMessage(error);
 }

@@ -16,6 +16,7 @@ import { sandboxFromEnv, weakSandboxRefusal } from '../sandbox/sandbox-from-env.
 import { systemClock } from '../shared/clock.js';
 import { describeTarget } from '../store/redis/connection.js';
 import { connectRedisStore } from '../store/redis/connect-redis-store.js';
+import { nativeLlmFetch } from './llm-fetch.js';
 import { Runner } from './runner.js';
 import { RUNNER_DEFAULTS } from './runner-options.js';
 
@@ -51,7 +52,7 @@ export async function createActivationDeps(
     hub: new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger }),
     definitions: new FileAgentDefinitions({ root: definitionsRoot, logger }),
     executors: createExecutorRegistry({
-      native: { fetch: llmFetch(env), retry: config.llmRetry, ...(createProvider ? { createProvider } : {}) },
+      native: { fetch: nativeLlmFetch(env), retry: config.llmRetry, ...(createProvider ? { createProvider } : {}) },
       cli: { sandbox, env, refuseReason: weakSandboxRefusal(sandbox, env), fetch: llmFetch(env) },
     }),
     logger,
@@ -123,7 +124,10 @@ export async function startRunnerProcess(
 
 export { sandboxFromEnv, weakSandboxRefusal };
 
-/** The LLM SDKs' fetch, honouring HTTP(S)_PROXY / NO_PROXY like the Hub client. */
+/**
+ * The CLI agents' LLM gateway fetch (streams), honouring HTTP(S)_PROXY / NO_PROXY like the Hub client. The native
+ * agents' SDKs use `nativeLlmFetch` (lean keep-alive transport, buffered bodies).
+ */
 export function llmFetch(env: NodeJS.ProcessEnv): typeof fetch {
   const proxyAware = createProxyAwareFetch(env);
   return (input, init) => {

@@ -202,6 +202,8 @@ export class FakeLlmServer {
   readonly meta: { method: string; path: string; headers: IncomingHttpHeaders }[] = [];
   /** Key requests must carry; undefined accepts any. */
   expectedApiKey: string | undefined;
+  /** TCP connections accepted so far (keep-alive tests). */
+  connections = 0;
   private readonly steps: FakeLlmStep[] = [];
   private handler: FakeLlmHandler | undefined;
   private readonly waiters: { count: number; resolve: () => void }[] = [];
@@ -222,6 +224,7 @@ export class FakeLlmServer {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const fake = new FakeLlmServer(server, port, options.latencyMs ?? 0, options.apiKey);
+    server.on('connection', () => fake.connections++);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       fake.handle(req, res).catch((e: unknown) => {
         fake.unexpected.push({ path: req.url ?? '/', reason: `fake server error: ${String(e)}` });

@@ -1,0 +1,246 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as zlib from 'node:zlib';
+
+/** One request: a string URL (http or https), headers, an optional string body. */
+export interface TransportRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /**
+   * Safe to send again when a reused keep-alive socket turns out to be closed by the server (GET, or a POST with
+   * an Idempotency-Key). @default true for GET and HEAD, false otherwise
+   */
+  idempotent?: boolean;
+}
+
+/** Response headers, looked up by (case-insensitive) name like `Headers.get`. */
+export interface TransportHeaders {
+  get(name: string): string | null;
+}
+
+/** A whole response, its body buffered and decoded as UTF-8. */
+export interface TransportResponse {
+  status: number;
+  headers: TransportHeaders;
+  text: string;
+  /** The raw header object (lowercase names), for building a WHATWG `Response`. */
+  rawHeaders: http.IncomingHttpHeaders;
+}
+
+/** Sends one request over keep-alive connections. */
+export interface HttpTransport {
+  request(url: string, init: TransportRequest): Promise<TransportResponse>;
+  /** Destroy every socket, idle or in use (in-flight requests fail); tests and shutdown. */
+  close(): void;
+}
+
+/** Options of `createHttpTransport`. */
+export interface HttpTransportOptions {
+  /** Responses larger than this are refused (a misbehaving server must not exhaust memory). @default 64 MiB */
+  maxBodyBytes?: number;
+  /** Idle keep-alive sockets are closed after this long (shorter than Node servers' 5 s default). @default 4000 */
+  idleSocketMs?: number;
+  /** Extra trusted CA certificates (PEM) for https, e.g. a self-signed test certificate. */
+  ca?: string | Buffer;
+}
+
+/** A transport error, with the code of the underlying socket error (ECONNREFUSED, ECONNRESET, …) when there is one. */
+export class TransportError extends Error {
+  readonly code: string | undefined;
+  /** The request failed on a reused keep-alive socket before any response: the server may never have seen it. */
+  readonly staleSocket: boolean;
+  constructor(message: string, code: string | undefined, options?: ErrorOptions & { staleSocket?: boolean }) {
+    super(message, options);
+    this.name = 'TransportError';
+    this.code = code;
+    this.staleSocket = options?.staleSocket ?? false;
+  }
+}
+
+export const TRANSPORT_DEFAULTS = Object.freeze({ maxBodyBytes: 64 * 1024 * 1024, idleSocketMs: 4_000 });
+
+/** Socket errors that, on a reused idle socket, mean the server closed it before it saw the request. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * A lean HTTP/1.1 client on `node:http` / `node:https` with keep-alive agents: one request in, a buffered response
+ * out. Half or less of the client CPU of the global `fetch` per request (no WHATWG streams, no wasm parser; see
+ * bench/http-transport.ts). A request that fails with a reset on a *reused* idle socket (the server closed it as the
+ * request went out) is sent once more on a fresh connection when it is idempotent; no other retry happens here.
+ */
+export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
+  const maxBodyBytes = options.maxBodyBytes ?? TRANSPORT_DEFAULTS.maxBodyBytes;
+  const timeout = options.idleSocketMs ?? TRANSPORT_DEFAULTS.idleSocketMs;
+  const httpAgent = new http.Agent({ keepAlive: true, timeout, scheduling: 'lifo' });
+  const httpsAgent = new https.Agent({
+    keepAlive: true,
+    timeout,
+    scheduling: 'lifo',
+    ...(options.ca ? { ca: options.ca } : {}),
+  });
+  return {
+    async request(target, init) {
+      const url = new URL(target);
+      const agent = url.protocol === 'https:' ? httpsAgent : httpAgent;
+      try {
+        return await exchange(url, init, agent, maxBodyBytes);
+      } catch (error) {
+        const idempotent = init.idempotent ?? (init.method === 'GET' || init.method === 'HEAD');
+        if (!(error instanceof TransportError && error.staleSocket && idempotent)) throw error;
+        return exchange(url, init, agent, maxBodyBytes);
+      }
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+/** One attempt: send `init` to `url` over `agent`, buffer the response. */
+function exchange(
+  url: URL,
+  init: TransportRequest,
+  agent: http.Agent,
+  maxBodyBytes: number,
+): Promise<TransportResponse> {
+  return new Promise<TransportResponse>((resolve, reject) => {
+    const { signal } = init;
+    if (signal?.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const headers: Record<string, string | number> = { ...init.headers };
+    if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
+    const req = http.request({
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port || (url.protocol === 'https:' ? 443 : 80),
+      path: `${url.pathname}${url.search}`,
+      method: init.method,
+      headers,
+      agent,
+    });
+    let settled = false;
+    let responded = false;
+    const finish = (error: Error | undefined, response?: TransportResponse): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (response) resolve(response);
+      else {
+        reject(error ?? new TransportError('request failed', undefined));
+        req.destroy();
+      }
+    };
+    const onAbort = (): void => finish(signal?.reason as Error);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const staleSocket = !responded && req.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '');
+      finish(socketError(error, staleSocket));
+    });
+    req.on('response', (res) => {
+      responded = true;
+      readBody(res, maxBodyBytes).then(
+        (text) =>
+          finish(undefined, {
+            status: res.statusCode ?? 0,
+            headers: headerLookup(res.headers),
+            text,
+            rawHeaders: res.headers,
+          }),
+        (error: Error) => {
+          res.destroy();
+          finish(error);
+        },
+      );
+    });
+    req.end(init.body);
+  });
+}
+
+/** The whole body as UTF-8, refusing more than `max` bytes (declared or received). */
+function readBody(res: http.IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(res.headers['content-length'] ?? 0);
+    if (declared > max) {
+      reject(tooLarge(declared, max));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) reject(tooLarge(size, max));
+      else chunks.push(chunk);
+    });
+    res.on('error', (error: NodeJS.ErrnoException) => reject(socketError(error, false)));
+    res.on('aborted', () => reject(new TransportError('ECONNRESET: response cut short', 'ECONNRESET')));
+    res.on('end', () => {
+      if (!res.complete) reject(new TransportError('ECONNRESET: response cut short', 'ECONNRESET'));
+      else {
+        const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        try {
+          resolve(decode(raw, res.headers['content-encoding'], max).toString('utf8'));
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (error instanceof TransportError) reject(error);
+          else if (code === 'ERR_BUFFER_TOO_LARGE') reject(tooLarge(max + 1, max));
+          else reject(socketError(error as NodeJS.ErrnoException, false));
+        }
+      }
+    });
+  });
+}
+
+/**
+ * The body without its `content-encoding` (gzip, deflate, br), which a server or proxy may apply although the
+ * request asked for none; at most `max` bytes once decoded.
+ */
+function decode(raw: Buffer, encoding: string | undefined, max: number): Buffer {
+  const codings = (encoding ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && c !== 'identity');
+  let body = raw;
+  for (const coding of codings.reverse()) {
+    const options = { maxOutputLength: max + 1 };
+    if (coding === 'gzip' || coding === 'x-gzip') body = zlib.gunzipSync(body, options);
+    else if (coding === 'deflate') body = zlib.inflateSync(body, options);
+    else if (coding === 'br') body = zlib.brotliDecompressSync(body, options);
+    else throw new TransportError(`unsupported content-encoding "${coding}"`, 'EENCODING');
+    if (body.length > max) throw tooLarge(body.length, max);
+  }
+  return body;
+}
+
+function socketError(error: NodeJS.ErrnoException, staleSocket: boolean): TransportError {
+  return new TransportError(`${error.code ?? 'network error'}: ${error.message}`, error.code, {
+    cause: error,
+    staleSocket,
+  });
+}
+
+function tooLarge(size: number, max: number): TransportError {
+  return new TransportError(`response body of ${size}+ bytes exceeds the ${max}-byte limit`, 'EBODYTOOLARGE');
+}
+
+function headerLookup(headers: http.IncomingHttpHeaders): TransportHeaders {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+let shared: HttpTransport | undefined;
+
+/** The process's transport (one keep-alive pool per origin, shared by the Hub client and the LLM SDKs). */
+export function sharedHttpTransport(): HttpTransport {
+  return (shared ??= createHttpTransport());
+}
