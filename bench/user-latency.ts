@@ -35,7 +35,7 @@ export async function userLatency(redisUrl: string, mentions = 200) {
   const side = Math.max(10, Math.round(mentions / 5));
   const groups = { native: names('nat', mentions), mcp: names('mcp', side), cli: names('cli', side) };
   const stack = await ProcessStack.start(redisUrl, (llm) => [
-    ...groups.native.map((name): FixtureAgent => ({ name, apiBase: llm.url, discovery: false })),
+    ...[...groups.native, 'warm-up'].map((name): FixtureAgent => ({ name, apiBase: llm.url, discovery: false })),
     ...groups.mcp.map((name): FixtureAgent => ({
       name,
       apiBase: llm.url,
@@ -56,6 +56,10 @@ export async function userLatency(redisUrl: string, mentions = 200) {
     const idle = { runner: processUsage(runner.pid), coordinator: processUsage(coordinator.pid) };
     await sleep(2_000);
     const idleCpuMsPerS = (processUsage(runner.pid).cpuMs - idle.runner.cpuMs) / 2;
+    // One unmeasured activation: the runner loads the provider SDK and opens its connections on first use (one-time
+    // costs, not per activation; the MCP and CLI groups still include their own first server / process start).
+    await stack.mention('warm-up');
+    await stack.waitForAgentEvent(runner, 'activation_completed', 'warm-up');
     console.log(
       `\nidle RSS once started: runner ${idle.runner.rssMb.toFixed(0)} MB, coordinator ${idle.coordinator.rssMb.toFixed(0)} MB; runner idle CPU ${idleCpuMsPerS.toFixed(1)} ms/s`,
     );
