@@ -10,6 +10,7 @@ import type { FixtureAgent } from '../src/testing/agent-fixtures.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
 import { ProcessStack, processUsage, type HubRequest } from './process-stack.js';
 import { percentile, recordResult } from './record.js';
+import { waitFor } from '../src/testing/wait-for.js';
 
 const names = (prefix: string, n: number): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
@@ -131,10 +132,42 @@ export async function userLatency(redisUrl: string, mentions = 200) {
       console.log(`  runner CPU per activation (idle CPU subtracted): ${cpuMs.toFixed(1)} ms`);
       results[kind] = figures;
     }
+    results.native_repeat = await repeatMentions(stack, runner, groups.native.slice(0, 20), idleCpuMsPerS);
     return results;
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * Steady state: the same 20 native agents mentioned again, 10 rounds (their definitions cached, the code warm);
+ * runner CPU per activation with the idle CPU subtracted.
+ */
+async function repeatMentions(
+  stack: ProcessStack,
+  runner: Awaited<ReturnType<ProcessStack['service']>>,
+  agents: string[],
+  idleCpuMsPerS: number,
+): Promise<{ activations: number; runner_cpu_ms_per_activation: number }> {
+  const rounds = 10;
+  const done = (agent: string): number =>
+    runner.lines.filter((l) => l.event === 'activation_completed' && l.agent_id === agent).length;
+  const cpu0 = processUsage(runner.pid).cpuMs;
+  const t0 = performance.now();
+  for (let round = 0; round < rounds; round++) {
+    for (const agent of agents) {
+      const before = done(agent);
+      await stack.mention(agent);
+      await waitFor(() => done(agent) > before, { timeoutMs: 30_000, message: `no activation for ${agent}` });
+      await sleep(10);
+    }
+  }
+  const activations = rounds * agents.length;
+  const cpuMs =
+    (processUsage(runner.pid).cpuMs - cpu0 - (idleCpuMsPerS * (performance.now() - t0)) / 1000) / activations;
+  console.log(`\nnative agents mentioned again (${agents.length} agents × ${rounds}, definitions cached)`);
+  console.log(`  runner CPU per activation (idle CPU subtracted): ${cpuMs.toFixed(1)} ms`);
+  return { activations, runner_cpu_ms_per_activation: cpuMs };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
