@@ -1,5 +1,6 @@
 // Claim+ack throughput of the Redis store next to BullMQ on the same private redis-server, same payload and
-// concurrency (1, 4, 16 consumers in one process). Run: npx tsx bench/queue.ts [items=5000]
+// concurrency (1, 4, 16 consumers in one process), three rounds, median ratio.
+// Run: npx tsx bench/queue.ts [items=5000] [rounds=3]
 import { setMaxListeners } from 'node:events';
 import { Queue, Worker } from 'bullmq';
 import { RedisStore } from '../src/store/redis/redis-store.js';
@@ -20,8 +21,8 @@ interface Figure {
   claimAckPerS: number;
 }
 
-async function benchStore(server: RedisServerHandle, consumers: number): Promise<Figure> {
-  const run = `store-${consumers}`;
+async function benchStore(server: RedisServerHandle, consumers: number, round: number): Promise<Figure> {
+  const run = `store-${consumers}-${round}`;
   const store = await RedisStore.create({ url: server.url, keyPrefix: `bench:${run}:` });
   let t0 = performance.now();
   for (let i = 0; i < ITEMS; i += 500) {
@@ -56,9 +57,9 @@ async function benchStore(server: RedisServerHandle, consumers: number): Promise
   return { enqueuePerS: (ITEMS / enqueueMs) * 1000, claimAckPerS: (ITEMS / claimMs) * 1000 };
 }
 
-async function benchBull(server: RedisServerHandle, consumers: number): Promise<Figure> {
+async function benchBull(server: RedisServerHandle, consumers: number, round: number): Promise<Figure> {
   const connection = { host: '127.0.0.1', port: server.port, maxRetriesPerRequest: null };
-  const name = `bull-${consumers}`;
+  const name = `bull-${consumers}-${round}`;
   const queue = new Queue(name, { connection });
   let t0 = performance.now();
   for (let i = 0; i < ITEMS; i += 500) {
@@ -90,30 +91,44 @@ async function benchBull(server: RedisServerHandle, consumers: number): Promise<
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
 
+const ROUNDS = Number(process.argv[3] ?? 3);
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
 const server = await startRedisServer();
 try {
-  console.log(`claim+ack throughput, ${ITEMS} items per run, private redis-server on port ${server.port}`);
   console.log(
-    'consumers | store items/s | bullmq items/s | store/bullmq | store enqueue/s (1 Lua call each) | bullmq addBulk/s',
+    `claim+ack throughput, ${ITEMS} items per run, ${ROUNDS} rounds, private redis-server on port ${server.port}`,
+  );
+  console.log(
+    'round | consumers | store items/s | bullmq items/s | store/bullmq | store enqueue/s (1 Lua call each) | bullmq addBulk/s',
   );
   const rows: Record<string, unknown>[] = [];
-  for (const c of CONCURRENCY) {
-    const ours = await benchStore(server, c);
-    const bull = await benchBull(server, c);
-    rows.push({
-      consumers: c,
-      store_per_s: Math.round(ours.claimAckPerS),
-      bullmq_per_s: Math.round(bull.claimAckPerS),
-      ratio: ours.claimAckPerS / bull.claimAckPerS,
-      store_enqueue_per_s: Math.round(ours.enqueuePerS),
-      bullmq_add_bulk_per_s: Math.round(bull.enqueuePerS),
-    });
-    const ratio = (ours.claimAckPerS / bull.claimAckPerS).toFixed(2);
-    console.log(
-      `${String(c).padStart(9)} | ${fmt(ours.claimAckPerS)}      | ${fmt(bull.claimAckPerS)}       | ${ratio.padStart(12)} | ${fmt(ours.enqueuePerS)}                           | ${fmt(bull.enqueuePerS)}`,
-    );
+  const ratios = new Map<number, number[]>(CONCURRENCY.map((c) => [c, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of CONCURRENCY) {
+      const ours = await benchStore(server, c, round);
+      const bull = await benchBull(server, c, round);
+      const ratio = ours.claimAckPerS / bull.claimAckPerS;
+      ratios.get(c)!.push(ratio);
+      rows.push({
+        round,
+        consumers: c,
+        store_per_s: Math.round(ours.claimAckPerS),
+        bullmq_per_s: Math.round(bull.claimAckPerS),
+        ratio,
+        store_enqueue_per_s: Math.round(ours.enqueuePerS),
+        bullmq_add_bulk_per_s: Math.round(bull.enqueuePerS),
+      });
+      console.log(
+        `${String(round).padStart(5)} | ${String(c).padStart(9)} | ${fmt(ours.claimAckPerS)}      | ${fmt(bull.claimAckPerS)}       | ${ratio.toFixed(2).padStart(12)} | ${fmt(ours.enqueuePerS)}                           | ${fmt(bull.enqueuePerS)}`,
+      );
+    }
   }
-  recordResult('queue', { items: ITEMS, rows });
+  const medians = Object.fromEntries(CONCURRENCY.map((c) => [c, median(ratios.get(c)!)]));
+  console.log(
+    `median store/bullmq over ${ROUNDS} rounds: ${CONCURRENCY.map((c) => `${c} consumer(s) ${medians[c]!.toFixed(2)}`).join(', ')}`,
+  );
+  recordResult('queue', { items: ITEMS, rounds: ROUNDS, rows, median_ratio: medians });
 } finally {
   await server.stop();
 }

@@ -14,6 +14,7 @@ const BENCHES = [
   'mcp-pool.ts',
   'memory.ts',
   'process-throughput.ts',
+  'http-transport.ts',
 ];
 let failed = 0;
 for (const bench of BENCHES) {
