@@ -6,6 +6,8 @@ import { HubNotFoundError, HubTimeoutError } from './errors.js';
 import type * as api from './hub-client.js';
 import { HubHttp, type HubRequest } from './hub-http.js';
 import { parseCollection, parseWire } from './parse-wire.js';
+import { createNodeHttpFetch } from './node-http-fetch.js';
+import { hasProxyConfigured } from './proxy.js';
 import { createProxyAwareFetch, type FetchLike } from './proxy-fetch.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
 import * as s from './schemas.js';
@@ -28,7 +30,9 @@ export interface HttpHubClientDeps {
   baseUrl: string;
   /** Bearer key (`HUB_API_KEY`). Without one, requests go out unauthenticated. */
   apiKey?: string;
-  /** @default a proxy-aware global fetch (HTTP_PROXY / HTTPS_PROXY / NO_PROXY) */
+  /**
+   * @default node:http (see node-http-fetch.ts); with HTTP_PROXY / HTTPS_PROXY set, a proxy-aware fetch (NO_PROXY)
+   */
   fetch?: FetchLike;
   /** @default silentLogger */
   logger?: Logger;
@@ -69,7 +73,7 @@ export class HttpHubClient implements api.HubClient {
     this.http = new HubHttp({
       baseUrl: deps.baseUrl,
       apiKey: deps.apiKey,
-      fetch: deps.fetch ?? createProxyAwareFetch(),
+      fetch: deps.fetch ?? (hasProxyConfigured(process.env) ? createProxyAwareFetch() : createNodeHttpFetch()),
       logger: this.logger,
       retry: { ...DEFAULT_RETRY, ...deps.retry },
       random: deps.random ?? Math.random,
