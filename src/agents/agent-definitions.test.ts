@@ -194,6 +194,21 @@ describe('cache', () => {
     expect(third.config.behavior.max_iterations).toBe((second.config.behavior.max_iterations + 1) % 10);
   });
 
+  it('keeps at most maxCached definitions, dropping the least recently loaded', async () => {
+    const root = copyExamples();
+    const defs = new FileAgentDefinitions({ root, clock: new ManualClock(), maxCached: 2 });
+    const helper = await defs.load('helper');
+    const researcher = await defs.load('researcher');
+    expect(await defs.load('helper')).toBe(helper); // helper is now the most recently used
+    await defs.load('claude-coder'); // drops researcher
+    expect(defs.cachedCount).toBe(2);
+    expect(await defs.load('helper')).toBe(helper);
+    const again = await defs.load('researcher');
+    expect(again).not.toBe(researcher);
+    expect(again).toEqual(researcher);
+    expect(defs.cachedCount).toBe(2);
+  });
+
   it('follows a git-sync symlink swap', async () => {
     const base = mkdtempSync(join(tmpdir(), 'bb-sync-'));
     dirs.push(base);

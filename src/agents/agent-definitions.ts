@@ -22,21 +22,33 @@ interface CacheEntry {
   loadedAtMs: number;
 }
 
+/** How many definitions a {@link FileAgentDefinitions} keeps, by default (the least recently loaded go first). */
+export const DEFAULT_CACHED_DEFINITIONS = 1_000;
+
 /**
  * File-backed definitions with a cache. An entry is served while it is younger than the agent's `cache_ttl` AND
  * its files are unchanged: each load re-stats config.yaml, system-prompt.md and the skill files and resolves the
- * root's real path, so an edit or a git-sync symlink swap is picked up on the next load.
+ * root's real path, so an edit or a git-sync symlink swap is picked up on the next load. The cache holds at most
+ * `maxCached` definitions (least recently loaded dropped first): a coordinator that looks at every agent of a large
+ * definitions repo once does not keep them all in memory.
  */
 export class FileAgentDefinitions implements AgentDefinitions {
   readonly root: string;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly maxCached: number;
 
-  constructor(options: { root: string; clock?: Clock; logger?: Logger }) {
+  constructor(options: { root: string; clock?: Clock; logger?: Logger; maxCached?: number }) {
     this.root = resolve(options.root);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.maxCached = options.maxCached ?? DEFAULT_CACHED_DEFINITIONS;
+  }
+
+  /** How many definitions the cache holds now. */
+  get cachedCount(): number {
+    return this.cache.size;
   }
 
   async load(name: string): Promise<AgentDefinition> {
@@ -44,7 +56,14 @@ export class FileAgentDefinitions implements AgentDefinitions {
     const now = this.clock.now();
     if (cached && now - cached.loadedAtMs < cached.definition.config.cache_ttl * 1000) {
       const fingerprint = this.fingerprint(name, cached.definition);
-      if (fingerprint === cached.fingerprint) return cached.definition;
+      if (fingerprint === cached.fingerprint) {
+        // Most recently used last: a Map iterates in insertion order, so its first key is the one to drop.
+        if (this.cache.get(name) === cached) {
+          this.cache.delete(name);
+          this.cache.set(name, cached);
+        }
+        return cached.definition;
+      }
     }
     // Config and prompt are stat'ed before the read too: a file changed while it was read leaves an entry that the
     // next load reads again, never a stale definition filed under the new fingerprint.
@@ -52,7 +71,9 @@ export class FileAgentDefinitions implements AgentDefinitions {
     const definition = await readAgentDefinition(this.root, name);
     const fingerprint = this.fingerprint(name, definition);
     const settled = fingerprint.startsWith(`${before}|`) || fingerprint === before;
+    this.cache.delete(name);
     this.cache.set(name, { definition, fingerprint: settled ? fingerprint : '', loadedAtMs: now });
+    while (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value!);
     for (const warning of definition.warnings) this.logger.warn('agent_config_warning', { agent_id: name, warning });
     this.logger.debug('agent_config_loaded', { agent_id: name, reload: cached !== undefined });
     return definition;

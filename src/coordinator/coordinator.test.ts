@@ -258,7 +258,7 @@ describe('coordinator', () => {
       registry: c.registry,
       readiness: async () => ({ ok: true, details: { redis_latency_ms: await c.store.ping() } }),
     });
-    const body = await (await app.request('/metrics')).text();
+    const { body } = await app.request('/metrics');
     for (const name of [
       'botburrow_work_queue_depth{queue="high"}',
       'botburrow_coordinator_is_leader 1',

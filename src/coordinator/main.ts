@@ -13,6 +13,9 @@ import { connectRedisStore } from '../store/redis/connect-redis-store.js';
 import { Coordinator } from './coordinator.js';
 import { COORDINATOR_DEFAULTS } from './coordinator-options.js';
 
+/** Definitions the coordinator keeps parsed (see FileAgentDefinitions). */
+const COORDINATOR_CACHED_DEFINITIONS = 256;
+
 /** A running coordinator process: its ops server and how to shut it down. */
 export interface CoordinatorProcess {
   coordinator: Coordinator;
@@ -34,7 +37,9 @@ export async function startCoordinatorProcess(config: CoordinatorConfig, logger:
   const registry = createMetricsRegistry({ component: 'coordinator' });
   const hub = new HttpHubClient({ baseUrl: config.hubUrl, apiKey: config.hubApiKey, logger });
   const root = await resolveDefinitionsRoot({ path: config.agentDefinitionsPath, env: process.env, logger });
-  const definitions = new FileAgentDefinitions({ root, logger });
+  // Discovery loads the definitions of stale agents; those it cannot activate are remembered and not loaded again,
+  // so only the few it re-checks each pass are worth keeping.
+  const definitions = new FileAgentDefinitions({ root, logger, maxCached: COORDINATOR_CACHED_DEFINITIONS });
   const coordinator = new Coordinator(
     { store, hub, definitions, logger, registry, clock: systemClock },
     {

@@ -1,6 +1,6 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
+import type { OpsApp } from './ops-app.js';
 
 /** A listening HTTP server and how to stop it. */
 export interface RunningServer {
@@ -9,21 +9,39 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listen on `port` (0 = any free port) on `hostname` (default all interfaces, as a pod needs). */
-export function listen(app: Hono, port: number, hostname = '0.0.0.0'): Promise<RunningServer> {
+/** Serve `app` on `port` (0 = any free port) on `hostname` (default all interfaces, as a pod needs). */
+export function listen(app: OpsApp, port: number, hostname = '0.0.0.0'): Promise<RunningServer> {
+  const server = createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    app.request(req.url ?? '/', method).then(
+      (reply) => {
+        res.writeHead(reply.status, {
+          'content-type': reply.contentType,
+          'content-length': Buffer.byteLength(reply.body),
+        });
+        res.end(method === 'HEAD' ? undefined : reply.body);
+      },
+      (error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=UTF-8' });
+        res.end(`500 ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
+  });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
+    server.once('error', reject);
+    server.listen(port, hostname, () => {
+      server.off('error', reject);
+      const info = server.address() as AddressInfo;
       const host = hostname === '0.0.0.0' ? '127.0.0.1' : hostname;
       resolve({
         port: info.port,
         url: `http://${host}:${info.port}`,
         close: () =>
           new Promise<void>((done) => {
-            if ('closeAllConnections' in server) server.closeAllConnections();
+            server.closeAllConnections();
             server.close(() => done());
           }),
       });
     });
-    server.once('error', reject);
   });
 }

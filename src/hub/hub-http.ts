@@ -5,7 +5,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
-} from '@opentelemetry/semantic-conventions';
+} from '../observability/semconv.js';
 import { inSpan, inTrace } from '../observability/tracing.js';
 import { linkSignal } from '../shared/linked-signal.js';
 import type { Logger } from '../observability/logger.js';

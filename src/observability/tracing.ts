@@ -12,7 +12,7 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { ATTR_ERROR_TYPE } from './semconv.js';
 
 /** Instrumentation scope of every span the runtime makes. */
 export const TRACER_NAME = 'botburrow-agents';

@@ -1,6 +1,6 @@
 // Memory (issue 22, README "Memory"): a runner or coordinator process loads at start-up only what every process uses;
-// the provider SDKs, the MCP SDK, the dev Hub (better-sqlite3) and the undici package are imported
-// where they are first needed. Each entry point is imported in a fresh Node process that lists every npm package
+// the provider SDKs, the MCP SDK, the dev Hub (better-sqlite3, hono) and the undici package are imported
+// where they are first needed; the ops endpoints (/metrics, /healthz, /readyz) are served by node:http alone. Each entry point is imported in a fresh Node process that lists every npm package
 // it resolves.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -27,10 +27,18 @@ function packagesLoadedBy(script: string): Set<string> {
   return new Set([...r.stderr.matchAll(/^PACKAGE (\S+)$/gm)].map((m) => m[1]!));
 }
 
-const ON_FIRST_USE = ['@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/sdk', 'better-sqlite3', 'undici'];
+const ON_FIRST_USE = [
+  '@anthropic-ai/sdk',
+  'openai',
+  '@modelcontextprotocol/sdk',
+  'better-sqlite3',
+  'undici',
+  'hono',
+  '@hono/node-server',
+];
 
 describe('start-up imports', { timeout: 120_000 }, () => {
-  it('the CLI, the runner and the coordinator load no provider SDK, MCP SDK, dev Hub or proxy client at start', () => {
+  it('the CLI, the runner and the coordinator load no provider SDK, MCP SDK, dev Hub, web framework or proxy client at start', () => {
     const loaded = packagesLoadedBy(`
       await import('./src/runner/main.ts');
       await import('./src/coordinator/main.ts');
