@@ -74,7 +74,7 @@ export const RELIABILITY_PROMISES: PromiseEntry[] = [
   ...benchOf(
     'bench/queue.ts',
     '**Queue layer vs BullMQ**',
-    '| consumers | our store items/s | BullMQ items/s | ratio |',
+    '| consumers | our store items/s | BullMQ items/s | ratio (median of 3) |',
     'Enqueue is one Lua call per item',
   ),
   ...benchOf('bench/dispatch.ts', '**Dispatch latency**'),
