@@ -1,7 +1,6 @@
 // Proxy support: the HTTP(S)_PROXY / NO_PROXY decision, and a real request routed through a local proxy.
-import { createServer, request as httpRequest } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { startForwardProxy } from '../testing/forward-proxy.js';
 import { reply, startScriptedServer } from '../testing/scripted-http-server.js';
 import { createProxyAwareFetch } from './proxy-fetch.js';
 import { hasProxyConfigured, proxyForUrl } from './proxy.js';
@@ -41,7 +40,7 @@ describe('proxyForUrl', () => {
 describe('createProxyAwareFetch', () => {
   it('routes through the proxy unless NO_PROXY matches', async () => {
     const target = await startScriptedServer([reply(200, { via: 'proxy' }), reply(200, { via: 'direct' })]);
-    const proxy = await startProxy();
+    const proxy = await startForwardProxy();
     try {
       const proxied = createProxyAwareFetch({ HTTP_PROXY: proxy.url });
       expect(await (await proxied(`${target.url}/a`)).json()).toEqual({ via: 'proxy' });
@@ -55,43 +54,3 @@ describe('createProxyAwareFetch', () => {
     }
   });
 });
-
-/** A minimal forward proxy: CONNECT tunnels and absolute-URI forwarding, recording what it saw. */
-async function startProxy(): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
-  const seen: string[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    const upstream = httpRequest(req.url ?? '', { method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    req.pipe(upstream);
-  });
-  server.on('connect', (req, client: Socket, head: Buffer) => {
-    seen.push(`CONNECT ${req.url}`);
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    sockets.add(client);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  server.on('connection', (s: Socket) => sockets.add(s));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
