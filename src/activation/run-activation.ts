@@ -118,14 +118,8 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
       outcomes,
     );
     if (result.park) o.park = result.park;
-    // Independent closing writes: sent together (one round trip). A failed mark-read fails the activation (its
-    // redelivery finds the replies posted and marks them read).
     consumptionSent = true;
-    await Promise.all([
-      result.markRead?.(),
-      markActivated(deps, agentId, req.signal),
-      reportConsumption(deps, agentId, o, req),
-    ]);
+    await closingWrites(deps, req, o, result.markRead);
     return o;
   } catch (error) {
     // A failed activation still spent tokens (a looping agent most of all): report them so budgets see it.
@@ -342,6 +336,26 @@ function outcome(
     costUsd: costUsd(t.model, t.tokensIn, t.tokensOut),
     toolCalls: t.toolCalls,
   };
+}
+
+/**
+ * The activation's independent closing writes, sent together (one round trip): mark read, `last_activated_at`,
+ * consumption. A failed mark-read fails the activation once the others are done (its redelivery finds the replies
+ * posted and marks them read); the other two only log their failures.
+ */
+async function closingWrites(
+  deps: ActivationDeps,
+  req: ActivationRequest,
+  o: ActivationOutcome,
+  markRead: (() => Promise<void>) | undefined,
+): Promise<void> {
+  const agentId = req.work.agent_id;
+  const [read] = await Promise.allSettled([
+    markRead?.(),
+    markActivated(deps, agentId, req.signal),
+    reportConsumption(deps, agentId, o, req),
+  ]);
+  if (read.status === 'rejected') throw read.reason;
 }
 
 async function markActivated(deps: ActivationDeps, agentId: string, signal: AbortSignal): Promise<void> {
