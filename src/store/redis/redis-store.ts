@@ -12,10 +12,12 @@ import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js'
 import { PRIORITIES } from '../types.js';
 import { BlockingPool } from './blocking-pool.js';
 import { connectWithin, createRedisClient, describeTarget, duplicateClient, withErrorLog } from './connection.js';
-import { decodeBackoff, decodeDead, decodeInFlight, decodeItem } from './codec.js';
+import { decodeBackoff, decodeItem } from './codec.js';
 import { RedisKeys } from './keys.js';
+import { RedisQueueReads } from './redis-queue-reads.js';
 import { RedisRecords } from './redis-records.js';
 import { isScriptErrorCode, scriptError } from './script-errors.js';
+import { ackArgs, backoffArgs } from './script-args.js';
 import { ScriptRunner } from './scripts.js';
 import { enqueueBatches } from './enqueue-batches.js';
 import type { SentinelAddress } from './sentinels.js';
@@ -54,6 +56,10 @@ export interface RedisStoreOptions extends StoreOptions {
 export class RedisStore implements Store {
   private readonly scripts: ScriptRunner;
   private readonly records: RedisRecords;
+  private readonly reads: RedisQueueReads;
+  /** The twelve keys of includes/queue.lua (every queue script's first keys), and with work:fairness (claims). */
+  private readonly layoutKeys: readonly string[];
+  private readonly claimKeys: readonly string[];
   private readonly pool: BlockingPool;
   private readonly watcher: ActivationWatcher;
   private closed = false;
@@ -76,6 +82,11 @@ export class RedisStore implements Store {
   ) {
     this.scripts = new ScriptRunner(redis);
     this.records = new RedisRecords(redis, keys, this.scripts);
+    this.reads = new RedisQueueReads(redis, keys);
+    this.layoutKeys = [keys.queued, keys.inflight, keys.claimed, keys.leases, keys.dead, keys.backoff]
+      .concat(PRIORITIES.map((p) => keys.queue(p)))
+      .concat(PRIORITIES.map((p) => keys.signal(p)));
+    this.claimKeys = [...this.layoutKeys, keys.fairness];
     this.pool = new BlockingPool(() => withErrorLog(duplicateClient(redis, maxBlockMs), logger, ''));
     this.watcher = new ActivationWatcher(
       (ids) => this.records.exists(ids),
@@ -153,26 +164,6 @@ export class RedisStore implements Store {
     return false;
   }
 
-  private queueKeys(): string[] {
-    const k = this.keys;
-    return [k.queued, k.inflight, k.claimed, k.leases, k.dead, k.backoff]
-      .concat(PRIORITIES.map((p) => k.queue(p)))
-      .concat(PRIORITIES.map((p) => k.signal(p)));
-  }
-
-  /** The twelve keys of includes/queue.lua (built once: every ack sends them). */
-  private get layoutKeys(): readonly string[] {
-    return (this.layoutKeysCache ??= this.queueKeys());
-  }
-
-  /** The layout and work:fairness: the claiming scripts' keys. */
-  private get claimKeys(): readonly string[] {
-    return (this.claimKeysCache ??= this.queueKeys().concat(this.keys.fairness));
-  }
-
-  private layoutKeysCache: readonly string[] | undefined;
-  private claimKeysCache: readonly string[] | undefined;
-
   async enqueue(request: WorkRequest): Promise<EnqueueResult> {
     return (await this.enqueueMany([request]))[0]!;
   }
@@ -181,7 +172,7 @@ export class RedisStore implements Store {
     requests: readonly WorkRequest[],
     options: { leaderToken?: string } = {},
   ): Promise<EnqueueResult[]> {
-    return enqueueBatches(this.scripts, this.queueKeys().concat(this.keys.leader), requests, options.leaderToken);
+    return enqueueBatches(this.scripts, [...this.layoutKeys, this.keys.leader], requests, options.leaderToken);
   }
 
   async claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
@@ -224,17 +215,10 @@ export class RedisStore implements Store {
 
   /** The claim script's reply for the in-flight record holding `token`, if the script ran. */
   private async readBackClaim(token: string): Promise<[string, number] | undefined> {
-    for (const json of await this.redis.hvals(this.keys.inflight)) {
-      const rec = decodeInFlight(json);
-      if (rec.token !== token) continue;
-      const deadline = Number(await this.redis.zscore(this.keys.leases, rec.item.id));
-      this.logger.warn('claim_read_back', {
-        work_id: rec.item.id,
-        hint: 'the claim reply was lost; found by its token',
-      });
-      return [JSON.stringify(rec.item), deadline];
-    }
-    return undefined;
+    const found = await this.reads.inFlightByToken(token);
+    if (found)
+      this.logger.warn('claim_read_back', { work_id: found.id, hint: 'the claim reply was lost; found by its token' });
+    return found && [found.itemJson, found.deadline];
   }
 
   async extendLease(claim: Claim, leaseMs?: number): Promise<number> {
@@ -268,7 +252,7 @@ export class RedisStore implements Store {
   }
 
   async ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
-    const r = await this.scripts.run('ack', this.layoutKeys, this.ackArgs(claim, outcome));
+    const r = await this.scripts.run('ack', this.layoutKeys, ackArgs(claim, outcome, this.opts));
     this.claimEpochs.delete(claim.item.id);
     if (!Array.isArray(r)) return 'lease_lost';
     this.logDeadDropped(Number(r[1]));
@@ -285,7 +269,7 @@ export class RedisStore implements Store {
     const order = inServiceOrder(queues);
     const leaseMs = options.leaseMs ?? this.opts.leaseMs;
     const claimArgs = [options.runnerId, token, leaseMs, STORE_DEFAULTS.claimScanChunk, this.opts.claimFairShare];
-    const args = [...this.ackArgs(claim, outcome), ...claimArgs, ...order];
+    const args = [...ackArgs(claim, outcome, this.opts), ...claimArgs, ...order];
     const r = (await this.scripts.run('ackClaim', this.claimKeys, args).catch(async (error: unknown) => {
       // Our claim is recorded, so the script ran: the ack ran with it.
       const [json, deadline] = await this.readBackOrThrow(token, error);
@@ -299,29 +283,15 @@ export class RedisStore implements Store {
     };
   }
 
-  private ackArgs(claim: Claim, outcome: AckOutcome): (string | number)[] {
-    const error = outcome.kind === 'failure' || outcome.kind === 'retry' ? outcome.error : '';
-    return [
-      claim.item.id,
-      claim.token,
-      outcome.kind,
-      claim.item.agent_id,
-      error,
-      ...this.backoffArgs(),
-      this.opts.maxDeliveryAttempts,
-      this.opts.maxDeadLetters,
-    ];
-  }
-
   async reap(leaderToken: string, options: { limit?: number } = {}): Promise<ReapResult> {
     const args = [
       leaderToken,
       this.opts.maxDeliveryAttempts,
       options.limit ?? 1000,
-      ...this.backoffArgs(),
+      ...backoffArgs(this.opts),
       this.opts.maxDeadLetters,
     ];
-    const r = await this.scripts.run('reap', this.queueKeys().concat(this.keys.leader), args);
+    const r = await this.scripts.run('reap', [...this.layoutKeys, this.keys.leader], args);
     if (isScriptErrorCode(r)) throw scriptError(r, { script: 'reap' });
     const flat = r as string[];
     const result: ReapResult = { requeued: [], dead: [] };
@@ -335,70 +305,36 @@ export class RedisStore implements Store {
     return result;
   }
 
-  async queueHeads(): Promise<{ enqueuedAt: Record<Priority, number | null>; dead: number }> {
-    const pipe = this.redis.pipeline();
-    for (const p of PRIORITIES) pipe.lindex(this.keys.queue(p), -1);
-    pipe.llen(this.keys.dead);
-    const r = (await pipe.exec()) ?? [];
-    const at = (i: number): number | null => {
-      const entry = r[i]?.[1];
-      return typeof entry === 'string' ? decodeItem(entry).enqueued_at : null;
-    };
-    return { enqueuedAt: { high: at(0), normal: at(1), low: at(2) }, dead: Number(r[3]?.[1] ?? 0) };
+  queueHeads(): Promise<{ enqueuedAt: Record<Priority, number | null>; dead: number }> {
+    return this.reads.queueHeads();
   }
 
-  async queueDepths(): Promise<QueueDepths> {
-    const pipe = this.redis.pipeline();
-    for (const p of PRIORITIES) pipe.llen(this.keys.queue(p));
-    const r = (await pipe.exec()) ?? [];
-    const n = (i: number): number => Number(r[i]?.[1] ?? 0);
-    return { high: n(0), normal: n(1), low: n(2) };
+  queueDepths(): Promise<QueueDepths> {
+    return this.reads.queueDepths();
   }
 
-  async listQueue(queue: Priority): Promise<WorkItem[]> {
-    const entries = (await this.redis.lrange(this.keys.queue(queue), 0, -1)).reverse().map(decodeItem);
-    if (entries.length === 0) return [];
-    // The queue holds identities; the current items (counts after merges) are in work:queued.
-    const current = await this.redis.hmget(this.keys.queued, ...entries.map((e) => `${e.agent_id}|${e.task_type}`));
-    return entries.map((e, i) => {
-      const json = current[i];
-      const item = json ? decodeItem(json) : undefined;
-      return item?.id === e.id ? item : e;
-    });
+  listQueue(queue: Priority): Promise<WorkItem[]> {
+    return this.reads.listQueue(queue);
   }
 
-  async listInFlight(): Promise<InFlightWork[]> {
-    const [records, leases] = await Promise.all([
-      this.redis.hgetall(this.keys.inflight),
-      this.redis.zrange(this.keys.leases, 0, -1, 'WITHSCORES'),
-    ]);
-    const deadlines = new Map<string, number>();
-    for (let i = 0; i < leases.length; i += 2) deadlines.set(leases[i]!, Number(leases[i + 1]));
-    return Object.entries(records).map(([id, json]) => {
-      const { item, runner_id, claimed_at } = decodeInFlight(json);
-      return { item, runner_id, claimed_at, lease_deadline: deadlines.get(id) ?? 0 };
-    });
+  listInFlight(): Promise<InFlightWork[]> {
+    return this.reads.listInFlight();
   }
 
-  async listDead(): Promise<DeadWork[]> {
-    return (await this.redis.lrange(this.keys.dead, 0, -1)).map(decodeDead);
+  listDead(): Promise<DeadWork[]> {
+    return this.reads.listDead();
+  }
+
+  getBackoff(agentId: string): Promise<BackoffState | null> {
+    return this.reads.getBackoff(agentId);
+  }
+
+  listBackoff(): Promise<Record<string, BackoffState>> {
+    return this.reads.listBackoff();
   }
 
   async requeueDead(workId?: string): Promise<number> {
-    return Number(await this.scripts.run('requeueDead', this.queueKeys(), [workId ?? '']));
-  }
-
-  async getBackoff(agentId: string): Promise<BackoffState | null> {
-    const json = await this.redis.hget(this.keys.backoff, agentId);
-    if (!json) return null;
-    const b = decodeBackoff(json);
-    const [seconds, micros] = await this.redis.time();
-    return b.until > Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) ? b : null;
-  }
-
-  async listBackoff(): Promise<Record<string, BackoffState>> {
-    const all = await this.redis.hgetall(this.keys.backoff);
-    return Object.fromEntries(Object.entries(all).map(([agent, json]) => [agent, decodeBackoff(json)]));
+    return Number(await this.scripts.run('requeueDead', this.layoutKeys, [workId ?? '']));
   }
 
   async clearBackoff(agentId?: string): Promise<void> {
@@ -426,7 +362,11 @@ export class RedisStore implements Store {
   }
 
   async recordFailure(agentId: string, error: string): Promise<BackoffState> {
-    const json = await this.scripts.run('recordFailure', [this.keys.backoff], [agentId, error, ...this.backoffArgs()]);
+    const json = await this.scripts.run(
+      'recordFailure',
+      [this.keys.backoff],
+      [agentId, error, ...backoffArgs(this.opts)],
+    );
     return decodeBackoff(json as string);
   }
 
@@ -540,11 +480,6 @@ export class RedisStore implements Store {
       max_dead_letters: this.opts.maxDeadLetters,
       hint: 'the oldest entries of work:dead were dropped; raise MAX_DEAD_LETTERS or requeue/inspect dead letters sooner',
     });
-  }
-
-  private backoffArgs(): number[] {
-    const o = this.opts;
-    return [o.backoffBaseMs, o.backoffMaxMs, o.backoffJitter, o.random()];
   }
 
   private claimError(code: number, claim: Claim, script: string): Error {
