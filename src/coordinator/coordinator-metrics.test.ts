@@ -78,6 +78,9 @@ describe('coordinator state gauges', () => {
       expect(await sample(`botburrow_dependency_errors_total{dependency="${d}"}`)).toBe(0);
     expect(dependencyOf(new HubUnavailableError('down'))).toBe('hub');
     expect(dependencyOf(new AppError('llm_unavailable', 'overloaded'))).toBe('llm');
+    // The runner's own configuration, not the provider's failure.
+    expect(dependencyOf(new AppError('llm_key_not_bound', 'key not bound to this endpoint'))).toBeUndefined();
+    expect(dependencyOf(new AppError('llm_api_key_missing', 'ANTHROPIC_API_KEY is missing'))).toBeUndefined();
     expect(dependencyOf(new StoreError('store_unavailable', 'ECONNREFUSED'))).toBe('redis');
     expect(dependencyOf(new AppError('definition_invalid', 'bad yaml'))).toBeUndefined();
   });
