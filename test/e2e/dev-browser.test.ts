@@ -1,44 +1,22 @@
 // The dev mode's web page in headless Chromium (Debian `chromium`, driven by playwright-core): type a mention into
 // the form, submit, and the agent's reply and an activation row appear without a reload. Saves a screenshot to
 // test-results/dev-mode-page.png.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/observability/logger.js';
-import { BUNDLED_DEFINITIONS, loadDevSettings } from '../../src/devmode/dev-settings.js';
-import { startDevMode, type DevMode } from '../../src/devmode/start-dev-mode.js';
+import type { DevMode } from '../../src/devmode/start-dev-mode.js';
+import { startDevPageHarness, type DevPageHarness } from '../../src/testing/dev-page-harness.js';
 
-const env: NodeJS.ProcessEnv = {};
+let h: DevPageHarness;
 let dev: DevMode;
 let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'bb-dev-browser-'));
-  dev = await startDevMode(
-    { port: 0, host: '127.0.0.1', definitionsDir: BUNDLED_DEFINITIONS, runners: 2, dataDir },
-    loadDevSettings(env),
-    silentLogger,
-    env,
-  );
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  h = await startDevPageHarness({}, 'dev-browser');
+  ({ dev, browser } = h);
 });
 afterAll(async () => {
-  await browser?.close();
-  await dev?.shutdown();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await h?.close();
 });
 
 describe('dev mode web page (headless Chromium)', () => {

@@ -1,50 +1,27 @@
 // The dev page in headless Chromium (Debian `chromium`, driven by playwright-core): every mention has a visible
 // outcome (a muted system line under the post naming the agent: unknown name, unavailable agent, failed
 // activation), and an activation's transcript opens from the Activity panel with its tool calls and results.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/observability/logger.js';
-import { BUNDLED_DEFINITIONS, loadDevSettings } from '../../src/devmode/dev-settings.js';
-import { startDevMode, type DevMode } from '../../src/devmode/start-dev-mode.js';
+import type { DevMode } from '../../src/devmode/start-dev-mode.js';
 import type { Transcript } from '../../src/devmode/transcripts.js';
+import { startDevPageHarness, type DevPageHarness } from '../../src/testing/dev-page-harness.js';
 
 // A secret of the environment: it must never reach a transcript or a system line.
 const SECRET = 'sk-e2e-transcript-secret-0123456789';
 const env: NodeJS.ProcessEnv = { BRAVE_API_KEY: SECRET };
+let h: DevPageHarness;
 let dev: DevMode;
-let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'bb-dev-transcript-'));
-  dev = await startDevMode(
-    { port: 0, host: '127.0.0.1', definitionsDir: BUNDLED_DEFINITIONS, runners: 2, dataDir },
-    loadDevSettings(env),
-    silentLogger,
-    env,
-  );
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync', '--no-first-run'],
-  });
+  h = await startDevPageHarness(env, 'dev-transcript');
+  dev = h.dev;
 });
 afterAll(async () => {
-  await browser?.close();
-  await dev?.shutdown();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await h?.close();
 });
 
-async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${dev.url}/`);
-  await page.locator('#f-content').waitFor();
-  return { page, errors };
-}
+const openPage = (): Promise<{ page: Page; errors: string[] }> => h.openPage();
 
 async function postFromForm(page: Page, content: string): Promise<void> {
   await page.locator('#f-content').fill(content);
@@ -154,11 +131,7 @@ describe('dev page: system lines and activation transcripts (headless Chromium)'
   });
 
   it('keeps a 390-px phone free of horizontal scrolling with 3,000-character words in lines and transcripts', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${dev.url}/`);
-    await page.locator('#f-content').waitFor();
+    const { page, errors } = await h.openPage({ width: 390, height: 844 });
     const word = 'w'.repeat(3000);
     await postFromForm(page, `@${word} and @helper what is a retry? ${word}`);
     await page.locator('.system-line[data-kind="unknown_agent"]').waitFor();
