@@ -33,7 +33,7 @@ export interface StepContext {
   modelWorks: (sinceMs: number | undefined) => Promise<boolean>;
   /** Record how one notification ended (log, metric, activation outcome). */
   record: (r: NotificationOutcomeRecord) => void;
-  /** The inbox as read when the activation started (INBOX tasks), for the first round. */
+  /** The inbox as read when the activation started (INBOX tasks): what the activation answers. */
   firstUnread?: () => Promise<Notification[]>;
 }
 
@@ -134,7 +134,7 @@ interface RoundState {
   reads: ReadMarks;
 }
 
-/** Answer one round's fresh notifications; a StepResult when a write limit deferred the rest. */
+/** Answer the activation's unread notifications; a StepResult when a write limit deferred the rest. */
 async function answerRound(
   ctx: StepContext,
   fresh: Notification[],
@@ -185,7 +185,7 @@ async function answerRound(
       outcome = { notificationId: n.id, outcome: answer.outcome, from: from(n), reason: answerReason(answer) };
     }
     handled.add(n.id);
-    // Marked read with the rest of the round (a failed one already is). A redelivery after a crash finds the
+    // Marked read with the others, in the closing writes (a failed one already is). A redelivery after a crash finds the
     // replies already posted (see `ownReply`) and posts none twice.
     reads.add(n.id, outcome);
   }
