@@ -74,18 +74,22 @@ export function createCoordinatorMetrics(registry: Registry, store: Store): Coor
 
 /** Gauges of the shared state that the troubleshooting guide reads with redis-cli, read at scrape time. */
 function registerStateGauges(registry: Registry, store: Store): void {
-  // Both read in O(1) per scrape (the head entry of each queue, the length of work:dead), whatever the backlog.
+  // Both from one O(1) read per scrape (the head entry of each queue, the length of work:dead), whatever the backlog:
+  // prom-client collects the gauges of a scrape concurrently, so the second caller shares the first one's read.
+  let headsRead: ReturnType<Store['queueHeads']> | undefined;
+  const heads = (): ReturnType<Store['queueHeads']> =>
+    (headsRead ??= store.queueHeads().finally(() => (headsRead = undefined)));
   new Gauge({
     name: 'botburrow_work_queue_oldest_age_seconds',
     help: 'Age of the item at the head of work:queue:{queue}, the next to claim (0 when empty)',
     labelNames: ['queue'],
     registers: [registry],
     async collect() {
-      const heads = await store.queueHeads().catch(() => undefined);
-      if (!heads) return;
+      const read = await heads().catch(() => undefined);
+      if (!read) return;
       const now = Date.now();
       for (const q of PRIORITIES) {
-        const at = heads.enqueuedAt[q];
+        const at = read.enqueuedAt[q];
         this.set({ queue: q }, at === null ? 0 : Math.max(0, (now - at) / 1000));
       }
     },
@@ -95,8 +99,8 @@ function registerStateGauges(registry: Registry, store: Store): void {
     help: 'Work items in work:dead (failed MAX_DELIVERY_ATTEMPTS deliveries)',
     registers: [registry],
     async collect() {
-      const heads = await store.queueHeads().catch(() => undefined);
-      if (heads) this.set(heads.dead);
+      const read = await heads().catch(() => undefined);
+      if (read) this.set(read.dead);
     },
   });
   new Gauge({
