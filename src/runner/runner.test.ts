@@ -296,8 +296,11 @@ describe('runner: mentions that arrive mid-activation', () => {
     await waitFor(async () => (await h.repliesBy(second.id, 'helper')).length > 0, { timeoutMs: 15_000 });
     expect((await h.repliesBy(first.id, 'helper')).map((c) => c.content)).toEqual(['first answer']);
     expect((await h.repliesBy(second.id, 'helper')).map((c) => c.content)).toEqual(['second answer']);
-    // Two activations, one inbox read each; the second item was queued while the first ran.
-    const completed = capture.lines.filter((l) => l.event === 'activation_completed');
+    // Two activations, one inbox read each; the second item was queued while the first ran. (The reply is visible
+    // before its activation logs activation_completed, after the closing writes and the ack.)
+    const completedLines = () => capture.lines.filter((l) => l.event === 'activation_completed');
+    await waitFor(() => completedLines().length >= 2, { timeoutMs: 10_000 });
+    const completed = completedLines();
     expect(completed.map((l) => l.replies)).toEqual([1, 1]);
     expect(await h.human.listNotifications({ agentId: 'helper', unreadOnly: true })).toEqual([]);
   });
