@@ -33,9 +33,8 @@ export type ClaimResult = 'done' | 'infrastructure';
 /** A claim's result and the next item, claimed together with its success ack (when the slot asked for one). */
 export interface ClaimDone {
   result: ClaimResult;
-  next: Claim | null;
-  /** The success ack also tried to claim the next item (so `next: null` means nothing was claimable then). */
-  askedNext: boolean;
+  /** The next item claimed with the success ack; null when it found nothing claimable; undefined when not asked. */
+  next?: Claim | null;
 }
 
 /** The queues to claim the next item from together with the success ack, or undefined for none (draining). */
@@ -87,7 +86,7 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimN
     // Without its record the activation could not be watched or stopped: hand the work back now (no attempt spent).
     log.warn('activation_failed', { error: errorMessage(error), infrastructure: true, hint: 'work handed back' });
     await ack(ctx, claim, { kind: 'released' }, log).catch(() => undefined);
-    return { result: 'infrastructure', next: null, askedNext: false };
+    return { result: 'infrastructure' };
   }
   const watch = deps.store.watchActivation(activationId);
   const timeout = new AbortController();
@@ -122,7 +121,7 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimN
     const failure = classifyFailure(error, signal);
     markFailed(claimSpan, failure);
     await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
-    return { result: failure.kind === 'infrastructure' ? 'infrastructure' : 'done', next: null, askedNext: false };
+    return { result: failure.kind === 'infrastructure' ? 'infrastructure' : 'done' };
   } finally {
     clearTimeout(timer);
     clearInterval(heartbeat);
@@ -135,27 +134,25 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimN
   // Outside the try: a failed success-ack must not turn a finished activation into a retry (the lease expires and
   // the reaper redelivers; replies are idempotent). A parked agent is acked alone (parked before its next claim).
   const queues = outcome.park ? undefined : claimNext?.();
-  let askedNext = queues !== undefined;
   const next = await finish(ctx, claim, queues, log).catch((error: unknown) => {
     log.error('ack_failed', { error: errorMessage(error) });
-    askedNext = false;
-    return null;
+    return undefined;
   });
   if (outcome.park) await park(ctx, log, item.agent_id, outcome.park);
   recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000);
-  return { result: 'done', next, askedNext };
+  return { result: 'done', next };
 }
 
-/** The success ack; with `queues`, the next claim in the same round trip. */
+/** The success ack; with `queues`, the next claim in the same round trip (null: nothing claimable). */
 async function finish(
   ctx: ClaimContext,
   claim: Claim,
   queues: readonly Priority[] | undefined,
   log: Logger,
-): Promise<Claim | null> {
+): Promise<Claim | null | undefined> {
   if (!queues) {
     await ack(ctx, claim, { kind: 'success' }, log);
-    return null;
+    return undefined;
   }
   const { options } = ctx;
   const done = await ctx.deps.store.ackAndClaim(claim, { kind: 'success' }, queues, {

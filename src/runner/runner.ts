@@ -129,8 +129,8 @@ export class Runner {
           attempt: claim.item.attempt,
         });
         const done = await executeClaim(ctx, claim, () => (signal.aborted ? undefined : queues));
-        next = done.next;
-        emptyAfterAck = done.next === null && done.result === 'done' && done.askedNext;
+        next = done.next ?? null;
+        emptyAfterAck = done.next === null;
         if (done.result === 'infrastructure') await this.backoff('activation hit an unreachable Hub or Redis');
         else this.recovered();
       } catch (error) {
