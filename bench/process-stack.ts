@@ -16,15 +16,38 @@ export const LLM_KEY = 'sk-bench-llm-0123456789';
 /** The compiled CLI; `BENCH_DIST` runs another build (e.g. of the commit before a change, for before/after figures). */
 export const DIST = process.env.BENCH_DIST ?? new URL('../dist/cli/main.js', import.meta.url).pathname;
 const HOOK = new URL('./hub-trace-hook.mjs', import.meta.url).pathname;
+/** Preload for a runner: its own HTTP requests, as sent (bench/client-trace-hook.mjs). */
+export const CLIENT_HOOK = new URL('./client-trace-hook.mjs', import.meta.url).pathname;
 const FAKE_CLIS = resolve(new URL('../src/testing/fake-clis', import.meta.url).pathname);
 
-/** One request the Hub served (bench/hub-trace-hook.mjs). */
+/** One request the Hub served (bench/hub-trace-hook.mjs), or a runner sent (bench/client-trace-hook.mjs, `host`). */
 export interface HubRequest {
   method: string;
   path: string;
   start: number;
   end: number;
   status: number;
+  host?: string;
+}
+
+/** Requests of a JSON-lines trace file (either hook). */
+export function readTrace(path: string): HubRequest[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as HubRequest);
+}
+
+/** Sequential round trips: requests sent while another was in flight share its round. */
+export function roundTrips(requests: readonly HubRequest[]): number {
+  let rounds = 0;
+  let busyUntil = Number.NEGATIVE_INFINITY;
+  for (const r of [...requests].sort((a, b) => a.start - b.start)) {
+    if (r.start > busyUntil) rounds++;
+    busyUntil = Math.max(busyUntil, r.end);
+  }
+  return rounds;
 }
 
 /** Process CPU time (user + system) in ms and resident memory in MB, from /proc. */
@@ -111,11 +134,7 @@ export class ProcessStack {
 
   /** Every request the Hub served so far. */
   hubRequests(): HubRequest[] {
-    if (!existsSync(this.tracePath)) return [];
-    return readFileSync(this.tracePath, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as HubRequest);
+    return readTrace(this.tracePath);
   }
 
   /** Post `@agent ...` as the human; resolves with the post id once the Hub accepted it. */

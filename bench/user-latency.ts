@@ -8,7 +8,10 @@
 // activation. Run alone: npx tsx bench/user-latency.ts [mentions=200]
 import type { FixtureAgent } from '../src/testing/agent-fixtures.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
-import { ProcessStack, processUsage, type HubRequest } from './process-stack.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLIENT_HOOK, ProcessStack, processUsage, readTrace, roundTrips, type HubRequest } from './process-stack.js';
 import { percentile, recordResult } from './record.js';
 import { waitFor } from '../src/testing/wait-for.js';
 
@@ -50,7 +53,20 @@ export async function userLatency(redisUrl: string, mentions = 200) {
     const coordinator = await stack.service('coordinator', 'became_leader');
     // BENCH_RUNNER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the runner (bench/README.md).
     const nodeArgs = process.env.BENCH_RUNNER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const runner = await stack.service('runner', 'runner_started', {}, nodeArgs);
+    // The runner's own requests as it sends them (bench/client-trace-hook.mjs): overlapping ones share a round trip.
+    const clientTrace = join(mkdtempSync(join(tmpdir(), 'bb-bench-')), 'runner-requests.jsonl');
+    const runner = await stack.service('runner', 'runner_started', { BENCH_CLIENT_TRACE: clientTrace }, [
+      '--import',
+      CLIENT_HOOK,
+      ...nodeArgs,
+    ]);
+    const hubHost = new URL(stack.hubUrl).host;
+    // The hook appends its lines every 250 ms: read them once the runner has been quiet for longer.
+    const hubCalls = async (): Promise<(from: number, to: number) => HubRequest[]> => {
+      await sleep(400);
+      const trace = readTrace(clientTrace).filter((r) => r.host === hubHost);
+      return (from, to) => trace.filter((r) => r.start >= from && r.start < to);
+    };
     // A new leader on an empty Redis waits for running activations to re-register before it schedules.
     const fresh = await coordinator.waitForEvent('fresh_store_wait');
     await sleep(Math.max(3_000, Date.parse(String(fresh.time)) + Number(fresh.wait_ms) + 500 - Date.now()));
@@ -82,6 +98,7 @@ export async function userLatency(redisUrl: string, mentions = 200) {
       }
       const cpuMs =
         (processUsage(runner.pid).cpuMs - cpu0 - (idleCpuMsPerS * (performance.now() - t0)) / 1000) / agents.length;
+      const calls = await hubCalls();
       const requests = stack.hubRequests().filter((r) => r.start >= 0);
       const accepted = requests.filter((r) => r.method === 'POST' && /\/posts$/.test(r.path));
       const start = accepted.length - agents.length;
@@ -100,6 +117,7 @@ export async function userLatency(redisUrl: string, mentions = 200) {
         );
         const mine = requests.filter((r) => r.start >= from && r.start < to && !notRunner(r));
         return {
+          hubRoundTrips: roundTrips(calls(from, to)),
           toClaim: claimed - from,
           toModel: model[0]! - claimed,
           toReply: reply!.end - model[model.length - 1]!,
@@ -115,6 +133,7 @@ export async function userLatency(redisUrl: string, mentions = 200) {
         claimed_to_first_model_request_ms: dist(rows.map((r) => r.toModel)),
         last_model_response_to_reply_visible_ms: dist(rows.map((r) => r.toReply)),
         hub_requests_per_activation: dist(rows.map((r) => r.hubRequests)),
+        hub_round_trips_per_activation: dist(rows.map((r) => r.hubRoundTrips)),
         hub_requests_by_endpoint: endpointCounts,
         runner_cpu_ms_per_activation: cpuMs,
       };
@@ -123,7 +142,7 @@ export async function userLatency(redisUrl: string, mentions = 200) {
       console.log(`  claimed -> first model request:         ${fmt(figures.claimed_to_first_model_request_ms)}`);
       console.log(`  last model response -> reply visible:   ${fmt(figures.last_model_response_to_reply_visible_ms)}`);
       console.log(
-        `  Hub requests per activation: p50 ${figures.hub_requests_per_activation.p50}, max ${figures.hub_requests_per_activation.max}: ${Object.entries(
+        `  Hub requests per activation: p50 ${figures.hub_requests_per_activation.p50}, max ${figures.hub_requests_per_activation.max}, in p50 ${figures.hub_round_trips_per_activation.p50} (max ${figures.hub_round_trips_per_activation.max}) sequential round trips: ${Object.entries(
           endpointCounts,
         )
           .map(([e, n]) => `${e} ×${n.toFixed(2)}`)
@@ -132,7 +151,7 @@ export async function userLatency(redisUrl: string, mentions = 200) {
       console.log(`  runner CPU per activation (idle CPU subtracted): ${cpuMs.toFixed(1)} ms`);
       results[kind] = figures;
     }
-    results.native_repeat = await repeatMentions(stack, runner, groups.native.slice(0, 20), idleCpuMsPerS);
+    results.native_repeat = await repeatMentions(stack, runner, groups.native.slice(0, 20), idleCpuMsPerS, hubCalls);
     return results;
   } finally {
     await stack.close();
@@ -148,16 +167,24 @@ async function repeatMentions(
   runner: Awaited<ReturnType<ProcessStack['service']>>,
   agents: string[],
   idleCpuMsPerS: number,
-): Promise<{ activations: number; runner_cpu_ms_per_activation: number }> {
+  hubCalls: () => Promise<(from: number, to: number) => HubRequest[]>,
+): Promise<{
+  activations: number;
+  runner_cpu_ms_per_activation: number;
+  hub_requests_per_activation: number;
+  hub_round_trips_per_activation: number;
+}> {
   const rounds = 10;
   const done = (agent: string): number =>
     runner.lines.filter((l) => l.event === 'activation_completed' && l.agent_id === agent).length;
   const cpu0 = processUsage(runner.pid).cpuMs;
   const t0 = performance.now();
+  const marks: number[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const agent of agents) {
       const before = done(agent);
       await stack.mention(agent);
+      marks.push(performance.timeOrigin + performance.now());
       await waitFor(() => done(agent) > before, { timeoutMs: 30_000, message: `no activation for ${agent}` });
       await sleep(10);
     }
@@ -165,9 +192,20 @@ async function repeatMentions(
   const activations = rounds * agents.length;
   const cpuMs =
     (processUsage(runner.pid).cpuMs - cpu0 - (idleCpuMsPerS * (performance.now() - t0)) / 1000) / activations;
+  marks.push(performance.timeOrigin + performance.now());
+  const calls = await hubCalls();
+  const windows = marks.slice(0, -1).map((from, i) => calls(from, marks[i + 1]!));
+  const requests = windows.reduce((n, w) => n + w.length, 0) / activations;
+  const trips = windows.reduce((n, w) => n + roundTrips(w), 0) / activations;
   console.log(`\nnative agents mentioned again (${agents.length} agents × ${rounds}, definitions cached)`);
   console.log(`  runner CPU per activation (idle CPU subtracted): ${cpuMs.toFixed(1)} ms`);
-  return { activations, runner_cpu_ms_per_activation: cpuMs };
+  console.log(`  Hub requests per activation: ${requests.toFixed(2)} in ${trips.toFixed(2)} sequential round trips`);
+  return {
+    activations,
+    runner_cpu_ms_per_activation: cpuMs,
+    hub_requests_per_activation: requests,
+    hub_round_trips_per_activation: trips,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
