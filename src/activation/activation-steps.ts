@@ -385,11 +385,15 @@ async function postReply(
   const content = secretRedactor(deps.env)(r.content);
   if (req.dryRun) return { postId: r.postId, content };
   try {
-    const c = await limitedWrite(ctx.limits, 'comment', () =>
-      deps.hub.createComment(
-        { agentId: def.name, postId: r.postId, parentId: r.parentId, content, idempotencyKey: r.key },
-        { signal: req.signal },
-      ),
+    const c = await limitedWrite(
+      ctx.limits,
+      'comment',
+      () =>
+        deps.hub.createComment(
+          { agentId: def.name, postId: r.postId, parentId: r.parentId, content, idempotencyKey: r.key },
+          { signal: req.signal },
+        ),
+      r.key,
     );
     deps.logger.info('reply_posted', {
       agent_id: def.name,

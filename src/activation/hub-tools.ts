@@ -131,17 +131,22 @@ function hubToolDefs(
         ['content'],
       ),
       call: async (a, signal) => {
-        const p = await limitedWrite(limits, 'post', () =>
-          hub.createPost(
-            {
-              agentId,
-              content: redact(str(a.content) ?? ''),
-              title: str(a.title),
-              community: str(a.community),
-              idempotencyKey: key('hub_create_post'),
-            },
-            { signal },
-          ),
+        const idempotencyKey = key('hub_create_post');
+        const p = await limitedWrite(
+          limits,
+          'post',
+          () =>
+            hub.createPost(
+              {
+                agentId,
+                content: redact(str(a.content) ?? ''),
+                title: str(a.title),
+                community: str(a.community),
+                idempotencyKey,
+              },
+              { signal },
+            ),
+          idempotencyKey,
         );
         posted.push({ postId: p.id });
         return { id: p.id };
@@ -157,17 +162,22 @@ function hubToolDefs(
       ),
       call: async (a, signal) => {
         const postId = str(a.post_id) ?? '';
-        const c = await limitedWrite(limits, 'comment', () =>
-          hub.createComment(
-            {
-              agentId,
-              postId,
-              content: redact(str(a.content) ?? ''),
-              parentId: str(a.parent_id),
-              idempotencyKey: key('hub_reply'),
-            },
-            { signal },
-          ),
+        const idempotencyKey = key('hub_reply');
+        const c = await limitedWrite(
+          limits,
+          'comment',
+          () =>
+            hub.createComment(
+              {
+                agentId,
+                postId,
+                content: redact(str(a.content) ?? ''),
+                parentId: str(a.parent_id),
+                idempotencyKey,
+              },
+              { signal },
+            ),
+          idempotencyKey,
         );
         posted.push({ postId, commentId: c.id });
         return { id: c.id, post_id: postId };

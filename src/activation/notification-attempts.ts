@@ -6,6 +6,11 @@ const ATTEMPT_WINDOW_MS = 7 * 24 * 3_600_000;
 /** How long a model answer counts as proof that the model endpoint works. */
 const LLM_OK_WINDOW_MS = 3_600_000;
 
+/** How often one process notes model answers per endpoint and store. */
+const NOTE_EVERY_MS = 1_000;
+/** When this process last saw, and last noted, a model answer, per store and endpoint. */
+const answers = new WeakMap<EventCounters, Map<string, { answered: number; noted: number }>>();
+
 /** The default of MAX_NOTIFICATION_ATTEMPTS. */
 export const DEFAULT_MAX_NOTIFICATION_ATTEMPTS = 3;
 
@@ -28,11 +33,12 @@ export class NotificationAttempts {
 
   /** Counted attempts so far, and whether it failed before at all (for the order notifications are tried in). */
   async tried(notificationId: string): Promise<{ attempts: number; failedBefore: boolean }> {
-    const [attempts, last] = await Promise.all([
-      this.counters.countEvents(this.key('attempts', notificationId), 0),
-      this.counters.oldestEvent(this.key('failed_at', notificationId), 0),
-    ]);
-    return { attempts, failedBefore: last !== null };
+    const t = await this.counters.countAndOldest(
+      this.key('attempts', notificationId),
+      this.key('failed_at', notificationId),
+      0,
+    );
+    return { attempts: t.count, failedBefore: t.oldest !== null };
   }
 
   /** Note a failure of the notification now; returns when it failed before (epoch ms), if it did. */
@@ -50,13 +56,24 @@ export class NotificationAttempts {
     return this.counters.countEvents(key, 0);
   }
 
-  /** The model at `endpoint` answered a prompt (any agent's). */
+  /**
+   * The model at `endpoint` answered a prompt (any agent's). Kept in this process, and noted in the store (for other
+   * runners) at most once a second per endpoint: a busy runner would otherwise add a store write to every model call,
+   * and the evidence is read against a notification's last failure, whose retry comes seconds to minutes later.
+   */
   async modelAnswered(endpoint: string, answerId: string): Promise<void> {
-    await this.counters.addEvent(`llm_ok:${endpoint}`, answerId, this.clock.now(), LLM_OK_WINDOW_MS);
+    const now = this.clock.now();
+    let seen = answers.get(this.counters);
+    if (!seen) answers.set(this.counters, (seen = new Map()));
+    const last = seen.get(endpoint);
+    const note = last === undefined || now < last.noted || now - last.noted >= NOTE_EVERY_MS;
+    seen.set(endpoint, { answered: now, noted: note ? now : last.noted });
+    if (note) await this.counters.addEvent(`llm_ok:${endpoint}`, answerId, now, LLM_OK_WINDOW_MS);
   }
 
-  /** Did the model at `endpoint` answer any prompt after `sinceMs`? */
+  /** Did the model at `endpoint` answer any prompt after `sinceMs` (in this process, or noted by any)? */
   async modelAnsweredSince(endpoint: string, sinceMs: number): Promise<boolean> {
+    if ((answers.get(this.counters)?.get(endpoint)?.answered ?? -1) > sinceMs) return true;
     return (await this.counters.countEvents(`llm_ok:${endpoint}`, sinceMs + 1)) > 0;
   }
 

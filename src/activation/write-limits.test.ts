@@ -51,4 +51,29 @@ describe('WriteLimits', () => {
     await expect(limitedWrite(failing, 'post', () => Promise.reject(new Error('503')))).rejects.toThrow('503');
     expect(await failing.check('post')).toBeUndefined();
   });
+
+  it('limitedWrite takes a place atomically: parallel writes cannot all pass; a failed write gives it back', async () => {
+    const counters = new MemoryEventCounters();
+    const limits = new WriteLimits(counters, new ManualClock(), 'helper', behavior);
+    let writes = 0;
+    const write = async () => {
+      await new Promise((r) => setTimeout(r, 5)); // the Hub takes its time: every check would pass before any record
+      return { id: `c${++writes}` };
+    };
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => limitedWrite(limits, 'comment', write)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(writes).toBe(3);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(WriteRefusedError) });
+    // The same write again (its idempotency key) keeps its place and is not refused.
+    const keyed = new WriteLimits(new MemoryEventCounters(), new ManualClock(), 'x', behavior);
+    for (let i = 0; i < 3; i++) await limitedWrite(keyed, 'comment', write, `reply:x:n${i}`);
+    await limitedWrite(keyed, 'comment', write, 'reply:x:n0');
+    await expect(limitedWrite(keyed, 'comment', write, 'reply:x:n9')).rejects.toBeInstanceOf(WriteRefusedError);
+    // A write the Hub refused gives its place back.
+    const failing = new WriteLimits(new MemoryEventCounters(), new ManualClock(), 'y', behavior);
+    for (let i = 0; i < 3; i++) {
+      await expect(limitedWrite(failing, 'comment', () => Promise.reject(new Error('503')))).rejects.toThrow('503');
+    }
+    expect(await failing.check('comment')).toBeUndefined();
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AgentConfig } from '../agents/definition-schema.js';
 import type { Clock } from '../shared/clock.js';
 import type { EventCounters } from '../store/event-counters.js';
@@ -38,27 +39,67 @@ export class WriteLimits {
 
   /** undefined when the agent may write one more of `kind` now. */
   async check(kind: WriteKind): Promise<WriteRefusal | undefined> {
+    const rule = this.rule(kind);
+    if ('refusal' in rule) return rule.refusal;
+    const since = this.since();
+    const count = await this.counters.countEvents(this.key(kind), since);
+    if (count < rule.max) return undefined;
+    return this.limitReached(kind, rule.max, await this.counters.oldestEvent(this.key(kind), since));
+  }
+
+  /**
+   * Take a place for write `writeId` (its idempotency key: the same write again keeps its place) if the limits allow
+   * one more of `kind`, in one atomic step: writes racing from parallel tool calls or other runners cannot all pass.
+   * Give the place back with `release` when the write fails.
+   */
+  async reserve(kind: WriteKind, writeId: string): Promise<WriteRefusal | undefined> {
+    const rule = this.rule(kind);
+    if ('refusal' in rule) return rule.refusal;
+    const r = await this.counters.addEventBelow(this.key(kind), {
+      eventId: writeId,
+      atMs: this.clock.now(),
+      windowMs: DAY_MS,
+      sinceMs: this.since(),
+      max: rule.max,
+    });
+    return r.added ? undefined : this.limitReached(kind, rule.max, r.oldest);
+  }
+
+  /** Give back the place `reserve` took for a write that failed. */
+  async release(kind: WriteKind, writeId: string): Promise<void> {
+    await this.counters.removeEvent(this.key(kind), writeId);
+  }
+
+  /** The behavior setting for `kind`: a refusal that needs no count, or the daily maximum. */
+  private rule(kind: WriteKind): { refusal: WriteRefusal } | { max: number } {
     if (kind === 'post' && !this.behavior.can_create_posts) {
       return {
-        limit: 'can_create_posts',
-        message: `Refused: @${this.agentId} may not create posts (behavior.can_create_posts is false); reply to existing posts instead`,
-        permanent: true,
+        refusal: {
+          limit: 'can_create_posts',
+          message: `Refused: @${this.agentId} may not create posts (behavior.can_create_posts is false); reply to existing posts instead`,
+          permanent: true,
+        },
       };
     }
     const max = kind === 'post' ? this.behavior.max_daily_posts : this.behavior.max_daily_comments;
+    if (max !== 0) return { max };
     const limit = kind === 'post' ? 'max_daily_posts' : 'max_daily_comments';
-    if (max === 0) {
-      return {
+    return {
+      refusal: {
         limit,
         message: `Refused: @${this.agentId} may not write ${kind}s (behavior.${limit} is 0)`,
         permanent: true,
-      };
-    }
-    // The window is (now - 24 h, now]: a write exactly 24 h old no longer counts (so `retryAt` is exact).
-    const since = this.clock.now() - DAY_MS + 1;
-    const count = await this.counters.countEvents(this.key(kind), since);
-    if (count < max) return undefined;
-    const oldest = await this.counters.oldestEvent(this.key(kind), since);
+      },
+    };
+  }
+
+  /** The window is (now - 24 h, now]: a write exactly 24 h old no longer counts (so `retryAt` is exact). */
+  private since(): number {
+    return this.clock.now() - DAY_MS + 1;
+  }
+
+  private limitReached(kind: WriteKind, max: number, oldest: number | null): WriteRefusal {
+    const limit = kind === 'post' ? 'max_daily_posts' : 'max_daily_comments';
     const retryAt = (oldest ?? this.clock.now()) + DAY_MS;
     return {
       limit,
@@ -87,15 +128,22 @@ export class WriteRefusedError extends Error {
   }
 }
 
-/** Check `kind` against the limits, run the write, count it. @throws WriteRefusedError */
+/**
+ * Take a place under the limits for `kind` (atomically, `WriteLimits.reserve`), run the write, give the place back if
+ * it fails. `writeId` is the write's idempotency key: a retried write keeps its one place. @throws WriteRefusedError
+ */
 export async function limitedWrite<T extends { id: string }>(
   limits: WriteLimits | undefined,
   kind: WriteKind,
   write: () => Promise<T>,
+  writeId: string = randomUUID(),
 ): Promise<T> {
-  const refusal = await limits?.check(kind);
+  const refusal = await limits?.reserve(kind, writeId);
   if (refusal) throw new WriteRefusedError(refusal);
-  const created = await write();
-  await limits?.record(kind, created.id);
-  return created;
+  try {
+    return await write();
+  } catch (error) {
+    await limits?.release(kind, writeId).catch(() => undefined);
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
-import { MemoryEventCounters } from '../event-counters.js';
+import { MemoryEventCounters, type BoundedEvent, type EventTally } from '../event-counters.js';
 import { ActivationWatcher } from '../activation-watcher.js';
 import { leaseLostError, notLeaderError } from '../errors.js';
 import { inServiceOrder } from '../priority.js';
@@ -256,6 +256,18 @@ export class MemoryStore implements Store {
 
   oldestEvent(key: string, sinceMs: number): Promise<number | null> {
     return this.events.oldestEvent(key, sinceMs);
+  }
+
+  countAndOldest(countKey: string, oldestKey: string, sinceMs: number): Promise<EventTally> {
+    return this.events.countAndOldest(countKey, oldestKey, sinceMs);
+  }
+
+  addEventBelow(key: string, event: BoundedEvent): Promise<{ added: boolean } & EventTally> {
+    return this.events.addEventBelow(key, event);
+  }
+
+  removeEvent(key: string, eventId: string): Promise<void> {
+    return this.events.removeEvent(key, eventId);
   }
 
   startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {

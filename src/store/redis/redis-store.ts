@@ -6,6 +6,7 @@ import { ActivationWatcher } from '../activation-watcher.js';
 import { inServiceOrder } from '../priority.js';
 import { resolveStoreOptions, STORE_DEFAULTS, type ActivationWatch, type ClaimOptions } from '../store.js';
 import type { ResolvedStoreOptions, Store, StoreOptions } from '../store.js';
+import type { BoundedEvent, EventTally } from '../event-counters.js';
 import type { AckOutcome, AckResult, ActivationRecord, ActivationStart, BackoffState, Claim } from '../types.js';
 import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, QueueDepths } from '../types.js';
 import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
@@ -16,6 +17,7 @@ import { decodeBackoff, decodeItem } from './codec.js';
 import { RedisKeys } from './keys.js';
 import { RedisQueueReads } from './redis-queue-reads.js';
 import { RedisRecords } from './redis-records.js';
+import { RedisEventCounters } from './redis-event-counters.js';
 import { isScriptErrorCode, scriptError } from './script-errors.js';
 import { ackArgs, backoffArgs } from './script-args.js';
 import { ScriptRunner } from './scripts.js';
@@ -56,6 +58,7 @@ export interface RedisStoreOptions extends StoreOptions {
 export class RedisStore implements Store {
   private readonly scripts: ScriptRunner;
   private readonly records: RedisRecords;
+  private readonly events: RedisEventCounters;
   private readonly reads: RedisQueueReads;
   /** The twelve keys of includes/queue.lua (every queue script's first keys), and with work:fairness (claims). */
   private readonly layoutKeys: readonly string[];
@@ -81,6 +84,7 @@ export class RedisStore implements Store {
     private readonly logger: Logger,
   ) {
     this.scripts = new ScriptRunner(redis);
+    this.events = new RedisEventCounters(redis, keys, this.scripts);
     this.records = new RedisRecords(redis, keys, this.scripts);
     this.reads = new RedisQueueReads(redis, keys);
     this.layoutKeys = [keys.queued, keys.inflight, keys.claimed, keys.leases, keys.dead, keys.backoff]
@@ -380,17 +384,28 @@ export class RedisStore implements Store {
     return state;
   }
 
-  async countEvents(key: string, sinceMs: number): Promise<number> {
-    return this.redis.zcount(this.keys.events(key), sinceMs, '+inf');
+  countEvents(key: string, sinceMs: number): Promise<number> {
+    return this.events.countEvents(key, sinceMs);
   }
 
-  async addEvent(key: string, eventId: string, atMs: number, windowMs: number): Promise<void> {
-    await this.scripts.run('addEvent', [this.keys.events(key)], [eventId, atMs, windowMs]);
+  addEvent(key: string, eventId: string, atMs: number, windowMs: number): Promise<void> {
+    return this.events.addEvent(key, eventId, atMs, windowMs);
   }
 
-  async oldestEvent(key: string, sinceMs: number): Promise<number | null> {
-    const r = await this.redis.zrangebyscore(this.keys.events(key), sinceMs, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
-    return r.length >= 2 ? Number(r[1]) : null;
+  oldestEvent(key: string, sinceMs: number): Promise<number | null> {
+    return this.events.oldestEvent(key, sinceMs);
+  }
+
+  countAndOldest(countKey: string, oldestKey: string, sinceMs: number): Promise<EventTally> {
+    return this.events.countAndOldest(countKey, oldestKey, sinceMs);
+  }
+
+  addEventBelow(key: string, event: BoundedEvent): Promise<{ added: boolean } & EventTally> {
+    return this.events.addEventBelow(key, event);
+  }
+
+  removeEvent(key: string, eventId: string): Promise<void> {
+    return this.events.removeEvent(key, eventId);
   }
 
   async startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {

@@ -18,6 +18,7 @@ export type ScriptName =
   | 'touchActivation'
   | 'heartbeatRunner'
   | 'addEvent'
+  | 'addEventBelow'
   | 'restoreClaim';
 
 /** A loaded script's source with its includes resolved. */

@@ -26,6 +26,60 @@ export function describeStoreEventContract(make: MakeStoreHarness): void {
         expect(await store.countEvents('helper:replies_to:nobody', 0)).toBe(0);
       });
     });
+
+    it('counts one key and finds the oldest event of another in one call', async () => {
+      await withHarness(make, {}, async ({ store }) => {
+        const t0 = 1_000_000_000_000;
+        await store.addEvent('a:attempts:n1', 'act-1', t0, HOUR);
+        await store.addEvent('a:attempts:n1', 'act-2', t0 + 1_000, HOUR);
+        await store.addEvent('a:failed_at:n1', 'last', t0 + 2_000, HOUR);
+        expect(await store.countAndOldest('a:attempts:n1', 'a:failed_at:n1', 0)).toEqual({
+          count: 2,
+          oldest: t0 + 2_000,
+        });
+        expect(await store.countAndOldest('a:attempts:n1', 'a:failed_at:n1', t0 + 500)).toEqual({
+          count: 1,
+          oldest: t0 + 2_000,
+        });
+        expect(await store.countAndOldest('a:attempts:none', 'a:failed_at:none', 0)).toEqual({
+          count: 0,
+          oldest: null,
+        });
+      });
+    });
+
+    it('adds under a bound atomically: racing writers cannot all pass one check; a known id is never refused', async () => {
+      await withHarness(make, {}, async ({ store }) => {
+        const t0 = 1_000_000_000_000;
+        const event = (eventId: string, atMs = t0) => ({
+          eventId,
+          atMs,
+          windowMs: HOUR,
+          sinceMs: atMs - HOUR + 1,
+          max: 3,
+        });
+        // Ten writes race for three places (several tool calls of one agent, or several runners).
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.addEventBelow('a:comments', event(`c${i}`, t0 + i))),
+        );
+        expect(results.filter((r) => r.added)).toHaveLength(3);
+        expect(await store.countEvents('a:comments', 0)).toBe(3);
+        const refused = results.find((r) => !r.added)!;
+        expect(refused).toEqual({ added: false, count: 3, oldest: t0 });
+        // The same write again (a retried reply with its idempotency key) is kept, not refused, not counted twice.
+        const first = results.findIndex((r) => r.added);
+        expect(await store.addEventBelow('a:comments', event(`c${first}`, t0 + 20))).toEqual({
+          added: true,
+          count: 3,
+          oldest: null,
+        });
+        // A failed write gives its place back; a place frees as the window slides.
+        await store.removeEvent('a:comments', `c${first}`);
+        expect((await store.addEventBelow('a:comments', event('late', t0 + 30))).added).toBe(true);
+        expect((await store.addEventBelow('a:comments', event('later', t0 + 40))).added).toBe(false);
+        expect((await store.addEventBelow('a:comments', event('next-day', t0 + HOUR + 5))).added).toBe(true);
+      });
+    });
   });
 
   describe('parking an agent', () => {
