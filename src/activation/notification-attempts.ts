@@ -64,7 +64,7 @@ export class NotificationAttempts {
   async modelAnswered(endpoint: string, answerId: string): Promise<void> {
     const now = this.clock.now();
     let seen = answers.get(this.counters);
-    if (!seen) answers.set(this.counters, (seen = new Map()));
+    if (!seen) answers.set(this.counters, (seen = new Map<string, { answered: number; noted: number }>()));
     const last = seen.get(endpoint);
     const note = last === undefined || now < last.noted || now - last.noted >= NOTE_EVERY_MS;
     seen.set(endpoint, { answered: now, noted: note ? now : last.noted });

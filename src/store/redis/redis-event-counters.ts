@@ -3,12 +3,15 @@ import type { BoundedEvent, EventCounters, EventTally } from '../event-counters.
 import type { RedisKeys } from './keys.js';
 import type { ScriptRunner } from './scripts.js';
 
-/** The store's sliding-window event logs in Redis (`limits:<key>` ZSETs, event id scored by epoch ms). */
+/**
+ * The store's sliding-window event logs in Redis (`limits:<key>` ZSETs, event id scored by epoch ms); the base class
+ * of `RedisStore`, which shares its connection, keys and scripts.
+ */
 export class RedisEventCounters implements EventCounters {
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly scripts: ScriptRunner,
+    protected readonly redis: Redis,
+    protected readonly keys: RedisKeys,
+    protected readonly scripts: ScriptRunner,
   ) {}
 
   async countEvents(key: string, sinceMs: number): Promise<number> {

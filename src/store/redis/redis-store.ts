@@ -6,7 +6,6 @@ import { ActivationWatcher } from '../activation-watcher.js';
 import { inServiceOrder } from '../priority.js';
 import { resolveStoreOptions, STORE_DEFAULTS, type ActivationWatch, type ClaimOptions } from '../store.js';
 import type { ResolvedStoreOptions, Store, StoreOptions } from '../store.js';
-import type { BoundedEvent, EventTally } from '../event-counters.js';
 import type { AckOutcome, AckResult, ActivationRecord, ActivationStart, BackoffState, Claim } from '../types.js';
 import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, QueueDepths } from '../types.js';
 import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
@@ -55,10 +54,8 @@ export interface RedisStoreOptions extends StoreOptions {
  * timestamps come from the server clock (`TIME` inside the scripts). Claims block on per-queue wake-up lists
  * (`work:signal:*`) over a dedicated connection, then claim with one Lua call; see docs/redis-keys.md.
  */
-export class RedisStore implements Store {
-  private readonly scripts: ScriptRunner;
+export class RedisStore extends RedisEventCounters implements Store {
   private readonly records: RedisRecords;
-  private readonly events: RedisEventCounters;
   private readonly reads: RedisQueueReads;
   /** The twelve keys of includes/queue.lua (every queue script's first keys), and with work:fairness (claims). */
   private readonly layoutKeys: readonly string[];
@@ -77,14 +74,14 @@ export class RedisStore implements Store {
   private readonly claimEpochs = new Map<string, string | undefined>();
 
   private constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    redis: Redis,
+    keys: RedisKeys,
     private readonly opts: ResolvedStoreOptions,
     private readonly maxBlockMs: number,
     private readonly logger: Logger,
   ) {
-    this.scripts = new ScriptRunner(redis);
-    this.events = new RedisEventCounters(redis, keys, this.scripts);
+    // The sliding-window event logs (loop guard, write limits) are the base class's.
+    super(redis, keys, new ScriptRunner(redis));
     this.records = new RedisRecords(redis, keys, this.scripts);
     this.reads = new RedisQueueReads(redis, keys);
     this.layoutKeys = [keys.queued, keys.inflight, keys.claimed, keys.leases, keys.dead, keys.backoff]
@@ -382,30 +379,6 @@ export class RedisStore implements Store {
     const state: BackoffState = { until: untilMs, failures: 0, last_error: reason };
     await this.redis.hset(this.keys.backoff, agentId, JSON.stringify(state));
     return state;
-  }
-
-  countEvents(key: string, sinceMs: number): Promise<number> {
-    return this.events.countEvents(key, sinceMs);
-  }
-
-  addEvent(key: string, eventId: string, atMs: number, windowMs: number): Promise<void> {
-    return this.events.addEvent(key, eventId, atMs, windowMs);
-  }
-
-  oldestEvent(key: string, sinceMs: number): Promise<number | null> {
-    return this.events.oldestEvent(key, sinceMs);
-  }
-
-  countAndOldest(countKey: string, oldestKey: string, sinceMs: number): Promise<EventTally> {
-    return this.events.countAndOldest(countKey, oldestKey, sinceMs);
-  }
-
-  addEventBelow(key: string, event: BoundedEvent): Promise<{ added: boolean } & EventTally> {
-    return this.events.addEventBelow(key, event);
-  }
-
-  removeEvent(key: string, eventId: string): Promise<void> {
-    return this.events.removeEvent(key, eventId);
   }
 
   async startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {
