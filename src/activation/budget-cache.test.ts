@@ -50,8 +50,8 @@ describe('BudgetCache', () => {
   it('keeps nothing with ttl 0', () => {
     const { c } = cache(0);
     c.store('a', health());
-    expect(c.fresh('a')).toBeUndefined();
     expect(c.size).toBe(0);
+    expect(c.fresh('a')).toBeUndefined();
   });
 
   it('asks again once the spend reported since reaches the daily limit', () => {

@@ -2,7 +2,7 @@
 // budget-health once, and twice with ttl 0; a budget exhausted on the Hub after a cached healthy answer parks the agent
 // once the TTL is over; the cost the runner reported reaching the agent's limit makes it ask again within the TTL.
 // In-process runner, dev Hub, fake LLM, private redis-server; the cache's clock is moved by hand.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetCache } from '../activation/budget-cache.js';
 import { ManualClock } from '../shared/clock.js';
 import { promptAgent, text } from '../testing/fake-llm-server.js';
@@ -40,8 +40,16 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function startRunner(budgetCache: BudgetCache): Promise<TestRunner> {
-  return h.startRunner({}, h.env, undefined, { hubFetch, budgetCache });
+/** One runner per test, stopped after it (also when it failed), so the next test's runner claims alone. */
+let current: TestRunner | undefined;
+afterEach(async () => {
+  await current?.runner.stop(5_000);
+  current = undefined;
+});
+
+async function startRunner(budgetCache: BudgetCache): Promise<TestRunner> {
+  current = await h.startRunner({}, h.env, undefined, { hubFetch, budgetCache });
+  return current;
 }
 
 /** Mention the agent, queue its inbox and wait until the activation ended; returns its notification outcomes. */
@@ -67,7 +75,6 @@ describe('budget cache of a runner', { timeout: 60_000 }, () => {
     const runner = await startRunner(new BudgetCache({ ttlMs: TTL_MS, clock: new ManualClock() }));
     expect(await activate(runner, 'twice')).toEqual(['replied']);
     expect(await activate(runner, 'twice')).toEqual(['replied']);
-    await runner.runner.stop(5_000);
     expect(readsOf('twice')).toBe(1);
   });
 
@@ -75,7 +82,6 @@ describe('budget cache of a runner', { timeout: 60_000 }, () => {
     const runner = await startRunner(new BudgetCache({ ttlMs: 0, clock: new ManualClock() }));
     expect(await activate(runner, 'nocache')).toEqual(['replied']);
     expect(await activate(runner, 'nocache')).toEqual(['replied']);
-    await runner.runner.stop(5_000);
     expect(readsOf('nocache')).toBe(2);
   });
 
@@ -97,7 +103,6 @@ describe('budget cache of a runner', { timeout: 60_000 }, () => {
     expect(readsOf('exhausted')).toBe(1);
     clock.advance(1);
     expect(await activate(runner, 'exhausted')).toEqual(['deferred_budget']);
-    await runner.runner.stop(5_000);
     expect(readsOf('exhausted')).toBe(2);
     expect(await h.store.getBackoff('exhausted')).toMatchObject({
       failures: 0,
@@ -110,7 +115,6 @@ describe('budget cache of a runner', { timeout: 60_000 }, () => {
     const runner = await startRunner(new BudgetCache({ ttlMs: TTL_MS, clock: new ManualClock() }));
     expect(await activate(runner, 'spender')).toEqual(['replied']);
     expect(await activate(runner, 'spender')).toEqual(['deferred_budget']);
-    await runner.runner.stop(5_000);
     expect(readsOf('spender')).toBe(2);
   });
 });
