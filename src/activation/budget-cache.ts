@@ -2,11 +2,7 @@ import type { BudgetHealth } from '../hub/types.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 
 /** Defaults of {@link BudgetCacheOptions}. */
-export const BUDGET_CACHE_DEFAULTS = {
-  /** BUDGET_CACHE_SECONDS × 1000. */
-  ttlMs: 10_000,
-  maxEntries: 10_000,
-} as const;
+export const BUDGET_CACHE_DEFAULTS = { maxEntries: 10_000 } as const;
 
 export interface BudgetCacheOptions {
   /** How long a healthy Hub answer is reused (BUDGET_CACHE_SECONDS × 1000); 0 = never (ask before every activation). */
