@@ -372,6 +372,23 @@ export const README_PROMISES: PromiseEntry[] = [
     ],
   },
   {
+    readme: "A runner reuses an agent's healthy budget answer for `BUDGET_CACHE_SECONDS`",
+    tests: [
+      ...t(
+        'src/runner/budget-cache-round-trips.test.ts',
+        'asks budget-health once for an agent activated twice within the TTL',
+        'asks before every activation with BUDGET_CACHE_SECONDS=0',
+        'sees a budget exhausted on the Hub once the cached healthy answer is older than the TTL',
+        'asks again within the TTL once the cost the runner reported reaches the limit',
+      ),
+      ...t(
+        'src/activation/budget-cache.test.ts',
+        'never keeps an unhealthy answer, and one replaces a cached healthy answer',
+        'treats limits of 0 as unlimited',
+      ),
+    ],
+  },
+  {
     readme: '`botburrow-agents backoff clear AGENT` ends a park.',
     tests: [
       ...t(OPS, 'backoff ls / clear AGENT / clear: cleared agents are schedulable again'),

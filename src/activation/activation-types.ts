@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
 import type { EventCounters } from '../store/event-counters.js';
 import type { WorkItem } from '../store/types.js';
+import type { BudgetCache } from './budget-cache.js';
 import type { NotificationOutcomeRecord } from './notification-outcome.js';
 
 /** What an activation is built from. */
@@ -32,6 +33,11 @@ export interface ActivationDeps {
   counters?: EventCounters;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * The runner process's recent healthy Hub budget answers (BUDGET_CACHE_SECONDS): a fresh one replaces the
+   * `budget-health` request. @default none: the Hub is asked before every activation (`activate`, dev mode)
+   */
+  budgetCache?: BudgetCache;
   /** Failed attempts at one notification before it is marked read as failed (MAX_NOTIFICATION_ATTEMPTS). @default 3 */
   maxNotificationAttempts?: number;
 }

@@ -287,12 +287,22 @@ interface HubReads {
 
 /**
  * The Hub reads every activation starts with (budget, and the inbox of an INBOX task) go out together, while the
- * definition loads, instead of one after another (settled: a failure surfaces where the read is used).
+ * definition loads, instead of one after another (settled: a failure surfaces where the read is used). A fresh
+ * answer in the runner's budget cache replaces the budget request; every answer the Hub gives goes into the cache.
  */
 function startHubReads(deps: ActivationDeps, req: ActivationRequest): HubReads {
   const agentId = req.work.agent_id;
+  const cache = deps.budgetCache;
+  const cached = cache?.fresh(agentId);
   return {
-    budget: settle(deps.hub.getBudgetHealth(agentId, { signal: req.signal })),
+    budget: cached
+      ? Promise.resolve({ ok: true as const, value: cached })
+      : settle(
+          deps.hub.getBudgetHealth(agentId, { signal: req.signal }).then((health) => {
+            cache?.store(agentId, health);
+            return health;
+          }),
+        ),
     unread:
       req.work.task_type === 'INBOX'
         ? settle(deps.hub.listNotifications({ agentId, unreadOnly: true }, { signal: req.signal }))
@@ -375,6 +385,8 @@ async function reportConsumption(
   if (o.tokensIn === 0 && o.tokensOut === 0) return;
   req.onConsumption?.({ model: o.model, tokensIn: o.tokensIn, tokensOut: o.tokensOut, costUsd: o.costUsd });
   if (req.dryRun) return;
+  // Counted whether or not the report reaches the Hub: the spend is real either way.
+  deps.budgetCache?.addSpend(agentId, o.costUsd);
   await deps.hub
     .reportConsumption(
       {

@@ -441,6 +441,14 @@ export const ENV_VARS = [
       'Failed attempts at answering one notification (counted in Redis across runners) before it is marked read as failed (notification_failed)',
   },
   {
+    name: 'BUDGET_CACHE_SECONDS',
+    kind: { type: 'non-negative-int' },
+    default: '10',
+    usedBy: ['runner'],
+    description:
+      "How long a runner reuses an agent's healthy Hub budget-health answer (while the spend it reported since leaves the limits unreached); 0 = ask the Hub before every activation",
+  },
+  {
     name: 'LLM_MAX_RETRIES',
     kind: { type: 'non-negative-int' },
     default: '4',

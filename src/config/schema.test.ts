@@ -27,6 +27,7 @@ describe('runner config', () => {
       runnerMode: 'hybrid',
       maxConcurrentActivations: 1,
       activationTimeoutSeconds: 600,
+      budgetCacheSeconds: 10,
       agentDefinitionsPath: './agent-definitions',
       logLevel: 'INFO',
       logSensitive: false,
@@ -61,6 +62,7 @@ describe('runner config', () => {
       BACKOFF_BASE_SECONDS: '10',
       BACKOFF_MAX_SECONDS: '100',
       LEASE_SECONDS: '15',
+      BUDGET_CACHE_SECONDS: '0',
     });
     expect(c).toMatchObject({
       redisUrl: 'redis://valkey.botburrow-agents.svc.cluster.local:6379',
@@ -68,6 +70,7 @@ describe('runner config', () => {
       runnerId: 'runner-a',
       maxConcurrentActivations: 4,
       activationTimeoutSeconds: 900,
+      budgetCacheSeconds: 0,
       agentDefinitionsPath: '/configs/agent-definitions',
       logLevel: 'DEBUG',
       logSensitive: true,

@@ -63,6 +63,8 @@ export interface RunnerConfig extends SharedConfig {
   drainTimeoutMs: number;
   /** MAX_NOTIFICATION_ATTEMPTS: failed attempts at one notification before it is marked read as failed. */
   maxNotificationAttempts: number;
+  /** BUDGET_CACHE_SECONDS: how long a healthy Hub budget answer is reused for the agent's next activations (0 = never). */
+  budgetCacheSeconds: number;
   /** LLM_MAX_RETRIES / LLM_RETRY_BASE_MS: retries of one model request (native executor) and their first backoff. */
   llmRetry: { maxRetries: number; baseDelayMs: number };
   metricsPort: number;
@@ -169,6 +171,7 @@ export function loadRunnerConfig(
     activationTimeoutSeconds: get<number>(v, 'ACTIVATION_TIMEOUT'),
     drainTimeoutMs: get<number>(v, 'RUNNER_DRAIN_TIMEOUT_MS'),
     maxNotificationAttempts: get<number>(v, 'MAX_NOTIFICATION_ATTEMPTS'),
+    budgetCacheSeconds: get<number>(v, 'BUDGET_CACHE_SECONDS'),
     llmRetry: { maxRetries: get<number>(v, 'LLM_MAX_RETRIES'), baseDelayMs: get<number>(v, 'LLM_RETRY_BASE_MS') },
     metricsPort: get<number | undefined>(v, 'METRICS_PORT') ?? 9091,
   });

@@ -1,4 +1,5 @@
 import type { ActivationDeps } from '../activation/activation-types.js';
+import { BudgetCache } from '../activation/budget-cache.js';
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { resolveDefinitionsRoot } from '../agents/github-definitions-sync.js';
 import type { RunnerConfig } from '../config/schema.js';
@@ -79,6 +80,9 @@ export async function startRunnerProcess(
   const runner = new Runner(
     {
       ...deps,
+      // Per process, for the runner only: `activate` runs one activation, and dev mode asks the Hub every time so a
+      // budget changed there applies to the next activation.
+      budgetCache: new BudgetCache({ ttlMs: config.budgetCacheSeconds * 1000, clock: systemClock }),
       store,
       registry,
       clock: systemClock,

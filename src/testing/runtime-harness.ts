@@ -1,3 +1,4 @@
+import type { BudgetCache } from '../activation/budget-cache.js';
 import { FileAgentDefinitions } from '../agents/agent-definitions.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import { COORDINATOR_DEFAULTS, type CoordinatorOptions } from '../coordinator/coordinator-options.js';
@@ -84,13 +85,14 @@ export class RuntimeHarness {
   /**
    * Start an in-process runner with a capturing logger. `mcp` turns on MCP servers for native agents (the factory
    * gets the capturing logger and `env`; stdio servers run in `mcp.sandbox`, by default a bubblewrap sandbox, which
-   * CI installs). `deps.executors` replaces the native-only executor registry (CLI tests).
+   * CI installs). `deps.executors` replaces the native-only executor registry (CLI tests). `deps.budgetCache`: the
+   * runner process's budget cache (default none: the Hub is asked before every activation).
    */
   async startRunner(
     options: Partial<RunnerOptions> = {},
     env: NodeJS.ProcessEnv = this.env,
     mcp?: Omit<McpToolsFactoryOptions, 'logger' | 'env' | 'sandbox'> & { sandbox?: Sandbox },
-    deps: { executors?: ExecutorRegistry; hubFetch?: typeof fetch; redisUrl?: string } = {},
+    deps: { executors?: ExecutorRegistry; hubFetch?: typeof fetch; redisUrl?: string; budgetCache?: BudgetCache } = {},
   ) {
     const capture = captureLogger();
     const store = await RedisStore.create({
@@ -124,6 +126,7 @@ export class RuntimeHarness {
           : undefined,
         registry,
         clock: systemClock,
+        ...(deps.budgetCache ? { budgetCache: deps.budgetCache } : {}),
       },
       {
         ...RUNNER_DEFAULTS,
