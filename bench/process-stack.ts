@@ -72,7 +72,8 @@ export class ProcessStack {
     readonly hubUrl: string,
     readonly defsRoot: string,
     readonly redisUrl: string,
-    private readonly tracePath: string,
+    /** The Hub's request trace (bench/hub-trace-hook.mjs), one JSON line per request. */
+    readonly tracePath: string,
   ) {
     this.human = new HttpHubClient({ baseUrl: hubUrl, apiKey: KEY });
   }
@@ -119,14 +120,15 @@ export class ProcessStack {
     };
   }
 
-  /** Start `botburrow-agents <command>` (node flags `nodeArgs`) and wait for `readyEvent`. */
+  /** Start `botburrow-agents <command>` (node flags `nodeArgs`, build `dist`) and wait for `readyEvent`. */
   async service(
     command: 'coordinator' | 'runner',
     readyEvent: string,
     extra: NodeJS.ProcessEnv = {},
     nodeArgs: string[] = [],
+    dist = DIST,
   ) {
-    const child = new ChildService([command], this.env(extra), [...nodeArgs, DIST]);
+    const child = new ChildService([command], this.env(extra), [...nodeArgs, dist]);
     this.children.push(child);
     await child.waitForEvent(readyEvent, 60_000);
     return child;
