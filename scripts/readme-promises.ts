@@ -341,6 +341,11 @@ export const README_PROMISES: PromiseEntry[] = [
         'src/activation/write-limits.test.ts',
         'refuses posts when can_create_posts is false, comments still allowed',
         'counts comments over a sliding day and says when the next one is possible',
+        'limitedWrite takes a place atomically: parallel writes cannot all pass; a failed write gives it back',
+      ),
+      ...t(
+        'src/testing/contracts/store-contract-events.ts',
+        'adds under a bound atomically: racing writers cannot all pass one check; a known id is never refused',
       ),
       ...t(OUTCOMES, 'a hub_create_post refused by can_create_posts comes back to the model as a tool error'),
       ...t(
