@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpTransport, type HttpTransport } from './http-transport.js';
+import { createHttpTransport, TransportError, type HttpTransport } from './http-transport.js';
 import { transportFetch } from './transport-fetch.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, nth: { request: number; onSocket: number }) => void;
@@ -155,6 +155,25 @@ describe('createHttpTransport', () => {
     controller.abort(new Error('stopping'));
     await expect(pending).rejects.toThrow('stopping');
     await expect(t.request(server.url, { ...get, signal: controller.signal })).rejects.toThrow('stopping');
+  });
+
+  it('a request over its timeoutMs fails with ETIMEDOUT (timedOut), its socket not reused; a quick one is untouched', async () => {
+    let answered = 0;
+    const server = await serve((req, res) => {
+      if (req.url === '/slow') return; // never answers
+      answered++;
+      ok(res);
+    });
+    const t = transport();
+    const started = Date.now();
+    const error = await t.request(`${server.url}/slow`, { ...get, timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ code: 'ETIMEDOUT', timedOut: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+    // The timed-out socket is closed (its late response must not answer another request): a new connection.
+    await expect(t.request(server.url, { ...get, timeoutMs: 50 })).resolves.toMatchObject({ status: 200 });
+    expect(answered).toBe(1);
+    expect(server.connections).toBe(2);
   });
 
   it('connection refused rejects with ECONNREFUSED', async () => {

@@ -128,6 +128,14 @@ describe('HttpHubClient default transport', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('the same through a fetch (the sender of proxied requests): a HubTimeoutError, not "unreachable"', async () => {
+    const server = await hub(() => undefined);
+    const { client: c } = client(server.url, { fetch: globalThis.fetch, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+    const error = await c.health({ timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubTimeoutError);
+    expect((error as Error).message).toContain('timed out after 100 ms');
+  });
+
   it("a caller's abort during the request rejects with its reason, not retried", async () => {
     const server = await hub(() => undefined);
     const { client: c, capture } = client(server.url);

@@ -7,7 +7,7 @@ import {
   ATTR_URL_FULL,
 } from '../observability/semconv.js';
 import { inSpan, inTrace } from '../observability/tracing.js';
-import { linkSignal } from '../shared/linked-signal.js';
+import { TransportError } from '../http-client/http-transport.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
@@ -128,8 +128,6 @@ export class HubHttp {
     req: HubRequest,
   ): Promise<{ response: HubResponse } | { error: HubError; retryAfterMs?: number }> {
     const data = { method: req.method, path: req.path };
-    const link = linkSignal(req.signal, req.timeoutMs);
-    const { signal } = link;
     let status: number;
     let text: string;
     let headers: { get(name: string): string | null };
@@ -138,7 +136,8 @@ export class HubHttp {
         method: req.method,
         headers: this.headers(req),
         body: this.body(req),
-        signal,
+        signal: req.signal,
+        timeoutMs: req.timeoutMs,
         // A reset of a reused idle keep-alive socket is resent at once for a GET only. A POST's outcome is then
         // unknown (the Hub may have stored it and may ignore Idempotency-Key): the retry loop below recovers it.
         idempotent: req.method === 'GET',
@@ -146,15 +145,13 @@ export class HubHttp {
       ({ status, headers, text } = res);
     } catch (error) {
       if (req.signal?.aborted) throw req.signal.reason;
-      if (link.timedOut)
+      if (error instanceof TransportError && error.timedOut)
         return {
           error: new HubTimeoutError(`Hub request timed out after ${req.timeoutMs} ms`, { cause: error, data }),
         };
       if ((error as { code?: unknown } | null)?.code === 'EBODYTOOLARGE')
         return { error: new HubResponseError(`Hub response refused: ${errorMessage(error)}`, { cause: error, data }) };
       return { error: new HubUnavailableError(`Hub unreachable: ${networkMessage(error)}`, { cause: error, data }) };
-    } finally {
-      link.dispose();
     }
     if (status >= 200 && status < 300) return { response: { status, body: parseJson(text) } };
     const error = hubErrorForStatus(status, `${req.method} ${req.path} failed: ${status} ${errorDetail(text)}`, data);

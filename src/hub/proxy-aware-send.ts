@@ -1,7 +1,9 @@
 import { createProxyAwareFetch, type FetchLike } from './proxy-fetch.js';
 import { hasProxyConfigured, proxyForUrl } from './proxy.js';
+import { linkSignal } from '../shared/linked-signal.js';
 import {
   sharedHttpTransport,
+  timedOut,
   type HttpTransport,
   type TransportHeaders,
   type TransportRequest,
@@ -20,13 +22,23 @@ export type SendRequest = (url: string, init: TransportRequest) => Promise<SentR
 /** A `SendRequest` over a `fetch` (tests inject one; proxied requests use undici's fetch). */
 export function fetchSend(fetch: FetchLike): SendRequest {
   return async (url, init) => {
-    const res = await fetch(url, {
-      method: init.method,
-      headers: init.headers,
-      ...(init.body === undefined ? {} : { body: init.body }),
-      ...(init.signal === undefined ? {} : { signal: init.signal }),
-    });
-    return { status: res.status, headers: res.headers, text: await res.text() };
+    const link = init.timeoutMs === undefined ? undefined : linkSignal(init.signal, init.timeoutMs);
+    const signal = link?.signal ?? init.signal;
+    try {
+      const res = await fetch(url, {
+        method: init.method,
+        headers: init.headers,
+        ...(init.body === undefined ? {} : { body: init.body }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+      return { status: res.status, headers: res.headers, text: await res.text() };
+    } catch (error) {
+      // The same error as the lean transport's: callers tell a timeout from other failures by `timedOut`.
+      if (link?.timedOut && !init.signal?.aborted) throw Object.assign(timedOut(init.timeoutMs!), { cause: error });
+      throw error;
+    } finally {
+      link?.dispose();
+    }
   };
 }
 
