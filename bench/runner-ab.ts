@@ -33,7 +33,12 @@ interface Side {
 async function side(build: string, env: NodeJS.ProcessEnv): Promise<Side> {
   const redis = await startRedisServer();
   const stack = await ProcessStack.start(redis.url, (llm) =>
-    AGENTS.map((name): FixtureAgent => ({ name, apiBase: llm.url, discovery: false })),
+    AGENTS.map((name): FixtureAgent => ({
+      name,
+      apiBase: llm.url,
+      discovery: false,
+      behavior: { max_daily_comments: 100_000 },
+    })),
   );
   const coordinator = await stack.service('coordinator', 'became_leader');
   const runner = await stack.service('runner', 'runner_started', env, [], resolve(build, 'cli/main.js'));
@@ -61,7 +66,9 @@ async function side(build: string, env: NodeJS.ProcessEnv): Promise<Side> {
     async activate(agent) {
       const before = consumptionReports();
       await stack.mention(agent);
-      await waitFor(() => consumptionReports() > before, { timeoutMs: 30_000, intervalMs: 2 });
+      await waitFor(() => consumptionReports() > before, { timeoutMs: 30_000, intervalMs: 2 }).catch(() => {
+        throw new Error(`no activation of ${agent} (${build}) finished; runner output:\n${runner.output.slice(-4000)}`);
+      });
     },
   };
 }
