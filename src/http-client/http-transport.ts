@@ -10,7 +10,7 @@ export interface TransportRequest {
   signal?: AbortSignal | undefined;
   /**
    * The request fails with a `TransportError` whose `timedOut` is true when the whole exchange takes longer (one timer,
-   * no AbortController: composing a per-request signal with the caller's cost ~4% of a runner's CPU per activation).
+   * no AbortController: composing a per-request signal with the caller's cost ~3% of a runner's CPU per activation).
    */
   timeoutMs?: number | undefined;
   /**
