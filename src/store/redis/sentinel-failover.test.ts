@@ -100,7 +100,18 @@ describe('RedisStore through Sentinel', () => {
 
       const claimed: string[] = [];
       for (;;) {
-        const claim = await store.claim(['high', 'normal', 'low'], { runnerId: 'r1', blockMs: 200 });
+        // Like the writes above, a claim may still fail while every connection (the blocking one too) finds the new
+        // master (`Command timed out` on a loaded machine): a runner backs off and claims again, and so does this.
+        const { claim } = await waitFor(
+          async () => {
+            try {
+              return { claim: await store.claim(['high', 'normal', 'low'], { runnerId: 'r1', blockMs: 200 }) };
+            } catch {
+              return undefined;
+            }
+          },
+          { timeoutMs: 60_000, intervalMs: 250, message: 'claims never succeeded after the failover' },
+        );
         if (!claim) break;
         claimed.push(claim.item.agent_id);
         await store.ack(claim, { kind: 'success' });
