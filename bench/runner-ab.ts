@@ -1,7 +1,8 @@
 // Paired A/B of the runner's CPU per activation: two deployments run side by side (each its own redis-server, dev Hub,
 // coordinator), identical except for the runner build or environment, and every mention goes to both at once, so
 // whatever the host does to one (other tenants, CPU frequency) it does to the other. On these shared machines the
-// absolute figure drifts by ±30% within minutes while the ratio holds to ~1%: compare builds by the ratio.
+// absolute figure drifts by ±30% within minutes while the mean ratio of 4–6 blocks repeats within ~1–2% (a single
+// block moves by ±5%): compare builds by the ratio.
 //
 //   cp -r dist dist-before         # the build to compare against (any folder inside the checkout)
 //   ... change, npm run build ...
