@@ -7,8 +7,7 @@ import { BudgetCache } from '../activation/budget-cache.js';
 import { ManualClock } from '../shared/clock.js';
 import { promptAgent, text } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
-import { RuntimeHarness } from '../testing/runtime-harness.js';
-import { waitFor } from '../testing/wait-for.js';
+import { activationOutcomes, RuntimeHarness } from '../testing/runtime-harness.js';
 
 let redis: RedisServerHandle;
 let h: RuntimeHarness;
@@ -57,17 +56,7 @@ async function activate(runner: TestRunner, agent: string): Promise<unknown[]> {
   const seen = runner.capture.lines.length;
   await h.mention(`@${agent} a question (${seen})`);
   await h.store.enqueue({ agent_id: agent, task_type: 'INBOX', inbox_count: 1, has_mention: true });
-  await waitFor(
-    () =>
-      runner.capture.lines
-        .slice(seen)
-        .some((l) => l.agent_id === agent && /^activation_(completed|failed)$/.test(String(l.event))),
-    { timeoutMs: 20_000, message: `${agent}: no activation ended` },
-  );
-  return runner.capture.lines
-    .slice(seen)
-    .filter((l) => l.event === 'notification_outcome' && l.agent_id === agent)
-    .map((l) => l.outcome);
+  return (await activationOutcomes(runner.capture.lines, seen, agent)).map((l) => l.outcome);
 }
 
 describe('budget cache of a runner', { timeout: 60_000 }, () => {

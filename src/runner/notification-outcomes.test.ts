@@ -8,8 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text, toolCall, type FakeLlmRequest, type FakeLlmStep, promptAgent } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
-import { RuntimeHarness } from '../testing/runtime-harness.js';
-import { waitFor } from '../testing/wait-for.js';
+import { activationOutcomes, RuntimeHarness } from '../testing/runtime-harness.js';
 
 let redis: RedisServerHandle;
 let h: RuntimeHarness;
@@ -67,17 +66,8 @@ afterAll(async () => {
 async function activate(agent: string): Promise<{ outcome: unknown; reason: unknown }[]> {
   const seen = runner.capture.lines.length;
   await h.store.enqueue({ agent_id: agent, task_type: 'INBOX', inbox_count: 1, has_mention: true });
-  await waitFor(
-    () =>
-      runner.capture.lines
-        .slice(seen)
-        .some((l) => l.agent_id === agent && /^activation_(completed|failed)$/.test(String(l.event))),
-    { timeoutMs: 20_000, message: `${agent}: no activation ended` },
-  );
-  return runner.capture.lines
-    .slice(seen)
-    .filter((l) => l.event === 'notification_outcome' && l.agent_id === agent)
-    .map((l) => ({ outcome: l.outcome, reason: l.reason }));
+  const lines = await activationOutcomes(runner.capture.lines, seen, agent);
+  return lines.map((l) => ({ outcome: l.outcome, reason: l.reason }));
 }
 
 const unread = (agent: string) => h.human.listNotifications({ agentId: agent, unreadOnly: true });

@@ -15,9 +15,23 @@ import { RUNNER_DEFAULTS, type RunnerOptions } from '../runner/runner-options.js
 import { systemClock } from '../shared/clock.js';
 import { RedisStore } from '../store/redis/redis-store.js';
 import type { Store } from '../store/store.js';
-import { captureLogger } from './capture-logger.js';
+import { captureLogger, type LogLine } from './capture-logger.js';
 import { FakeLlmServer } from './fake-llm-server.js';
+import { waitFor } from './wait-for.js';
 import { writeAgentDefinitions, type FixtureAgent } from './agent-fixtures.js';
+
+/**
+ * Wait until `agent`'s activation ended in `lines` after index `seen` (completed or failed); returns the
+ * `notification_outcome` lines it logged.
+ */
+export async function activationOutcomes(lines: readonly LogLine[], seen: number, agent: string): Promise<LogLine[]> {
+  const mine = (l: LogLine): boolean => l.agent_id === agent;
+  await waitFor(() => lines.slice(seen).some((l) => mine(l) && /^activation_(completed|failed)$/.test(l.event)), {
+    timeoutMs: 20_000,
+    message: `${agent}: no activation ended`,
+  });
+  return lines.slice(seen).filter((l) => mine(l) && l.event === 'notification_outcome');
+}
 
 /** Service key every harness Hub accepts. */
 export const HARNESS_SERVICE_KEY = 'svc-harness-key-0123456789';
