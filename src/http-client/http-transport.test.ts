@@ -102,6 +102,24 @@ describe('createHttpTransport', () => {
     expect(server.connections).toBe(1);
   });
 
+  it('sends each path as `new URL` would, on a known origin too (dot segments, spaces, fragments, bare origin)', async () => {
+    const seen: string[] = [];
+    const server = await serve((req, res) => {
+      seen.push(req.url ?? '');
+      ok(res);
+    });
+    const t = transport();
+    // The first request makes the origin known; the others take the cached origin's path check.
+    for (const path of ['/first', '/a/../b?x=1', '/a/./c', '/sp ace', '/f#frag', '/q?a=b c', '', '?only=1'])
+      await t.request(`${server.url}${path}`, get);
+    expect(seen).toEqual(['/first', '/b?x=1', '/a/c', '/sp%20ace', '/f', '/q?a=b%20c', '/', '/?only=1']);
+    // Two origins on one transport do not share a connection.
+    const other = await serve((req, res) => ok(res, { other: req.url }));
+    expect(JSON.parse((await t.request(`${other.url}/z`, get)).text)).toEqual({ other: '/z' });
+    expect(JSON.parse((await t.request(`${server.url}/y`, get)).text)).toEqual({ ok: true });
+    expect(seen.at(-1)).toBe('/y');
+  });
+
   it('a server that closed the idle socket costs a new connection, not a failed request', async () => {
     const server = await serve((_req, res) => ok(res));
     server.server.keepAliveTimeout = 50;

@@ -92,19 +92,19 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     scheduling: 'lifo',
     ...(options.ca ? { ca: options.ca } : {}),
   });
+  const origins = new OriginCache(httpAgent, httpsAgent);
   return {
     async request(target, init) {
-      const url = new URL(target);
-      const agent = url.protocol === 'https:' ? httpsAgent : httpAgent;
+      const dest = origins.destination(target);
       const started = init.timeoutMs === undefined ? 0 : Date.now();
       try {
-        return await exchange(url, init, agent, maxBodyBytes);
+        return await exchange(dest, init, maxBodyBytes);
       } catch (error) {
         const idempotent = init.idempotent ?? (init.method === 'GET' || init.method === 'HEAD');
         if (!(error instanceof TransportError && error.staleSocket && idempotent)) throw error;
         // The resend gets what is left of the request's time.
         const left = init.timeoutMs === undefined ? undefined : Math.max(0, init.timeoutMs - (Date.now() - started));
-        return exchange(url, { ...init, timeoutMs: left }, agent, maxBodyBytes);
+        return exchange(dest, { ...init, timeoutMs: left }, maxBodyBytes);
       }
     },
     close() {
@@ -114,13 +114,60 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   };
 }
 
-/** One attempt: send `init` to `url` over `agent`, buffer the response. */
-function exchange(
-  url: URL,
-  init: TransportRequest,
-  agent: http.Agent,
-  maxBodyBytes: number,
-): Promise<TransportResponse> {
+/** Where a request goes: its origin's connection options (shared) and its path with the query. */
+interface Destination {
+  origin: Origin;
+  path: string;
+}
+
+interface Origin {
+  protocol: string;
+  hostname: string;
+  port: string | number;
+  agent: http.Agent;
+}
+
+/** A path the request line can carry as it is (no character `new URL` would escape or dot segment it would resolve). */
+const PLAIN_PATH = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)$/;
+const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
+
+/**
+ * The parsed origins of the URLs seen (a process talks to a few: the Hub, an LLM endpoint): a request to a known
+ * origin with a plain path is not parsed again (`new URL` per request cost ~2-4% of a runner's CPU per activation).
+ */
+class OriginCache {
+  private readonly origins = new Map<string, Origin>();
+  constructor(
+    private readonly httpAgent: http.Agent,
+    private readonly httpsAgent: http.Agent,
+  ) {}
+
+  destination(target: string): Destination {
+    const slash = target.indexOf('/', target.indexOf('//') + 2);
+    const originText = slash === -1 ? target : target.slice(0, slash);
+    const path = slash === -1 ? '/' : target.slice(slash);
+    const known = this.origins.get(originText);
+    if (known && PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return { origin: known, path };
+    const url = new URL(target);
+    const origin = this.originOf(url);
+    // Only an origin written as `new URL` writes it is kept (no credentials, default port, case).
+    if (url.origin === originText && url.username === '' && this.origins.size < 64) this.origins.set(originText, origin);
+    return { origin, path: `${url.pathname}${url.search}` };
+  }
+
+  private originOf(url: URL): Origin {
+    const https = url.protocol === 'https:';
+    return {
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port || (https ? 443 : 80),
+      agent: https ? this.httpsAgent : this.httpAgent,
+    };
+  }
+}
+
+/** One attempt: send `init` to `dest`, buffer the response. */
+function exchange(dest: Destination, init: TransportRequest, maxBodyBytes: number): Promise<TransportResponse> {
   return new Promise<TransportResponse>((resolve, reject) => {
     const { signal } = init;
     if (signal?.aborted) {
@@ -129,14 +176,15 @@ function exchange(
     }
     const headers: Record<string, string | number> = { ...init.headers };
     if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
+    const { origin } = dest;
     const req = http.request({
-      protocol: url.protocol,
-      hostname: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port || (url.protocol === 'https:' ? 443 : 80),
-      path: `${url.pathname}${url.search}`,
+      protocol: origin.protocol,
+      hostname: origin.hostname,
+      port: origin.port,
+      path: dest.path,
       method: init.method,
       headers,
-      agent,
+      agent: origin.agent,
     });
     let settled = false;
     let responded = false;
@@ -145,8 +193,8 @@ function exchange(
     const finish = (error: Error | undefined, response?: TransportResponse): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+      if (signal) signal.removeEventListener('abort', onAbort);
       if (response) resolve(response);
       else {
         reject(error ?? new TransportError('request failed', undefined));
@@ -154,64 +202,77 @@ function exchange(
       }
     };
     const onAbort = (): void => finish(signal?.reason as Error);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
     req.on('error', (error: NodeJS.ErrnoException) => {
       const staleSocket = !responded && req.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '');
       finish(socketError(error, staleSocket));
     });
     req.on('response', (res) => {
       responded = true;
-      readBody(res, maxBodyBytes).then(
-        (text) =>
+      readBody(res, maxBodyBytes, (error, text) => {
+        if (error) {
+          res.destroy();
+          finish(error);
+        } else
           finish(undefined, {
             status: res.statusCode ?? 0,
             headers: headerLookup(res.headers),
-            text,
+            text: text!,
             rawHeaders: res.headers,
-          }),
-        (error: Error) => {
-          res.destroy();
-          finish(error);
-        },
-      );
+          });
+      });
     });
     req.end(init.body);
   });
 }
 
-/** The whole body as UTF-8, refusing more than `max` bytes (declared or received). */
-function readBody(res: http.IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(res.headers['content-length'] ?? 0);
-    if (declared > max) {
-      reject(tooLarge(declared, max));
+/** The whole body as UTF-8, refusing more than `max` bytes (declared or received); `done` is called once. */
+function readBody(res: http.IncomingMessage, max: number, done: (error: Error | null, text?: string) => void): void {
+  const declared = Number(res.headers['content-length'] ?? 0);
+  if (declared > max) {
+    done(tooLarge(declared, max));
+    return;
+  }
+  let called = false;
+  const once = (error: Error | null, text?: string): void => {
+    if (called) return;
+    called = true;
+    done(error, text);
+  };
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > max) once(tooLarge(size, max));
+    else if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+  });
+  res.on('error', (error: NodeJS.ErrnoException) => once(socketError(error, false)));
+  res.on('aborted', () => once(new TransportError('ECONNRESET: response cut short', 'ECONNRESET')));
+  res.on('end', () => {
+    if (!res.complete) {
+      once(new TransportError('ECONNRESET: response cut short', 'ECONNRESET'));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) reject(tooLarge(size, max));
-      else chunks.push(chunk);
-    });
-    res.on('error', (error: NodeJS.ErrnoException) => reject(socketError(error, false)));
-    res.on('aborted', () => reject(new TransportError('ECONNRESET: response cut short', 'ECONNRESET')));
-    res.on('end', () => {
-      if (!res.complete) reject(new TransportError('ECONNRESET: response cut short', 'ECONNRESET'));
-      else {
-        const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-        try {
-          resolve(decode(raw, res.headers['content-encoding'], max).toString('utf8'));
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (error instanceof TransportError) reject(error);
-          else if (code === 'ERR_BUFFER_TOO_LARGE') reject(tooLarge(max + 1, max));
-          else reject(socketError(error as NodeJS.ErrnoException, false));
-        }
-      }
-    });
+    const raw = chunks ? Buffer.concat(chunks, size) : (first ?? EMPTY);
+    const encoding = res.headers['content-encoding'];
+    if (encoding === undefined) {
+      once(null, raw.toString('utf8'));
+      return;
+    }
+    try {
+      once(null, decode(raw, encoding, max).toString('utf8'));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (error instanceof TransportError) once(error);
+      else if (code === 'ERR_BUFFER_TOO_LARGE') once(tooLarge(max + 1, max));
+      else once(socketError(error as NodeJS.ErrnoException, false));
+    }
   });
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The body without its `content-encoding` (gzip, deflate, br), which a server or proxy may apply although the
