@@ -161,12 +161,17 @@ export class HubHttp {
     return retryAfterMs === undefined ? { error } : { error, retryAfterMs };
   }
 
+  /**
+   * `<base>/api/v1<path>?<query>` as a string: the transport sends a plain path to a known origin as it is and gives
+   * any other to `new URL` (dot segments, escapes), so parsing it here too would only cost CPU.
+   */
   private url(req: HubRequest): string {
-    const url = new URL(`${this.deps.baseUrl.replace(/\/+$/, '')}/api/v1${req.path}`);
-    for (const [key, value] of Object.entries(req.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    return url.toString();
+    const base = `${this.deps.baseUrl.replace(/\/+$/, '')}/api/v1${req.path}`;
+    if (req.query === undefined) return base;
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(req.query)) if (value !== undefined) query.set(key, String(value));
+    const text = query.toString();
+    return text === '' ? base : `${base}?${text}`;
   }
 
   private headers(req: HubRequest): Record<string, string> {
