@@ -1,7 +1,8 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { tracingEnabled } from './tracing.js';
 import { prettyDestination, resolveLogFormat, type LogFormat } from './log-format.js';
-import { REDACTED, REDACTED_FIELD_PATHS, redactSecrets, secretValuesFromEnv } from './redaction.js';
+import { REDACTED, REDACTED_FIELD_PATHS, secretsRedaction, secretValuesFromEnv } from './redaction.js';
 
 /** Fields attached to a log event. */
 export type LogFields = Record<string, unknown>;
@@ -82,6 +83,8 @@ class PinoBackedLogger implements Logger {
  * pino merges them into the line's one object, so each key appears once.
  */
 function traceIds(): LogFields {
+  // A new object each time: pino merges the line's fields into what the mixin returns.
+  if (!tracingEnabled()) return {};
   const span = trace.getSpan(context.active());
   if (!span) return {};
   const ctx = span.spanContext();
@@ -99,7 +102,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_FIELD_PATHS, censor: REDACTED },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-    hooks: { streamWrite: (line) => redactSecrets(line, secrets) },
+    hooks: { streamWrite: secretsRedaction(secrets) },
     mixin: traceIds,
   };
   const out = options.destination ?? process.stdout;

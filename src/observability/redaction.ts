@@ -50,7 +50,7 @@ export function secretRedactor(env: NodeJS.ProcessEnv = process.env): (text: str
   let redact = redactors.get(env);
   if (!redact) {
     const secrets = secretValuesFromEnv(env);
-    redact = (text: string) => (secrets.length === 0 ? text : redactSecrets(text, secrets));
+    redact = secretsRedaction(secrets);
     redactors.set(env, redact);
   }
   return redact;
@@ -58,11 +58,22 @@ export function secretRedactor(env: NodeJS.ProcessEnv = process.env): (text: str
 
 /** Replace each secret value in `text` with the placeholder. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return secretsRedaction(secrets)(text);
+}
+
+/**
+ * The redaction of a fixed list of secrets, each as written and as escaped inside a JSON string, the needles built
+ * once (the logger runs it on every line).
+ */
+export function secretsRedaction(secrets: readonly string[]): (text: string) => string {
+  const needles = secrets.flatMap((secret) => {
     const jsonEscaped = JSON.stringify(secret).slice(1, -1);
-    if (jsonEscaped !== secret && out.includes(jsonEscaped)) out = out.split(jsonEscaped).join(REDACTED);
-  }
-  return out;
+    return jsonEscaped === secret ? [secret] : [secret, jsonEscaped];
+  });
+  if (needles.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+    return out;
+  };
 }

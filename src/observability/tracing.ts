@@ -2,6 +2,7 @@
 // loaded by start-tracing.ts, and only when an endpoint is set, so with tracing off none of it is even imported.
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   SpanStatusCode,
@@ -68,6 +69,9 @@ export function errorType(error: unknown): string {
   return error instanceof Error ? error.name : 'error';
 }
 
+/** The span instrumented code gets while tracing is off: records nothing, holds no trace id. */
+const OFF_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 /**
  * Run `fn` inside a new active span (child of `parent`, default the active context) and end it. A throw marks the
  * span failed (ERROR, `error.type`, the message) unless `onError` classified it already, and is rethrown.
@@ -76,9 +80,11 @@ export async function inSpan<T>(
   name: string,
   options: SpanOptions,
   fn: (span: Span) => Promise<T>,
-  parent: Context = context.active(),
+  parent?: Context,
 ): Promise<T> {
-  return tracer().startActiveSpan(name, options, parent, async (span) => {
+  // Tracing off: no span, no context to switch (the API's no-op tracer would still build both on every call).
+  if (!active) return fn(OFF_SPAN);
+  return active.tracer.startActiveSpan(name, options, parent ?? context.active(), async (span) => {
     try {
       return await fn(span);
     } catch (error) {
