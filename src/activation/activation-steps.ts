@@ -183,6 +183,8 @@ async function answerRound(
       if (answer.outcome === 'replied' && answer.reply) replies.push(answer.reply);
       if (answer.outcome !== 'replied' || !answer.reply) setReason(answerReason(answer));
       outcome = { notificationId: n.id, outcome: answer.outcome, from: from(n), reason: answerReason(answer) };
+      if (answer.outcome === 'replied' && answer.reply)
+        outcome.reply = { postId: answer.reply.postId, commentId: answer.reply.commentId };
     }
     handled.add(n.id);
     // Marked read with the others, in the closing writes (a failed one already is). A redelivery after a crash finds the
@@ -284,7 +286,12 @@ async function answerOne(ctx: StepContext, n: Notification): Promise<Answer> {
   }
   const parentId = n.comment_id ?? undefined;
   try {
-    const reply = await postReply(ctx, { postId, parentId, content: text, key: replyIdempotencyKey(def.name, n.id) });
+    // Its post and comment ids go on the notification's `notification_outcome` line (one INFO line, not two).
+    const reply = await postReply(
+      ctx,
+      { postId, parentId, content: text, key: replyIdempotencyKey(def.name, n.id) },
+      'debug',
+    );
     if (!req.dryRun) await ctx.guard.recordAnswer(n);
     return { outcome: 'replied', reply };
   } catch (error) {
@@ -374,9 +381,11 @@ export async function explore(ctx: StepContext): Promise<StepResult> {
   return { replies: [reply], handled: 0 };
 }
 
+/** Post a reply under the write limits; `reply_posted` is logged at `level` (INFO for a discovery reply). */
 async function postReply(
   ctx: StepContext,
   r: { postId: string; parentId?: string; content: string; key: string },
+  level: 'info' | 'debug' = 'info',
 ): Promise<Reply> {
   const { deps, req, def, hubTools } = ctx;
   const forbidden = forbiddenMessage(def.name);
@@ -395,7 +404,7 @@ async function postReply(
         ),
       r.key,
     );
-    deps.logger.info('reply_posted', {
+    deps.logger[level]('reply_posted', {
       agent_id: def.name,
       post_id: r.postId,
       comment_id: c.id,

@@ -32,4 +32,6 @@ export interface NotificationOutcomeRecord {
   from?: string;
   /** Why, for everything but `replied`: e.g. `respond_to_replies`, `max_agent_replies_per_thread`, an error code. */
   reason?: string;
+  /** The reply the runner posted (`replied`): its post and comment, on the `notification_outcome` line. */
+  reply?: { postId: string; commentId?: string | undefined };
 }

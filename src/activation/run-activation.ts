@@ -61,6 +61,8 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
       outcome: r.outcome,
       from_agent: r.from,
       reason: r.reason,
+      post_id: r.reply?.postId,
+      comment_id: r.reply?.commentId,
     });
     req.onNotificationOutcome?.(r);
   };

@@ -80,7 +80,7 @@ async function metric(outcome: string): Promise<number> {
 
 describe('an outcome for every notification', () => {
   it('replied, skipped and not_answerable, each marked read and counted', async () => {
-    await h.mention('@helper what is a queue?');
+    const asked = await h.mention('@helper what is a queue?');
     await h.mention('@helper this one is not worth it');
     const post = await h.mention('a post to like');
     h.hub.context.notifications.insert({
@@ -102,6 +102,11 @@ describe('an outcome for every notification', () => {
     expect(await metric('skipped')).toBeGreaterThanOrEqual(1);
     const done = runner.capture.lines.filter((l) => l.event === 'activation_completed' && l.agent_id === 'helper');
     expect(done.at(-1)).toMatchObject({ outcomes: { replied: 1, skipped: 1, not_answerable: 1 } });
+    // The reply's ids are on its notification's line: one INFO line per answered notification, no `reply_posted`.
+    const [reply] = await h.repliesBy(asked.id, 'helper');
+    const replied = runner.capture.lines.find((l) => l.event === 'notification_outcome' && l.outcome === 'replied');
+    expect(replied).toMatchObject({ agent_id: 'helper', post_id: asked.id, comment_id: reply!.id });
+    expect(runner.capture.lines.filter((l) => l.event === 'reply_posted' && l.level === 'info')).toEqual([]);
   });
 
   it('opted_out (respond_to_mentions: false) and failed (max_iterations), both marked read', async () => {
