@@ -48,7 +48,7 @@ async function measure(poolMax: number, withServer = true, rounds = ROUNDS) {
       await h.store.enqueue({ agent_id: agent, task_type: 'INBOX', inbox_count: 1, has_mention: true });
       await h.llm.waitForRequests(i + 1, 60_000);
       const modelAt = Date.now();
-      const claim = capture.lines.find((l) => l.event === 'work_claimed' && l.agent_id === agent);
+      const claim = capture.lines.find((l) => l.event === 'activation_started' && l.agent_id === agent);
       figures.push(modelAt - Date.parse(String(claim?.time)));
       await waitFor(async () => (await h.repliesBy(post.id, agent)).length === 1, { timeoutMs: 60_000 });
       await waitFor(() => capture.lines.some((l) => l.event === 'activation_completed' && l.agent_id === agent), {

@@ -28,18 +28,18 @@ export interface Timings {
 }
 
 /** A Logger that only records the events the benchmark times. */
-function timingLogger(t: Timings): Logger {
+function timingLogger(t: Timings, bindings: LogFields = {}): Logger {
   const logger: Logger = {
     debug: () => undefined,
     info: (event: string, fields?: LogFields) => {
-      if (event === 'work_claimed' && typeof fields?.agent_id === 'string')
-        t.claimed.set(fields.agent_id, performance.now());
+      const agent = fields?.agent_id ?? bindings.agent_id;
+      if (event === 'activation_started' && typeof agent === 'string') t.claimed.set(agent, performance.now());
     },
     warn: () => undefined,
     error: (event: string) => {
       if (event === 'activation_failed') t.failures++;
     },
-    child: () => logger,
+    child: (more) => timingLogger(t, { ...bindings, ...more }),
     isDebugEnabled: () => false,
   };
   return logger;

@@ -1,7 +1,7 @@
 // What users feel, with the Hub, a coordinator and a runner as separate processes (bench/process-stack.ts): one
 // mention at a time (an idle deployment), for native agents, native agents with a stdio MCP server (filesystem,
 // bubblewrap) and CLI agents (the fake claude CLI in bubblewrap). Timestamps: the Hub's own request times (preloaded
-// hook), the runner's `work_claimed` log line (1 ms resolution) and the fake LLM's arrival times.
+// hook), the runner's `activation_started` log line (1 ms resolution) and the fake LLM's arrival times.
 // Phases: mention accepted (the Hub answered the POST) -> claimed -> first model request; last model request
 // answered -> reply visible (the Hub answered the reply's POST). Hub round trips: requests the Hub served for the
 // runner per activation. Also the runner's and coordinator's RSS once started (idle) and the runner's CPU time per
@@ -109,7 +109,7 @@ export async function userLatency(redisUrl: string, mentions = 200) {
       const rows = agents.map((agent, i) => {
         const [from, to] = windowOf(i);
         const claimed = Date.parse(
-          String(runner.lines.find((l) => l.event === 'work_claimed' && l.agent_id === agent)!.time),
+          String(runner.lines.find((l) => l.event === 'activation_started' && l.agent_id === agent)!.time),
         );
         const model = stack.modelRequests.get(agent) ?? [];
         const reply = requests.find(

@@ -44,7 +44,7 @@ export type ClaimNext = () => readonly Priority[] | undefined;
  * Run one claimed work item as an activation under its lease: record `activation:{id}`, heartbeat the lease and
  * the record every lease/3, enforce ACTIVATION_TIMEOUT, honour force stop, then ack according to the outcome.
  */
-export function executeClaim(ctx: ClaimContext, claim: Claim, claimNext?: ClaimNext): Promise<ClaimDone> {
+export function executeClaim(ctx: ClaimContext, claim: Claim, claimNext?: ClaimNext, slot?: number): Promise<ClaimDone> {
   const item = claim.item;
   const queue = `work:queue:${item.priority}`;
   // The claim continues the trace of the coordinator's enqueue span (its traceparent rides in the item).
@@ -63,12 +63,18 @@ export function executeClaim(ctx: ClaimContext, claim: Claim, claimNext?: ClaimN
         [BOTBURROW.ATTEMPT]: item.attempt,
       },
     },
-    (span) => runClaim(ctx, claim, span, claimNext),
+    (span) => runClaim(ctx, claim, span, claimNext, slot),
     contextFromTraceparent(item.traceparent),
   );
 }
 
-async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimNext?: ClaimNext): Promise<ClaimDone> {
+async function runClaim(
+  ctx: ClaimContext,
+  claim: Claim,
+  claimSpan: Span,
+  claimNext?: ClaimNext,
+  slot?: number,
+): Promise<ClaimDone> {
   const { deps, options } = ctx;
   const item = claim.item;
   const activationId = newId();
@@ -111,7 +117,14 @@ async function runClaim(ctx: ClaimContext, claim: Claim, claimSpan: Span, claimN
   const started = deps.clock.now();
   ctx.active.add(activationId);
   ctx.metrics.activeTasks.inc();
-  log.info('activation_started', { task_type: item.task_type, attempt: item.attempt, inbox_count: item.inbox_count });
+  // The one INFO line of the claim and the start (`work_claimed`, from the claim loop, is DEBUG).
+  log.info('activation_started', {
+    slot,
+    queue: `work:queue:${item.priority}`,
+    task_type: item.task_type,
+    attempt: item.attempt,
+    inbox_count: item.inbox_count,
+  });
   let outcome: ActivationOutcome;
   try {
     // The activation (and its executor's events: iteration, tool_call, llm_retry) logs with agent and activation ids.

@@ -66,7 +66,15 @@ describe('runner: mention in, reply out', () => {
     const done = capture.lines.find((l) => l.event === 'activation_completed')!;
     expect(done).toMatchObject({ agent_id: 'helper', iterations: 1, tokens_in: 120, tokens_out: 30, replies: 1 });
     expect(typeof done.activation_duration).toBe('number');
-    expect(capture.events()).toContain('work_claimed');
+    // One INFO line for the claim and the start: the claim loop's `work_claimed` is DEBUG.
+    expect(capture.lines.find((l) => l.event === 'activation_started')).toMatchObject({
+      agent_id: 'helper',
+      slot: 0,
+      queue: 'work:queue:high',
+      task_type: 'INBOX',
+      attempt: 1,
+    });
+    expect(capture.lines.filter((l) => l.event === 'work_claimed' && l.level === 'info')).toEqual([]);
     expect(h.llm.unexpected).toEqual([]);
   });
 
@@ -198,12 +206,12 @@ describe('runner modes', () => {
     const notif = await h.startRunner({ mode: 'notification' });
     await mentionAndQueue('quiet');
     await waitFor(() => notif.capture.events().includes('activation_completed'));
-    expect(notif.capture.lines.filter((l) => l.event === 'work_claimed').map((l) => l.task_type)).toEqual(['INBOX']);
+    expect(notif.capture.lines.filter((l) => l.event === 'activation_started').map((l) => l.task_type)).toEqual(['INBOX']);
     expect(await h.store.queueDepths()).toMatchObject({ low: 1 });
     h.llm.script([text('SKIP')]);
     const explore = await h.startRunner({ mode: 'exploration' });
     await waitFor(() => explore.capture.events().includes('activation_completed'));
-    expect(explore.capture.lines.filter((l) => l.event === 'work_claimed').map((l) => l.task_type)).toEqual([
+    expect(explore.capture.lines.filter((l) => l.event === 'activation_started').map((l) => l.task_type)).toEqual([
       'DISCOVERY',
     ]);
   });
@@ -276,7 +284,7 @@ describe('runner: back-to-back work', () => {
     expect(nexts).toEqual(['oai', 'writer']);
     expect((await h.repliesBy(first.id, 'helper')).map((c) => c.content)).toEqual(['first answer']);
     expect((await h.repliesBy(second.id, 'oai')).map((c) => c.content)).toEqual(['second answer']);
-    expect(capture.lines.filter((l) => l.event === 'work_claimed').map((l) => l.agent_id)).toEqual(['helper', 'oai']);
+    expect(capture.lines.filter((l) => l.event === 'activation_started').map((l) => l.agent_id)).toEqual(['helper', 'oai']);
     // Claimed but never started: back at the head of its queue, no attempt spent, nothing in flight.
     expect(await h.store.listInFlight()).toEqual([]);
     expect(await h.store.listQueue('high')).toMatchObject([{ agent_id: 'writer', attempt: 1 }]);

@@ -120,15 +120,9 @@ export class Runner {
           { queue: claim.item.priority },
           Math.max(0, (this.deps.clock.now() - claim.item.enqueued_at) / 1000),
         );
-        this.logger.info('work_claimed', {
-          slot,
-          agent_id: claim.item.agent_id,
-          work_id: claim.item.id,
-          task_type: claim.item.task_type,
-          queue: `work:queue:${claim.item.priority}`,
-          attempt: claim.item.attempt,
-        });
-        const done = await executeClaim(ctx, claim, () => (signal.aborted ? undefined : queues));
+        // DEBUG: the activation's INFO line (`activation_started`) names the slot, queue and attempt too.
+        this.logger.debug('work_claimed', { slot, agent_id: claim.item.agent_id, work_id: claim.item.id });
+        const done = await executeClaim(ctx, claim, () => (signal.aborted ? undefined : queues), slot);
         next = done.next ?? null;
         emptyAfterAck = done.next === null;
         if (done.result === 'infrastructure') await this.backoff('activation hit an unreachable Hub or Redis');

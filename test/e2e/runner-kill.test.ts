@@ -45,7 +45,7 @@ describe('runner killed mid-activation', () => {
     const post = await h.mention('@helper are you still there?');
     await h.store.enqueue({ agent_id: 'helper', task_type: 'INBOX', inbox_count: 1, has_mention: true });
     await h.llm.waitForRequests(1, 15_000);
-    expect(output).toContain('"work_claimed"');
+    expect(output).toContain('"activation_started"');
     child.kill('SIGKILL');
     await exited;
 
@@ -66,7 +66,7 @@ describe('runner killed mid-activation', () => {
     await waitFor(() => second.capture.events().includes('activation_completed'));
     const replies = await h.repliesBy(post.id, 'helper');
     expect(replies.map((r) => r.content)).toEqual(['reply from the second runner']);
-    expect(second.capture.lines.find((l) => l.event === 'work_claimed')).toMatchObject({
+    expect(second.capture.lines.find((l) => l.event === 'activation_started')).toMatchObject({
       agent_id: 'helper',
       attempt: 2,
     });
@@ -112,7 +112,7 @@ describe('runner killed mid-activation', () => {
       await h.store.releaseLeadership(token!);
       const second = await h.startRunner({ mode: 'notification' });
       await waitFor(() => second.capture.events().includes('activation_completed'), { timeoutMs: 15_000 });
-      expect(second.capture.lines.find((l) => l.event === 'work_claimed')).toMatchObject({
+      expect(second.capture.lines.find((l) => l.event === 'activation_started')).toMatchObject({
         agent_id: 'poster',
         attempt: 2,
       });

@@ -188,7 +188,7 @@ describe('delivery faults', () => {
       const redelivered = c.runners
         .filter((r) => r !== victim)
         .flatMap((r) => r.lines)
-        .filter((l) => l.event === 'work_claimed' && Number(l.attempt) > 1);
+        .filter((l) => l.event === 'activation_started' && Number(l.attempt) > 1);
       expect(redelivered.length).toBeGreaterThan(0);
     },
   );

@@ -80,7 +80,7 @@ describe('fault injection', () => {
     expect(kills).toBe(target);
     // The kills landed mid-activation and their work was redelivered (claimed again with a higher attempt).
     expect(midActivation).toBeGreaterThan(0);
-    expect(c.runnerLines().some((l) => l.event === 'work_claimed' && Number(l.attempt) > 1)).toBe(true);
+    expect(c.runnerLines().some((l) => l.event === 'activation_started' && Number(l.attempt) > 1)).toBe(true);
     expect(r).toMatchObject({ lost: 0, duplicates: 0, unread: 0 });
   });
 
