@@ -2,7 +2,8 @@
 // line per HTTP request the process sends to $BENCH_CLIENT_TRACE (method, host, path, start = when the request was
 // made, end = when its response ended, epoch ms with sub-ms precision). Requests that overlap in time were in flight
 // together: the benchmark counts sequential Hub round trips from them. Lines are kept in memory and appended every
-// 250 ms (one write, not one per request: the runner's CPU per activation is measured in the same run).
+// 250 ms (one write, not one per request). Recording still costs the runner 2-4 ms of CPU per activation here: SIGUSR2
+// pauses it (and resumes it) while the benchmark measures CPU.
 import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
@@ -17,8 +18,14 @@ if (file) {
   };
   setInterval(flush, 250).unref();
   process.on('exit', flush);
+  // SIGUSR2 pauses (and resumes) the recording: a phase that measures the runner's CPU does not pay for it.
+  let recording = true;
+  process.on('SIGUSR2', () => {
+    recording = !recording;
+  });
   const request = http.request;
   http.request = function (...args) {
+    if (!recording) return request.apply(this, args);
     const start = now();
     const req = request.apply(this, args);
     const note = (res) => {

@@ -159,8 +159,9 @@ export async function userLatency(redisUrl: string, mentions = 200) {
 }
 
 /**
- * Steady state: the same 20 native agents mentioned again, 10 rounds (their definitions cached, the code warm);
- * runner CPU per activation with the idle CPU subtracted.
+ * Steady state: the same 20 native agents mentioned again, 10 rounds (their definitions cached, the code warm): Hub
+ * requests and round trips per activation; then 10 more rounds with the runner's request recording paused (SIGUSR2 to
+ * bench/client-trace-hook.mjs): runner CPU per activation with the idle CPU subtracted.
  */
 async function repeatMentions(
   stack: ProcessStack,
@@ -177,28 +178,36 @@ async function repeatMentions(
   const rounds = 10;
   const done = (agent: string): number =>
     runner.lines.filter((l) => l.event === 'activation_completed' && l.agent_id === agent).length;
-  const cpu0 = processUsage(runner.pid).cpuMs;
-  const t0 = performance.now();
-  const marks: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const agent of agents) {
-      const before = done(agent);
-      await stack.mention(agent);
-      marks.push(performance.timeOrigin + performance.now());
-      await waitFor(() => done(agent) > before, { timeoutMs: 30_000, message: `no activation for ${agent}` });
-      await sleep(10);
+  const mentionRounds = async (marks?: number[]): Promise<void> => {
+    for (let round = 0; round < rounds; round++) {
+      for (const agent of agents) {
+        const before = done(agent);
+        await stack.mention(agent);
+        marks?.push(performance.timeOrigin + performance.now());
+        await waitFor(() => done(agent) > before, { timeoutMs: 30_000, message: `no activation for ${agent}` });
+        await sleep(10);
+      }
     }
-  }
-  const activations = rounds * agents.length;
-  const cpuMs =
-    (processUsage(runner.pid).cpuMs - cpu0 - (idleCpuMsPerS * (performance.now() - t0)) / 1000) / activations;
+  };
+  // Hub requests and round trips, from the runner's recorded requests.
+  const marks: number[] = [];
+  await mentionRounds(marks);
   marks.push(performance.timeOrigin + performance.now());
   const calls = await hubCalls();
   const windows = marks.slice(0, -1).map((from, i) => calls(from, marks[i + 1]!));
+  const activations = rounds * agents.length;
   const requests = windows.reduce((n, w) => n + w.length, 0) / activations;
   const trips = windows.reduce((n, w) => n + roundTrips(w), 0) / activations;
+  // CPU: the same rounds again with the recording paused (it costs the runner 2-4 ms of CPU per activation).
+  process.kill(runner.pid, 'SIGUSR2');
+  const cpu0 = processUsage(runner.pid).cpuMs;
+  const t0 = performance.now();
+  await mentionRounds();
+  const cpuMs =
+    (processUsage(runner.pid).cpuMs - cpu0 - (idleCpuMsPerS * (performance.now() - t0)) / 1000) / activations;
+  process.kill(runner.pid, 'SIGUSR2');
   console.log(`\nnative agents mentioned again (${agents.length} agents × ${rounds}, definitions cached)`);
-  console.log(`  runner CPU per activation (idle CPU subtracted): ${cpuMs.toFixed(1)} ms`);
+  console.log(`  runner CPU per activation (idle CPU subtracted, requests not recorded): ${cpuMs.toFixed(1)} ms`);
   console.log(`  Hub requests per activation: ${requests.toFixed(2)} in ${trips.toFixed(2)} sequential round trips`);
   return {
     activations,
