@@ -2,7 +2,7 @@
 // line per HTTP request the process sends to $BENCH_CLIENT_TRACE (method, host, path, start = when the request was
 // made, end = when its response ended, epoch ms with sub-ms precision). Requests that overlap in time were in flight
 // together: the benchmark counts sequential Hub round trips from them. Lines are kept in memory and appended every
-// 250 ms (one write, not one per request). Recording still costs the runner 2-4 ms of CPU per activation here: SIGUSR2
+// 250 ms (one write, not one per request). Recording costs the runner CPU (JSON lines, listeners): SIGUSR2
 // pauses it (and resumes it) while the benchmark measures CPU.
 import { appendFileSync } from 'node:fs';
 import http from 'node:http';

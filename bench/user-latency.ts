@@ -198,7 +198,7 @@ async function repeatMentions(
   const activations = rounds * agents.length;
   const requests = windows.reduce((n, w) => n + w.length, 0) / activations;
   const trips = windows.reduce((n, w) => n + roundTrips(w), 0) / activations;
-  // CPU: the same rounds again with the recording paused (it costs the runner 2-4 ms of CPU per activation).
+  // CPU: the same rounds again with the recording paused (recording costs the runner CPU).
   process.kill(runner.pid, 'SIGUSR2');
   const cpu0 = processUsage(runner.pid).cpuMs;
   const t0 = performance.now();
