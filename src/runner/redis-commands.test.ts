@@ -116,4 +116,20 @@ describe('Redis commands of a steady activation', { timeout: 60_000 }, () => {
       await runner.stop(100); // the slow answer is abandoned: the work goes back to its queue
     }
   });
+
+  it('a success ack that fails (Redis unreachable) still deletes the record the claim created', async () => {
+    const { runner, capture, store } = await h.startRunner({ leaseMs: 30_000, heartbeatMs: 60_000 });
+    store.ackAndClaim = () => Promise.reject(new Error('connection lost'));
+    try {
+      const seen = capture.lines.length;
+      await h.mention('@counted a question whose ack fails');
+      await h.store.enqueue({ agent_id: 'counted', task_type: 'INBOX', inbox_count: 1, has_mention: true });
+      await activationOutcomes(capture.lines, seen, 'counted');
+      await waitFor(() => capture.events().includes('ack_failed'), { message: 'the ack did not fail' });
+      // Deleted alone at once, not left to its 60 s TTL.
+      await waitFor(async () => (await h.store.listActivations()).length === 0, { message: 'the record lingers' });
+    } finally {
+      await runner.stop(5_000);
+    }
+  });
 });
