@@ -105,11 +105,15 @@ describe('an activation record created by the claim (ClaimOptions.startActivatio
       expect(watch.signal.aborted).toBe(false);
       expect((await runner.listActivations())[0]).toMatchObject({ activation_id: id, work_id: claim.item.id });
       await runner.extendLease(claim); // re-registers the claim (claim_restored)
+      watch.stop(); // the runner stops watching before it acks
       expect(await runner.ack(claim, { kind: 'success' })).toBe('acked');
       expect(await runner.isActivationAlive(id)).toBe(false);
 
-      // The ack forgot it: a watch still running sees a deletion (what a force stop is), never restores it again.
-      await waitFor(() => watch.signal.aborted, { timeoutMs: 5_000, message: 'the acked record was restored' });
+      // The ack forgot it: after another reset a watch on it sees a deletion (a force stop), never restores it.
+      await server.restart(200);
+      await waitFor(() => runner.ping().then(() => true), { timeoutMs: 15_000, message: 'no reconnect' });
+      const late = runner.watchActivation(id, { intervalMs: 100 });
+      await waitFor(() => late.signal.aborted, { timeoutMs: 10_000, message: 'the acked record was restored' });
       expect(capture.events().filter((e) => e === 'activation_record_restored')).toHaveLength(1);
       expect(await runner.isActivationAlive(id)).toBe(false);
     } finally {
