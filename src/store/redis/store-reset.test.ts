@@ -106,16 +106,28 @@ describe('an activation record created by the claim (ClaimOptions.startActivatio
       expect((await runner.listActivations())[0]).toMatchObject({ activation_id: id, work_id: claim.item.id });
       await runner.extendLease(claim); // re-registers the claim (claim_restored)
       watch.stop(); // the runner stops watching before it acks
-      expect(await runner.ack(claim, { kind: 'success' })).toBe('acked');
+      // Both acks forget the record they delete: the success ack with the next claim (its record created), then an ack.
+      await runner.enqueue({ agent_id: 'agent-4', task_type: 'INBOX', inbox_count: 1 });
+      const step = await runner.ackAndClaim(claim, { kind: 'success' }, ['high', 'normal'], {
+        runnerId: 'runner-3',
+        startActivation: {},
+      });
+      expect(step.acked).toBe('acked');
+      const next = step.next!;
       expect(await runner.isActivationAlive(id)).toBe(false);
+      expect(await runner.ack(next, { kind: 'success' })).toBe('acked');
+      expect(await runner.listActivations()).toEqual([]);
 
-      // The ack forgot it: after another reset a watch on it sees a deletion (a force stop), never restores it.
+      // After another reset a watch on either sees a deletion (a force stop): neither is restored.
       await server.restart(200);
       await waitFor(() => runner.ping().then(() => true), { timeoutMs: 15_000, message: 'no reconnect' });
-      const late = runner.watchActivation(id, { intervalMs: 100 });
-      await waitFor(() => late.signal.aborted, { timeoutMs: 10_000, message: 'the acked record was restored' });
+      const late = [id, next.activationId!].map((a) => runner.watchActivation(a, { intervalMs: 100 }));
+      await waitFor(() => late.every((w) => w.signal.aborted), {
+        timeoutMs: 10_000,
+        message: 'an acked record was restored',
+      });
       expect(capture.events().filter((e) => e === 'activation_record_restored')).toHaveLength(1);
-      expect(await runner.isActivationAlive(id)).toBe(false);
+      expect(await runner.listActivations()).toEqual([]);
     } finally {
       await runner.close();
     }
