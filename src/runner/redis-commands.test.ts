@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readScripts } from '../store/redis/scripts.js';
-import { text, toolCall } from '../testing/fake-llm-server.js';
+import { error, promptAgent, text, toolCall } from '../testing/fake-llm-server.js';
 import { startRedisServer, type RedisServerHandle } from '../testing/redis-server.js';
+import type { LogLine } from '../testing/capture-logger.js';
 import { activationOutcomes, RuntimeHarness } from '../testing/runtime-harness.js';
 import { waitFor } from '../testing/wait-for.js';
 
@@ -19,8 +20,10 @@ beforeAll(async () => {
   h = await RuntimeHarness.start(redis.url, (llm) => [
     { name: 'counted', apiBase: llm.url },
     { name: 'long', apiBase: llm.url },
+    { name: 'other', apiBase: llm.url },
+    { name: 'failing', apiBase: llm.url },
   ]);
-  h.llm.respondWith(() => text('an answer'));
+  h.llm.respondWith((req) => (promptAgent(req) === 'failing' ? error(401) : text('an answer')));
 });
 afterAll(async () => {
   await h?.close();
@@ -49,52 +52,80 @@ function describeCommand(time: string, args: string[]): Seen {
   };
 }
 
+/** MONITOR while `during` runs and until the slot waits for work again: commands clients sent, record writes in scripts. */
+async function monitored(during: () => Promise<void>): Promise<{ commands: Seen[]; recordWrites: string[] }> {
+  const monitor = await new Redis(redis.url).monitor();
+  const commands: Seen[] = [];
+  /** `hset activation:<id>`, `del activation:<id>` run by scripts (source `lua`). */
+  const recordWrites: string[] = [];
+  monitor.on('monitor', (time: string, args: string[], source: string) => {
+    if (source !== 'lua') commands.push(describeCommand(time, args));
+    else if (args[1]?.startsWith('activation:')) recordWrites.push(`${args[0]!.toLowerCase()} ${args[1]}`);
+  });
+  try {
+    await during();
+    // The slot's wait for the next item: the activations' last commands are behind it.
+    await waitFor(() => commands.some((c) => c.command.startsWith('blpop')), { message: 'no claim wait seen' });
+  } finally {
+    monitor.disconnect();
+  }
+  return { commands: commands.filter((c) => c.command !== 'script:enqueue'), recordWrites }; // the test's enqueue
+}
+
 describe('Redis commands of a steady activation', { timeout: 60_000 }, () => {
   it('claim + ack carry the activation record: no startActivation, no DEL, no iteration write in a short one', async () => {
     // Long lease and registry heartbeat: the activation's own heartbeat (lease/3) and the runner's do not fall into it.
     const { runner, capture } = await h.startRunner({ leaseMs: 30_000, heartbeatMs: 60_000 });
-    const activate = async (question: string) => {
+    const activate = async (agents: string[]) => {
       const seen = capture.lines.length;
-      await h.mention(`@counted ${question}`);
-      await h.store.enqueue({ agent_id: 'counted', task_type: 'INBOX', inbox_count: 1, has_mention: true });
-      expect((await activationOutcomes(capture.lines, seen, 'counted')).map((l) => l.outcome)).toEqual(['replied']);
+      for (const agent of agents) await h.mention(`@${agent} a question (${seen})`);
+      // One call: with two items the second is claimed with the first one's success ack.
+      await h.store.enqueueMany(
+        agents.map((agent) => ({ agent_id: agent, task_type: 'INBOX', inbox_count: 1, has_mention: true })),
+      );
+      for (const agent of agents) {
+        expect((await activationOutcomes(capture.lines, seen, agent)).map((l) => l.outcome)).toEqual(['replied']);
+      }
+      return capture.lines.slice(seen).filter((l) => l.event === 'activation_started');
     };
-    // The first activation loads the scripts (EVALSHA → NOSCRIPT → EVAL): the steady state starts after it.
-    await activate('first question');
-    const monitor = await new Redis(redis.url).monitor();
-    const seen: Seen[] = [];
-    /** Writes of activation records inside scripts: `hset activation:<id>`, `del activation:<id>`. */
-    const recordWrites: string[] = [];
-    // The commands clients sent; those a script runs show as source `lua`.
-    monitor.on('monitor', (time: string, args: string[], source: string) => {
-      if (source !== 'lua') seen.push(describeCommand(time, args));
-      else if (args[1]?.startsWith('activation:')) recordWrites.push(`${args[0]!.toLowerCase()} ${args[1]}`);
-    });
-    const seenBefore = capture.lines.length;
     try {
-      await activate('second question');
-      // The slot's wait for the next item: the activation's last command is behind it.
-      await waitFor(() => seen.some((s) => s.command.startsWith('blpop')), { message: 'no claim wait seen' });
+      // The first activation loads the scripts (EVALSHA → NOSCRIPT → EVAL): the steady state starts after it.
+      await activate(['counted']);
+      let started: LogLine[] = [];
+      const one = await monitored(async () => {
+        started = await activate(['counted']);
+      });
+      const count = (c: string, seen = one.commands): number => seen.filter((x) => x.command === c).length;
+      expect(count('script:claim'), one.commands.map((c) => c.command).join(', ')).toBe(1);
+      expect(count('script:ackClaim')).toBe(1);
+      expect(count('script:startActivation')).toBe(0);
+      expect(count('del activation:{id}')).toBe(0);
+      // At most one iteration write a second from the claim (which created the record) to the ack: none in a short one.
+      const claimedAt = one.commands.find((c) => c.command === 'script:claim')!.at;
+      const ackedAt = one.commands.find((c) => c.command === 'script:ackClaim')!.at;
+      expect(count('script:touchActivation')).toBeLessThanOrEqual(Math.floor((ackedAt - claimedAt) / 1000));
+      // The record the claim script wrote is the activation's (the id it logs), and the ack script deleted it.
+      const key = `activation:${String(started[0]!.activation_id)}`;
+      expect(one.recordWrites).toContain(`hset ${key}`);
+      expect(one.recordWrites.at(-1)).toBe(`del ${key}`);
+
+      // Back-to-back work: the item claimed with the success ack carries its record too.
+      const two = await monitored(async () => {
+        started = await activate(['counted', 'other']);
+      });
+      expect(count('script:claim', two.commands), two.commands.map((c) => c.command).join(', ')).toBe(1);
+      expect(count('script:ackClaim', two.commands)).toBe(2);
+      expect(count('script:startActivation', two.commands)).toBe(0);
+      expect(count('del activation:{id}', two.commands)).toBe(0);
+      expect(started).toHaveLength(2);
+      for (const line of started) {
+        expect(two.recordWrites).toContain(`hset activation:${String(line.activation_id)}`);
+        expect(two.recordWrites).toContain(`del activation:${String(line.activation_id)}`);
+      }
+      expect(await h.store.listActivations()).toEqual([]);
     } finally {
-      monitor.disconnect();
       await runner.stop(5_000);
     }
-    const commands = seen.map((s) => s.command).filter((c) => c !== 'script:enqueue'); // the test's enqueue
-    const count = (c: string): number => commands.filter((x) => x === c).length;
-    expect(count('script:claim'), commands.join(', ')).toBe(1);
-    expect(count('script:ackClaim')).toBe(1);
-    expect(count('script:startActivation')).toBe(0);
-    expect(count('del activation:{id}')).toBe(0);
-    // At most one iteration write per second from the claim (which created the record) to the ack: none in a short one.
-    const claimedAt = seen.find((s) => s.command === 'script:claim')!.at;
-    const ackedAt = seen.find((s) => s.command === 'script:ackClaim')!.at;
-    expect(count('script:touchActivation')).toBeLessThanOrEqual(Math.floor((ackedAt - claimedAt) / 1000));
-    // The record the claim script wrote is the activation's (the id it logs), and the ack script deleted it.
-    const started = capture.lines.slice(seenBefore).find((l) => l.event === 'activation_started')!;
-    const key = `activation:${String(started.activation_id)}`;
-    expect(recordWrites).toContain(`hset ${key}`);
-    expect(recordWrites.at(-1)).toBe(`del ${key}`);
-    expect(await h.store.listActivations()).toEqual([]);
   });
 
   it('a long activation shows its latest iteration in its record within about a second', async () => {
@@ -114,17 +145,32 @@ describe('Redis commands of a steady activation', { timeout: 60_000 }, () => {
     }
   });
 
-  it('a success ack that fails (Redis unreachable) still deletes the record the claim created', async () => {
+  it('an ack that fails (Redis unreachable) still deletes the record the claim created: success and failure', async () => {
     const { runner, capture, store } = await h.startRunner({ leaseMs: 30_000, heartbeatMs: 60_000 });
     store.ackAndClaim = () => Promise.reject(new Error('connection lost'));
+    store.ack = () => Promise.reject(new Error('connection lost'));
     try {
       const seen = capture.lines.length;
       await h.mention('@counted a question whose ack fails');
-      await h.store.enqueue({ agent_id: 'counted', task_type: 'INBOX', inbox_count: 1, has_mention: true });
+      await h.mention('@failing a question whose model refuses the key');
+      await h.store.enqueueMany(
+        ['counted', 'failing'].map((agent) => ({
+          agent_id: agent,
+          task_type: 'INBOX',
+          inbox_count: 1,
+          has_mention: true,
+        })),
+      );
       await activationOutcomes(capture.lines, seen, 'counted');
-      await waitFor(() => capture.events().includes('ack_failed'), { message: 'the ack did not fail' });
-      // Deleted alone at once, not left to its 60 s TTL.
-      await waitFor(async () => (await h.store.listActivations()).length === 0, { message: 'the record lingers' });
+      await activationOutcomes(capture.lines, seen, 'failing');
+      expect(capture.lines.slice(seen).find((l) => l.event === 'activation_failed')).toMatchObject({
+        agent_id: 'failing',
+      });
+      await waitFor(() => capture.lines.slice(seen).filter((l) => l.event === 'ack_failed').length >= 2, {
+        message: 'the acks did not fail',
+      });
+      // Deleted alone at once, not left to their 60 s TTL.
+      await waitFor(async () => (await h.store.listActivations()).length === 0, { message: 'a record lingers' });
     } finally {
       await runner.stop(5_000);
     }
