@@ -151,7 +151,8 @@ class OriginCache {
     const url = new URL(target);
     const origin = this.originOf(url);
     // Only an origin written as `new URL` writes it is kept (no credentials, default port, case).
-    if (url.origin === originText && url.username === '' && this.origins.size < 64) this.origins.set(originText, origin);
+    if (url.origin === originText && url.username === '' && this.origins.size < 64)
+      this.origins.set(originText, origin);
     return { origin, path: `${url.pathname}${url.search}` };
   }
 

@@ -11,9 +11,12 @@ import { newId } from '../shared/ids.js';
 import { LeaseLostError } from '../store/errors.js';
 import type { AckOutcome, Claim, Priority } from '../store/types.js';
 import { classifyFailure, isExecutorError, type FailureKind } from './classify-failure.js';
+import { IterationWriter } from './iteration-writer.js';
 import type { RunnerDeps, RunnerOptions } from './runner-options.js';
 import type { RunnerMetrics } from './runner-metrics.js';
 import { RunnerAbortError } from './runner-errors.js';
+
+type Failure = ReturnType<typeof classifyFailure>;
 
 /** Context the runner gives each claim. */
 export interface ClaimContext {
@@ -41,10 +44,17 @@ export interface ClaimDone {
 export type ClaimNext = () => readonly Priority[] | undefined;
 
 /**
- * Run one claimed work item as an activation under its lease: record `activation:{id}`, heartbeat the lease and
- * the record every lease/3, enforce ACTIVATION_TIMEOUT, honour force stop, then ack according to the outcome.
+ * Run one claimed work item as an activation under its lease: record `activation:{id}` (unless the claim did:
+ * `Claim.activationId`), heartbeat the lease and the record every lease/3, write the iteration at most once a second,
+ * enforce ACTIVATION_TIMEOUT, honour force stop, then ack according to the outcome (the ack deletes a record the claim
+ * created; otherwise it is deleted when the activation ends).
  */
-export function executeClaim(ctx: ClaimContext, claim: Claim, claimNext?: ClaimNext, slot?: number): Promise<ClaimDone> {
+export function executeClaim(
+  ctx: ClaimContext,
+  claim: Claim,
+  claimNext?: ClaimNext,
+  slot?: number,
+): Promise<ClaimDone> {
   const item = claim.item;
   const queue = `work:queue:${item.priority}`;
   // The claim continues the trace of the coordinator's enqueue span (its traceparent rides in the item).
@@ -77,23 +87,28 @@ async function runClaim(
 ): Promise<ClaimDone> {
   const { deps, options } = ctx;
   const item = claim.item;
-  const activationId = newId();
+  // The runner's claims create the record (ClaimOptions.startActivation); a claim made without it gets one here.
+  const activationId = claim.activationId ?? newId();
   claimSpan.setAttribute(BOTBURROW.ACTIVATION_ID, activationId);
   const log = ctx.logger.child({ agent_id: item.agent_id, activation_id: activationId, work_id: item.id });
-  try {
-    await deps.store.startActivation({
-      activationId,
-      agentId: item.agent_id,
-      runnerId: options.runnerId,
-      taskType: item.task_type,
-      workId: item.id,
-    });
-  } catch (error) {
-    // Without its record the activation could not be watched or stopped: hand the work back now (no attempt spent).
-    log.warn('activation_failed', { error: errorMessage(error), infrastructure: true, hint: 'work handed back' });
-    await ack(ctx, claim, { kind: 'released' }, log).catch(() => undefined);
-    return { result: 'infrastructure' };
+  if (claim.activationId === undefined) {
+    try {
+      await deps.store.startActivation({
+        activationId,
+        agentId: item.agent_id,
+        runnerId: options.runnerId,
+        taskType: item.task_type,
+        workId: item.id,
+      });
+    } catch (error) {
+      // Without its record the activation could not be watched or stopped: hand the work back now (no attempt spent).
+      log.warn('activation_failed', { error: errorMessage(error), infrastructure: true, hint: 'work handed back' });
+      await ack(ctx, claim, { kind: 'released' }, log).catch(() => undefined);
+      return { result: 'infrastructure' };
+    }
   }
+  // Counted from the record's creation (just now): an activation shorter than a second writes no iteration.
+  const iterations = new IterationWriter((n) => void deps.store.setIteration(activationId, n).catch(() => undefined));
   const watch = deps.store.watchActivation(activationId);
   const timeout = new AbortController();
   const timer = setTimeout(
@@ -125,30 +140,37 @@ async function runClaim(
     attempt: item.attempt,
     inbox_count: item.inbox_count,
   });
-  let outcome: ActivationOutcome;
+  let ended: { outcome: ActivationOutcome } | { failure: Failure; seconds: number };
   try {
     // The activation (and its executor's events: iteration, tool_call, llm_retry) logs with agent and activation ids.
-    outcome = await tracedActivation(ctx, item, activationId, log, signal);
+    ended = { outcome: await tracedActivation(ctx, item, activationId, log, signal, iterations) };
   } catch (error) {
     countDependencyError(ctx.metrics.dependencyErrors, error);
     const failure = classifyFailure(error, signal);
     markFailed(claimSpan, failure);
-    await settleFailure(ctx, claim, failure, log, (deps.clock.now() - started) / 1000);
-    return { result: failure.kind === 'infrastructure' ? 'infrastructure' : 'done' };
+    ended = { failure, seconds: (deps.clock.now() - started) / 1000 };
   } finally {
     clearTimeout(timer);
     clearInterval(heartbeat);
     clearInterval(fence);
+    iterations.stop();
     watch.stop();
     ctx.active.delete(activationId);
     ctx.metrics.activeTasks.dec();
-    await deps.store.endActivation(activationId).catch(() => undefined);
+    // A record the claim created goes with its ack (one script call); one made here is deleted now.
+    if (claim.activationId === undefined) await deps.store.endActivation(activationId).catch(() => undefined);
   }
+  if ('failure' in ended) {
+    await settleFailure(ctx, claim, ended.failure, log, ended.seconds);
+    return { result: ended.failure.kind === 'infrastructure' ? 'infrastructure' : 'done' };
+  }
+  const { outcome } = ended;
   // Outside the try: a failed success-ack must not turn a finished activation into a retry (the lease expires and
   // the reaper redelivers; replies are idempotent). A parked agent is acked alone (parked before its next claim).
   const queues = outcome.park ? undefined : claimNext?.();
-  const next = await finish(ctx, claim, queues, log).catch((error: unknown) => {
+  const next = await finish(ctx, claim, queues, log).catch(async (error: unknown) => {
     log.error('ack_failed', { error: errorMessage(error) });
+    await endRecord(ctx, claim);
     return undefined;
   });
   if (outcome.park) await park(ctx, log, item.agent_id, outcome.park);
@@ -171,9 +193,21 @@ async function finish(
   const done = await ctx.deps.store.ackAndClaim(claim, { kind: 'success' }, queues, {
     runnerId: options.runnerId,
     leaseMs: options.leaseMs,
+    startActivation: RECORD_WITH_CLAIM,
   });
   if (done.acked === 'lease_lost') log.warn('ack_lease_lost', { outcome: 'success' });
   return done.next;
+}
+
+/**
+ * What the runner's claims ask of the store: create the activation record in the claim's script call (its TTL the
+ * store's record TTL, as `startActivation` had), so an activation costs no separate start and end calls.
+ */
+export const RECORD_WITH_CLAIM = {} as const;
+
+/** The ack that deletes a record the claim created failed (Redis down?): delete it alone (else it waits for its TTL). */
+async function endRecord(ctx: ClaimContext, claim: Claim): Promise<void> {
+  if (claim.activationId !== undefined) await ctx.deps.store.endActivation(claim.activationId).catch(() => undefined);
 }
 
 /** `runActivation` in its span `invoke_agent <agent>` (tokens and model on success, the classified failure if not). */
@@ -183,6 +217,7 @@ function tracedActivation(
   activationId: string,
   log: Logger,
   signal: AbortSignal,
+  iterations: IterationWriter,
 ): Promise<ActivationOutcome> {
   const { deps } = ctx;
   return inSpan(
@@ -204,7 +239,7 @@ function tracedActivation(
             activationId,
             work: item,
             signal,
-            onIteration: (n) => void deps.store.setIteration(activationId, n).catch(() => undefined),
+            onIteration: (n) => iterations.record(n),
             onNotificationOutcome: (r) => ctx.metrics.notifications.inc({ outcome: r.outcome }),
             onConsumption: (spent) => countConsumption(ctx, item.agent_id, spent),
           },
@@ -225,7 +260,7 @@ function tracedActivation(
 }
 
 /** Span status ERROR with the classified failure (`timeout: activation timed out ...`), `error.type` its code. */
-function markFailed(span: Span, failure: ReturnType<typeof classifyFailure>): void {
+function markFailed(span: Span, failure: Failure): void {
   span.setAttribute(BOTBURROW.FAILURE_KIND, failure.kind);
   failSpan(span, failure.code ?? failure.kind, `${failure.kind}: ${failure.message}`);
 }
@@ -367,15 +402,16 @@ const ACK: Record<FailureKind, (message: string) => AckOutcome> = {
 async function settleFailure(
   ctx: ClaimContext,
   claim: Claim,
-  failure: ReturnType<typeof classifyFailure>,
+  failure: Failure,
   log: Logger,
   seconds: number,
 ): Promise<void> {
   // The error text is stored (`work:backoff` last_error, `work:dead` reason): no secret value goes with it.
   const message = secretRedactor(ctx.deps.env)(failure.message);
-  await ack(ctx, claim, ACK[failure.kind](message), log).catch((error: unknown) =>
-    log.error('ack_failed', { error: errorMessage(error) }),
-  );
+  await ack(ctx, claim, ACK[failure.kind](message), log).catch(async (error: unknown) => {
+    log.error('ack_failed', { error: errorMessage(error) });
+    await endRecord(ctx, claim);
+  });
   ctx.metrics.activations.inc({ status: failure.kind === 'failure' ? 'failure' : failure.kind });
   ctx.metrics.duration.observe(seconds);
   const fields = { activation_duration: Number(seconds.toFixed(3)), error: message, code: failure.code };

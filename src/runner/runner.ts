@@ -2,7 +2,7 @@ import { countDependencyError } from '../observability/dependency-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs, sleep } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
-import { executeClaim, type ClaimContext } from './execute-claim.js';
+import { executeClaim, RECORD_WITH_CLAIM, type ClaimContext } from './execute-claim.js';
 import { createRunnerMetrics, type RunnerMetrics } from './runner-metrics.js';
 import { queuesForMode } from '../store/priority.js';
 import type { RunnerDeps, RunnerOptions } from './runner-options.js';
@@ -109,6 +109,7 @@ export class Runner {
             blockMs: this.options.claimBlockMs,
             signal,
             waitFirst: emptyAfterAck,
+            startActivation: RECORD_WITH_CLAIM,
           });
           emptyAfterAck = false;
         }

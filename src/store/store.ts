@@ -34,6 +34,12 @@ export interface ClaimOptions {
    * A hint: the memory store tries at once.
    */
   waitFirst?: boolean;
+  /**
+   * Also start the claimed item's activation in the same step: create its `activation:{id}` record (what
+   * `startActivation` writes, `runnerId` as its runner, a new id the claim returns as `activationId`), so a runner
+   * pays no separate call. The ack of such a claim deletes the record. Nothing is created when nothing is claimed.
+   */
+  startActivation?: { /** The record's TTL. @default StoreOptions.recordTtlMs */ ttlMs?: number };
 }
 
 /** A watch on one activation record; `signal` aborts (reason `ActivationStoppedError`) once it is deleted. */
@@ -79,7 +85,10 @@ export interface Store extends EventCounters {
   claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null>;
   /** Push the lease deadline out. @returns the new deadline. @throws LeaseLostError if the token lost the item */
   extendLease(claim: Claim, leaseMs?: number): Promise<number>;
-  /** Finish a claim (see {@link AckOutcome}). Agent backoff is updated even when the lease was lost. */
+  /**
+   * Finish a claim (see {@link AckOutcome}). Agent backoff is updated even when the lease was lost, and the activation
+   * record the claim created (`Claim.activationId`) is deleted in the same step (also when the lease was lost).
+   */
   ack(claim: Claim, outcome: AckOutcome): Promise<AckResult>;
   /**
    * `ack`, then claim the next item of `queues` without waiting, atomically (the Redis store: one script call, so a
@@ -138,7 +147,7 @@ export interface Store extends EventCounters {
    */
   parkAgent(agentId: string, untilMs: number, reason: string): Promise<BackoffState>;
 
-  /** Create `activation:{id}` with a TTL that heartbeats refresh. */
+  /** Create `activation:{id}` with a TTL that heartbeats refresh (a claim can do it: `ClaimOptions.startActivation`). */
   startActivation(start: ActivationStart, ttlMs?: number): Promise<void>;
   /** Refresh the record's TTL. @returns false if the record is gone (force-stopped or expired): abort */
   heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean>;

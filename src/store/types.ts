@@ -67,6 +67,11 @@ export interface Claim {
   token: string;
   /** Epoch ms after which the reaper may hand the item to someone else. */
   leaseDeadline: number;
+  /**
+   * The activation record the claim created with it (asked by the claim option `startActivation`); any ack of the
+   * claim deletes that record, whether or not the lease was lost.
+   */
+  activationId?: string;
 }
 
 /** An in-flight record as listed for operators. */

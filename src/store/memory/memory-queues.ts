@@ -92,7 +92,7 @@ export class MemoryQueues {
 
   /**
    * Take the oldest claimable item (skipping busy agents, however deep) of the highest watched queue, except that a
-   * watched queue passed over `claimFairShare` times in a row while holding work is served first (claim-13.lua).
+   * watched queue passed over `claimFairShare` times in a row while holding work is served first (claim-14.lua).
    */
   tryClaim(queues: readonly Priority[], runnerId: string, leaseMs: number): Claim | null {
     const starved = queues.slice(1).filter((q) => (this.passedOver.get(q) ?? 0) >= this.policy.claimFairShare);

@@ -1,5 +1,6 @@
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
+import { newId } from '../../shared/ids.js';
 import { MemoryEventCounters, type BoundedEvent, type EventTally } from '../event-counters.js';
 import { ActivationWatcher } from '../activation-watcher.js';
 import { leaseLostError, notLeaderError } from '../errors.js';
@@ -106,7 +107,7 @@ export class MemoryStore implements Store {
       if (this.closed || options.signal?.aborted) return null;
       // `waitFirst` is ignored: a try costs nothing here, and in-process wake-ups are not kept like Redis tokens.
       const claim = this.q.tryClaim(order, options.runnerId, leaseMs);
-      if (claim) return claim;
+      if (claim) return this.started(claim, options);
       const remaining = deadline - Date.now();
       if (remaining <= 0) return null;
       await this.waitForWork(remaining, options.signal);
@@ -120,6 +121,7 @@ export class MemoryStore implements Store {
   }
 
   ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
+    this.endRecord(claim);
     const result = this.q.ack(claim, outcome);
     this.wake();
     return Promise.resolve(result);
@@ -131,12 +133,30 @@ export class MemoryStore implements Store {
     queues: readonly Priority[],
     options: Omit<ClaimOptions, 'blockMs' | 'signal'>,
   ): Promise<{ acked: AckResult; next: Claim | null }> {
+    this.endRecord(claim);
     const acked = this.q.ack(claim, outcome);
     const next = this.closed
       ? null
       : this.q.tryClaim(inServiceOrder(queues), options.runnerId, options.leaseMs ?? this.opts.leaseMs);
     this.wake();
-    return Promise.resolve({ acked, next });
+    return Promise.resolve({ acked, next: next && this.started(next, options) });
+  }
+
+  /** With `startActivation`, the claim creates its activation record (a new id), as the Redis claim script does. */
+  private started(claim: Claim, options: Pick<ClaimOptions, 'runnerId' | 'startActivation'>): Claim {
+    if (!options.startActivation) return claim;
+    const activationId = newId();
+    const { item } = claim;
+    this.records.startActivation(
+      { activationId, agentId: item.agent_id, runnerId: options.runnerId, taskType: item.task_type, workId: item.id },
+      options.startActivation.ttlMs ?? this.opts.recordTtlMs,
+    );
+    return { ...claim, activationId };
+  }
+
+  /** The ack of a claim that created its activation record deletes it (whether or not the lease was lost). */
+  private endRecord(claim: Claim): void {
+    if (claim.activationId !== undefined) this.records.deleteActivation(claim.activationId);
   }
 
   reap(leaderToken: string, options: { limit?: number } = {}): Promise<ReapResult> {

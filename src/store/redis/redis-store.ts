@@ -18,7 +18,7 @@ import { RedisQueueReads } from './redis-queue-reads.js';
 import { RedisRecords } from './redis-records.js';
 import { RedisEventCounters } from './redis-event-counters.js';
 import { isScriptErrorCode, scriptError } from './script-errors.js';
-import { ackArgs, backoffArgs } from './script-args.js';
+import { ackArgs, backoffArgs, claimArgs, newRecord, recordKeyOf, type NewRecord } from './script-args.js';
 import { ScriptRunner } from './scripts.js';
 import { enqueueBatches } from './enqueue-batches.js';
 import type { SentinelAddress } from './sentinels.js';
@@ -183,7 +183,7 @@ export class RedisStore extends RedisEventCounters implements Store {
     const signals = order.map((p) => this.keys.signal(p));
     for (let tries = 0; ; tries++) {
       if (this.closed || options.signal?.aborted) return null;
-      const claim = tries === 0 && options.waitFirst ? null : await this.tryClaim(order, options.runnerId, leaseMs);
+      const claim = tries === 0 && options.waitFirst ? null : await this.tryClaim(order, options, leaseMs);
       if (claim) return claim;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || order.length === 0) return null;
@@ -192,19 +192,26 @@ export class RedisStore extends RedisEventCounters implements Store {
     }
   }
 
-  private async tryClaim(order: Priority[], runnerId: string, leaseMs: number): Promise<Claim | null> {
+  private async tryClaim(order: Priority[], options: ClaimOptions, leaseMs: number): Promise<Claim | null> {
     const token = randomUUID();
-    const args = [runnerId, token, leaseMs, STORE_DEFAULTS.claimScanChunk, this.opts.claimFairShare, ...order];
+    const record = newRecord(options, this.opts);
+    const keys = [...this.claimKeys, recordKeyOf(this.keys, record?.id)];
+    const args = [...claimArgs(options.runnerId, token, leaseMs, record, this.opts), ...order];
     const r = (await this.scripts
-      .run('claim', this.claimKeys, args)
+      .run('claim', keys, args)
       .catch((error: unknown) => this.readBackOrThrow(token, error))) as [string, number] | null;
-    return r ? this.claimOf(r, runnerId, token) : null;
+    return r ? this.claimOf(r, options.runnerId, token, record) : null;
   }
 
-  private claimOf(r: readonly [string, number | string], runnerId: string, token: string): Claim {
+  private claimOf(r: readonly [string, number | string], runnerId: string, token: string, record?: NewRecord): Claim {
     const item = decodeItem(r[0]);
     this.claimEpochs.set(item.id, this.epoch);
-    return { item, runnerId, token, leaseDeadline: Number(r[1]) };
+    const claim: Claim = { item, runnerId, token, leaseDeadline: Number(r[1]) };
+    if (!record) return claim;
+    // The claim script created the record: kept for a restore after a data loss, as `startActivation` does.
+    const { agent_id: agentId, task_type: taskType, id: workId } = item;
+    this.remember({ activationId: record.id, agentId, runnerId, taskType, workId }, record.ttlMs);
+    return { ...claim, activationId: record.id };
   }
 
   /** The reply of a claiming script may have been lost after it ran: the claim is ours if a record has our token. */
@@ -253,7 +260,10 @@ export class RedisStore extends RedisEventCounters implements Store {
   }
 
   async ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
-    const r = await this.scripts.run('ack', this.layoutKeys, ackArgs(claim, outcome, this.opts));
+    // The ack deletes the record the claim created: nothing to restore any more.
+    if (claim.activationId !== undefined) this.mine.delete(claim.activationId);
+    const keys = [...this.layoutKeys, recordKeyOf(this.keys, claim.activationId)];
+    const r = await this.scripts.run('ack', keys, ackArgs(claim, outcome, this.opts));
     this.claimEpochs.delete(claim.item.id);
     if (!Array.isArray(r)) return 'lease_lost';
     this.logDeadDropped(Number(r[1]));
@@ -269,9 +279,12 @@ export class RedisStore extends RedisEventCounters implements Store {
     const token = randomUUID();
     const order = inServiceOrder(queues);
     const leaseMs = options.leaseMs ?? this.opts.leaseMs;
-    const claimArgs = [options.runnerId, token, leaseMs, STORE_DEFAULTS.claimScanChunk, this.opts.claimFairShare];
-    const args = [...ackArgs(claim, outcome, this.opts), ...claimArgs, ...order];
-    const r = (await this.scripts.run('ackClaim', this.claimKeys, args).catch(async (error: unknown) => {
+    const record = newRecord(options, this.opts);
+    if (claim.activationId !== undefined) this.mine.delete(claim.activationId);
+    const keys = [...this.claimKeys, recordKeyOf(this.keys, claim.activationId), recordKeyOf(this.keys, record?.id)];
+    const claiming = claimArgs(options.runnerId, token, leaseMs, record, this.opts);
+    const args = [...ackArgs(claim, outcome, this.opts), ...claiming, ...order];
+    const r = (await this.scripts.run('ackClaim', keys, args).catch(async (error: unknown) => {
       // Our claim is recorded, so the script ran: the ack ran with it.
       const [json, deadline] = await this.readBackOrThrow(token, error);
       return [1, 0, json, deadline];
@@ -280,7 +293,7 @@ export class RedisStore extends RedisEventCounters implements Store {
     this.logDeadDropped(Number(r[1]));
     return {
       acked: Number(r[0]) === 1 ? 'acked' : 'lease_lost',
-      next: r[2] ? this.claimOf([r[2], r[3] ?? 0], options.runnerId, token) : null,
+      next: r[2] ? this.claimOf([r[2], r[3] ?? 0], options.runnerId, token, record) : null,
     };
   }
 
@@ -384,7 +397,12 @@ export class RedisStore extends RedisEventCounters implements Store {
   async startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {
     const ttl = ttlMs ?? this.opts.recordTtlMs;
     await this.records.startActivation(start, ttl);
-    this.mine.set(start.activationId, { start, ttlMs: ttl, refreshedAt: Date.now(), epoch: this.epoch });
+    this.remember(start, ttl);
+  }
+
+  /** A record this process just created (by `startActivation` or a claim): restored if Redis loses it. */
+  private remember(start: ActivationStart, ttlMs: number): void {
+    this.mine.set(start.activationId, { start, ttlMs, refreshedAt: Date.now(), epoch: this.epoch });
   }
 
   async heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean> {

@@ -80,6 +80,60 @@ describe('store reset (redis-server restarted without persistence)', () => {
   });
 });
 
+describe('an activation record created by the claim (ClaimOptions.startActivation)', () => {
+  it('is restored after a store reset like one from startActivation, and forgotten by the ack that deletes it', async () => {
+    const capture = captureLogger();
+    const runner = await RedisStore.create({ url: server.url, logger: capture.logger, leaseSeconds: 5 });
+    try {
+      await runner.enqueue({ agent_id: 'agent-3', task_type: 'INBOX', inbox_count: 1 });
+      const claim = (await runner.claim(['high', 'normal'], {
+        runnerId: 'runner-3',
+        blockMs: 1000,
+        startActivation: {},
+      }))!;
+      const id = claim.activationId!;
+      const watch = runner.watchActivation(id, { intervalMs: 100 });
+
+      await server.restart(200);
+      await waitFor(() => runner.ping().then(() => true), { timeoutMs: 15_000, message: 'no reconnect' });
+      await waitFor(() => capture.events().includes('activation_record_restored'), { timeoutMs: 10_000 });
+      expect(capture.lines.find((l) => l.event === 'activation_record_restored')).toMatchObject({
+        activation_id: id,
+        agent_id: 'agent-3',
+        reason: 'store_reset',
+      });
+      expect(watch.signal.aborted).toBe(false);
+      expect((await runner.listActivations())[0]).toMatchObject({ activation_id: id, work_id: claim.item.id });
+      await runner.extendLease(claim); // re-registers the claim (claim_restored)
+      watch.stop(); // the runner stops watching before it acks
+      // Both acks forget the record they delete: the success ack with the next claim (its record created), then an ack.
+      await runner.enqueue({ agent_id: 'agent-4', task_type: 'INBOX', inbox_count: 1 });
+      const step = await runner.ackAndClaim(claim, { kind: 'success' }, ['high', 'normal'], {
+        runnerId: 'runner-3',
+        startActivation: {},
+      });
+      expect(step.acked).toBe('acked');
+      const next = step.next!;
+      expect(await runner.isActivationAlive(id)).toBe(false);
+      expect(await runner.ack(next, { kind: 'success' })).toBe('acked');
+      expect(await runner.listActivations()).toEqual([]);
+
+      // After another reset a watch on either sees a deletion (a force stop): neither is restored.
+      await server.restart(200);
+      await waitFor(() => runner.ping().then(() => true), { timeoutMs: 15_000, message: 'no reconnect' });
+      const late = [id, next.activationId!].map((a) => runner.watchActivation(a, { intervalMs: 100 }));
+      await waitFor(() => late.every((w) => w.signal.aborted), {
+        timeoutMs: 10_000,
+        message: 'an acked record was restored',
+      });
+      expect(capture.events().filter((e) => e === 'activation_record_restored')).toHaveLength(1);
+      expect(await runner.listActivations()).toEqual([]);
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
 describe('a claim whose reply is lost in a reconnect', () => {
   it('is not re-sent (which would take a second item) and is read back by its token', async () => {
     const proxy = await TcpProxy.start(server.port);
@@ -95,11 +149,14 @@ describe('a claim whose reply is lost in a reconnect', () => {
       await store.enqueue({ agent_id: 'a', task_type: 'INBOX', inbox_count: 1, has_mention: true });
       await store.enqueue({ agent_id: 'b', task_type: 'INBOX', inbox_count: 1, has_mention: true });
       proxy.dropReply = true;
-      const claim = await store.claim(['high'], { runnerId: 'r', blockMs: 0 });
+      const claim = await store.claim(['high'], { runnerId: 'r', blockMs: 0, startActivation: {} });
       expect(claim?.item.agent_id).toBe('a');
       expect((await store.listInFlight()).map((f) => f.item.agent_id)).toEqual(['a']);
       expect(capture.events()).toContain('claim_read_back');
+      // The record the lost call created is the one the read-back claim names.
+      expect(await store.listActivations()).toMatchObject([{ activation_id: claim!.activationId, agent_id: 'a' }]);
       expect(await store.ack(claim!, { kind: 'success' })).toBe('acked');
+      expect(await store.listActivations()).toEqual([]);
     } finally {
       await store.close();
       await proxy.close();

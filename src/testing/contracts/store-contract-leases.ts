@@ -128,7 +128,7 @@ export function describeStoreLeaseContract(make: MakeStoreHarness): void {
       });
     });
 
-    // The agent's breaker is updated by a failure ack whatever the lease state (see ack-12.lua), so that part is not
+    // The agent's breaker is updated by a failure ack whatever the lease state (see ack-13.lua), so that part is not
     // idempotent; the store client never re-sends a script (autoResendUnfulfilledCommands off) and runners do not
     // retry acks, so only the item side has to be.
     it('an ack sent again (its outcome was unknown) does nothing to the item a second time', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActivationStoppedError, NotLeaderError } from '../../store/errors.js';
 import type { Store } from '../../store/store.js';
+import type { Priority } from '../../store/types.js';
 import { waitFor } from '../wait-for.js';
 import { withHarness, type MakeStoreHarness, type StoreHarness } from './store-contract.js';
 
@@ -11,6 +12,8 @@ const start = (activationId: string) => ({
   taskType: 'INBOX' as const,
   workId: 'w-1',
 });
+
+const ALL: Priority[] = ['high', 'normal', 'low'];
 
 /** Circuit breaker, activation records (force stop), leader election and the runner registry. */
 export function describeStoreRecordContract(make: MakeStoreHarness): void {
@@ -91,6 +94,94 @@ export function describeStoreRecordContract(make: MakeStoreHarness): void {
       expect(await store.setIteration('act-stop', 9)).toBe(false);
       expect(await store.isActivationAlive('act-stop')).toBe(false);
       expect(await store.stopActivation('act-stop')).toBe(false);
+    });
+
+    it('a claim with startActivation creates the record; its success ack deletes it; an empty claim creates none', async () => {
+      await store.enqueue({ agent_id: 'agent-c', task_type: 'INBOX' });
+      const claim = await store.claim(ALL, { runnerId: 'runner-1', blockMs: 100, startActivation: { ttlMs: 10_000 } });
+      const id = claim!.activationId!;
+      expect(id).toEqual(expect.any(String));
+      const [rec] = await store.listActivations();
+      expect(rec).toEqual({
+        activation_id: id,
+        agent_id: 'agent-c',
+        runner_id: 'runner-1',
+        task_type: 'INBOX',
+        work_id: claim!.item.id,
+        started_at: rec!.heartbeat_at,
+        heartbeat_at: expect.any(Number),
+        iteration: 0,
+      });
+      expect(rec!.started_at).toBeGreaterThanOrEqual((await store.listInFlight())[0]!.claimed_at);
+      // A record like any other: heartbeats, iterations, watched.
+      expect(await store.setIteration(id, 2)).toBe(true);
+      expect(await store.heartbeatActivation(id)).toBe(true);
+      expect(await store.ack(claim!, { kind: 'success' })).toBe('acked');
+      expect(await store.listActivations()).toEqual([]);
+      expect(await store.claim(ALL, { runnerId: 'runner-1', blockMs: 50, startActivation: {} })).toBeNull();
+      expect(await store.listActivations()).toEqual([]);
+    });
+
+    it('the record a claim created has its TTL; a claim without the option creates none and its ack deletes none', async () => {
+      await store.enqueue({ agent_id: 'agent-ttl', task_type: 'INBOX' });
+      await store.enqueue({ agent_id: 'agent-plain', task_type: 'INBOX' });
+      const short = await store.claim(ALL, { runnerId: 'r', blockMs: 100, startActivation: { ttlMs: 150 } });
+      expect(await store.isActivationAlive(short!.activationId!)).toBe(true);
+      await waitFor(async () => !(await store.isActivationAlive(short!.activationId!)));
+      await store.startActivation(start('act-other'), 10_000);
+      const plain = await store.claim(ALL, { runnerId: 'r', blockMs: 100 });
+      expect(plain).not.toHaveProperty('activationId');
+      expect((await store.listActivations()).map((a) => a.activation_id)).toEqual(['act-other']);
+      expect(await store.ack(plain!, { kind: 'success' })).toBe('acked');
+      expect(await store.isActivationAlive('act-other')).toBe(true);
+    });
+
+    it("ackAndClaim with startActivation deletes the acked claim's record and creates the next one's", async () => {
+      for (const agent of ['agent-a', 'agent-b']) await store.enqueue({ agent_id: agent, task_type: 'INBOX' });
+      const first = await store.claim(ALL, { runnerId: 'runner-1', blockMs: 100, startActivation: {} });
+      const step = await store.ackAndClaim(first!, { kind: 'success' }, ALL, {
+        runnerId: 'runner-1',
+        startActivation: {},
+      });
+      expect(step.acked).toBe('acked');
+      const next = step.next!;
+      expect(next.activationId).toEqual(expect.any(String));
+      expect(next.activationId).not.toBe(first!.activationId);
+      expect(await store.listActivations()).toMatchObject([
+        { activation_id: next.activationId, agent_id: 'agent-b', runner_id: 'runner-1', work_id: next.item.id },
+      ]);
+      // Nothing claimable next: the record is deleted and none created.
+      const last = await store.ackAndClaim(next, { kind: 'success' }, ALL, {
+        runnerId: 'runner-1',
+        startActivation: {},
+      });
+      expect(last).toEqual({ acked: 'acked', next: null });
+      expect(await store.listActivations()).toEqual([]);
+    });
+
+    it("the ack deletes the claim's record also when the lease was lost, and for any outcome", async () => {
+      const token = (await store.tryAcquireLeadership('coordinator-test', 60_000))!;
+      for (const agent of ['agent-lost', 'agent-chain']) await store.enqueue({ agent_id: agent, task_type: 'INBOX' });
+      const opts = { runnerId: 'r', blockMs: 100, leaseMs: 150, startActivation: {} };
+      const lost = await store.claim(ALL, opts);
+      const chain = await store.claim(ALL, opts);
+      const reaped = async (): Promise<boolean> => {
+        await store.reap(token);
+        return (await store.listInFlight()).length === 0;
+      };
+      await waitFor(reaped, {
+        timeoutMs: 5_000,
+        message: 'the leases were not reaped',
+      });
+      expect(await store.ack(lost!, { kind: 'success' })).toBe('lease_lost');
+      expect(await store.isActivationAlive(lost!.activationId!)).toBe(false);
+      const step = await store.ackAndClaim(chain!, { kind: 'success' }, ALL, { runnerId: 'r', startActivation: {} });
+      expect(step.acked).toBe('lease_lost');
+      expect(await store.isActivationAlive(chain!.activationId!)).toBe(false);
+      // A claim handed back at once (a runner that began to drain): its record goes with it.
+      expect(await store.listActivations()).toMatchObject([{ activation_id: step.next!.activationId }]);
+      expect(await store.ack(step.next!, { kind: 'released' })).toBe('acked');
+      expect(await store.listActivations()).toEqual([]);
     });
 
     it('a stopped watch does not abort', async () => {

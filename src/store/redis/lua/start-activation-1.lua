@@ -7,9 +7,7 @@
     1
 ]]
 --- @include "now"
+--- @include "activation"
 
-local now = ms_string(now_ms())
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'started_at', now, 'heartbeat_at', now, 'iteration', 0, unpack(ARGV, 2))
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
+create_activation(KEYS[1], ARGV[1], now_ms(), { unpack(ARGV, 2) })
 return 1

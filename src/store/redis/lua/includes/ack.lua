@@ -1,15 +1,17 @@
 --[[
-  ack_item(A): finish a claim; used by ack and ack-claim. Needs "now", "backoff" and "queue". The agent's breaker is
-  updated whatever the lease state (success clears it, failure adds a failure); the item is touched only if the
+  ack_item(A, k_record): finish a claim; used by ack and ack-claim. Needs "now", "backoff" and "queue". The agent's
+  breaker is updated whatever the lease state (success clears it, failure adds a failure), and so is the claim's
+  activation record deleted (k_record, when A[12] is '1': a claim that created it); the item is touched only if the
   token still owns it.
   A[1] work id   A[2] lease token   A[3] outcome (success|failure|stopped|released|retry)   A[4] agent id
   A[5] error text   A[6] backoff base ms   A[7] backoff max ms   A[8] jitter   A[9] random in [0,1)
   A[10] max delivery attempts (retry: requeue with attempt+1, or dead-letter the item and back its agent off once it
-  reached the maximum)   A[11] max dead letters
+  reached the maximum)   A[11] max dead letters   A[12] '1' to delete the activation record k_record, else ''
   @returns {1, dead letters dropped to stay within A[11]} acked; -1 the token lost the item
 ]]
-local function ack_item(A)
+local function ack_item(A, k_record)
   local outcome, agent = A[3], A[4]
+  if A[12] == '1' then redis.call('DEL', k_record) end
   if outcome == 'success' then
     redis.call('HDEL', K_BACKOFF, agent)
   elseif outcome == 'failure' then

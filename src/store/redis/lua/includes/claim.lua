@@ -1,6 +1,9 @@
 --[[
-  claim_next(k_fair, runner, token, lease_ms, chunk, bound, watched): take the oldest claimable item of the watched
-  queues (highest first, with the fair share) under a lease; used by claim and ack-claim. Needs "now" and "queue".
+  claim_next(k_fair, runner, token, lease_ms, chunk, bound, watched, record): take the oldest claimable item of the
+  watched queues (highest first, with the fair share) under a lease; used by claim and ack-claim. Needs "now", "queue"
+  and "activation". With `record` ({key, id, ttl}: activation_to_create) the claim also creates its activation record
+  (activation_id, agent_id, runner_id, task_type, work_id; started_at = the claim's time), what start-activation
+  writes.
   Items whose agent already has an in-flight item (any task type) are skipped and stay in place; the scan goes on to
   the end of the queue if need be (it passes at most one entry per in-flight item, so it stays short).
   Fairness: a watched queue that holds work and has been passed over by `bound` claims in a row (claims by
@@ -42,7 +45,7 @@ local function take(q, chunk)
   end
 end
 
-local function claim_next(k_fair, runner, token, lease_ms, chunk, bound, watched)
+local function claim_next(k_fair, runner, token, lease_ms, chunk, bound, watched, record)
   -- Service order: starved queues (passed over `bound` times while holding work) first, then highest first.
   local order = {}
   for i = 2, #watched do
@@ -64,6 +67,11 @@ local function claim_next(k_fair, runner, token, lease_ms, chunk, bound, watched
         .. ',"token":' .. cjson.encode(token) .. ',"claimed_at":' .. ms_string(now) .. '}')
       redis.call('HSET', K_CLAIMED, key, id)
       redis.call('ZADD', K_LEASES, deadline, id)
+      if record then
+        local agent, task = string.match(key, '^(.*)|(%u+)$')
+        create_activation(record.key, record.ttl, now, { 'activation_id', record.id, 'agent_id', agent,
+          'runner_id', runner, 'task_type', task, 'work_id', id })
+      end
       return { json, deadline }
     end
   end
