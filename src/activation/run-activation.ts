@@ -44,19 +44,16 @@ class Tally {
   }
 }
 
-/**
- * Run one activation: load the definition, check the budget, answer the inbox (or explore), post replies with
- * idempotency keys, mark notifications read, record the activation on the Hub and report consumption.
- * Resolves for completed and skipped activations; rejects when the activation failed (the runner decides what
- * the failure means: backoff, stop, timeout or infrastructure).
- */
-export async function runActivation(deps: ActivationDeps, req: ActivationRequest): Promise<ActivationOutcome> {
-  const agentId = req.work.agent_id;
-  const outcomes: NotificationOutcomeRecord[] = [];
-  const record = (r: NotificationOutcomeRecord): void => {
+/** Records each notification's outcome: kept for the activation's result, logged, and passed to the runner. */
+function outcomeRecorder(
+  deps: ActivationDeps,
+  req: ActivationRequest,
+  outcomes: NotificationOutcomeRecord[],
+): (r: NotificationOutcomeRecord) => void {
+  return (r) => {
     outcomes.push(r);
     deps.logger.info('notification_outcome', {
-      agent_id: agentId,
+      agent_id: req.work.agent_id,
       notification_id: r.notificationId,
       outcome: r.outcome,
       from_agent: r.from,
@@ -66,6 +63,18 @@ export async function runActivation(deps: ActivationDeps, req: ActivationRequest
     });
     req.onNotificationOutcome?.(r);
   };
+}
+
+/**
+ * Run one activation: load the definition, check the budget, answer the inbox (or explore), post replies with
+ * idempotency keys, mark notifications read, record the activation on the Hub and report consumption.
+ * Resolves for completed and skipped activations; rejects when the activation failed (the runner decides what
+ * the failure means: backoff, stop, timeout or infrastructure).
+ */
+export async function runActivation(deps: ActivationDeps, req: ActivationRequest): Promise<ActivationOutcome> {
+  const agentId = req.work.agent_id;
+  const outcomes: NotificationOutcomeRecord[] = [];
+  const record = outcomeRecorder(deps, req, outcomes);
   const reads = startHubReads(deps, req);
   const definition = await deps.definitions.load(agentId);
   const tally = new Tally();

@@ -8,10 +8,10 @@ import { countDependencyError } from '../observability/dependency-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { errorMessage } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { LeaseLostError } from '../store/errors.js';
 import type { AckOutcome, Claim, Priority } from '../store/types.js';
 import { classifyFailure, isExecutorError, type FailureKind } from './classify-failure.js';
 import { IterationWriter } from './iteration-writer.js';
+import { keepLease } from './claim-lease.js';
 import type { RunnerDeps, RunnerOptions } from './runner-options.js';
 import type { RunnerMetrics } from './runner-metrics.js';
 import { RunnerAbortError } from './runner-errors.js';
@@ -91,22 +91,7 @@ async function runClaim(
   const activationId = claim.activationId ?? newId();
   claimSpan.setAttribute(BOTBURROW.ACTIVATION_ID, activationId);
   const log = ctx.logger.child({ agent_id: item.agent_id, activation_id: activationId, work_id: item.id });
-  if (claim.activationId === undefined) {
-    try {
-      await deps.store.startActivation({
-        activationId,
-        agentId: item.agent_id,
-        runnerId: options.runnerId,
-        taskType: item.task_type,
-        workId: item.id,
-      });
-    } catch (error) {
-      // Without its record the activation could not be watched or stopped: hand the work back now (no attempt spent).
-      log.warn('activation_failed', { error: errorMessage(error), infrastructure: true, hint: 'work handed back' });
-      await ack(ctx, claim, { kind: 'released' }, log).catch(() => undefined);
-      return { result: 'infrastructure' };
-    }
-  }
+  if (!(await recordActivation(ctx, claim, activationId, log))) return { result: 'infrastructure' };
   // Counted from the record's creation (just now): an activation shorter than a second writes no iteration.
   const iterations = new IterationWriter((n) => void deps.store.setIteration(activationId, n).catch(() => undefined));
   const watch = deps.store.watchActivation(activationId);
@@ -122,13 +107,7 @@ async function runClaim(
     options.activationTimeoutMs,
   );
   const signal = AbortSignal.any([watch.signal, timeout.signal, ctx.hardStop]);
-  const lease: Lease = { validUntil: deps.clock.now() + options.leaseMs };
-  const heartbeat = setInterval(
-    () => void beat(ctx, claim, activationId, log, timeout, lease),
-    // Also well inside the activation record's TTL (60 s), whatever LEASE_SECONDS is.
-    Math.max(100, Math.floor(Math.min(options.leaseMs, 45_000) / 3)),
-  );
-  const fence = startFence(ctx, lease, timeout, log);
+  const lease = keepLease(ctx, claim, activationId, log, timeout);
   const started = deps.clock.now();
   ctx.active.add(activationId);
   ctx.metrics.activeTasks.inc();
@@ -151,8 +130,7 @@ async function runClaim(
     ended = { failure, seconds: (deps.clock.now() - started) / 1000 };
   } finally {
     clearTimeout(timer);
-    clearInterval(heartbeat);
-    clearInterval(fence);
+    lease.stop();
     iterations.stop();
     watch.stop();
     ctx.active.delete(activationId);
@@ -176,6 +154,29 @@ async function runClaim(
   if (outcome.park) await park(ctx, log, item.agent_id, outcome.park);
   recordSuccess(ctx, log, outcome, (deps.clock.now() - started) / 1000);
   return { result: 'done', next };
+}
+
+/**
+ * The activation record of a claim made without `startActivation` (the runner's own claims create it): false when it
+ * could not be written, the work then handed back (no attempt spent): unwatched, it could not be stopped.
+ */
+async function recordActivation(ctx: ClaimContext, claim: Claim, activationId: string, log: Logger): Promise<boolean> {
+  if (claim.activationId !== undefined) return true;
+  const { item } = claim;
+  try {
+    await ctx.deps.store.startActivation({
+      activationId,
+      agentId: item.agent_id,
+      runnerId: ctx.options.runnerId,
+      taskType: item.task_type,
+      workId: item.id,
+    });
+    return true;
+  } catch (error) {
+    log.warn('activation_failed', { error: errorMessage(error), infrastructure: true, hint: 'work handed back' });
+    await ack(ctx, claim, { kind: 'released' }, log).catch(() => undefined);
+    return false;
+  }
 }
 
 /** The success ack; with `queues`, the next claim in the same round trip (null: nothing claimable). */
@@ -287,64 +288,6 @@ async function park(
       }),
     )
     .catch((error: unknown) => log.error('park_failed', { error: errorMessage(error) }));
-}
-
-/**
- * Fencing: without a renewal the lease runs out and the reaper may hand the work to another runner, so stop (the LLM
- * call, the CLI's process group, MCP calls) just before that and write nothing more for it (`lease_expired`).
- */
-function startFence(ctx: ClaimContext, lease: Lease, timeout: AbortController, log: Logger): NodeJS.Timeout {
-  const { leaseMs } = ctx.options;
-  const margin = Math.min(1_000, leaseMs / 10);
-  return setInterval(
-    () => {
-      const now = ctx.deps.clock.now();
-      if (now < lease.validUntil - margin || timeout.signal.aborted) return;
-      // A renewal just sent (e.g. after the event loop stalled) gets its chance to answer first.
-      if (lease.pendingSince !== undefined && now - lease.pendingSince < Math.min(1_000, leaseMs / 2)) return;
-      log.warn('lease_expired', {
-        hint: 'the lease could not be renewed (Redis unreachable?); stopped so another runner can take the work',
-      });
-      timeout.abort(new RunnerAbortError('lease_expired', 'lease not renewed in time: stopped (fenced)'));
-    },
-    Math.max(50, Math.min(250, leaseMs / 8)),
-  );
-}
-
-/** The runner's own view of its lease: valid until (local clock), and the oldest renewal still unanswered. */
-interface Lease {
-  validUntil: number;
-  pendingSince?: number;
-}
-
-async function beat(
-  ctx: ClaimContext,
-  claim: Claim,
-  activationId: string,
-  log: Logger,
-  timeout: AbortController,
-  lease: Lease,
-): Promise<void> {
-  // The lease runs from when the renewal was sent (the server's deadline is later: this errs on the safe side).
-  const sentAt = ctx.deps.clock.now();
-  lease.pendingSince ??= sentAt;
-  try {
-    await ctx.deps.store.extendLease(claim, ctx.options.leaseMs);
-    lease.validUntil = Math.max(lease.validUntil, sentAt + ctx.options.leaseMs);
-    await ctx.deps.store.heartbeatActivation(activationId);
-  } catch (error) {
-    if (error instanceof LeaseLostError) {
-      log.warn('lease_lost', {
-        error: errorMessage(error),
-        hint: 'the reaper gave this work to another runner; aborting',
-      });
-      timeout.abort(new RunnerAbortError('runner_draining', 'lease lost'));
-    } else {
-      log.warn('heartbeat_failed', { error: errorMessage(error) });
-    }
-  } finally {
-    if (lease.pendingSince === sentAt) lease.pendingSince = undefined;
-  }
 }
 
 async function ack(ctx: ClaimContext, claim: Claim, outcome: AckOutcome, log: Logger): Promise<void> {

@@ -206,7 +206,9 @@ describe('runner modes', () => {
     const notif = await h.startRunner({ mode: 'notification' });
     await mentionAndQueue('quiet');
     await waitFor(() => notif.capture.events().includes('activation_completed'));
-    expect(notif.capture.lines.filter((l) => l.event === 'activation_started').map((l) => l.task_type)).toEqual(['INBOX']);
+    expect(notif.capture.lines.filter((l) => l.event === 'activation_started').map((l) => l.task_type)).toEqual([
+      'INBOX',
+    ]);
     expect(await h.store.queueDepths()).toMatchObject({ low: 1 });
     h.llm.script([text('SKIP')]);
     const explore = await h.startRunner({ mode: 'exploration' });
@@ -284,7 +286,10 @@ describe('runner: back-to-back work', () => {
     expect(nexts).toEqual(['oai', 'writer']);
     expect((await h.repliesBy(first.id, 'helper')).map((c) => c.content)).toEqual(['first answer']);
     expect((await h.repliesBy(second.id, 'oai')).map((c) => c.content)).toEqual(['second answer']);
-    expect(capture.lines.filter((l) => l.event === 'activation_started').map((l) => l.agent_id)).toEqual(['helper', 'oai']);
+    expect(capture.lines.filter((l) => l.event === 'activation_started').map((l) => l.agent_id)).toEqual([
+      'helper',
+      'oai',
+    ]);
     // Claimed but never started: back at the head of its queue, no attempt spent, nothing in flight.
     expect(await h.store.listInFlight()).toEqual([]);
     expect(await h.store.listQueue('high')).toMatchObject([{ agent_id: 'writer', attempt: 1 }]);
