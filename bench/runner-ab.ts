@@ -55,8 +55,10 @@ async function side(build: string, env: NodeJS.ProcessEnv): Promise<Side> {
     if (size > read) {
       const chunk = Buffer.alloc(size - read);
       readSync(fd, chunk, 0, chunk.length, read);
-      read = size;
-      reports += chunk.toString('utf8').split('/system/consumption').length - 1;
+      // Whole lines only: a line being appended as it is read is counted at the next read, not split in two.
+      const end = chunk.lastIndexOf(0x0a) + 1;
+      read += end;
+      reports += chunk.subarray(0, end).toString('utf8').split('/system/consumption').length - 1;
     }
     return reports;
   };
