@@ -5,6 +5,7 @@
 // the transport-backed fetch (src/http-client/transport-fetch.ts). Also the RSS that loading undici adds.
 // Run: npx tsx bench/http-transport.ts [requests per round, default 3000]
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import { createHttpTransport } from '../src/http-client/http-transport.js';
 import { HttpHubClient } from '../src/hub/http-hub-client.js';
@@ -120,7 +121,33 @@ const viaPool: Call = async (i) => {
   const res = await pool.request({ path: `/api/v1/x?i=${i}`, method: 'POST', headers, body });
   return JSON.parse(await res.body.text());
 };
-const { pool: poolUs, transport: transportAgainUs } = await cpuPerCall({ pool: viaPool, transport: viaTransport }, N);
+// The floor of node:http: a bare http.request with the same headers and body (no timeout, no limits, no errors mapped).
+const rawAgent = new http.Agent({ keepAlive: true });
+const { port: rawPort, hostname: rawHost } = new URL(base);
+const viaRaw: Call = (i) =>
+  new Promise((resolve, reject) => {
+    const req = http.request({
+      hostname: rawHost,
+      port: rawPort,
+      path: `/api/v1/x?i=${i}`,
+      method: 'POST',
+      headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      agent: rawAgent,
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+    });
+    req.end(body);
+  });
+const {
+  pool: poolUs,
+  transport: transportAgainUs,
+  raw: rawUs,
+} = await cpuPerCall({ pool: viaPool, transport: viaTransport, raw: viaRaw }, N);
+rawAgent.destroy();
 await pool.close();
 transport.close();
 child.stdin.end();
@@ -132,7 +159,9 @@ console.log(`  node:http transport:   ${f(plain.transport)}  (${(plain.fetch / p
 console.log(
   `  Hub client call (markNotificationsRead): fetch ${f(plain.hubFetch)} → transport ${f(plain.hubTransport)}`,
 );
-console.log(`  undici Pool.request:   ${f(poolUs)} vs transport ${f(transportAgainUs)} in the same rounds`);
+console.log(
+  `  undici Pool.request:   ${f(poolUs)} vs transport ${f(transportAgainUs)} vs bare http.request ${f(rawUs)} in the same rounds`,
+);
 console.log(`  loading undici + a Pool in this process: +${rssUndici.toFixed(1)} MB RSS`);
 console.log(`one Anthropic SDK messages.create (non-streaming), ${llmN} calls × ${ROUNDS} rounds:`);
 console.log(`  SDK default fetch:     ${f(llm.fetch)}`);
@@ -144,6 +173,7 @@ recordResult('http_transport', {
     transport: plain.transport,
     undici_pool: poolUs,
     transport_vs_pool: transportAgainUs,
+    bare_node_http: rawUs,
   },
   hub_call_cpu_us: { fetch: plain.hubFetch, transport: plain.hubTransport },
   undici_load_rss_mb: rssUndici,

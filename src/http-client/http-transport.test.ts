@@ -6,12 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { getEventListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpTransport, TransportError, type HttpTransport } from './http-transport.js';
 import { transportFetch } from './transport-fetch.js';
+import { waitFor } from '../testing/wait-for.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, nth: { request: number; onSocket: number }) => void;
 
@@ -173,6 +175,23 @@ describe('createHttpTransport', () => {
     controller.abort(new Error('stopping'));
     await expect(pending).rejects.toThrow('stopping');
     await expect(t.request(server.url, { ...get, signal: controller.signal })).rejects.toThrow('stopping');
+  });
+
+  it('requests sharing one signal (an activation) share one abort listener; an abort ends every one in flight', async () => {
+    let held = 0;
+    const server = await serve((req, res) => {
+      if (req.url === '/quick') ok(res);
+      else held++; // never answered
+    });
+    const t = transport();
+    const controller = new AbortController();
+    const { signal } = controller;
+    for (let i = 0; i < 3; i++) expect((await t.request(`${server.url}/quick`, { ...get, signal })).status).toBe(200);
+    const pending = Array.from({ length: 4 }, () => t.request(`${server.url}/held`, { ...get, signal }));
+    await waitFor(() => held === 4, { timeoutMs: 5_000 });
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    controller.abort(new Error('activation stopped'));
+    for (const p of pending) await expect(p).rejects.toThrow('activation stopped');
   });
 
   it('a request over its timeoutMs fails with ETIMEDOUT (timedOut), its socket not reused; a quick one is untouched', async () => {
