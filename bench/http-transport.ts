@@ -77,13 +77,15 @@ const viaFetch: Call = async (i) => {
   });
   return JSON.parse(await res.text());
 };
+// One caller signal for every request, as an activation's Hub and model requests share the activation's.
+const activation = new AbortController();
 const viaTransport: Call = async (i) => {
-  const controller = new AbortController();
   const res = await transport.request(`${base}/api/v1/x?i=${i}`, {
     method: 'POST',
     headers,
     body,
-    signal: controller.signal,
+    signal: activation.signal,
+    timeoutMs: 30_000,
   });
   return JSON.parse(res.text);
 };
