@@ -123,7 +123,9 @@ describe('delivery faults', () => {
   });
 
   it('(d) redis-server restarted without persistence mid-activations', { timeout: 300_000 }, async () => {
-    cluster = await FaultCluster.start({ persistence: false, llmLatencyMs: 300, llmRetryBaseMs: 100 });
+    // Model calls longer than the outage (Redis down 1 s), so activations in flight when it stops are running when it
+    // is back: the runners' re-registration is what keeps them going.
+    cluster = await FaultCluster.start({ persistence: false, llmLatencyMs: 1_500, llmRetryBaseMs: 100 });
     const c = cluster;
     c.startCoordinator();
     c.startCoordinator();
@@ -132,11 +134,18 @@ describe('delivery faults', () => {
     await c.ready();
     let inFlight = 0;
     await deliver(c, '(d) Redis restart, no persistence', async () => {
-      await waitFor(async () => (inFlight = (await c.store.listInFlight()).length) >= 2, {
-        timeoutMs: 60_000,
-        intervalMs: 20,
-        message: 'no work in flight',
-      });
+      // Stopped while two model calls have just begun (1.5 s each, Redis down 1 s): their activations outlive the
+      // outage. Earlier (as soon as two items were claimed) their first Redis commands could fall in the outage too:
+      // both then failed as infrastructure trouble, were handed back, and no re-registration was exercised.
+      const modelCalls = c.llm.requests.length;
+      await waitFor(
+        async () => c.llm.requests.length >= modelCalls + 2 && (inFlight = (await c.store.listInFlight()).length) >= 2,
+        {
+          timeoutMs: 60_000,
+          intervalMs: 20,
+          message: 'no work in flight',
+        },
+      );
       await c.redis.restart(1_000);
       const keys = await waitFor(async () => (await c.store.dataSetCreatedAt()) ?? undefined, { timeoutMs: 30_000 });
       return `${inFlight} items in flight when Redis stopped; data set recreated at ${new Date(keys).toISOString()}`;
