@@ -177,24 +177,22 @@ const inFlight = new WeakMap<AbortSignal, Set<() => void>>();
  * each time: ~15 µs less CPU per request).
  */
 function onAbort(signal: AbortSignal, abort: () => void): () => void {
-  let requests = inFlight.get(signal);
-  if (!requests) {
-    const set = new Set<() => void>();
-    requests = set;
-    inFlight.set(signal, set);
-    signal.addEventListener(
-      'abort',
-      () => {
-        const pending = [...set];
-        set.clear();
-        for (const fn of pending) fn();
-      },
-      { once: true },
-    );
-  }
+  const requests = inFlight.get(signal) ?? watchSignal(signal);
   requests.add(abort);
-  const mine = requests;
-  return () => void mine.delete(abort);
+  return () => void requests.delete(abort);
+}
+
+/** The first request under `signal`: its one `abort` listener, which ends every request then in flight. */
+function watchSignal(signal: AbortSignal): Set<() => void> {
+  const requests = new Set<() => void>();
+  inFlight.set(signal, requests);
+  const abortAll = (): void => {
+    const pending = [...requests];
+    requests.clear();
+    for (const fn of pending) fn();
+  };
+  signal.addEventListener('abort', abortAll, { once: true });
+  return requests;
 }
 
 /** One attempt: send `init` to `dest`, buffer the response. */

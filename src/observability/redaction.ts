@@ -56,11 +56,6 @@ export function secretRedactor(env: NodeJS.ProcessEnv = process.env): (text: str
   return redact;
 }
 
-/** Replace each secret value in `text` with the placeholder. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  return secretsRedaction(secrets)(text);
-}
-
 /**
  * The redaction of a fixed list of secrets, each as written and as escaped inside a JSON string, the needles built
  * once (the logger runs it on every line).
