@@ -2,7 +2,7 @@
 // bench/hub-trace-hook.mjs preloaded to time and count every request it serves), a coordinator and runners (the
 // compiled CLI, as in the image), a private redis-server and a fake LLM in the benchmark process (it notes when each
 // agent's model requests arrive). Needs `npm run build`.
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HttpHubClient } from '../src/hub/http-hub-client.js';
@@ -51,13 +51,32 @@ export function roundTrips(requests: readonly HubRequest[]): number {
 }
 
 /** Process CPU time (user + system) in ms and resident memory in MB, from /proc. */
-export function processUsage(pid: number): { cpuMs: number; rssMb: number } {
+export function processUsage(pid: number): { cpuMs: number; userMs: number; systemMs: number; rssMb: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100/s on Linux).
-  const cpuMs = (Number(fields[11]) + Number(fields[12])) * 10;
+  const userMs = Number(fields[11]) * 10;
+  const systemMs = Number(fields[12]) * 10;
+  const cpuMs = userMs + systemMs;
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return { cpuMs, rssMb: Number(rss) / 1024 };
+  return { cpuMs, userMs, systemMs, rssMb: Number(rss) / 1024 };
+}
+
+/** CPU time (ms) per thread of a process (`/proc/PID/task/TID/stat`), by name; the main thread is `main`. */
+export function threadUsage(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+  }
+  return byName;
 }
 
 export class ProcessStack {

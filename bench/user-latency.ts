@@ -11,7 +11,15 @@ import { startRedisServer } from '../src/testing/redis-server.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIENT_HOOK, ProcessStack, processUsage, readTrace, roundTrips, type HubRequest } from './process-stack.js';
+import {
+  CLIENT_HOOK,
+  ProcessStack,
+  processUsage,
+  readTrace,
+  roundTrips,
+  threadUsage,
+  type HubRequest,
+} from './process-stack.js';
 import { percentile, recordResult } from './record.js';
 import { waitFor } from '../src/testing/wait-for.js';
 
@@ -39,7 +47,12 @@ export async function userLatency(redisUrl: string, mentions = 200) {
   const side = Math.max(10, Math.round(mentions / 5));
   const groups = { native: names('nat', mentions), mcp: names('mcp', side), cli: names('cli', side) };
   const stack = await ProcessStack.start(redisUrl, (llm) => [
-    ...[...groups.native, 'warm-up'].map((name): FixtureAgent => ({ name, apiBase: llm.url, discovery: false })),
+    ...[...groups.native, 'warm-up'].map((name): FixtureAgent => ({
+      name,
+      apiBase: llm.url,
+      discovery: false,
+      behavior: { max_daily_comments: 100_000 }, // the long-running phase replies thousands of times
+    })),
     ...groups.mcp.map((name): FixtureAgent => ({
       name,
       apiBase: llm.url,
@@ -161,7 +174,8 @@ export async function userLatency(redisUrl: string, mentions = 200) {
 /**
  * Steady state: the same 20 native agents mentioned again, 10 rounds (their definitions cached, the code warm): Hub
  * requests and round trips per activation; then 10 more rounds with the runner's request recording paused (SIGUSR2 to
- * bench/client-trace-hook.mjs): runner CPU per activation with the idle CPU subtracted.
+ * bench/client-trace-hook.mjs): runner CPU per activation with the idle CPU subtracted; then, after
+ * $BENCH_WARM_ACTIVATIONS (3,000) more activations, 10 rounds again: the CPU of a long-running runner.
  */
 async function repeatMentions(
   stack: ProcessStack,
@@ -172,12 +186,22 @@ async function repeatMentions(
 ): Promise<{
   activations: number;
   runner_cpu_ms_per_activation: number;
+  runner_cpu_ms_per_activation_long_running: number;
+  long_running_after_activations: number;
   hub_requests_per_activation: number;
   hub_round_trips_per_activation: number;
 }> {
   const rounds = 10;
-  const done = (agent: string): number =>
-    runner.lines.filter((l) => l.event === 'activation_completed' && l.agent_id === agent).length;
+  // Completed activations per agent, counted incrementally (the runner logs thousands of lines here).
+  const completed = new Map<unknown, number>();
+  let counted = 0;
+  const done = (agent: string): number => {
+    for (; counted < runner.lines.length; counted++) {
+      const line = runner.lines[counted]!;
+      if (line.event === 'activation_completed') completed.set(line.agent_id, (completed.get(line.agent_id) ?? 0) + 1);
+    }
+    return completed.get(agent) ?? 0;
+  };
   const mentionRounds = async (marks?: number[]): Promise<void> => {
     for (let round = 0; round < rounds; round++) {
       for (const agent of agents) {
@@ -198,22 +222,55 @@ async function repeatMentions(
   const activations = rounds * agents.length;
   const requests = windows.reduce((n, w) => n + w.length, 0) / activations;
   const trips = windows.reduce((n, w) => n + roundTrips(w), 0) / activations;
-  // CPU: the same rounds again with the recording paused (recording costs the runner CPU).
+  // CPU: the same rounds again with the recording paused (recording costs the runner CPU), once now (a young process:
+  // V8 is still compiling code that runs once or twice per activation) and once more after `warm` more activations
+  // (a long-running runner; mentioned 20 at a time, which is faster).
   process.kill(runner.pid, 'SIGUSR2');
-  const cpu0 = processUsage(runner.pid).cpuMs;
-  const t0 = performance.now();
-  await mentionRounds();
-  const cpuMs =
-    (processUsage(runner.pid).cpuMs - cpu0 - (idleCpuMsPerS * (performance.now() - t0)) / 1000) / activations;
+  const young = await measureCpu(runner, idleCpuMsPerS, activations, () => mentionRounds());
+  const warm = Number(process.env.BENCH_WARM_ACTIVATIONS ?? 3_000);
+  for (let n = 0; n < warm; n += agents.length) {
+    const before = agents.map(done);
+    for (const agent of agents) await stack.mention(agent);
+    await waitFor(() => agents.every((agent, i) => done(agent) > before[i]!), {
+      timeoutMs: 60_000,
+      message: 'warm-up activations',
+    });
+  }
+  const longRunning = await measureCpu(runner, idleCpuMsPerS, activations, () => mentionRounds());
   process.kill(runner.pid, 'SIGUSR2');
   console.log(`\nnative agents mentioned again (${agents.length} agents × ${rounds}, definitions cached)`);
-  console.log(`  runner CPU per activation (idle CPU subtracted, requests not recorded): ${cpuMs.toFixed(1)} ms`);
+  console.log(
+    `  runner CPU per activation (idle CPU subtracted, requests not recorded): ${young.toString()} (a young process); ${longRunning.toString()} after ${warm} more activations`,
+  );
   console.log(`  Hub requests per activation: ${requests.toFixed(2)} in ${trips.toFixed(2)} sequential round trips`);
   return {
     activations,
-    runner_cpu_ms_per_activation: cpuMs,
+    runner_cpu_ms_per_activation: young.ms,
+    runner_cpu_ms_per_activation_long_running: longRunning.ms,
+    long_running_after_activations: warm,
     hub_requests_per_activation: requests,
     hub_round_trips_per_activation: trips,
+  };
+}
+
+/** The runner's CPU per activation over `run` (idle CPU subtracted): all of it, the kernel's share and the main thread's. */
+async function measureCpu(
+  runner: Awaited<ReturnType<ProcessStack['service']>>,
+  idleCpuMsPerS: number,
+  activations: number,
+  run: () => Promise<void>,
+): Promise<{ ms: number; toString(): string }> {
+  const usage0 = processUsage(runner.pid);
+  const main0 = threadUsage(runner.pid).get('main') ?? 0;
+  const t0 = performance.now();
+  await run();
+  const usage = processUsage(runner.pid);
+  const mainMs = ((threadUsage(runner.pid).get('main') ?? 0) - main0) / activations;
+  const ms = (usage.cpuMs - usage0.cpuMs - (idleCpuMsPerS * (performance.now() - t0)) / 1000) / activations;
+  const kernel = (100 * (usage.systemMs - usage0.systemMs)) / (usage.cpuMs - usage0.cpuMs);
+  return {
+    ms,
+    toString: () => `${ms.toFixed(1)} ms (${kernel.toFixed(0)}% in the kernel, main thread ${mainMs.toFixed(1)} ms)`,
   };
 }
 
