@@ -86,6 +86,44 @@ describe('logger', () => {
   });
 });
 
+describe('logger: secret fields by name', () => {
+  it('censors them at the top and one level down, bound or passed, and leaves the caller objects as they were', () => {
+    const { logger, lines } = captureLogger({ env: {} });
+    const headers = { Authorization: 'Bearer top-secret-1', accept: 'application/json' };
+    const client = { apiKey: 'nested-secret-2', name: 'hub' };
+    const failure = Object.assign(new Error('upstream said no'), { token: 'error-secret-3' });
+    logger.child({ token: 'bound-secret-4' }).warn('hub_request_failed', {
+      headers,
+      client,
+      error: failure,
+      password: 'top-secret-5',
+      grants: ['hub:read'],
+      detail: { status: 401 },
+    });
+    const line = lines[0]!;
+    expect(line).toMatchObject({
+      token: '[REDACTED]',
+      password: '[REDACTED]',
+      headers: { Authorization: '[REDACTED]', accept: 'application/json' },
+      client: { apiKey: '[REDACTED]', name: 'hub' },
+      grants: ['hub:read'],
+      detail: { status: 401 },
+    });
+    // Still serialized as an error (pino's err serializer), its own secret censored.
+    expect(line.error).toMatchObject({ type: 'Error', message: 'upstream said no', token: '[REDACTED]' });
+    expect(JSON.stringify(line)).not.toMatch(/secret-\d/);
+    expect(headers.Authorization).toBe('Bearer top-secret-1');
+    expect(client.apiKey).toBe('nested-secret-2');
+    expect(failure.token).toBe('error-secret-3');
+  });
+
+  it('writes a line without secret fields as it was given', () => {
+    const { logger, lines } = captureLogger({ env: {} });
+    logger.info('activation_completed', { agent_id: 'a', tokens: { in: 3, out: 4 }, authorized: true });
+    expect(lines[0]).toMatchObject({ agent_id: 'a', tokens: { in: 3, out: 4 }, authorized: true });
+  });
+});
+
 describe('logger: credential URLs', () => {
   it('redacts URLs that carry a password, but not plain URLs', () => {
     const env = {

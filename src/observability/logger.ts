@@ -2,7 +2,7 @@ import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { tracingEnabled } from './tracing.js';
 import { prettyDestination, resolveLogFormat, type LogFormat } from './log-format.js';
-import { REDACTED, REDACTED_FIELD_PATHS, secretsRedaction, secretValuesFromEnv } from './redaction.js';
+import { censorSecretFields, secretsRedaction, secretValuesFromEnv } from './redaction.js';
 
 /** Fields attached to a log event. */
 export type LogFields = Record<string, unknown>;
@@ -99,8 +99,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     messageKey: 'event',
     base: {},
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: REDACTED_FIELD_PATHS, censor: REDACTED },
+    formatters: { level: (label) => ({ level: label }), log: censorSecretFields },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     hooks: { streamWrite: secretsRedaction(secrets) },
     mixin: traceIds,
