@@ -12,22 +12,22 @@ export interface LeaseKeeping {
 
 /**
  * Keep a claim's lease while its activation runs: renew the lease and heartbeat the activation record every lease/3,
- * and fence (abort `timeout` with `lease_expired`) when no renewal got through in time.
+ * and fence (abort the activation with `lease_expired`) when no renewal got through in time.
  */
 export function keepLease(
   ctx: ClaimContext,
   claim: Claim,
   activationId: string,
   log: Logger,
-  timeout: AbortController,
+  stop: AbortController,
 ): LeaseKeeping {
   const lease: Lease = { validUntil: ctx.deps.clock.now() + ctx.options.leaseMs };
   const heartbeat = setInterval(
-    () => void beat(ctx, claim, activationId, log, timeout, lease),
+    () => void beat(ctx, claim, activationId, log, stop, lease),
     // Also well inside the activation record's TTL (60 s), whatever LEASE_SECONDS is.
     Math.max(100, Math.floor(Math.min(ctx.options.leaseMs, 45_000) / 3)),
   );
-  const fence = startFence(ctx, lease, timeout, log);
+  const fence = startFence(ctx, lease, stop, log);
   return {
     stop() {
       clearInterval(heartbeat);
@@ -40,19 +40,19 @@ export function keepLease(
  * Fencing: without a renewal the lease runs out and the reaper may hand the work to another runner, so stop (the LLM
  * call, the CLI's process group, MCP calls) just before that and write nothing more for it (`lease_expired`).
  */
-function startFence(ctx: ClaimContext, lease: Lease, timeout: AbortController, log: Logger): NodeJS.Timeout {
+function startFence(ctx: ClaimContext, lease: Lease, stop: AbortController, log: Logger): NodeJS.Timeout {
   const { leaseMs } = ctx.options;
   const margin = Math.min(1_000, leaseMs / 10);
   return setInterval(
     () => {
       const now = ctx.deps.clock.now();
-      if (now < lease.validUntil - margin || timeout.signal.aborted) return;
+      if (now < lease.validUntil - margin || stop.signal.aborted) return;
       // A renewal just sent (e.g. after the event loop stalled) gets its chance to answer first.
       if (lease.pendingSince !== undefined && now - lease.pendingSince < Math.min(1_000, leaseMs / 2)) return;
       log.warn('lease_expired', {
         hint: 'the lease could not be renewed (Redis unreachable?); stopped so another runner can take the work',
       });
-      timeout.abort(new RunnerAbortError('lease_expired', 'lease not renewed in time: stopped (fenced)'));
+      stop.abort(new RunnerAbortError('lease_expired', 'lease not renewed in time: stopped (fenced)'));
     },
     Math.max(50, Math.min(250, leaseMs / 8)),
   );
@@ -69,7 +69,7 @@ async function beat(
   claim: Claim,
   activationId: string,
   log: Logger,
-  timeout: AbortController,
+  stop: AbortController,
   lease: Lease,
 ): Promise<void> {
   // The lease runs from when the renewal was sent (the server's deadline is later: this errs on the safe side).
@@ -85,7 +85,7 @@ async function beat(
         error: errorMessage(error),
         hint: 'the reaper gave this work to another runner; aborting',
       });
-      timeout.abort(new RunnerAbortError('runner_draining', 'lease lost'));
+      stop.abort(new RunnerAbortError('runner_draining', 'lease lost'));
     } else {
       log.warn('heartbeat_failed', { error: errorMessage(error) });
     }

@@ -15,6 +15,7 @@ import { keepLease } from './claim-lease.js';
 import type { RunnerDeps, RunnerOptions } from './runner-options.js';
 import type { RunnerMetrics } from './runner-metrics.js';
 import { RunnerAbortError } from './runner-errors.js';
+import { followSignals } from '../shared/linked-signal.js';
 
 type Failure = ReturnType<typeof classifyFailure>;
 
@@ -95,10 +96,12 @@ async function runClaim(
   // Counted from the record's creation (just now): an activation shorter than a second writes no iteration.
   const iterations = new IterationWriter((n) => void deps.store.setIteration(activationId, n).catch(() => undefined));
   const watch = deps.store.watchActivation(activationId);
-  const timeout = new AbortController();
+  // The activation's signal: aborted by a force stop (watch), ACTIVATION_TIMEOUT, a lost lease or the drain's hard stop.
+  const stop = new AbortController();
+  const unfollow = followSignals(stop, [watch.signal, ctx.hardStop]);
   const timer = setTimeout(
     () =>
-      timeout.abort(
+      stop.abort(
         new RunnerAbortError(
           'activation_timeout',
           `activation timed out after ${options.activationTimeoutMs / 1000} s (ACTIVATION_TIMEOUT)`,
@@ -106,8 +109,8 @@ async function runClaim(
       ),
     options.activationTimeoutMs,
   );
-  const signal = AbortSignal.any([watch.signal, timeout.signal, ctx.hardStop]);
-  const lease = keepLease(ctx, claim, activationId, log, timeout);
+  const signal = stop.signal;
+  const lease = keepLease(ctx, claim, activationId, log, stop);
   const started = deps.clock.now();
   ctx.active.add(activationId);
   ctx.metrics.activeTasks.inc();
@@ -130,6 +133,7 @@ async function runClaim(
     ended = { failure, seconds: (deps.clock.now() - started) / 1000 };
   } finally {
     clearTimeout(timer);
+    unfollow();
     lease.stop();
     iterations.stop();
     watch.stop();

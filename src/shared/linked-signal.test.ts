@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../testing/wait-for.js';
-import { linkSignal } from './linked-signal.js';
+import { followSignals, linkSignal } from './linked-signal.js';
+import { getEventListeners } from 'node:events';
 
 describe('linkSignal', () => {
   it('aborts with the parent reason; times out on its own; a disposed link ignores its parent', async () => {
@@ -40,5 +41,38 @@ describe('linkSignal', () => {
     const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as { bytes: number };
     // With mode `any` (AbortSignal.any, the old composition) the same run grows ~70 MB on Node 20.
     expect(r.bytes).toBeLessThan(5 * 1024 * 1024);
+  });
+});
+
+describe('followSignals', () => {
+  it('aborts with the reason of the parent that aborted, and leaves no listener on the parents once unfollowed', () => {
+    const watch = new AbortController();
+    const hardStop = new AbortController();
+    const stop = new AbortController();
+    const unfollow = followSignals(stop, [watch.signal, hardStop.signal]);
+    expect(getEventListeners(hardStop.signal, 'abort')).toHaveLength(1);
+    hardStop.abort(new Error('runner_draining'));
+    expect(stop.signal.aborted).toBe(true);
+    expect((stop.signal.reason as Error).message).toBe('runner_draining');
+    unfollow();
+    expect(getEventListeners(watch.signal, 'abort')).toHaveLength(0);
+
+    // Unfollowed before any parent aborted: the long-lived parent holds nothing of it.
+    const longLived = new AbortController();
+    const third = new AbortController();
+    followSignals(third, [longLived.signal])();
+    expect(getEventListeners(longLived.signal, 'abort')).toHaveLength(0);
+    longLived.abort(new Error('later'));
+    expect(third.signal.aborted).toBe(false);
+  });
+
+  it('takes an already aborted parent first, in order', () => {
+    const first = new AbortController();
+    const second = new AbortController();
+    first.abort(new Error('force stop'));
+    second.abort(new Error('draining'));
+    const stop = new AbortController();
+    followSignals(stop, [new AbortController().signal, first.signal, second.signal]);
+    expect((stop.signal.reason as Error).message).toBe('force stop');
   });
 });

@@ -34,3 +34,26 @@ export function linkSignal(parent: AbortSignal | undefined, timeoutMs: number): 
     },
   };
 }
+
+/**
+ * Abort `controller` when any of `parents` aborts (with that parent's reason; one already aborted counts first, in
+ * order), until the returned function is called. The composition `AbortSignal.any` does, without its cost on a
+ * long-lived parent: each composed signal stays registered (weakly) on every parent, and objects held that way
+ * survive young-generation GCs, so an activation's signal and everything its listeners reach moved to the old
+ * generation (~40 KB per activation in the runner, bench/README.md "Fifth pass").
+ */
+export function followSignals(controller: AbortController, parents: readonly AbortSignal[]): () => void {
+  const aborted = parents.find((p) => p.aborted);
+  if (aborted) {
+    controller.abort(aborted.reason);
+    return () => undefined;
+  }
+  const listeners = parents.map((parent) => {
+    const onAbort = (): void => controller.abort(parent.reason);
+    parent.addEventListener('abort', onAbort, { once: true });
+    return () => parent.removeEventListener('abort', onAbort);
+  });
+  return () => {
+    for (const remove of listeners) remove();
+  };
+}
