@@ -320,6 +320,15 @@ describe('transportFetch', () => {
     expect(res.headers.get('x-request-id')).toBe('r1');
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(await res.json()).toEqual({ auth: 'Bearer k', method: 'POST' });
+    // Buffered: no web stream; read once, like a Response; a clone reads on its own.
+    expect(res.body).toBeNull();
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    const again = await f(`${server.url}/x`, { method: 'POST', body: '{}' });
+    const copy = again.clone();
+    expect(new TextDecoder().decode(await again.arrayBuffer())).toContain('"method":"POST"');
+    expect(await copy.json()).toMatchObject({ method: 'POST' });
+    expect(() => again.clone()).toThrow(TypeError);
     const none = await f(`${server.url}/none`, { headers: [['accept', '*/*']] });
     expect(none.status).toBe(204);
     expect(await none.text()).toBe('');

@@ -2,8 +2,8 @@ import type { HttpTransport } from './http-transport.js';
 
 /**
  * A WHATWG `fetch` over the lean transport, for SDKs that take a `fetch` option (Anthropic, OpenAI) and make
- * non-streaming calls: the response body is buffered, then handed over as a `Response`. Requests it cannot send as
- * a plain string (a `Request` object, a stream or form body) go to the global fetch unchanged.
+ * non-streaming calls: the response body is buffered, then handed over as a {@link BufferedResponse}. Requests it
+ * cannot send as a plain string (a `Request` object, a stream or form body) go to the global fetch unchanged.
  */
 export function transportFetch(transport: HttpTransport, fallback: typeof fetch = globalThis.fetch): typeof fetch {
   return async (input, init) => {
@@ -25,8 +25,60 @@ export function transportFetch(transport: HttpTransport, fallback: typeof fetch 
       else headers.set(name, value);
     }
     const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
-    return new Response(nullBody ? null : res.text, { status: res.status, headers });
+    return new BufferedResponse(nullBody ? '' : res.text, res.status, headers, url) as unknown as Response;
   };
+}
+
+/**
+ * The `Response` of {@link transportFetch}: the body is already text, read by `text()`, `json()`, `arrayBuffer()` or
+ * `blob()` (once, as a `Response` allows), and `body` is null: no web stream is made for it. Building a real
+ * `Response` and reading it back through its stream cost more client CPU than the SDK's whole request
+ * (bench/README.md, "Fifth pass"). For non-streaming calls only: the SDKs read `body` only to stream.
+ */
+export class BufferedResponse {
+  readonly ok: boolean;
+  readonly statusText = '';
+  readonly redirected = false;
+  readonly type = 'basic';
+  readonly body = null;
+  private used = false;
+
+  constructor(
+    private readonly content: string,
+    readonly status: number,
+    readonly headers: Headers,
+    readonly url: string,
+  ) {
+    this.ok = status >= 200 && status < 300;
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  text(): Promise<string> {
+    if (this.used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    this.used = true;
+    return Promise.resolve(this.content);
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = Buffer.from(await this.text(), 'utf8');
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([await this.text()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  clone(): BufferedResponse {
+    if (this.used) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new BufferedResponse(this.content, this.status, new Headers(this.headers), this.url);
+  }
 }
 
 function plainHeaders(headers: RequestInit['headers']): Record<string, string> {

@@ -6,6 +6,7 @@ import type {
   MessageParam,
   Tool,
 } from '@anthropic-ai/sdk/resources/messages';
+import { tracingEnabled } from '../../../observability/tracing.js';
 import { llmErrorFromSdk, type SdkFailure } from './llm-error-from-sdk.js';
 import type {
   LlmCallOptions,
@@ -112,6 +113,8 @@ export class AnthropicLlmProvider implements LlmProvider {
       maxRetries: 0,
       timeout: config.timeoutMs,
       logLevel: 'off',
+      // With tracing off the SDK would still build each call's span attributes for the no-op tracer.
+      ...(tracingEnabled() ? {} : { openTelemetry: false }),
       ...(config.fetch ? { fetch: config.fetch } : {}),
     });
   }
