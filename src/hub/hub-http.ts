@@ -6,7 +6,7 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
 } from '../observability/semconv.js';
-import { inSpan, inTrace } from '../observability/tracing.js';
+import { inSpan, inTrace, tracingEnabled } from '../observability/tracing.js';
 import { TransportError } from '../http-client/http-transport.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelayMs } from '../shared/abort.js';
@@ -179,7 +179,7 @@ export class HubHttp {
     if (this.deps.apiKey) headers.authorization = `Bearer ${this.deps.apiKey}`;
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
-    propagation.inject(context.active(), headers);
+    if (tracingEnabled()) propagation.inject(context.active(), headers);
     return headers;
   }
 
@@ -188,8 +188,11 @@ export class HubHttp {
   }
 }
 
+/** Whitespace only (JSON's four kinds), found without copying the text as `trim()` would. */
+const BLANK = /^[ \t\n\r]*$/;
+
 function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
+  if (BLANK.test(text)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {

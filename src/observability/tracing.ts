@@ -98,7 +98,7 @@ export async function inSpan<T>(
 
 /** True when the active context holds a span (spans of plumbing, such as Hub HTTP calls, are made only then). */
 export function inTrace(): boolean {
-  return trace.getSpan(context.active())?.isRecording() === true;
+  return tracingEnabled() && trace.getSpan(context.active())?.isRecording() === true;
 }
 
 /** The W3C `traceparent` of `ctx` (default: the active context), or undefined when tracing is off. */
