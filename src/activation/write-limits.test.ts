@@ -3,11 +3,63 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../shared/clock.js';
 import { MemoryEventCounters } from '../store/event-counters.js';
-import { limitedWrite, WriteLimits, WriteRefusedError } from './write-limits.js';
+import { limitedWrite, RESERVED_COUNT_TRUST_MS, WriteLimits, WriteRefusedError } from './write-limits.js';
 
 const behavior = { can_create_posts: true, max_daily_posts: 2, max_daily_comments: 3 };
 
+/** Memory counters that count how often the store is asked for a count. */
+class CountingCounters extends MemoryEventCounters {
+  counts = 0;
+  override countEvents(key: string, sinceMs: number): Promise<number> {
+    this.counts++;
+    return super.countEvents(key, sinceMs);
+  }
+}
+
 describe('WriteLimits', () => {
+  it('answers the pre-model check from the last reservation while it left room and is fresh; asks the store otherwise', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 1, 8));
+    const counters = new CountingCounters();
+    const limits = () => new WriteLimits(counters, clock, 'busy', behavior); // one per activation, as the runner does
+    expect(await limits().check('comment')).toBeUndefined();
+    expect(counters.counts).toBe(1);
+    await limits().reserve('comment', 'w1');
+    expect(await limits().check('comment')).toBeUndefined(); // 1 of 3: from the reservation
+    await limits().reserve('comment', 'w2');
+    expect(await limits().check('comment')).toBeUndefined(); // 2 of 3
+    expect(counters.counts).toBe(1);
+    // Too old to trust: the store is asked.
+    clock.advance(RESERVED_COUNT_TRUST_MS);
+    expect(await limits().check('comment')).toBeUndefined();
+    expect(counters.counts).toBe(2);
+    // The reservation that reached the limit: the check asks the store, which refuses.
+    await limits().reserve('comment', 'w3');
+    expect(await limits().check('comment')).toMatchObject({ limit: 'max_daily_comments' });
+    expect(counters.counts).toBe(3);
+    // Another agent, another store: nothing noted for them.
+    expect(await new WriteLimits(counters, clock, 'other', behavior).check('comment')).toBeUndefined();
+    expect(await new WriteLimits(new CountingCounters(), clock, 'busy', behavior).check('comment')).toBeUndefined();
+    expect(counters.counts).toBe(4);
+  });
+
+  it('a hopeful pre-model check is still refused by the reservation (another runner used the room)', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 1, 8));
+    const counters = new MemoryEventCounters();
+    const mine = new WriteLimits(counters, clock, 'shared', { ...behavior, max_daily_comments: 2 });
+    await mine.reserve('comment', 'w1');
+    // Another runner (its own process, the same store) takes the last place.
+    await counters.addEventBelow('shared:comments', {
+      eventId: 'elsewhere',
+      atMs: clock.now(),
+      windowMs: 86_400_000,
+      sinceMs: clock.now() - 86_400_000 + 1,
+      max: 2,
+    });
+    expect(await mine.check('comment')).toBeUndefined();
+    expect(await mine.reserve('comment', 'w2')).toMatchObject({ limit: 'max_daily_comments' });
+    expect(await mine.check('comment')).toMatchObject({ limit: 'max_daily_comments' });
+  });
+
   it('refuses posts when can_create_posts is false, comments still allowed', async () => {
     const limits = new WriteLimits(new MemoryEventCounters(), new ManualClock(), 'helper', {
       ...behavior,

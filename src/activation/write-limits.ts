@@ -5,6 +5,14 @@ import type { EventCounters } from '../store/event-counters.js';
 
 const DAY_MS = 24 * 3_600_000;
 
+/** How long `check` trusts the count of the process's last reservation for an agent and kind (see `check`). */
+export const RESERVED_COUNT_TRUST_MS = 60_000;
+/** Agents and kinds whose last reserved count a process keeps, per store (the oldest noted go first). */
+const MAX_NOTED_COUNTS = 10_000;
+
+/** Per store: `<agent>:<kind>s` → the window's count after the process's last reservation there, and when. */
+const reservedCounts = new WeakMap<EventCounters, Map<string, { count: number; atMs: number }>>();
+
 /** What an agent writes on the Hub: a top-level post, or a comment (every reply is one). */
 export type WriteKind = 'post' | 'comment';
 
@@ -37,10 +45,18 @@ export class WriteLimits {
     >,
   ) {}
 
-  /** undefined when the agent may write one more of `kind` now. */
+  /**
+   * undefined when the agent may write one more of `kind` now. A check before paying for a model call, not the
+   * enforcement (that is `reserve`'s atomic step): when this process's last reservation for the agent, less than
+   * {@link RESERVED_COUNT_TRUST_MS} ago, left room for another write, the answer is taken from it without asking the
+   * store. Writes by other runners since then can only make it too hopeful: the reply's reservation then refuses, as
+   * it would for a write racing this check.
+   */
   async check(kind: WriteKind): Promise<WriteRefusal | undefined> {
     const rule = this.rule(kind);
     if ('refusal' in rule) return rule.refusal;
+    const noted = reservedCounts.get(this.counters)?.get(this.key(kind));
+    if (noted && noted.count < rule.max && this.clock.now() - noted.atMs < RESERVED_COUNT_TRUST_MS) return undefined;
     const since = this.since();
     const count = await this.counters.countEvents(this.key(kind), since);
     if (count < rule.max) return undefined;
@@ -55,14 +71,26 @@ export class WriteLimits {
   async reserve(kind: WriteKind, writeId: string): Promise<WriteRefusal | undefined> {
     const rule = this.rule(kind);
     if ('refusal' in rule) return rule.refusal;
+    const atMs = this.clock.now();
     const r = await this.counters.addEventBelow(this.key(kind), {
       eventId: writeId,
-      atMs: this.clock.now(),
+      atMs,
       windowMs: DAY_MS,
       sinceMs: this.since(),
       max: rule.max,
     });
+    this.noteCount(kind, r.added ? r.count : rule.max, atMs);
     return r.added ? undefined : this.limitReached(kind, rule.max, r.oldest);
+  }
+
+  /** Note the window's count after a reservation, for `check`. */
+  private noteCount(kind: WriteKind, count: number, atMs: number): void {
+    let counts = reservedCounts.get(this.counters);
+    if (!counts) reservedCounts.set(this.counters, (counts = new Map()));
+    const key = this.key(kind);
+    counts.delete(key);
+    counts.set(key, { count, atMs });
+    if (counts.size > MAX_NOTED_COUNTS) counts.delete(counts.keys().next().value!);
   }
 
   /** Give back the place `reserve` took for a write that failed. */

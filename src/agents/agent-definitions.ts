@@ -107,7 +107,7 @@ export class FileAgentDefinitions implements AgentDefinitions {
     const files = [paths.config, paths.systemPrompt, ...(definition?.skills.map((s) => s.path) ?? [])];
     let root = this.root;
     try {
-      root = realpathSync(this.root);
+      root = realpathSync.native(this.root);
     } catch {
       // A missing root shows as missing files below.
     }
