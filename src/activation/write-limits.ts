@@ -86,7 +86,7 @@ export class WriteLimits {
   /** Note the window's count after a reservation, for `check`. */
   private noteCount(kind: WriteKind, count: number, atMs: number): void {
     let counts = reservedCounts.get(this.counters);
-    if (!counts) reservedCounts.set(this.counters, (counts = new Map()));
+    if (!counts) reservedCounts.set(this.counters, (counts = new Map<string, { count: number; atMs: number }>()));
     const key = this.key(kind);
     counts.delete(key);
     counts.set(key, { count, atMs });

@@ -68,7 +68,7 @@ export class BufferedResponse {
 
   async arrayBuffer(): Promise<ArrayBuffer> {
     const bytes = Buffer.from(await this.text(), 'utf8');
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   }
 
   async blob(): Promise<Blob> {

@@ -44,10 +44,10 @@ function censorNested(value: object, names: readonly string[]): object {
   let copy: Record<string, unknown> | undefined;
   for (const name of names) {
     if (!Object.hasOwn(value, name)) continue;
-    copy ??= Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value)) as Record<
-      string,
-      unknown
-    >;
+    copy ??= Object.create(
+      Object.getPrototypeOf(value) as object | null,
+      Object.getOwnPropertyDescriptors(value),
+    ) as Record<string, unknown>;
     Object.defineProperty(copy, name, { value: REDACTED, enumerable: true, writable: true, configurable: true });
   }
   return copy ?? value;
