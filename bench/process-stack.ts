@@ -50,31 +50,37 @@ export function roundTrips(requests: readonly HubRequest[]): number {
   return rounds;
 }
 
-/** Process CPU time (user + system) in ms and resident memory in MB, from /proc. */
+/**
+ * Process CPU time in ms and resident memory in MB, from /proc. `cpuMs` is the sum of every thread's time on a CPU in
+ * nanoseconds (`/proc/PID/task/TID/schedstat`); `userMs` and `systemMs` are the clock-tick counts of `stat` (10 ms
+ * resolution), for the kernel's share only: a 2 s idle window read in ticks could be off by 5 ms/s.
+ */
 export function processUsage(pid: number): { cpuMs: number; userMs: number; systemMs: number; rssMb: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100/s on Linux).
   const userMs = Number(fields[11]) * 10;
   const systemMs = Number(fields[12]) * 10;
-  const cpuMs = userMs + systemMs;
+  let cpuMs = 0;
+  for (const ms of threadUsage(pid).values()) cpuMs += ms;
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return { cpuMs, userMs, systemMs, rssMb: Number(rss) / 1024 };
 }
 
-/** CPU time (ms) per thread of a process (`/proc/PID/task/TID/stat`), by name; the main thread is `main`. */
+/** CPU time (ms, ns resolution) per thread of a process (`/proc/PID/task/TID/schedstat`), by name; `main` is the main thread. */
 export function threadUsage(pid: number): Map<string, number> {
   const byName = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     let stat: string;
+    let schedstat: string;
     try {
       stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      schedstat = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8');
     } catch {
       continue; // the thread ended
     }
     const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    byName.set(name, (byName.get(name) ?? 0) + Number(schedstat.split(' ')[0]) / 1e6);
   }
   return byName;
 }
