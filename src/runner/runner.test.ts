@@ -2,6 +2,7 @@
 // Covers: mention in → reply out (read, consumption, last_activated_at); tool use on both providers; SKIP,
 // respond_to_mentions:false, missing hub:write; max_iterations, ACTIVATION_TIMEOUT and force stop; LLM 529/503
 // retried and 401 reported; runner modes.
+import { getEventListeners } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { error, text, toolCall } from '../testing/fake-llm-server.js';
@@ -48,7 +49,7 @@ describe('runner: mention in, reply out', () => {
     h.llm.script([
       text('A circuit breaker stops calls to a failing dependency.', { usage: { input: 120, output: 30 } }),
     ]);
-    const { capture } = await h.startRunner();
+    const { capture, runner } = await h.startRunner();
     const post = await mentionAndQueue('helper');
     const [reply] = await waitFor(async () => {
       const r = await h.repliesBy(post.id, 'helper');
@@ -75,6 +76,10 @@ describe('runner: mention in, reply out', () => {
       attempt: 1,
     });
     expect(capture.lines.filter((l) => l.event === 'work_claimed' && l.level === 'info')).toEqual([]);
+    // The finished activation left nothing on the runner's lifelong hard-stop signal (an AbortSignal.any did, weakly:
+    // every activation's signal and what it reached outlived young-generation GCs).
+    const hardStop = (runner as unknown as { hardStop: AbortController }).hardStop.signal;
+    await waitFor(() => getEventListeners(hardStop, 'abort').length === 0, { timeoutMs: 2_000 });
     expect(h.llm.unexpected).toEqual([]);
   });
 
