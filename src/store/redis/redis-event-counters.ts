@@ -29,16 +29,13 @@ export class RedisEventCounters implements EventCounters {
   }
 
   async countAndOldest(countKey: string, oldestKey: string, sinceMs: number): Promise<EventTally> {
-    const replies = await this.redis
-      .pipeline()
-      .zcount(this.keys.events(countKey), sinceMs, '+inf')
-      .zrangebyscore(this.keys.events(oldestKey), sinceMs, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-      .exec();
-    const [count, oldest] = (replies ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
-    return { count: Number(count), oldest: oldestOf(oldest as string[]) };
+    const [count, oldest] = (await this.scripts.run(
+      'countAndOldest',
+      [this.keys.events(countKey), this.keys.events(oldestKey)],
+      [sinceMs],
+    )) as [number, string];
+    const at = Number(oldest);
+    return { count: Number(count), oldest: at >= 0 ? at : null };
   }
 
   async addEventBelow(key: string, e: BoundedEvent): Promise<{ added: boolean } & EventTally> {

@@ -19,6 +19,7 @@ export type ScriptName =
   | 'heartbeatRunner'
   | 'addEvent'
   | 'addEventBelow'
+  | 'countAndOldest'
   | 'restoreClaim';
 
 /** A loaded script's source with its includes resolved. */
