@@ -56,7 +56,9 @@ export class WriteLimits {
     const rule = this.rule(kind);
     if ('refusal' in rule) return rule.refusal;
     const noted = reservedCounts.get(this.counters)?.get(this.key(kind));
-    if (noted && noted.count < rule.max && this.clock.now() - noted.atMs < RESERVED_COUNT_TRUST_MS) return undefined;
+    // A clock that went back (a negative age) makes the note's age unknown: ask the store.
+    const age = noted ? this.clock.now() - noted.atMs : -1;
+    if (noted && noted.count < rule.max && age >= 0 && age < RESERVED_COUNT_TRUST_MS) return undefined;
     const since = this.since();
     const count = await this.counters.countEvents(this.key(kind), since);
     if (count < rule.max) return undefined;

@@ -20,9 +20,7 @@ export function linkSignal(parent: AbortSignal | undefined, timeoutMs: number): 
     timedOut = true;
     controller.abort(new DOMException(`The operation timed out after ${timeoutMs} ms`, 'TimeoutError'));
   }, timeoutMs);
-  const onAbort = (): void => controller.abort(parent?.reason);
-  if (parent?.aborted) onAbort();
-  else parent?.addEventListener('abort', onAbort, { once: true });
+  const unfollow = parent ? followSignals(controller, [parent]) : undefined;
   return {
     signal: controller.signal,
     get timedOut() {
@@ -30,7 +28,7 @@ export function linkSignal(parent: AbortSignal | undefined, timeoutMs: number): 
     },
     dispose() {
       clearTimeout(timer);
-      parent?.removeEventListener('abort', onAbort);
+      unfollow?.();
     },
   };
 }

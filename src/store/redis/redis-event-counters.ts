@@ -34,8 +34,7 @@ export class RedisEventCounters implements EventCounters {
       [this.keys.events(countKey), this.keys.events(oldestKey)],
       [sinceMs],
     )) as [number, string];
-    const at = Number(oldest);
-    return { count: Number(count), oldest: at >= 0 ? at : null };
+    return { count: Number(count), oldest: scriptTime(oldest) };
   }
 
   async addEventBelow(key: string, e: BoundedEvent): Promise<{ added: boolean } & EventTally> {
@@ -44,8 +43,7 @@ export class RedisEventCounters implements EventCounters {
       [this.keys.events(key)],
       [e.eventId, e.atMs, e.windowMs, e.sinceMs, e.max],
     )) as [number, number, string | undefined];
-    const at = Number(oldest ?? -1);
-    return { added: added === 1, count: Number(count), oldest: at >= 0 ? at : null };
+    return { added: added === 1, count: Number(count), oldest: scriptTime(oldest) };
   }
 
   async removeEvent(key: string, eventId: string): Promise<void> {
@@ -56,4 +54,10 @@ export class RedisEventCounters implements EventCounters {
 /** The time of a `ZRANGEBYSCORE … WITHSCORES LIMIT 0 1` reply's one event, or null. */
 function oldestOf(reply: string[]): number | null {
   return reply.length >= 2 ? Number(reply[1]) : null;
+}
+
+/** An event time a script returned ('-1' or nothing: none). */
+function scriptTime(reply: string | undefined): number | null {
+  const at = Number(reply ?? -1);
+  return at >= 0 ? at : null;
 }
