@@ -367,6 +367,14 @@ export const README_PROMISES: PromiseEntry[] = [
     ),
   },
   {
+    readme: 'That check before the model call takes the count of the runner',
+    tests: t(
+      'src/activation/write-limits.test.ts',
+      'answers the pre-model check from the last reservation while it left room and is fresh; asks the store otherwise',
+      'a hopeful pre-model check is still refused by the reservation (another runner used the room)',
+    ),
+  },
+  {
     readme: 'An agent whose Hub budget is exhausted',
     tests: [
       ...t(OUTCOMES, HUB_BUDGET),
