@@ -9,7 +9,6 @@ import { HttpHubClient } from '../src/hub/http-hub-client.js';
 import { writeAgentDefinitions, type FixtureAgent } from '../src/testing/agent-fixtures.js';
 import { ChildService } from '../src/testing/child-service.js';
 import { FakeLlmServer, promptAgent, text } from '../src/testing/fake-llm-server.js';
-import { waitFor } from '../src/testing/wait-for.js';
 
 export const KEY = 'svc-bench-key-0123456789';
 export const LLM_KEY = 'sk-bench-llm-0123456789';
@@ -18,6 +17,8 @@ export const DIST = process.env.BENCH_DIST ?? new URL('../dist/cli/main.js', imp
 const HOOK = new URL('./hub-trace-hook.mjs', import.meta.url).pathname;
 /** Preload for a runner: its own HTTP requests, as sent (bench/client-trace-hook.mjs). */
 export const CLIENT_HOOK = new URL('./client-trace-hook.mjs', import.meta.url).pathname;
+/** The services' log lines are not parsed twice for repeated keys here: that is the e2e tests' check. */
+const NO_KEY_CHECK = { checkDuplicateKeys: false };
 const FAKE_CLIS = resolve(new URL('../src/testing/fake-clis', import.meta.url).pathname);
 
 /** One request the Hub served (bench/hub-trace-hook.mjs), or a runner sent (bench/client-trace-hook.mjs, `host`). */
@@ -114,6 +115,7 @@ export class ProcessStack {
       ['hub', '--port', '0', '--db', join(dir, 'hub.sqlite'), '--seed-agents', defsRoot],
       { ...process.env, HUB_API_KEY: KEY, LOG_LEVEL: 'INFO', BENCH_HUB_TRACE: tracePath },
       ['--import', HOOK, DIST],
+      NO_KEY_CHECK,
     );
     const listening = await hub.waitForEvent('devhub_listening', 60_000);
     const stack = new ProcessStack(llm, hub, String(listening.url), defsRoot, redisUrl, tracePath);
@@ -153,7 +155,7 @@ export class ProcessStack {
     nodeArgs: string[] = [],
     dist = DIST,
   ) {
-    const child = new ChildService([command], this.env(extra), [...nodeArgs, dist]);
+    const child = new ChildService([command], this.env(extra), [...nodeArgs, dist], NO_KEY_CHECK);
     this.children.push(child);
     await child.waitForEvent(readyEvent, 60_000);
     return child;
@@ -172,11 +174,7 @@ export class ProcessStack {
 
   /** Wait until `child` logged `event` for `agent` (its `nth` such line, from 1). */
   async waitForAgentEvent(child: ChildService, event: string, agent: string, timeoutMs = 60_000) {
-    return waitFor(() => child.lines.find((l) => l.event === event && l.agent_id === agent), {
-      timeoutMs,
-      intervalMs: 1,
-      message: `no ${event} for ${agent}; output:\n${child.output.slice(-3000)}`,
-    });
+    return child.waitForLine((l) => l.event === event && l.agent_id === agent, timeoutMs, `no ${event} for ${agent}`);
   }
 
   async close(): Promise<void> {
