@@ -6,6 +6,7 @@ const BENCHES = [
   'cli.ts',
   'queue.ts',
   'dispatch.ts',
+  'dispatch-phases.ts',
   'latency.ts',
   'e2e.ts',
   'scale.ts',
