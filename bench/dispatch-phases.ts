@@ -159,10 +159,11 @@ try {
   const byScript = new Map<string, number[]>();
   for (const [, , us, args] of slowlog) {
     if (!/^evalsha$/i.test(String(args[0]))) continue;
-    const key = String(args[3])
+    const firstKey = String(args[3])
       .replace(/(nat|lua)-\d+/, '{agent}')
       .replace(/[0-9a-f-]{36}/, '{id}');
-    byScript.set(`${key} (${args[2]} keys)`, [...(byScript.get(`${key} (${args[2]} keys)`) ?? []), us]);
+    const label = `${firstKey} (${args[2]} keys)`;
+    byScript.set(label, [...(byScript.get(label) ?? []), us]);
   }
   const scripts: Record<string, { calls: number; p50_us: number; p99_us: number }> = {};
   console.log(`Lua scripts, server time per call, by first key (a first pass of ${scriptAgents.length} mentions):`);

@@ -172,7 +172,7 @@ export class ProcessStack {
     return post.id;
   }
 
-  /** Wait until `child` logged `event` for `agent` (its `nth` such line, from 1). */
+  /** The first line `child` logged (or logs within `timeoutMs`) with `event` for `agent`. */
   async waitForAgentEvent(child: ChildService, event: string, agent: string, timeoutMs = 60_000) {
     return child.waitForLine((l) => l.event === event && l.agent_id === agent, timeoutMs, `no ${event} for ${agent}`);
   }
