@@ -64,7 +64,10 @@ async function throughputProcesses(runners: number, mentions: number) {
     await stack.startCoordinator();
     const children = Array.from(
       { length: runners },
-      (_, i) => new ChildService(['runner'], stack.childEnv({ RUNNER_ID: `proc-runner-${i}` }), [DIST]),
+      (_, i) =>
+        new ChildService(['runner'], stack.childEnv({ RUNNER_ID: `proc-runner-${i}` }), [DIST], {
+          checkDuplicateKeys: false,
+        }),
     );
     stack.onClose(async () => {
       for (const c of children) {

@@ -148,7 +148,7 @@ async function measureScale(agents: number, children: ChildService[]): Promise<S
     // A coordinator process doing the same from scratch: time to the full queue and its RSS then.
     await plain.flushall();
     const started = Date.now();
-    const coordinator = new ChildService(['coordinator'], envFor(hub, defsRoot), [DIST]);
+    const coordinator = new ChildService(['coordinator'], envFor(hub, defsRoot), [DIST], { checkDuplicateKeys: false });
     children.push(coordinator);
     const deadline = Date.now() + 300_000;
     while ((await plain.llen('work:queue:high')) < unread && Date.now() < deadline) await sleep(100);
@@ -190,9 +190,12 @@ try {
   const runnerDefs = writeAgentDefinitions(runnerAgents.map((name) => ({ name, apiBase: llm.url })));
   const runnerHub = await createDevHub({ port: 0, serviceKey: KEY, seedAgentsDir: runnerDefs });
   await plain.flushall();
-  const runner = new ChildService(['runner'], { ...envFor(runnerHub, runnerDefs), MAX_CONCURRENT_ACTIVATIONS: '16' }, [
-    DIST,
-  ]);
+  const runner = new ChildService(
+    ['runner'],
+    { ...envFor(runnerHub, runnerDefs), MAX_CONCURRENT_ACTIVATIONS: '16' },
+    [DIST],
+    { checkDuplicateKeys: false },
+  );
   children.push(runner);
   await runner.waitForEvent('runner_started', 60_000);
   await sleep(2_000);
