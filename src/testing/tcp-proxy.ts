@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 /**
  * A TCP proxy on 127.0.0.1 for fault tests: forwards to `target` until `blackhole` is set, then silently drops
  * every byte in both directions while keeping the connections open (a network partition, not a reset);
- * `dropReply` loses one server reply and breaks the connection (what makes ioredis re-send a command).
+ * `dropReply` loses one server reply and breaks the connection (what makes ioredis re-send a command); `muteReplies`
+ * loses every reply while set.
  */
 export class TcpProxy {
   blackhole = false;
   /** Swallow the next reply from the server and break that client connection (a reply lost in a reconnect). */
   dropReply = false;
+  /** Swallow every server reply while set; requests still reach the server (it acts, the client never hears). */
+  muteReplies = false;
   /** Client connections accepted so far (reconnects show as growth). */
   connections = 0;
   /** Replies swallowed by `dropReply`. */
@@ -42,7 +45,7 @@ export class TcpProxy {
           client.destroy();
           return;
         }
-        if (!proxy.blackhole) client.write(d);
+        if (!proxy.blackhole && !proxy.muteReplies) client.write(d);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -61,6 +61,8 @@ export class RedisStore extends RedisEventCounters implements Store {
   private readonly layoutKeys: readonly string[];
   private readonly claimKeys: readonly string[];
   private readonly pool: BlockingPool;
+  /** The scripts on each blocking connection: a claim is pipelined behind its wait (`waitThenClaim`). */
+  private readonly poolScripts = new WeakMap<Redis, ScriptRunner>();
   private readonly watcher: ActivationWatcher;
   private closed = false;
   /** The data set this store last saw (`store:epoch`); a different or missing value means Redis lost its data. */
@@ -88,7 +90,11 @@ export class RedisStore extends RedisEventCounters implements Store {
       .concat(PRIORITIES.map((p) => keys.queue(p)))
       .concat(PRIORITIES.map((p) => keys.signal(p)));
     this.claimKeys = [...this.layoutKeys, keys.fairness];
-    this.pool = new BlockingPool(() => withErrorLog(duplicateClient(redis, maxBlockMs), logger, ''));
+    this.pool = new BlockingPool(() => {
+      const conn = withErrorLog(duplicateClient(redis, maxBlockMs), logger, '');
+      this.poolScripts.set(conn, new ScriptRunner(conn));
+      return conn;
+    });
     this.watcher = new ActivationWatcher(
       (ids) => this.records.exists(ids),
       undefined,
@@ -180,27 +186,72 @@ export class RedisStore extends RedisEventCounters implements Store {
     const order = inServiceOrder(queues);
     const leaseMs = options.leaseMs ?? this.opts.leaseMs;
     const deadline = Date.now() + (options.blockMs ?? STORE_DEFAULTS.claimBlockMs);
-    const signals = order.map((p) => this.keys.signal(p));
-    for (let tries = 0; ; tries++) {
-      if (this.closed || options.signal?.aborted) return null;
-      const claim = tries === 0 && options.waitFirst ? null : await this.tryClaim(order, options, leaseMs);
+    if (!options.waitFirst && !this.closed && !options.signal?.aborted) {
+      const claim = await this.tryClaim(order, options, leaseMs);
       if (claim) return claim;
+    }
+    for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0 || order.length === 0) return null;
+      if (this.closed || options.signal?.aborted || remaining <= 0 || order.length === 0) return null;
       const waitS = Math.max(Math.min(remaining, this.maxBlockMs), 10) / 1000;
-      await this.pool.withConnection(options.signal, (conn) => conn.blpop(...signals, waitS));
+      const claim = await this.waitThenClaim(order, options, leaseMs, waitS);
+      if (claim) return claim;
     }
   }
 
   private async tryClaim(order: Priority[], options: ClaimOptions, leaseMs: number): Promise<Claim | null> {
-    const token = randomUUID();
-    const record = newRecord(options, this.opts);
-    const keys = [...this.claimKeys, recordKeyOf(this.keys, record?.id)];
-    const args = [...claimArgs(options.runnerId, token, leaseMs, record, this.opts), ...order];
+    const { token, record, keys, args } = this.claimCall(order, options, leaseMs);
     const r = (await this.scripts
       .run('claim', keys, args)
       .catch((error: unknown) => this.readBackOrThrow(token, error))) as [string, number] | null;
     return r ? this.claimOf(r, options.runnerId, token, record) : null;
+  }
+
+  /**
+   * Wait up to `waitS` for a wake-up on the watched queues, and claim right after it: the claim script is pipelined
+   * behind the BLPOP on the same connection, so Redis runs it as soon as it serves the wake-up (or the wait times out),
+   * with no round trip to this process in between. A wait aborted after the claim was sent may have claimed: that
+   * claim is found by its token and handed back.
+   */
+  private async waitThenClaim(
+    order: Priority[],
+    options: ClaimOptions,
+    leaseMs: number,
+    waitS: number,
+  ): Promise<Claim | null> {
+    const { token, record, keys, args } = this.claimCall(order, options, leaseMs);
+    const signals = order.map((p) => this.keys.signal(p));
+    let sent = false;
+    let r: [string, number] | null | undefined;
+    try {
+      r = await this.pool.withConnection(options.signal, async (conn) => {
+        const woken = conn.blpop(...signals, waitS);
+        const claimed = this.poolScripts.get(conn)!.run('claim', keys, args) as Promise<[string, number] | null>;
+        sent = true;
+        // Both are awaited (no unheard failure); the claim's reply is what counts, even if the wait itself failed.
+        const [, reply] = await Promise.allSettled([woken, claimed]);
+        if (reply.status === 'rejected') throw reply.reason;
+        return reply.value;
+      });
+    } catch (error) {
+      r = await this.readBackOrThrow(token, error);
+    }
+    if (r === undefined) {
+      // Aborted (or the store closed) while waiting: the claim may have run before the connection went away.
+      const found = sent && !this.closed ? await this.readBackClaim(token, false).catch(() => undefined) : undefined;
+      if (found) await this.ack(this.claimOf(found, options.runnerId, token, record), { kind: 'released' });
+      return null;
+    }
+    return r ? this.claimOf(r, options.runnerId, token, record) : null;
+  }
+
+  /** The arguments of one `claim` script call, with a new lease token (and a new activation id when asked). */
+  private claimCall(order: Priority[], options: ClaimOptions, leaseMs: number) {
+    const token = randomUUID();
+    const record = newRecord(options, this.opts);
+    const keys = [...this.claimKeys, recordKeyOf(this.keys, record?.id)];
+    const args = [...claimArgs(options.runnerId, token, leaseMs, record, this.opts), ...order];
+    return { token, record, keys, args };
   }
 
   private claimOf(r: readonly [string, number | string], runnerId: string, token: string, record?: NewRecord): Claim {
@@ -221,10 +272,10 @@ export class RedisStore extends RedisEventCounters implements Store {
     throw error;
   }
 
-  /** The claim script's reply for the in-flight record holding `token`, if the script ran. */
-  private async readBackClaim(token: string): Promise<[string, number] | undefined> {
+  /** The claim script's reply for the in-flight record holding `token`, if the script ran (`warn`: log it). */
+  private async readBackClaim(token: string, warn = true): Promise<[string, number] | undefined> {
     const found = await this.reads.inFlightByToken(token);
-    if (found)
+    if (found && warn)
       this.logger.warn('claim_read_back', { work_id: found.id, hint: 'the claim reply was lost; found by its token' });
     return found && [found.itemJson, found.deadline];
   }

@@ -35,9 +35,14 @@ const FILE = /^([a-z-]+)-(\d+)\.lua$/;
 
 const camel = (kebab: string): string => kebab.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-/** Read every `lua/<verb>-<nkeys>.lua`, resolving `--- @include "name"` lines from `lua/includes/name.lua`. */
+let read: ScriptSource[] | undefined;
+
+/**
+ * Every `lua/<verb>-<nkeys>.lua`, resolving `--- @include "name"` lines from `lua/includes/name.lua`; read once per
+ * process (each connection that runs scripts defines them: the main one and every blocking one).
+ */
 export function readScripts(): ScriptSource[] {
-  return readdirSync(LUA_DIR).flatMap((file) => {
+  read ??= readdirSync(LUA_DIR).flatMap((file) => {
     const m = FILE.exec(file);
     if (!m) return [];
     const raw = readFileSync(new URL(file, LUA_DIR), 'utf8');
@@ -46,6 +51,7 @@ export function readScripts(): ScriptSource[] {
     );
     return [{ name: camel(m[1]!) as ScriptName, numberOfKeys: Number(m[2]), lua }];
   });
+  return read;
 }
 
 /** Runs the store's scripts on one connection (EVALSHA, falling back to EVAL after a SCRIPT FLUSH). */
