@@ -29,7 +29,7 @@ const mention = (agent: string): WorkRequest => ({
 });
 /** Wait until Redis shows a client blocked in BLPOP (the claim is waiting). */
 const blockedInBlpop = () =>
-  waitFor(async () => (await cli.client('LIST')).toString().includes('cmd=blpop'), { timeoutMs: 5_000 });
+  waitFor(async () => String(await cli.client('LIST')).includes('cmd=blpop'), { timeoutMs: 5_000 });
 
 describe('a claim that waits for a wake-up', () => {
   it('runs its claim script right behind the BLPOP, on the same connection', async () => {

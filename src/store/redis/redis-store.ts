@@ -10,7 +10,7 @@ import type { AckOutcome, AckResult, ActivationRecord, ActivationStart, BackoffS
 import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, QueueDepths } from '../types.js';
 import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
 import { PRIORITIES } from '../types.js';
-import { BlockingPool } from './blocking-pool.js';
+import { BlockingClaims, type ClaimReply } from './blocking-claims.js';
 import { connectWithin, createRedisClient, describeTarget, duplicateClient, withErrorLog } from './connection.js';
 import { decodeBackoff, decodeItem } from './codec.js';
 import { RedisKeys } from './keys.js';
@@ -21,7 +21,11 @@ import { isScriptErrorCode, scriptError } from './script-errors.js';
 import { ackArgs, backoffArgs, claimArgs, newRecord, recordKeyOf, type NewRecord } from './script-args.js';
 import { ScriptRunner } from './scripts.js';
 import { enqueueBatches } from './enqueue-batches.js';
+import { DataSetEpoch } from './data-set-epoch.js';
 import type { SentinelAddress } from './sentinels.js';
+
+/** How a claim nobody will run is handed back: queued again, no attempt spent. */
+const RELEASED: AckOutcome = { kind: 'released' };
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions extends StoreOptions {
@@ -60,13 +64,11 @@ export class RedisStore extends RedisEventCounters implements Store {
   /** The twelve keys of includes/queue.lua (every queue script's first keys), and with work:fairness (claims). */
   private readonly layoutKeys: readonly string[];
   private readonly claimKeys: readonly string[];
-  private readonly pool: BlockingPool;
-  /** The scripts on each blocking connection: a claim is pipelined behind its wait (`waitThenClaim`). */
-  private readonly poolScripts = new WeakMap<Redis, ScriptRunner>();
+  private readonly blocking: BlockingClaims;
   private readonly watcher: ActivationWatcher;
   private closed = false;
   /** The data set this store last saw (`store:epoch`); a different or missing value means Redis lost its data. */
-  private epoch: string | undefined;
+  private readonly epoch: DataSetEpoch;
   /** Activations this process runs, to restore their records if Redis loses them (not a force stop). */
   private readonly mine = new Map<
     string,
@@ -85,16 +87,13 @@ export class RedisStore extends RedisEventCounters implements Store {
     // The sliding-window event logs (loop guard, write limits) are the base class's.
     super(redis, keys, new ScriptRunner(redis));
     this.records = new RedisRecords(redis, keys, this.scripts);
+    this.epoch = new DataSetEpoch(redis, keys, logger);
     this.reads = new RedisQueueReads(redis, keys);
     this.layoutKeys = [keys.queued, keys.inflight, keys.claimed, keys.leases, keys.dead, keys.backoff]
       .concat(PRIORITIES.map((p) => keys.queue(p)))
       .concat(PRIORITIES.map((p) => keys.signal(p)));
     this.claimKeys = [...this.layoutKeys, keys.fairness];
-    this.pool = new BlockingPool(() => {
-      const conn = withErrorLog(duplicateClient(redis, maxBlockMs), logger, '');
-      this.poolScripts.set(conn, new ScriptRunner(conn));
-      return conn;
-    });
+    this.blocking = new BlockingClaims(() => withErrorLog(duplicateClient(redis, maxBlockMs), logger, ''));
     this.watcher = new ActivationWatcher(
       (ids) => this.records.exists(ids),
       undefined,
@@ -120,32 +119,12 @@ export class RedisStore extends RedisEventCounters implements Store {
       logger,
     );
     await store.ping();
-    store.epoch = await store.adoptEpoch();
+    await store.epoch.adopt();
     return store;
   }
 
-  /** The current data set's epoch, creating it on a fresh data set. */
-  private async adoptEpoch(): Promise<string> {
-    await this.redis.set(this.keys.epoch, `${randomUUID()}@${Date.now()}`, 'NX');
-    return (await this.redis.get(this.keys.epoch)) ?? '';
-  }
-
-  async dataSetCreatedAt(): Promise<number | null> {
-    const epoch = await this.currentEpoch();
-    const at = Number(epoch.split('@')[1]);
-    return Number.isFinite(at) ? at : null;
-  }
-
-  /** The data set's epoch now (a fresh data set gets one); logs `store_reset_detected` once per new data set. */
-  private async currentEpoch(): Promise<string> {
-    const current = (await this.redis.get(this.keys.epoch)) ?? (await this.adoptEpoch());
-    if (current !== this.epoch) {
-      this.epoch = current;
-      this.logger.warn('store_reset_detected', {
-        hint: 'Redis lost its data (restart without persistence or flush): running activations re-register their records and claims',
-      });
-    }
-    return current;
+  dataSetCreatedAt(): Promise<number | null> {
+    return this.epoch.createdAt();
   }
 
   /**
@@ -156,7 +135,7 @@ export class RedisStore extends RedisEventCounters implements Store {
   private async confirmStopped(activationId: string): Promise<boolean> {
     const m = this.mine.get(activationId);
     if (!m) return true;
-    const epoch = await this.currentEpoch();
+    const epoch = await this.epoch.current();
     const reset = epoch !== m.epoch;
     const expired = Date.now() - m.refreshedAt >= m.ttlMs - 1_000;
     if (!reset && !expired) return true;
@@ -203,46 +182,25 @@ export class RedisStore extends RedisEventCounters implements Store {
     const { token, record, keys, args } = this.claimCall(order, options, leaseMs);
     const r = (await this.scripts
       .run('claim', keys, args)
-      .catch((error: unknown) => this.readBackOrThrow(token, error))) as [string, number] | null;
+      .catch((error: unknown) => this.readBackOrThrow(token, error))) as ClaimReply;
     return r ? this.claimOf(r, options.runnerId, token, record) : null;
   }
 
   /**
-   * Wait up to `waitS` for a wake-up on the watched queues, and claim right after it: the claim script is pipelined
-   * behind the BLPOP on the same connection, so Redis runs it as soon as it serves the wake-up (or the wait times out),
-   * with no round trip to this process in between. A wait aborted after the claim was sent may have claimed: that
-   * claim is found by its token and handed back.
+   * Wait up to `waitS` for a wake-up on the watched queues and claim right after it (BlockingClaims: no round trip in
+   * between). A wait aborted after the claim was sent may have claimed: that claim is found by its token, handed back.
    */
-  private async waitThenClaim(
-    order: Priority[],
-    options: ClaimOptions,
-    leaseMs: number,
-    waitS: number,
-  ): Promise<Claim | null> {
+  private async waitThenClaim(order: Priority[], options: ClaimOptions, leaseMs: number, waitS: number) {
     const { token, record, keys, args } = this.claimCall(order, options, leaseMs);
     const signals = order.map((p) => this.keys.signal(p));
-    let sent = false;
-    let r: [string, number] | null | undefined;
-    try {
-      r = await this.pool.withConnection(options.signal, async (conn) => {
-        const woken = conn.blpop(...signals, waitS);
-        const claimed = this.poolScripts.get(conn)!.run('claim', keys, args) as Promise<[string, number] | null>;
-        sent = true;
-        // Both are awaited (no unheard failure); the claim's reply is what counts, even if the wait itself failed.
-        const [, reply] = await Promise.allSettled([woken, claimed]);
-        if (reply.status === 'rejected') throw reply.reason;
-        return reply.value;
-      });
-    } catch (error) {
-      r = await this.readBackOrThrow(token, error);
-    }
-    if (r === undefined) {
-      // Aborted (or the store closed) while waiting: the claim may have run before the connection went away.
-      const found = sent && !this.closed ? await this.readBackClaim(token, false).catch(() => undefined) : undefined;
-      if (found) await this.ack(this.claimOf(found, options.runnerId, token, record), { kind: 'released' });
-      return null;
-    }
-    return r ? this.claimOf(r, options.runnerId, token, record) : null;
+    const waited = await this.blocking
+      .waitThenClaim(options.signal, signals, waitS, keys, args)
+      .catch(async (error: unknown) => ({ reply: await this.readBackOrThrow(token, error) }));
+    if ('reply' in waited) return waited.reply ? this.claimOf(waited.reply, options.runnerId, token, record) : null;
+    const found = waited.sent && !this.closed ? await this.reads.inFlightByToken(token).catch(() => null) : null;
+    if (found)
+      await this.ack(this.claimOf([found.itemJson, found.deadline], options.runnerId, token, record), RELEASED);
+    return null;
   }
 
   /** The arguments of one `claim` script call, with a new lease token (and a new activation id when asked). */
@@ -256,7 +214,7 @@ export class RedisStore extends RedisEventCounters implements Store {
 
   private claimOf(r: readonly [string, number | string], runnerId: string, token: string, record?: NewRecord): Claim {
     const item = decodeItem(r[0]);
-    this.claimEpochs.set(item.id, this.epoch);
+    this.claimEpochs.set(item.id, this.epoch.seen);
     const claim: Claim = { item, runnerId, token, leaseDeadline: Number(r[1]) };
     if (!record) return claim;
     // The claim script created the record: kept for a restore after a data loss, as `startActivation` does.
@@ -267,17 +225,10 @@ export class RedisStore extends RedisEventCounters implements Store {
 
   /** The reply of a claiming script may have been lost after it ran: the claim is ours if a record has our token. */
   private async readBackOrThrow(token: string, error: unknown): Promise<[string, number]> {
-    const mine = await this.readBackClaim(token).catch(() => undefined);
-    if (mine) return mine;
-    throw error;
-  }
-
-  /** The claim script's reply for the in-flight record holding `token`, if the script ran (`warn`: log it). */
-  private async readBackClaim(token: string, warn = true): Promise<[string, number] | undefined> {
-    const found = await this.reads.inFlightByToken(token);
-    if (found && warn)
-      this.logger.warn('claim_read_back', { work_id: found.id, hint: 'the claim reply was lost; found by its token' });
-    return found && [found.itemJson, found.deadline];
+    const found = await this.reads.inFlightByToken(token).catch(() => null);
+    if (!found) throw error;
+    this.logger.warn('claim_read_back', { work_id: found.id, hint: 'the claim reply was lost; found by its token' });
+    return [found.itemJson, found.deadline];
   }
 
   async extendLease(claim: Claim, leaseMs?: number): Promise<number> {
@@ -294,7 +245,7 @@ export class RedisStore extends RedisEventCounters implements Store {
   /** After a store reset, put back the claim this runner still holds. @returns the new deadline, or undefined */
   private async restoreClaim(claim: Claim, leaseMs: number): Promise<number | undefined> {
     if (!this.claimEpochs.has(claim.item.id)) return undefined;
-    const epoch = await this.currentEpoch();
+    const epoch = await this.epoch.current();
     if (epoch === this.claimEpochs.get(claim.item.id)) return undefined; // really lost (reaped): not a reset
     const { item } = claim;
     const r = Number(
@@ -422,8 +373,7 @@ export class RedisStore extends RedisEventCounters implements Store {
 
   async waitForWake(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const seconds = Math.max(Math.min(timeoutMs, this.maxBlockMs), 10) / 1000;
-    const r = await this.pool.withConnection(signal, (conn) => conn.blpop(this.keys.wake, seconds));
-    return r !== null && r !== undefined;
+    return this.blocking.wait(signal, this.keys.wake, seconds);
   }
 
   async recordFailure(agentId: string, error: string): Promise<BackoffState> {
@@ -453,7 +403,7 @@ export class RedisStore extends RedisEventCounters implements Store {
 
   /** A record this process just created (by `startActivation` or a claim): restored if Redis loses it. */
   private remember(start: ActivationStart, ttlMs: number): void {
-    this.mine.set(start.activationId, { start, ttlMs, refreshedAt: Date.now(), epoch: this.epoch });
+    this.mine.set(start.activationId, { start, ttlMs, refreshedAt: Date.now(), epoch: this.epoch.seen });
   }
 
   async heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean> {
@@ -526,7 +476,7 @@ export class RedisStore extends RedisEventCounters implements Store {
     if (this.closed) return;
     this.closed = true;
     this.watcher.close();
-    this.pool.close();
+    this.blocking.close();
     await this.redis.quit();
   }
 
