@@ -56,7 +56,8 @@ export interface RedisStoreOptions extends StoreOptions {
 /**
  * The production {@link Store} on Redis/Valkey (ioredis). Every multi-key change is one Lua script; all
  * timestamps come from the server clock (`TIME` inside the scripts). Claims block on per-queue wake-up lists
- * (`work:signal:*`) over a dedicated connection, then claim with one Lua call; see docs/redis-keys.md.
+ * (`work:signal:*`) over a dedicated connection, the claim's Lua call pipelined behind the wait; see
+ * docs/redis-keys.md.
  */
 export class RedisStore extends RedisEventCounters implements Store {
   private readonly records: RedisRecords;
