@@ -109,7 +109,9 @@ try {
     const accepted = posts[posts.length - N + i]!.end;
     const poll = polls.find((p) => p.end >= accepted)!;
     const seen = seenPolls.find((p) => p.end >= poll.end && p.start <= poll.start + 1)?.end ?? NaN;
-    const enqueue = commands.find((c) => c.t >= accepted && c.args.includes(agent) && /^evalsha$/i.test(c.args[0]!));
+    // enqueue-13.lua naming the agent (each is mentioned once here; an ack names it too, but has 15 or 13 keys
+    // after the claim): the first such call. Not bounded by `accepted`: the Hub may note its answer's end late.
+    const enqueue = commands.find((c) => /^evalsha$/i.test(c.args[0]!) && c.args[2] === '13' && c.args.includes(agent));
     const claim = commands.find(
       // claim-14.lua, or ack-claim-15.lua when the runner's ack of its previous item claimed this one
       (c) =>
