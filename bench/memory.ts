@@ -2,12 +2,13 @@
 // (after the coordinator's fresh-data-set wait), 15 s later (settled: V8 may have shrunk its heap by then) with the CPU
 // time each process used in those 15 s (idle CPU), then after 20 activations of native agents. Hub process, fake LLM
 // and a private redis-server as in bench/process-stack.ts. `BENCH_NODE_OPTIONS` is passed to both processes (to
-// compare V8 settings). Run: npx tsx bench/memory.ts
+// compare V8 settings). Run: npx tsx bench/memory.ts [agents=20] (every agent is defined; the coordinator reads each
+// definition once on its first staleness pass).
 import { startRedisServer } from '../src/testing/redis-server.js';
 import { ProcessStack, processUsage } from './process-stack.js';
 import { recordResult } from './record.js';
 
-const AGENTS = 20;
+const AGENTS = Number(process.argv[2] ?? 20);
 const SETTLE_MS = 15_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,6 +45,7 @@ try {
   );
   console.log(`after ${AGENTS} activations: runner ${mb(busy.runner)} | coordinator ${mb(busy.coordinator)}`);
   recordResult('memory', {
+    agents: AGENTS,
     node_options: process.env.BENCH_NODE_OPTIONS ?? null,
     idle_mb: idle,
     settled_mb: { runner: settled.runner.rssMb, coordinator: settled.coordinator.rssMb },
