@@ -9,7 +9,7 @@ const printing = (lines: string[], options?: ConstructorParameters<typeof ChildS
     [
       '-e',
       `const lines = ${JSON.stringify(lines)}; let i = 0;
-       const t = setInterval(() => { if (i < lines.length) console.log(lines[i++]); }, 30);
+       const t = setInterval(() => { if (i < lines.length) process.stdout.write(lines[i++] + '\\n'); }, 30);
        process.on('SIGTERM', () => { clearInterval(t); process.exit(0); });`,
     ],
     options,

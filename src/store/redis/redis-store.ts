@@ -10,22 +10,21 @@ import type { AckOutcome, AckResult, ActivationRecord, ActivationStart, BackoffS
 import type { DeadWork, EnqueueResult, InFlightWork, LeaderInfo, Priority, QueueDepths } from '../types.js';
 import type { ReapResult, RunnerInfo, WorkItem, WorkRequest } from '../types.js';
 import { PRIORITIES } from '../types.js';
-import { BlockingClaims, type ClaimReply } from './blocking-claims.js';
+import { BlockingClaims } from './blocking-claims.js';
 import { connectWithin, createRedisClient, describeTarget, duplicateClient, withErrorLog } from './connection.js';
-import { decodeBackoff, decodeItem } from './codec.js';
+import { decodeBackoff } from './codec.js';
 import { RedisKeys } from './keys.js';
 import { RedisQueueReads } from './redis-queue-reads.js';
 import { RedisRecords } from './redis-records.js';
 import { RedisEventCounters } from './redis-event-counters.js';
 import { isScriptErrorCode, scriptError } from './script-errors.js';
-import { ackArgs, backoffArgs, claimArgs, newRecord, recordKeyOf, type NewRecord } from './script-args.js';
+import { ackArgs, backoffArgs, claimArgs, newRecord, recordKeyOf } from './script-args.js';
 import { ScriptRunner } from './scripts.js';
 import { enqueueBatches } from './enqueue-batches.js';
 import { DataSetEpoch } from './data-set-epoch.js';
+import { StoreResetRecovery } from './store-reset-recovery.js';
+import { RedisClaims } from './redis-claims.js';
 import type { SentinelAddress } from './sentinels.js';
-
-/** How a claim nobody will run is handed back: queued again, no attempt spent. */
-const RELEASED: AckOutcome = { kind: 'released' };
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions extends StoreOptions {
@@ -66,17 +65,13 @@ export class RedisStore extends RedisEventCounters implements Store {
   private readonly layoutKeys: readonly string[];
   private readonly claimKeys: readonly string[];
   private readonly blocking: BlockingClaims;
+  private readonly claims: RedisClaims;
   private readonly watcher: ActivationWatcher;
   private closed = false;
   /** The data set this store last saw (`store:epoch`); a different or missing value means Redis lost its data. */
   private readonly epoch: DataSetEpoch;
-  /** Activations this process runs, to restore their records if Redis loses them (not a force stop). */
-  private readonly mine = new Map<
-    string,
-    { start: ActivationStart; ttlMs: number; refreshedAt: number; epoch: string | undefined }
-  >();
-  /** Epoch each claim this process holds was made in (work id → epoch), to re-register it after a data loss. */
-  private readonly claimEpochs = new Map<string, string | undefined>();
+  /** The records and claims this process holds, put back if Redis loses them (not a force stop). */
+  private readonly recovery: StoreResetRecovery;
 
   private constructor(
     redis: Redis,
@@ -89,16 +84,30 @@ export class RedisStore extends RedisEventCounters implements Store {
     super(redis, keys, new ScriptRunner(redis));
     this.records = new RedisRecords(redis, keys, this.scripts);
     this.epoch = new DataSetEpoch(redis, keys, logger);
+    this.recovery = new StoreResetRecovery(this.epoch, { records: this.records, scripts: this.scripts, keys, logger });
     this.reads = new RedisQueueReads(redis, keys);
     this.layoutKeys = [keys.queued, keys.inflight, keys.claimed, keys.leases, keys.dead, keys.backoff]
       .concat(PRIORITIES.map((p) => keys.queue(p)))
       .concat(PRIORITIES.map((p) => keys.signal(p)));
     this.claimKeys = [...this.layoutKeys, keys.fairness];
     this.blocking = new BlockingClaims(() => withErrorLog(duplicateClient(redis, maxBlockMs), logger, ''));
+    this.claims = new RedisClaims({
+      scripts: this.scripts,
+      reads: this.reads,
+      blocking: this.blocking,
+      keys,
+      claimKeys: this.claimKeys,
+      opts,
+      maxBlockMs,
+      logger,
+      recovery: this.recovery,
+      isClosed: () => this.closed,
+      ack: (claim, outcome) => this.ack(claim, outcome),
+    });
     this.watcher = new ActivationWatcher(
       (ids) => this.records.exists(ids),
       undefined,
-      (id) => this.confirmStopped(id),
+      (id) => this.recovery.confirmStopped(id),
     );
   }
 
@@ -128,29 +137,6 @@ export class RedisStore extends RedisEventCounters implements Store {
     return this.epoch.createdAt();
   }
 
-  /**
-   * A watched record is gone: an operator's `DEL activation:{id}` (force stop) on a live data set, or lost with the
-   * data set (restart without persistence) or expired while Redis was unreachable (no heartbeat could refresh it).
-   * The latter two are restored and the activation goes on.
-   */
-  private async confirmStopped(activationId: string): Promise<boolean> {
-    const m = this.mine.get(activationId);
-    if (!m) return true;
-    const epoch = await this.epoch.current();
-    const reset = epoch !== m.epoch;
-    const expired = Date.now() - m.refreshedAt >= m.ttlMs - 1_000;
-    if (!reset && !expired) return true;
-    await this.records.startActivation(m.start, m.ttlMs);
-    Object.assign(m, { refreshedAt: Date.now(), epoch });
-    this.logger.warn('activation_record_restored', {
-      activation_id: activationId,
-      agent_id: m.start.agentId,
-      reason: reset ? 'store_reset' : 'record_expired',
-      hint: 'not a force stop: Redis lost the record, the activation goes on',
-    });
-    return false;
-  }
-
   async enqueue(request: WorkRequest): Promise<EnqueueResult> {
     return (await this.enqueueMany([request]))[0]!;
   }
@@ -162,112 +148,27 @@ export class RedisStore extends RedisEventCounters implements Store {
     return enqueueBatches(this.scripts, [...this.layoutKeys, this.keys.leader], requests, options.leaderToken);
   }
 
-  async claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
-    const order = inServiceOrder(queues);
-    const leaseMs = options.leaseMs ?? this.opts.leaseMs;
-    const deadline = Date.now() + (options.blockMs ?? STORE_DEFAULTS.claimBlockMs);
-    if (!options.waitFirst && !this.closed && !options.signal?.aborted) {
-      const claim = await this.tryClaim(order, options, leaseMs);
-      if (claim) return claim;
-    }
-    for (;;) {
-      const remaining = deadline - Date.now();
-      if (this.closed || options.signal?.aborted || remaining <= 0 || order.length === 0) return null;
-      const waitS = Math.max(Math.min(remaining, this.maxBlockMs), 10) / 1000;
-      const claim = await this.waitThenClaim(order, options, leaseMs, waitS);
-      if (claim) return claim;
-    }
-  }
-
-  private async tryClaim(order: Priority[], options: ClaimOptions, leaseMs: number): Promise<Claim | null> {
-    const { token, record, keys, args } = this.claimCall(order, options, leaseMs);
-    const r = (await this.scripts
-      .run('claim', keys, args)
-      .catch((error: unknown) => this.readBackOrThrow(token, error))) as ClaimReply;
-    return r ? this.claimOf(r, options.runnerId, token, record) : null;
-  }
-
-  /**
-   * Wait up to `waitS` for a wake-up on the watched queues and claim right after it (BlockingClaims: no round trip in
-   * between). A wait aborted after the claim was sent may have claimed: that claim is found by its token, handed back.
-   */
-  private async waitThenClaim(order: Priority[], options: ClaimOptions, leaseMs: number, waitS: number) {
-    const { token, record, keys, args } = this.claimCall(order, options, leaseMs);
-    const signals = order.map((p) => this.keys.signal(p));
-    const waited = await this.blocking
-      .waitThenClaim(options.signal, signals, waitS, keys, args)
-      .catch(async (error: unknown) => ({ reply: await this.readBackOrThrow(token, error) }));
-    if ('reply' in waited) return waited.reply ? this.claimOf(waited.reply, options.runnerId, token, record) : null;
-    const found = waited.sent && !this.closed ? await this.reads.inFlightByToken(token).catch(() => null) : null;
-    if (found)
-      await this.ack(this.claimOf([found.itemJson, found.deadline], options.runnerId, token, record), RELEASED);
-    return null;
-  }
-
-  /** The arguments of one `claim` script call, with a new lease token (and a new activation id when asked). */
-  private claimCall(order: Priority[], options: ClaimOptions, leaseMs: number) {
-    const token = randomUUID();
-    const record = newRecord(options, this.opts);
-    const keys = [...this.claimKeys, recordKeyOf(this.keys, record?.id)];
-    const args = [...claimArgs(options.runnerId, token, leaseMs, record, this.opts), ...order];
-    return { token, record, keys, args };
-  }
-
-  private claimOf(r: readonly [string, number | string], runnerId: string, token: string, record?: NewRecord): Claim {
-    const item = decodeItem(r[0]);
-    this.claimEpochs.set(item.id, this.epoch.seen);
-    const claim: Claim = { item, runnerId, token, leaseDeadline: Number(r[1]) };
-    if (!record) return claim;
-    // The claim script created the record: kept for a restore after a data loss, as `startActivation` does.
-    const { agent_id: agentId, task_type: taskType, id: workId } = item;
-    this.remember({ activationId: record.id, agentId, runnerId, taskType, workId }, record.ttlMs);
-    return { ...claim, activationId: record.id };
-  }
-
-  /** The reply of a claiming script may have been lost after it ran: the claim is ours if a record has our token. */
-  private async readBackOrThrow(token: string, error: unknown): Promise<[string, number]> {
-    const found = await this.reads.inFlightByToken(token).catch(() => null);
-    if (!found) throw error;
-    this.logger.warn('claim_read_back', { work_id: found.id, hint: 'the claim reply was lost; found by its token' });
-    return [found.itemJson, found.deadline];
+  claim(queues: readonly Priority[], options: ClaimOptions): Promise<Claim | null> {
+    return this.claims.claim(queues, options);
   }
 
   async extendLease(claim: Claim, leaseMs?: number): Promise<number> {
     const keys = [this.keys.inflight, this.keys.leases];
     const r = await this.scripts.run('extendLease', keys, [claim.item.id, claim.token, leaseMs ?? this.opts.leaseMs]);
     if (isScriptErrorCode(r)) {
-      const restored = await this.restoreClaim(claim, leaseMs ?? this.opts.leaseMs);
+      const restored = await this.recovery.restoreClaim(claim, leaseMs ?? this.opts.leaseMs);
       if (restored !== undefined) return restored;
       throw this.claimError(r, claim, 'extendLease');
     }
     return Number(r);
   }
 
-  /** After a store reset, put back the claim this runner still holds. @returns the new deadline, or undefined */
-  private async restoreClaim(claim: Claim, leaseMs: number): Promise<number | undefined> {
-    if (!this.claimEpochs.has(claim.item.id)) return undefined;
-    const epoch = await this.epoch.current();
-    if (epoch === this.claimEpochs.get(claim.item.id)) return undefined; // really lost (reaped): not a reset
-    const { item } = claim;
-    const r = Number(
-      await this.scripts.run(
-        'restoreClaim',
-        [this.keys.inflight, this.keys.claimed, this.keys.leases],
-        [item.id, `${item.agent_id}|${item.task_type}`, JSON.stringify(item), claim.runnerId, claim.token, leaseMs],
-      ),
-    );
-    if (r <= 0) return undefined;
-    this.claimEpochs.set(item.id, epoch);
-    this.logger.warn('claim_restored', { work_id: item.id, agent_id: item.agent_id, reason: 'store_reset' });
-    return r;
-  }
-
   async ack(claim: Claim, outcome: AckOutcome): Promise<AckResult> {
     // The ack deletes the record the claim created: nothing to restore any more.
-    if (claim.activationId !== undefined) this.mine.delete(claim.activationId);
+    this.recovery.forgetRecord(claim.activationId);
     const keys = [...this.layoutKeys, recordKeyOf(this.keys, claim.activationId)];
     const r = await this.scripts.run('ack', keys, ackArgs(claim, outcome, this.opts));
-    this.claimEpochs.delete(claim.item.id);
+    this.recovery.forgetClaim(claim.item.id);
     if (!Array.isArray(r)) return 'lease_lost';
     this.logDeadDropped(Number(r[1]));
     return 'acked';
@@ -283,20 +184,20 @@ export class RedisStore extends RedisEventCounters implements Store {
     const order = inServiceOrder(queues);
     const leaseMs = options.leaseMs ?? this.opts.leaseMs;
     const record = newRecord(options, this.opts);
-    if (claim.activationId !== undefined) this.mine.delete(claim.activationId);
+    this.recovery.forgetRecord(claim.activationId);
     const keys = [...this.claimKeys, recordKeyOf(this.keys, claim.activationId), recordKeyOf(this.keys, record?.id)];
     const claiming = claimArgs(options.runnerId, token, leaseMs, record, this.opts);
     const args = [...ackArgs(claim, outcome, this.opts), ...claiming, ...order];
     const r = (await this.scripts.run('ackClaim', keys, args).catch(async (error: unknown) => {
       // Our claim is recorded, so the script ran: the ack ran with it.
-      const [json, deadline] = await this.readBackOrThrow(token, error);
+      const [json, deadline] = await this.claims.readBackOrThrow(token, error);
       return [1, 0, json, deadline];
     })) as [number, number, string | null, number | null];
-    this.claimEpochs.delete(claim.item.id);
+    this.recovery.forgetClaim(claim.item.id);
     this.logDeadDropped(Number(r[1]));
     return {
       acked: Number(r[0]) === 1 ? 'acked' : 'lease_lost',
-      next: r[2] ? this.claimOf([r[2], r[3] ?? 0], options.runnerId, token, record) : null,
+      next: r[2] ? this.claims.claimOf([r[2], r[3] ?? 0], options.runnerId, token, record) : null,
     };
   }
 
@@ -399,18 +300,12 @@ export class RedisStore extends RedisEventCounters implements Store {
   async startActivation(start: ActivationStart, ttlMs?: number): Promise<void> {
     const ttl = ttlMs ?? this.opts.recordTtlMs;
     await this.records.startActivation(start, ttl);
-    this.remember(start, ttl);
-  }
-
-  /** A record this process just created (by `startActivation` or a claim): restored if Redis loses it. */
-  private remember(start: ActivationStart, ttlMs: number): void {
-    this.mine.set(start.activationId, { start, ttlMs, refreshedAt: Date.now(), epoch: this.epoch.seen });
+    this.recovery.rememberRecord(start, ttl);
   }
 
   async heartbeatActivation(activationId: string, ttlMs?: number): Promise<boolean> {
     const ok = await this.records.touchActivation(activationId, ttlMs ?? this.opts.recordTtlMs);
-    const m = this.mine.get(activationId);
-    if (ok && m) m.refreshedAt = Date.now();
+    if (ok) this.recovery.recordRefreshed(activationId);
     return ok;
   }
 
@@ -427,7 +322,7 @@ export class RedisStore extends RedisEventCounters implements Store {
   }
 
   async endActivation(activationId: string): Promise<void> {
-    this.mine.delete(activationId);
+    this.recovery.forgetRecord(activationId);
     await this.records.deleteActivation(activationId);
   }
 
